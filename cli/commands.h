@@ -1,0 +1,20 @@
+#pragma once
+// The command table: each command registers its flags on the CLI11 app and returns the exit code
+// through the function it installs. Exit codes follow Terraform: 0 success/no changes, 1 error,
+// 2 changes present (plan --detailed-exitcode, drift).
+
+#include <CLI/CLI.hpp>
+
+namespace entragate::cli {
+
+struct GlobalOptions {
+  bool no_color = false;
+  bool verbose = false;
+};
+
+enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2 };
+
+/// Adds `validate` to `app`; `exit_code` receives its result when it runs.
+void AddValidateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+
+}  // namespace entragate::cli

@@ -1,0 +1,26 @@
+// entragate: Microsoft Entra ID application access policy, kept in git.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/version.h"
+
+int main(int argc, char** argv) {
+  using namespace entragate::cli;
+  CLI::App app{"entragate keeps Microsoft Entra ID application access policy in git: manifests in, plan, apply, drift."};
+  app.name("entragate");
+  app.set_version_flag("--version", fmt::format("entragate {}", kVersion));
+  app.require_subcommand(1);
+  GlobalOptions globals;
+  app.add_flag("--no-color", globals.no_color, "Never colour output (NO_COLOR is honoured too)");
+  app.add_flag("-v,--verbose", globals.verbose, "Show more detail");
+  int exit_code = kExitOk;
+  AddValidateCommand(app, globals, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitError;
+  }
+  return exit_code;
+}

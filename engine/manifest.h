@@ -1,0 +1,26 @@
+#pragma once
+// Manifest v1 → DesiredState. The only reader of manifest YAML. Every problem found in one run is
+// reported with its location; the returned state is meaningful only when diags has no errors.
+
+#include <string>
+#include <vector>
+
+#include "engine/diag.h"
+#include "engine/model.h"
+
+namespace entragate::engine {
+
+/// Reads a manifest set: a file, or every *.yaml / *.yml directly inside a directory (sorted by name,
+/// merged). Files that cannot be read are reported (E0001, E0002), never skipped silently.
+DesiredState LoadManifest(const std::string& path, Diagnostics& diags);
+
+/// One in-memory file per entry (name, text), merged in the given order. For tests and tools.
+DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags);
+
+/// The namespace of derived role ids: id = UUIDv5(kRoleIdNamespace, "<app key>/<role value>").
+inline constexpr const char* kRoleIdNamespace = "4f1c8f0e-9b7a-5d2e-8c61-2a0e5b7d9c34";
+
+/// The id a role gets when the manifest does not give one.
+std::string DerivedRoleId(const std::string& app_key, const std::string& role_value);
+
+}  // namespace entragate::engine

@@ -1,0 +1,112 @@
+// Checks across the merged manifest: what `access` refers to, and what must be unique.
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "engine/graph_rules.h"
+#include "engine/manifest_reader.h"
+
+namespace entragate::engine::manifest_detail {
+
+namespace {
+
+std::vector<std::string> RoleValues(const App& app) {
+  std::vector<std::string> out;
+  if (app.app_roles)
+    for (const auto& r : *app.app_roles) out.push_back(r.value);
+  return out;
+}
+
+// The member type a principal needs, or kUnknown when only the tenant can tell (objectId).
+MemberType PrincipalMemberType(const DesiredState& state, const Grant& g) {
+  if (g.principal_is_app) return MemberType::kApplication;
+  return MemberTypeOf(state.identities.at(g.principal).selector);
+}
+
+void CheckAccessRoles(const App& app, Diagnostics& diags) {
+  for (const auto& [value, loc] : app.access_locs) {
+    if (app.FindRole(value)) continue;
+    std::string hint = app.app_roles ? DidYouMean(value, RoleValues(app)) : "define it under appRoles of this app";
+    diags.Error("E0203", loc, fmt::format("unknown app role '{}' in access of app '{}'", value, app.key), hint);
+  }
+}
+
+void CheckGrant(const DesiredState& state, const App& app, Grant& g, const std::vector<std::string>& principals,
+                Diagnostics& diags) {
+  bool is_identity = state.identities.count(g.principal) > 0;
+  g.principal_is_app = !is_identity && state.FindApp(g.principal) != nullptr;
+  if (!is_identity && !g.principal_is_app) {
+    diags.Error("E0205", g.loc,
+                fmt::format("unknown identity '{}' in access['{}'] of app '{}'; name an entry of identities or an app key",
+                            g.principal, g.role, app.key),
+                DidYouMean(g.principal, principals));
+    return;
+  }
+  const AppRole* role = app.FindRole(g.role);
+  if (!role) return;  // reported by CheckAccessRoles
+  if (!role->enabled)
+    diags.Error("E0216", g.loc,
+                fmt::format("app role '{}' of app '{}' is disabled (enabled: false) and cannot be assigned to '{}'",
+                            g.role, app.key, g.principal));
+  MemberType needed = PrincipalMemberType(state, g);
+  const auto& allowed = role->allowed_member_types;
+  if (needed != MemberType::kUnknown && std::find(allowed.begin(), allowed.end(), ToGraph(needed)) == allowed.end())
+    diags.Error("E0204", g.loc,
+                fmt::format("app role '{}' of app '{}' allows member types [{}], but '{}' needs {}", g.role, app.key,
+                            fmt::join(allowed, ", "), g.principal, ToGraph(needed)));
+}
+
+// {appId} URIs differ per app once expanded; every other URI must be unique across the manifest, as
+// Graph requires across the tenant.
+void CheckUniqueUris(const DesiredState& state, Diagnostics& diags) {
+  std::map<std::string, std::pair<std::string, SourceLoc>> seen;
+  for (const auto& app : state.apps) {
+    if (!app.identifier_uris) continue;
+    for (const auto& uri : *app.identifier_uris) {
+      if (uri.text.find(kAppIdPlaceholder) != std::string::npos) continue;
+      auto [it, inserted] = seen.emplace(LowerAscii(uri.text), std::make_pair(app.key, uri.loc));
+      if (!inserted && it->second.first != app.key)
+        diags.Error("E0213", uri.loc,
+                    fmt::format("identifier URI '{}' is also used by app '{}' at {}; identifier URIs are unique in a tenant",
+                                uri.text, it->second.first, it->second.second.ToString()));
+    }
+  }
+}
+
+void CheckAdoptions(const DesiredState& state, Diagnostics& diags) {
+  std::map<std::string, const App*> adopted;
+  for (const auto& app : state.apps) {
+    if (!app.adopt) continue;
+    auto [it, inserted] = adopted.emplace(app.adopt->id, &app);
+    if (!inserted)
+      diags.Error("E0220", app.adopt->loc,
+                  fmt::format("app '{}' adopts {}, which app '{}' adopts already", app.key, app.adopt->id, it->second->key));
+  }
+}
+
+}  // namespace
+
+void CheckReferences(DesiredState& state, Diagnostics& diags) {
+  std::vector<std::string> principals;
+  for (const auto& [name, id] : state.identities) {
+    principals.push_back(name);
+    if (const App* app = state.FindApp(name))
+      diags.Error("E0218", id.loc,
+                  fmt::format("'{}' names both an identity and an app (at {}); access could not tell them apart", name,
+                              app->loc.ToString()));
+  }
+  for (const auto& app : state.apps) principals.push_back(app.key);
+  for (auto& app : state.apps) {
+    if (!app.access) continue;
+    CheckAccessRoles(app, diags);
+    for (auto& g : *app.access) CheckGrant(state, app, g, principals, diags);
+    std::sort(app.access->begin(), app.access->end(),
+              [](const Grant& a, const Grant& b) { return std::tie(a.role, a.principal) < std::tie(b.role, b.principal); });
+  }
+  CheckUniqueUris(state, diags);
+  CheckAdoptions(state, diags);
+}
+
+}  // namespace entragate::engine::manifest_detail

@@ -1,0 +1,35 @@
+#pragma once
+// Turns one manifest file's text into a yaml-cpp node tree, refusing what would hurt: files over the
+// size limit, alias expansion bombs, absurd nesting, several documents in one file. Syntax errors
+// become located diagnostics. The only place that parses YAML text.
+
+#include <optional>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "engine/diag.h"
+
+namespace entragate::engine {
+
+struct YamlLimits {
+  size_t max_bytes = 1 << 20;          ///< 1 MiB: far beyond any real manifest
+  size_t max_expanded_nodes = 100000;  ///< nodes seen through aliases, counted as if expanded
+  int max_depth = 64;
+};
+
+/// Parses `text` (the contents of `file`). On failure reports E0003/E0004/E0005/E0006 and returns
+/// nullopt. An empty or comment-only file yields a Null node.
+std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text,
+                                            Diagnostics& diags, const YamlLimits& limits = {});
+
+/// YAML 1.2 core-schema type of a node, as a JSON conversion would see it. A quoted scalar is always
+/// a string; a plain one may be null, a boolean, an integer or a float.
+enum class YamlType { kNull, kBool, kInt, kFloat, kString, kSequence, kMap };
+YamlType TypeOf(const YAML::Node& node);
+const char* Describe(YamlType t);  ///< "a string", "a mapping", …
+
+/// The 1-based location of a node; when yaml-cpp has none (null values), `fallback`.
+SourceLoc LocOf(const std::string& file, const YAML::Node& node, const SourceLoc& fallback = {});
+
+}  // namespace entragate::engine
