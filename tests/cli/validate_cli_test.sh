@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The validate command as a user meets it: exit codes, text and JSON output, colour rules, --version.
+# Usage: validate_cli_test.sh ENTRAGATE (run from the repository root).
+set -uo pipefail
+bin=$1
+failures=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; failures=$((failures + 1)); fi
+}
+contains() { [[ $1 == *"$2"* ]]; }
+
+out=$("$bin" validate examples/restrict-managed-identities 2>&1); rc=$?
+check "a valid manifest exits 0" test $rc -eq 0
+check "a valid manifest is summarised" contains "$out" "examples/restrict-managed-identities: valid (1 file, 1 app, 1 identity)"
+
+err=$("$bin" validate tests/manifests/invalid/access-unknown-role.yaml 2>&1 >/dev/null); rc=$?
+check "an invalid manifest exits 1" test $rc -eq 1
+check "diagnostics carry file:line:col and code" contains "$err" "tests/manifests/invalid/access-unknown-role.yaml:14:7: error[E0203]: unknown app role 'App.Uze' in access of app 'testapp'"
+check "diagnostics show a caret and the hint" contains "$err" "^^^^^^^ did you mean 'App.Use'?"
+check "a summary line counts errors" contains "$err" "1 error found"
+check "no colour when not a terminal" test "${err//$'\e'/}" = "$err"
+
+json=$("$bin" validate --format json tests/manifests/invalid/access-unknown-role.yaml examples/multi-team); rc=$?
+check "json: exit 1 when any set is invalid" test $rc -eq 1
+check "json: machine-readable diagnostics" contains "$json" '"code":"E0203","message":"unknown app role '"'"'App.Uze'"'"' in access of app '"'"'testapp'"'"'","file":"tests/manifests/invalid/access-unknown-role.yaml","line":14,"column":7,"end_column":14,"hint":"did you mean '"'"'App.Use'"'"'?"'
+check "json: counts" contains "$json" '"valid":false,"error_count":1,"warning_count":0'
+
+json=$("$bin" validate --format json examples/multi-team); rc=$?
+check "json: valid set exits 0" test $rc -eq 0
+check "json: valid set has no diagnostics" test "$json" = '{"format_version":"1","valid":true,"error_count":0,"warning_count":0,"diagnostics":[]}'
+
+out=$("$bin" validate tests/manifests/invalid 2>&1); rc=$?
+check "a directory of broken files reports all of them" test "$(grep -c 'error\[E' <<<"$out")" -ge 30
+
+out=$("$bin" --version); rc=$?
+check "--version" contains "$out" "entragate 0."
+out=$("$bin" validate --help); rc=$?
+check "validate --help documents exit status" contains "$out" "Exit status: 0 when every manifest set is valid, 1 otherwise."
+"$bin" validate >/dev/null 2>&1; rc=$?
+check "missing PATH is a usage error (exit 1)" test $rc -eq 1
+"$bin" validate --format xml examples/multi-team >/dev/null 2>&1; rc=$?
+check "unknown format is a usage error" test $rc -eq 1
+
+if command -v script >/dev/null; then
+  tty_out=$(script -qec "$bin validate tests/manifests/invalid/access-unknown-role.yaml" /dev/null 2>&1)
+  check "colour on a terminal" contains "$tty_out" $'\e['
+  tty_out=$(NO_COLOR=1 script -qec "$bin validate tests/manifests/invalid/access-unknown-role.yaml" /dev/null 2>&1)
+  check "NO_COLOR turns colour off on a terminal" test "${tty_out//$'\e'/}" = "$tty_out"
+  tty_out=$(script -qec "$bin --no-color validate tests/manifests/invalid/access-unknown-role.yaml" /dev/null 2>&1)
+  check "--no-color turns colour off on a terminal" test "${tty_out//$'\e'/}" = "$tty_out"
+fi
+
+[ $failures -eq 0 ] && echo "validate CLI: all checks passed" || echo "validate CLI: $failures checks failed"
+exit $(( failures > 0 ))
