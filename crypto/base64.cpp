@@ -74,7 +74,9 @@ CryptoResult<std::string> DecodeSymbols(std::string_view text, const DecodeTable
     }
   }
   // Leftover bits must be zero, otherwise two different texts would decode to the same bytes.
-  if ((acc & ((1u << bits) - 1)) != 0) return DecodeError("non-zero trailing bits", text.size() - 1);
+  if ((acc & ((1u << bits) - 1)) != 0) {
+    return DecodeError("non-zero trailing bits", text.size() - 1);
+  }
   return out;
 }
 

@@ -21,8 +21,8 @@ struct CryptoError {
 template <class T>
 class [[nodiscard]] CryptoResult {
  public:
-  CryptoResult(T value) : v_(std::move(value)) {}              // NOLINT: implicit like std::expected
-  CryptoResult(CryptoError error) : v_(std::move(error)) {}    // NOLINT
+  CryptoResult(T value) : v_(std::move(value)) {}            // NOLINT: implicit like std::expected
+  CryptoResult(CryptoError error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

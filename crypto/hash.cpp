@@ -62,7 +62,9 @@ CryptoResult<std::string> HexDecode(std::string_view hex) {
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     const int hi = HexValue(hex[i]);
     const int lo = HexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) return CryptoError{"invalid hex: bad digit near offset " + std::to_string(i)};
+    if (hi < 0 || lo < 0) {
+      return CryptoError{"invalid hex: bad digit near offset " + std::to_string(i)};
+    }
     out += static_cast<char>((hi << 4) | lo);
   }
   return out;

@@ -26,6 +26,14 @@ struct Error {
   std::string request_id;  ///< Graph's request-id, for Microsoft support
 };
 
+/// An Error with only a kind and a message (no HTTP exchange involved).
+inline Error MakeError(Error::Kind kind, std::string message) {
+  Error e;
+  e.kind = kind;
+  e.message = std::move(message);
+  return e;
+}
+
 template <class T>
 class [[nodiscard]] Result {
  public:
