@@ -1,0 +1,448 @@
+// /applications: list, count, create, get/update/delete by id, appId or uniqueName, upsert by
+// uniqueName, federated identity credentials and addPassword.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crypto/base64.h"
+#include "crypto/hash.h"
+#include "emulator/graph_call.h"
+#include "emulator/graph_entities.h"
+#include "engine/graph_rules.h"
+
+namespace entragate::emulator::graph {
+
+namespace {
+
+const std::string kContext = "/$metadata#applications";
+
+bool ContainsText(const json::array& list, std::string_view text) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const json::value& v) { return engine::LowerAscii(v.as_string()) == engine::LowerAscii(text); });
+}
+
+std::string HostOf(std::string_view uri) {
+  auto sep = uri.find("://");
+  if (sep == std::string_view::npos) return {};
+  std::string_view rest = uri.substr(sep + 3);
+  return engine::LowerAscii(rest.substr(0, rest.find_first_of("/:")));
+}
+
+bool IsVerifiedHost(const TenantInfo& tenant, const std::string& host) {
+  return std::any_of(tenant.domains.begin(), tenant.domains.end(), [&](const std::string& d) {
+    std::string domain = engine::LowerAscii(d);
+    return host == domain || (host.size() > domain.size() && host.ends_with("." + domain));
+  });
+}
+
+// graph-facts §2.6: https hosts must be verified domains; under the default tenant policy a new URI
+// on a v1-token app must carry the app id, the tenant id or a verified domain; URIs are unique.
+std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& tenant, const json::object& app,
+                                      const std::string& uri) {
+  std::string host = HostOf(uri);
+  std::string lower = engine::LowerAscii(uri);
+  if (lower.starts_with("https://") && !IsVerifiedHost(tenant, host))
+    return GraphError{400, "HostNameNotOnVerifiedDomain",
+                      fmt::format("Values of identifierUris property must use a verified domain of the organization or its "
+                                  "subdomain: '{}'",
+                                  uri),
+                      {}, {}};
+  const json::value& version = app.at("api").as_object().at("requestedAccessTokenVersion");
+  bool v2 = version.is_int64() && version.as_int64() == 2;
+  bool has_identifier = lower.find(engine::LowerAscii(app.at("appId").as_string())) != std::string::npos ||
+                        lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
+  bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
+                                [&](const std::string& d) { return host.find(engine::LowerAscii(d)) != std::string::npos; });
+  if (!v2 && !has_identifier && !has_domain) return GraphError::BadRequest(engine::DefaultUriPolicyMessage(uri));
+  for (const auto& [id, other] : view.All(Collection::kApplications)) {
+    if (id == std::string(app.at("id").as_string())) continue;
+    if (ContainsText(other.at("identifierUris").as_array(), uri))
+      return GraphError::Conflict(
+          "Another object with the same value for property identifierUris already exists.");
+  }
+  return std::nullopt;
+}
+
+std::optional<GraphError> CheckIdentifierUris(const StoreView& view, const TenantInfo& tenant, const json::object& before,
+                                              const json::object& after) {
+  const json::array& old_uris = before.at("identifierUris").as_array();
+  for (const auto& uri : after.at("identifierUris").as_array()) {
+    if (ContainsText(old_uris, uri.as_string())) continue;  // existing URIs are left alone by the policy
+    if (auto error = CheckNewUri(view, tenant, after, std::string(uri.as_string()))) return error;
+  }
+  return std::nullopt;
+}
+
+const json::object* FindRoleById(const json::array& roles, const json::value& id) {
+  for (const auto& r : roles)
+    if (engine::LowerAscii(r.as_object().at("id").as_string()) == engine::LowerAscii(id.as_string())) return &r.as_object();
+  return nullptr;
+}
+
+bool SameRoleApartFromEnabled(const json::object& a, const json::object& b) {
+  for (const char* key : {"allowedMemberTypes", "description", "displayName", "value"}) {
+    const json::value* x = a.if_contains(key);
+    const json::value* y = b.if_contains(key);
+    json::value nx = x ? *x : json::value(nullptr), ny = y ? *y : json::value(nullptr);
+    if (nx != ny) return false;
+  }
+  return true;
+}
+
+// graph-facts §2.5: an enabled role can only be disabled (nothing else changed); it cannot be removed
+// or changed until a previous request disabled it.
+std::optional<GraphError> CheckRoleChanges(const json::array& before, const json::array& after) {
+  for (const auto& r : before) {
+    const json::object& old_role = r.as_object();
+    const json::value* enabled = old_role.if_contains("isEnabled");
+    if (enabled && enabled->is_bool() && !enabled->as_bool()) continue;
+    const json::object* new_role = FindRoleById(after, old_role.at("id"));
+    if (new_role && SameRoleApartFromEnabled(old_role, *new_role)) continue;
+    return GraphError{400, "CannotDeleteOrUpdateEnabledEntitlement",
+                      "Permission (scope or role) cannot be deleted or updated unless disabled first.", {}, {}};
+  }
+  return std::nullopt;
+}
+
+json::array NormalizeRoles(const json::array& roles) {
+  json::array out;
+  for (const auto& r : roles) {
+    json::object role = r.as_object();
+    role["id"] = engine::LowerAscii(role.at("id").as_string());
+    if (!role.contains("isEnabled")) role["isEnabled"] = true;
+    for (const char* key : {"description", "displayName", "value"})
+      if (!role.contains(key)) role[key] = nullptr;
+    role["origin"] = "Application";
+    out.push_back(std::move(role));
+  }
+  return out;
+}
+
+// PATCH semantics: top-level properties are replaced; complex values are merged one level deep, so
+// {"api":{"requestedAccessTokenVersion":2}} keeps the API's scopes.
+void ApplyBody(json::object& target, const json::object& body) {
+  for (const auto& [key, value] : body) {
+    if (key == "@odata.type") continue;
+    json::value* current = target.if_contains(key);
+    if (value.is_object() && current && current->is_object() && key != "optionalClaims") {
+      for (const auto& [k, v] : value.as_object()) current->as_object()[k] = v;
+    } else if (key == "appRoles") {
+      target[key] = NormalizeRoles(value.as_array());
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+std::vector<std::string> RemovedRoleIds(const json::array& before, const json::array& after) {
+  std::vector<std::string> out;
+  for (const auto& r : before)
+    if (!FindRoleById(after, r.as_object().at("id"))) out.emplace_back(r.as_object().at("id").as_string());
+  return out;
+}
+
+// Keeps the application's service principal in step, and drops assignments of removed roles.
+void AfterApplicationChange(StoreTxn& txn, const json::object& app, const std::vector<std::string>& removed_roles) {
+  for (const auto& [id, sp] : txn.All(Collection::kServicePrincipals)) {
+    if (sp.at("appId") != app.at("appId")) continue;
+    json::object updated = sp;
+    SyncServicePrincipal(updated, app);
+    std::string sp_id = id;
+    txn.Put(Collection::kServicePrincipals, sp_id, std::move(updated));
+    std::vector<std::string> doomed;
+    for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
+      if (a.at("resourceId").as_string() == sp_id &&
+          std::find(removed_roles.begin(), removed_roles.end(), std::string(a.at("appRoleId").as_string())) != removed_roles.end())
+        doomed.push_back(aid);
+    for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
+    break;
+  }
+}
+
+std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::object& app, const json::object& body) {
+  json::object before = app;
+  ApplyBody(app, body);
+  if (body.contains("appRoles"))
+    if (auto e = CheckRoleChanges(before.at("appRoles").as_array(), app.at("appRoles").as_array())) return e;
+  if (auto e = CheckIdentifierUris(txn, ReadTenant(txn), before, app)) return e;
+  (void)call;
+  std::vector<std::string> removed = RemovedRoleIds(before.at("appRoles").as_array(), app.at("appRoles").as_array());
+  std::string id(app.at("id").as_string());
+  txn.Put(Collection::kApplications, id, app);
+  AfterApplicationChange(txn, app, removed);
+  return std::nullopt;
+}
+
+json::object PasswordCredential(const json::object& request, std::string& secret_text) {
+  std::string raw = crypto::RandomBytes(30).value();
+  secret_text = crypto::Base64UrlEncode(raw).substr(0, 40);
+  const json::value* name = request.if_contains("displayName");
+  const json::value* end = request.if_contains("endDateTime");
+  return json::object{{"customKeyIdentifier", nullptr},
+                      {"displayName", name ? *name : json::value(nullptr)},
+                      {"endDateTime", end ? *end : json::value(IsoTime(std::time(nullptr) + 2 * 365 * 86400))},
+                      {"hint", secret_text.substr(0, 3)},
+                      {"keyId", NewId()},
+                      {"secretText", nullptr},
+                      {"startDateTime", IsoNow()}};
+}
+
+// Secrets are stored as hashes beside the served credential; secretText is returned once.
+void AddSecret(json::object& app, const json::object& credential, const std::string& secret_text) {
+  app["passwordCredentials"].as_array().push_back(credential);
+  if (!app.contains("_secrets")) app["_secrets"] = json::array{};
+  app["_secrets"].as_array().push_back(json::object{{"keyId", credential.at("keyId")},
+                                                    {"sha256", crypto::HexEncode(crypto::Sha256(secret_text))},
+                                                    {"endDateTime", credential.at("endDateTime")}});
+}
+
+Outcome Create(Call& call, const std::string& unique_name) {
+  if (!CanWriteApplications(call.caller)) return GraphError::Forbidden();
+  auto body = call.Body();
+  if (auto* e = std::get_if<GraphError>(&body)) return *e;
+  const json::object& b = std::get<json::object>(body);
+  if (auto e = ValidateWrite(EntityType::kApplication, b, true)) return *e;
+  const json::value* name = b.if_contains("displayName");
+  if (!name || !name->is_string() || name->as_string().empty())
+    return GraphError::BadRequest("Property 'displayName' is required when creating an application.");
+  auto created = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
+    json::object app = NewApplication(ReadTenant(txn), NewId(), NewId());
+    if (!unique_name.empty()) app["uniqueName"] = unique_name;
+    json::object empty = app;
+    json::object rest = b;
+    json::array passwords = rest.contains("passwordCredentials") ? rest["passwordCredentials"].as_array() : json::array{};
+    rest.erase("passwordCredentials");
+    ApplyBody(app, rest);
+    if (auto e = CheckIdentifierUris(txn, ReadTenant(txn), empty, app)) return *e;
+    json::array secret_texts;
+    for (const auto& p : passwords) {
+      std::string secret;
+      json::object credential = PasswordCredential(p.as_object(), secret);
+      AddSecret(app, credential, secret);
+      secret_texts.push_back(json::string(secret));
+    }
+    StampWrite(call, app);
+    txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+    json::object served = app;
+    for (size_t i = 0; i < secret_texts.size(); ++i)
+      served["passwordCredentials"].as_array()[i].as_object()["secretText"] = secret_texts[i];
+    return served;
+  });
+  if (!created.ok()) return *created.error;
+  json::object body_out = Present(*created.value, {});
+  body_out["@odata.context"] = call.root + kContext + "/$entity";
+  return JsonResponse(201, body_out);
+}
+
+Outcome Update(Call& call, const Segment& seg) {
+  if (!CanWriteApplications(call.caller)) return GraphError::Forbidden();
+  auto body = call.Body();
+  if (auto* e = std::get_if<GraphError>(&body)) return *e;
+  const json::object& b = std::get<json::object>(body);
+  if (auto e = ValidateWrite(EntityType::kApplication, b, false)) return *e;
+  if (b.contains("passwordCredentials")) return GraphError::BadRequest("Property 'passwordCredentials' cannot be updated with PATCH; use addPassword.");
+  bool upsert = seg.key_name == "uniqueName";
+  bool exists = call.store.Read([&](const StoreView& v) { return FindApplication(call, v, seg) != nullptr; });
+  if (!exists) {
+    if (upsert && call.PreferCreateIfMissing()) return Create(call, seg.key);
+    return GraphError::NotFound(seg.key);
+  }
+  auto done = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
+    const json::object* found = FindApplication(call, txn, seg);
+    if (!found) return GraphError::NotFound(seg.key);
+    json::object app = *found;
+    if (auto e = ApplyUpdate(call, txn, app, b)) return *e;
+    return true;
+  });
+  if (!done.ok()) return *done.error;
+  return NoContent();
+}
+
+Outcome Delete(Call& call, const Segment& seg) {
+  if (!CanWriteApplications(call.caller)) return GraphError::Forbidden();
+  auto done = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
+    const json::object* found = FindApplication(call, txn, seg);
+    if (!found) return GraphError::NotFound(seg.key);
+    json::object app = *found;
+    std::string id(app.at("id").as_string());
+    app["deletedDateTime"] = IsoNow();
+    txn.Erase(Collection::kApplications, id);
+    txn.Put(Collection::kDeletedApplications, id, app);
+    std::vector<std::string> sps;
+    for (const auto& [sid, sp] : txn.All(Collection::kServicePrincipals))
+      if (sp.at("appId") == app.at("appId")) sps.push_back(sid);
+    for (const auto& sid : sps) {
+      std::vector<std::string> doomed;
+      for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
+        if (a.at("resourceId").as_string() == sid || a.at("principalId").as_string() == sid) doomed.push_back(aid);
+      for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
+      txn.Erase(Collection::kServicePrincipals, sid);
+    }
+    return true;
+  });
+  if (!done.ok()) return *done.error;
+  return NoContent();
+}
+
+Outcome Get(Call& call, const Segment& seg) {
+  if (!CanRead(call.caller)) return GraphError::Forbidden();
+  auto options = ParseQueryOptions(call.params, call.request, "application");
+  if (auto* e = std::get_if<GraphError>(&options)) return *e;
+  return call.store.Read([&](const StoreView& v) -> Outcome {
+    const json::object* app = FindApplication(call, v, seg);
+    if (!app) return GraphError::NotFound(seg.key);
+    json::object out = Present(*app, std::get<QueryOptions>(options).select);
+    out["@odata.context"] = call.root + kContext + "/$entity";
+    return JsonResponse(200, out);
+  });
+}
+
+Outcome List(Call& call, bool count_only) {
+  if (!CanRead(call.caller)) return GraphError::Forbidden();
+  if (count_only && !std::get<QueryOptions>(ParseQueryOptions({}, call.request, "application")).advanced)
+    return GraphError::BadRequest("$count is not currently supported.");
+  auto parsed = ParseQueryOptions(call.params, call.request, "application");
+  if (auto* e = std::get_if<GraphError>(&parsed)) return *e;
+  const QueryOptions& options = std::get<QueryOptions>(parsed);
+  return call.store.Read([&](const StoreView& v) -> Outcome {
+    auto items = Query(call, v.All(Collection::kApplications), options);
+    if (auto* e = std::get_if<GraphError>(&items)) return *e;
+    const auto& list = std::get<std::vector<const json::object*>>(items);
+    if (count_only) {
+      net::Response r;
+      r.headers["Content-Type"] = "text/plain";
+      r.body = std::to_string(list.size());
+      return r;
+    }
+    return JsonResponse(200, CollectionPage(list, options, call.root + kContext, call.self_url));
+  });
+}
+
+Outcome AddPassword(Call& call, const Segment& seg) {
+  if (!CanWriteApplications(call.caller)) return GraphError::Forbidden();
+  auto body = call.Body();
+  if (auto* e = std::get_if<GraphError>(&body)) return *e;
+  const json::value* pc = std::get<json::object>(body).if_contains("passwordCredential");
+  json::object request = pc && pc->is_object() ? pc->as_object() : json::object{};
+  auto added = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
+    const json::object* found = FindApplication(call, txn, seg);
+    if (!found) return GraphError::NotFound(seg.key);
+    json::object app = *found;
+    std::string secret;
+    json::object credential = PasswordCredential(request, secret);
+    AddSecret(app, credential, secret);
+    txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+    credential["secretText"] = secret;
+    return credential;
+  });
+  if (!added.ok()) return *added.error;
+  json::object out = *added.value;
+  out["@odata.context"] = call.root + "/$metadata#microsoft.graph.passwordCredential";
+  return JsonResponse(200, out);
+}
+
+Outcome FederatedCredentials(Call& call, const Segment& seg) {
+  const std::string& method = call.request.method;
+  bool item = call.path.size() == 3;
+  if (method == "GET") {
+    if (!CanRead(call.caller)) return GraphError::Forbidden();
+    return call.store.Read([&](const StoreView& v) -> Outcome {
+      const json::object* app = FindApplication(call, v, seg);
+      if (!app) return GraphError::NotFound(seg.key);
+      json::array list = app->contains("_federated") ? app->at("_federated").as_array() : json::array{};
+      if (item) {
+        for (const auto& f : list)
+          if (f.as_object().at("id").as_string() == call.path[2].key || f.as_object().at("name").as_string() == call.path[2].key)
+            return JsonResponse(200, f.as_object());
+        return GraphError::NotFound(call.path[2].key);
+      }
+      return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + std::string(app->at("id").as_string()) + "')/federatedIdentityCredentials"},
+                                            {"value", list}});
+    });
+  }
+  if (!CanWriteApplications(call.caller)) return GraphError::Forbidden();
+  if (method == "POST" && !item) {
+    auto body = call.Body();
+    if (auto* e = std::get_if<GraphError>(&body)) return *e;
+    json::object b = std::get<json::object>(body);
+    if (auto e = ValidateWrite(EntityType::kFederatedIdentityCredential, b, true)) return *e;
+    for (const char* required : {"name", "issuer", "subject", "audiences"})
+      if (!b.contains(required)) return GraphError::InvalidProperty(required, "FederatedIdentityCredential");
+    b["id"] = NewId();
+    if (!b.contains("description")) b["description"] = nullptr;
+    auto added = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
+      const json::object* found = FindApplication(call, txn, seg);
+      if (!found) return GraphError::NotFound(seg.key);
+      json::object app = *found;
+      if (!app.contains("_federated")) app["_federated"] = json::array{};
+      for (const auto& f : app["_federated"].as_array())
+        if (f.as_object().at("name") == b.at("name"))
+          return GraphError::Conflict("FederatedIdentityCredential with name " + std::string(b.at("name").as_string()) + " already exists.");
+      app["_federated"].as_array().push_back(b);
+      txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+      return true;
+    });
+    if (!added.ok()) return *added.error;
+    return JsonResponse(201, b);
+  }
+  if (method == "DELETE" && item) {
+    auto removed = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
+      const json::object* found = FindApplication(call, txn, seg);
+      if (!found) return GraphError::NotFound(seg.key);
+      json::object app = *found;
+      json::array& list = app["_federated"].is_array() ? app["_federated"].as_array() : app["_federated"].emplace_array();
+      auto it = std::find_if(list.begin(), list.end(), [&](const json::value& f) {
+        return f.as_object().at("id").as_string() == call.path[2].key || f.as_object().at("name").as_string() == call.path[2].key;
+      });
+      if (it == list.end()) return GraphError::NotFound(call.path[2].key);
+      list.erase(it);
+      txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+      return true;
+    });
+    if (!removed.ok()) return *removed.error;
+    return NoContent();
+  }
+  return GraphError::MethodNotAllowed();
+}
+
+}  // namespace
+
+Outcome HandleApplications(Call& call) {
+  const std::string& method = call.request.method;
+  const auto& path = call.path;
+  if (path.size() == 1 && !path[0].has_key()) {
+    call.route = method + " /applications";
+    if (method == "GET") return List(call, false);
+    if (method == "POST") return Create(call, "");
+    return GraphError::MethodNotAllowed();
+  }
+  if (path.size() == 2 && !path[0].has_key() && path[1].name == "$count") {
+    call.route = method + " /applications/$count";
+    return method == "GET" ? List(call, true) : Outcome(GraphError::MethodNotAllowed());
+  }
+  // The item: /applications/{id} or /applications(appId='…') / (uniqueName='…')
+  Segment item = path[0].has_key() ? path[0] : Segment{"", "", path.size() > 1 ? path[1].name : ""};
+  size_t rest = path[0].has_key() ? 1 : 2;
+  std::string item_route = path[0].has_key() ? "/applications(" + item.key_name + "=)" : "/applications/{id}";
+  if (path.size() == rest) {
+    call.route = method + " " + item_route;
+    if (method == "GET") return Get(call, item);
+    if (method == "PATCH") return Update(call, item);
+    if (method == "DELETE") return Delete(call, item);
+    return GraphError::MethodNotAllowed();
+  }
+  if (path[rest].name == "federatedIdentityCredentials") {
+    call.route = method + " " + item_route + "/federatedIdentityCredentials" + (path.size() > rest + 1 ? "/{id}" : "");
+    Call sub = call;
+    sub.path = {item, path[rest]};
+    if (path.size() > rest + 1) sub.path.push_back(Segment{"", "", path[rest + 1].name});
+    return FederatedCredentials(sub, item);
+  }
+  if (path[rest].name == "addPassword" && path.size() == rest + 1 && method == "POST") {
+    call.route = "POST " + item_route + "/addPassword";
+    return AddPassword(call, item);
+  }
+  return GraphError::NoRoute(path[rest].name);
+}
+
+}  // namespace entragate::emulator::graph

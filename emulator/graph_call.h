@@ -1,0 +1,90 @@
+#pragma once
+// Internals shared by the Graph handler files: one parsed call, the outcome type, and the lookups
+// every handler needs (objects by id or alternate key, with replication lag applied). Not for use
+// outside emulator/graph_*.cpp.
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "emulator/directory_store.h"
+#include "emulator/graph_errors.h"
+#include "emulator/graph_query.h"
+#include "emulator/graph_service.h"
+
+namespace entragate::emulator::graph {
+
+namespace json = boost::json;
+
+/// A path segment: `applications`, `{id}`, or an entity set with an alternate key such as
+/// `applications(uniqueName='x')` (key_name "uniqueName", key "x").
+struct Segment {
+  std::string name;
+  std::string key_name;  ///< empty when the segment is a plain name or id
+  std::string key;
+  bool has_key() const { return !key_name.empty(); }
+};
+
+struct Call {
+  DirectoryStore& store;
+  const net::Request& request;
+  const GraphCaller& caller;
+  std::vector<Segment> path;                 ///< after /v1.0
+  std::map<std::string, std::string> params; ///< query string, decoded
+  std::string self_url;                      ///< absolute URL of the request
+  std::string root;                          ///< base_url + "/v1.0"
+  int64_t now_ms = 0;
+  int64_t lag_ms = 0;
+  std::string route;                         ///< "GET /applications/{id}", set by the router
+
+  /// The JSON object body, or a 400 for anything else.
+  std::variant<json::object, GraphError> Body() const;
+  bool PreferCreateIfMissing() const;
+};
+
+using Outcome = std::variant<net::Response, GraphError>;
+
+/// What a write transaction returns: a value, or the Graph error that aborted it (the store then
+/// rolls back). A journal failure becomes a 500.
+template <class T>
+struct Written {
+  Written(T v) : value(std::move(v)) {}                  // NOLINT: implicit, like Result
+  Written(GraphError e) : error(std::move(e)) {}         // NOLINT
+  Written(const engine::Error& e) : error(GraphError{500, "InternalServerError", e.message, {}, {}}) {}  // NOLINT
+  bool ok() const { return !error.has_value(); }
+  std::optional<T> value;
+  std::optional<GraphError> error;
+};
+
+net::Response JsonResponse(int status, const json::object& body);
+net::Response NoContent();
+
+/// Whether a read at `now` may see `obj` (replication lag after its creation).
+bool Visible(const Call& call, const json::object& obj);
+/// Stamps an object written now, so lag can hide it from reads for a while.
+void StampWrite(const Call& call, json::object& obj);
+
+TenantInfo ReadTenant(const StoreView& view);
+std::string NewId();
+
+const json::object* FindApplication(const Call& call, const StoreView& view, const Segment& seg);
+const json::object* FindServicePrincipal(const Call& call, const StoreView& view, const Segment& seg);
+/// Whether `role` may be used with `call` (the caller's app roles).
+bool CanRead(const GraphCaller& caller);
+bool CanWriteApplications(const GraphCaller& caller);
+bool CanWriteAssignments(const GraphCaller& caller);
+bool CanReadPeople(const GraphCaller& caller);
+
+/// A filtered, sorted list of visible objects from a collection.
+std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all,
+                                                                  const QueryOptions& options);
+
+// Handlers, by resource. Each returns the response or a Graph error.
+Outcome HandleApplications(Call& call);
+Outcome HandleServicePrincipals(Call& call);
+Outcome HandlePeople(Call& call);  ///< users and groups
+
+}  // namespace entragate::emulator::graph

@@ -1,0 +1,119 @@
+// Helpers shared by the Graph handlers: bodies, responses, lookups, permissions, listing.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crypto/hash.h"
+#include "emulator/graph_call.h"
+#include "engine/graph_rules.h"
+
+namespace entragate::emulator::graph {
+
+std::variant<json::object, GraphError> Call::Body() const {
+  boost::system::error_code ec;
+  json::value value = json::parse(request.body, ec);
+  if (ec) return GraphError::BadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+  if (!value.is_object()) return GraphError::BadRequest("The request body must be a JSON object.");
+  return std::move(value.as_object());
+}
+
+bool Call::PreferCreateIfMissing() const {
+  auto prefer = request.Header("Prefer");
+  return prefer && engine::LowerAscii(*prefer).find("create-if-missing") != std::string::npos;
+}
+
+net::Response JsonResponse(int status, const json::object& body) {
+  net::Response r;
+  r.status = status;
+  r.headers["Content-Type"] = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+  r.body = json::serialize(body);
+  return r;
+}
+
+net::Response NoContent() {
+  net::Response r;
+  r.status = 204;
+  return r;
+}
+
+bool Visible(const Call& call, const json::object& obj) {
+  if (call.lag_ms <= 0) return true;
+  const json::value* created = obj.if_contains("_createdMs");
+  return !created || !created->is_int64() || call.now_ms - created->as_int64() >= call.lag_ms;
+}
+
+void StampWrite(const Call& call, json::object& obj) {
+  if (!obj.contains("_createdMs")) obj["_createdMs"] = call.now_ms;
+}
+
+TenantInfo ReadTenant(const StoreView& view) {
+  TenantInfo t;
+  const json::object* meta = view.Get(Collection::kMeta, "tenant");
+  if (!meta) return t;
+  t.id = std::string(meta->at("id").as_string());
+  for (const auto& d : meta->at("domains").as_array()) t.domains.emplace_back(d.as_string());
+  t.region = std::string(meta->at("region").as_string());
+  return t;
+}
+
+std::string NewId() { return crypto::NewUuid4().value(); }
+
+namespace {
+
+bool SameText(const json::value* v, const std::string& text) {
+  return v && v->is_string() && engine::LowerAscii(v->as_string()) == engine::LowerAscii(text);
+}
+
+const json::object* FindBy(const Call& call, const ObjectMap& all, const std::string& property, const std::string& value) {
+  for (const auto& [id, obj] : all)
+    if (SameText(obj.if_contains(property), value)) return Visible(call, obj) ? &obj : nullptr;
+  return nullptr;
+}
+
+const json::object* FindById(const Call& call, const ObjectMap& all, const std::string& id) {
+  auto it = all.find(engine::LowerAscii(id));
+  return it != all.end() && Visible(call, it->second) ? &it->second : nullptr;
+}
+
+}  // namespace
+
+const json::object* FindApplication(const Call& call, const StoreView& view, const Segment& seg) {
+  const ObjectMap& all = view.All(Collection::kApplications);
+  if (!seg.has_key()) return FindById(call, all, seg.key);
+  return FindBy(call, all, seg.key_name, seg.key);
+}
+
+const json::object* FindServicePrincipal(const Call& call, const StoreView& view, const Segment& seg) {
+  const ObjectMap& all = view.All(Collection::kServicePrincipals);
+  if (!seg.has_key()) return FindById(call, all, seg.key);
+  return FindBy(call, all, seg.key_name, seg.key);
+}
+
+namespace {
+bool HasAny(const GraphCaller& caller, std::initializer_list<const char*> roles) {
+  return std::any_of(roles.begin(), roles.end(), [&](const char* r) { return caller.roles.count(r) > 0; });
+}
+}  // namespace
+
+bool CanRead(const GraphCaller& c) {
+  return HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All",
+                    "Directory.ReadWrite.All"});
+}
+bool CanWriteApplications(const GraphCaller& c) { return HasAny(c, {"Application.ReadWrite.All", "Directory.ReadWrite.All"}); }
+bool CanWriteAssignments(const GraphCaller& c) { return HasAny(c, {"AppRoleAssignment.ReadWrite.All"}); }
+bool CanReadPeople(const GraphCaller& c) {
+  return HasAny(c, {"User.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"});
+}
+
+std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all,
+                                                                  const QueryOptions& options) {
+  std::vector<const json::object*> out;
+  for (const auto& [id, obj] : all) {
+    if (!Visible(call, obj)) continue;
+    if (options.filter && !options.filter->Matches(obj)) continue;
+    out.push_back(&obj);
+  }
+  return out;  // ObjectMap is ordered by id: pages are stable across requests
+}
+
+}  // namespace entragate::emulator::graph

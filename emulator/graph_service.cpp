@@ -1,0 +1,167 @@
+// Routing, authorization, $batch and accounting for the Graph surface.
+#include "emulator/graph_service.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crypto/hash.h"
+#include "emulator/graph_call.h"
+#include "engine/graph_rules.h"
+
+namespace entragate::emulator {
+
+using graph::Call;
+using graph::Outcome;
+using graph::Segment;
+namespace json = boost::json;
+
+namespace {
+
+// "applications(uniqueName='it''s')" → name "applications", key_name "uniqueName", key "it's".
+std::optional<Segment> ParseSegment(std::string_view raw) {
+  std::string text = net::PercentDecode(raw);
+  auto open = text.find('(');
+  if (open == std::string::npos || text.back() != ')') return Segment{text, "", ""};
+  Segment seg{text.substr(0, open), "", ""};
+  std::string inner = text.substr(open + 1, text.size() - open - 2);
+  auto eq = inner.find('=');
+  if (eq == std::string::npos) return std::nullopt;
+  seg.key_name = inner.substr(0, eq);
+  std::string literal = inner.substr(eq + 1);
+  if (literal.size() < 2 || literal.front() != '\'' || literal.back() != '\'') return std::nullopt;
+  literal = literal.substr(1, literal.size() - 2);
+  for (size_t i = 0; i < literal.size(); ++i) {
+    if (literal[i] != '\'') {
+      seg.key += literal[i];
+    } else if (i + 1 < literal.size() && literal[i + 1] == '\'') {
+      seg.key += '\'';
+      ++i;
+    } else {
+      return std::nullopt;  // a lone quote ends the literal early: not a valid key
+    }
+  }
+  return seg;
+}
+
+std::string Now() { return IsoNow().substr(0, 19); }
+
+std::string RouteOf(const std::string& method, const std::vector<Segment>& path) {
+  std::string route = method;
+  for (const auto& s : path) route += "/" + s.name;
+  return route;
+}
+
+}  // namespace
+
+GraphService::GraphService(DirectoryStore& store, GraphServiceOptions options) : store_(store), options_(std::move(options)) {}
+
+int GraphService::ResourceUnits(std::string_view method, std::string_view route, bool has_select, bool has_expand, int top) {
+  // graph-facts §5.3: base costs, then $select −1, $expand +1, $top < 20 −1, never below 1.
+  int cost = 1;
+  if (method == "GET") {
+    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users") cost = 2;
+  }
+  if (has_select) cost -= 1;
+  if (has_expand) cost += 1;
+  if (top > 0 && top < 20) cost -= 1;
+  return std::max(1, cost);
+}
+
+void GraphService::Count(const std::string& route, std::string_view method, bool ok, int units, bool in_batch) {
+  std::lock_guard lock(stats_mutex_);
+  if (in_batch)
+    ++stats_.batch_subrequests;
+  else
+    ++stats_.requests;
+  if (ok && method != "GET") ++stats_.writes;
+  stats_.resource_units += static_cast<uint64_t>(units);
+  ++stats_.by_route[route];
+}
+
+GraphStats GraphService::Stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void GraphService::ResetStats() {
+  std::lock_guard lock(stats_mutex_);
+  stats_ = {};
+}
+
+net::Response GraphService::Handle(const net::Request& request) {
+  std::string request_id = crypto::NewUuid4().value();
+  std::string client_request_id = request.Header("client-request-id").value_or(request_id);
+  auto finish = [&](net::Response r) {
+    r.headers["request-id"] = request_id;
+    r.headers["client-request-id"] = client_request_id;
+    r.headers["x-ms-ags-diagnostic"] = R"({"ServerInfo":{"DataCenter":"Local","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"entragate"}})";
+    return r;
+  };
+  auto fail = [&](const GraphError& e) { return finish(RenderGraphError(e, request_id, client_request_id, Now())); };
+
+  auto auth = request.Header("Authorization");
+  if (!auth || auth->rfind("Bearer ", 0) != 0) {
+    Count(request.method + " (unauthenticated)", request.method, false, 1, false);
+    return fail(GraphError::Unauthorized("Access token is empty."));
+  }
+  std::string why;
+  std::optional<GraphCaller> caller = options_.authenticate(std::string_view(*auth).substr(7), why);
+  if (!caller) {
+    Count(request.method + " (unauthenticated)", request.method, false, 1, false);
+    return fail(GraphError::Unauthorized(why));
+  }
+  std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == "/v1.0/$batch") {
+    if (request.method != "POST") return fail(GraphError::MethodNotAllowed());
+    Count("POST /$batch", "GET", true, 1, false);
+    return finish(HandleBatch(request, *caller, {request_id, client_request_id}));
+  }
+  return finish(Dispatch(request, *caller, false, {request_id, client_request_id}));
+}
+
+net::Response GraphService::Dispatch(const net::Request& request, const GraphCaller& caller, bool in_batch, const Ids& ids) {
+  std::string target = request.target;
+  auto q = target.find('?');
+  std::string path = target.substr(0, q);
+  std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+  graph::Call call{store_, request, caller, {}, ParseQueryString(query), options_.base_url + target,
+            options_.base_url + "/v1.0", options_.now_ms ? options_.now_ms() : 0, lag_ms_.load(), ""};
+  auto render = [&](const GraphError& e) { return RenderGraphError(e, ids.request_id, ids.client_request_id, Now()); };
+  if (path.rfind("/v1.0/", 0) != 0) return render(GraphError::NoRoute(path));
+  std::string_view rest(path);
+  rest.remove_prefix(6);
+  while (!rest.empty()) {
+    auto slash = rest.find('/');
+    auto seg = ParseSegment(rest.substr(0, slash));
+    if (!seg) return render(GraphError::BadRequest("Bad Request - Error in query syntax."));
+    call.path.push_back(*seg);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  }
+  Outcome outcome = GraphError::NoRoute(call.path.empty() ? "" : call.path[0].name);
+  std::optional<GraphError> refused;
+  if (options_.admit) {
+    int units = ResourceUnits(request.method, RouteOf(request.method, call.path), call.params.count("$select") > 0, false, 0);
+    refused = options_.admit(request, units);
+  }
+  if (refused) {
+    outcome = *refused;
+  } else if (!call.path.empty()) {
+    const std::string& set = call.path[0].name;
+    if (set == "applications")
+      outcome = graph::HandleApplications(call);
+    else if (set == "servicePrincipals")
+      outcome = graph::HandleServicePrincipals(call);
+    else if (set == "users" || set == "groups")
+      outcome = graph::HandlePeople(call);
+  }
+  std::string route = call.route.empty() ? RouteOf(request.method, call.path) : call.route;
+  bool ok = std::holds_alternative<net::Response>(outcome);
+  int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
+  Count(route, request.method, ok && std::get<net::Response>(outcome).status < 400, 
+        ResourceUnits(request.method, route, call.params.count("$select") > 0, call.params.count("$expand") > 0, top), in_batch);
+  if (ok) return std::get<net::Response>(std::move(outcome));
+  return render(std::get<GraphError>(outcome));
+}
+
+}  // namespace entragate::emulator
