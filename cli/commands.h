@@ -16,5 +16,6 @@ enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2 };
 
 /// Adds `validate` to `app`; `exit_code` receives its result when it runs.
 void AddValidateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddServeCommand(CLI::App& app, int& exit_code);
 
 }  // namespace entragate::cli

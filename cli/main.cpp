@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", globals.verbose, "Show more detail");
   int exit_code = kExitOk;
   AddValidateCommand(app, globals, exit_code);
+  AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -98,7 +98,8 @@ std::vector<std::string> Audiences(const boost::json::object& payload) {
   return out;
 }
 
-bool HasAudience(const FederatedCredentialRecord& record, const std::vector<std::string>& presented) {
+bool HasAudience(const FederatedCredentialRecord& record,
+                 const std::vector<std::string>& presented) {
   std::vector<std::string> accepted = record.audiences;
   if (accepted.empty()) accepted.emplace_back(kDefaultFederatedAudience);
   for (const auto& want : accepted) {
@@ -123,11 +124,15 @@ engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string&
   std::vector<const FederatedCredentialRecord*> by_subject;
   bool differs_only_in_case = false;
   for (const auto* record : by_issuer) {
-    if (record->subject == subject) by_subject.push_back(record);
-    else if (EqualsIgnoreCase(record->subject, subject)) differs_only_in_case = true;
+    if (record->subject == subject) {
+      by_subject.push_back(record);
+    } else if (EqualsIgnoreCase(record->subject, subject)) {
+      differs_only_in_case = true;
+    }
   }
   if (by_subject.empty()) {
-    return differs_only_in_case ? sts::FederatedSubjectCase(subject) : sts::FederatedSubject(subject);
+    return differs_only_in_case ? sts::FederatedSubjectCase(subject)
+                                : sts::FederatedSubject(subject);
   }
   for (const auto* record : by_subject) {
     if (HasAudience(*record, audiences)) return engine::Ok{};
@@ -161,7 +166,9 @@ const char* AuthMethodClaim(ClientAuthMethod method) {
 }
 
 ClientAuthenticator::ClientAuthenticator(std::string authority, Fetch fetch)
-    : authority_(std::move(authority)), fetch_(std::move(fetch)), cache_(std::make_shared<JwksCache>()) {}
+    : authority_(std::move(authority)),
+      fetch_(std::move(fetch)),
+      cache_(std::make_shared<JwksCache>()) {}
 
 engine::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(
     const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
@@ -185,7 +192,9 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientIn
     if (stored && SameDigest(*stored, presented)) matched = &record;
   }
   if (!matched) return sts::InvalidSecret(client.app_id);
-  if (matched->end_epoch != 0 && matched->end_epoch <= now) return sts::ExpiredSecret(client.app_id);
+  if (matched->end_epoch != 0 && matched->end_epoch <= now) {
+    return sts::ExpiredSecret(client.app_id);
+  }
   return ClientAuthMethod::kSecret;
 }
 
@@ -203,7 +212,9 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(
   if (!issuer) return sts::MalformedAssertion();
   // A certificate assertion is issued by the client itself; anything else claims to come from an
   // external identity provider and must match a federated credential.
-  if (EqualsIgnoreCase(*issuer, client.app_id)) return CheckCertificateAssertion(client, *jwt, tenant, now);
+  if (EqualsIgnoreCase(*issuer, client.app_id)) {
+    return CheckCertificateAssertion(client, *jwt, tenant, now);
+  }
   return CheckFederatedAssertion(client, *jwt, now);
 }
 
@@ -215,11 +226,17 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckCertificateAssertion(
   auto match = FindCertificate(client, jwt.header);
   if (!match) return match.error();
   auto cert = CertificateFromDer(match->record->der);
-  auto validity = cert ? crypto::GetValidity(*cert) : crypto::CryptoResult<crypto::CertValidity>(cert.error());
-  if (!validity) return sts::Internal("registered certificate of " + client.app_id + ": " + validity.error().message);
-  const std::int64_t end = match->record->end_epoch != 0 ? match->record->end_epoch : validity->not_after;
+  auto validity =
+      cert ? crypto::GetValidity(*cert) : crypto::CryptoResult<crypto::CertValidity>(cert.error());
+  if (!validity) {
+    return sts::Internal("registered certificate of " + client.app_id + ": " +
+                         validity.error().message);
+  }
+  const std::int64_t end =
+      match->record->end_epoch != 0 ? match->record->end_epoch : validity->not_after;
   auto reject = [&](std::string_view reason) {
-    return sts::CertificateRejected(reason, match->thumbprint_hex, validity->not_before, end, client.app_id);
+    return sts::CertificateRejected(reason, match->thumbprint_hex, validity->not_before, end,
+                                    client.app_id);
   };
   if (end <= now) return reject("The key used is expired.");
   const auto alg = crypto::ParseJwtAlg(StringClaim(jwt.header, "alg").value_or(""));
@@ -239,7 +256,9 @@ bool ClientAuthenticator::IsOwnTokenEndpoint(std::string_view aud, const TenantI
   spellings.insert(spellings.end(), tenant.domains.begin(), tenant.domains.end());
   for (const auto& name : spellings) {
     const std::string base = authority_ + "/" + name + "/oauth2/";
-    if (EqualsIgnoreCase(aud, base + "v2.0/token") || EqualsIgnoreCase(aud, base + "token")) return true;
+    if (EqualsIgnoreCase(aud, base + "v2.0/token") || EqualsIgnoreCase(aud, base + "token")) {
+      return true;
+    }
   }
   return false;
 }
@@ -250,7 +269,8 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(
   const auto subject = StringClaim(jwt.payload, "sub");
   if (!subject) return sts::MalformedAssertion();
   // Matching the records first means only issuers the tenant trusts are ever fetched from.
-  if (auto matched = MatchFederatedRecord(client, issuer, *subject, Audiences(jwt.payload)); !matched) {
+  if (auto matched = MatchFederatedRecord(client, issuer, *subject, Audiences(jwt.payload));
+      !matched) {
     return matched.error();
   }
   if (auto verified = VerifyWithIssuerKeys(issuer, jwt); !verified) return verified.error();

@@ -27,7 +27,8 @@ boost::json::value Region(const DiscoveryTenant& tenant) {
   return boost::json::value(tenant.region);
 }
 
-void AddCloudFields(boost::json::object& doc, std::string_view base, const DiscoveryTenant& tenant) {
+void AddCloudFields(boost::json::object& doc, std::string_view base,
+                    const DiscoveryTenant& tenant) {
   doc["kerberos_endpoint"] = std::string(base) + "/kerberos";
   doc["tenant_region_scope"] = Region(tenant);
   doc["cloud_instance_name"] = kCloudInstanceName;
@@ -50,7 +51,8 @@ std::string V1Issuer(std::string_view tenant_id) {
   return "https://sts.windows.net/" + std::string(tenant_id) + "/";
 }
 
-boost::json::object OpenIdConfigurationV2(std::string_view authority, const DiscoveryTenant& tenant) {
+boost::json::object OpenIdConfigurationV2(std::string_view authority,
+                                          const DiscoveryTenant& tenant) {
   const std::string base = Base(authority, tenant);
   boost::json::object doc;
   doc["token_endpoint"] = base + "/oauth2/v2.0/token";
@@ -60,7 +62,8 @@ boost::json::object OpenIdConfigurationV2(std::string_view authority, const Disc
   doc["response_modes_supported"] = Strings({"query", "fragment", "form_post"});
   doc["subject_types_supported"] = Strings({"pairwise"});
   doc["id_token_signing_alg_values_supported"] = Strings({"RS256"});
-  doc["response_types_supported"] = Strings({"code", "id_token", "code id_token", "id_token token"});
+  doc["response_types_supported"] =
+      Strings({"code", "id_token", "code id_token", "id_token token"});
   doc["scopes_supported"] = Strings({"openid", "profile", "email", "offline_access"});
   doc["issuer"] = V2Issuer(authority, tenant.issuer_tenant);
   doc["request_uri_parameter_supported"] = false;
@@ -71,14 +74,15 @@ boost::json::object OpenIdConfigurationV2(std::string_view authority, const Disc
   doc["frontchannel_logout_supported"] = true;
   doc["end_session_endpoint"] = base + "/oauth2/v2.0/logout";
   doc["claims_supported"] =
-      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
-               "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
-               "name", "tid", "ver", "at_hash", "c_hash", "email"});
+      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
+               "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr",
+               "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"});
   AddCloudFields(doc, base, tenant);
   return doc;
 }
 
-boost::json::object OpenIdConfigurationV1(std::string_view authority, const DiscoveryTenant& tenant) {
+boost::json::object OpenIdConfigurationV1(std::string_view authority,
+                                          const DiscoveryTenant& tenant) {
   const std::string base = Base(authority, tenant);
   boost::json::object doc;
   doc["token_endpoint"] = base + "/oauth2/token";
@@ -91,13 +95,14 @@ boost::json::object OpenIdConfigurationV1(std::string_view authority, const Disc
   doc["http_logout_supported"] = true;
   doc["frontchannel_logout_supported"] = true;
   doc["end_session_endpoint"] = base + "/oauth2/logout";
-  doc["response_types_supported"] = Strings({"code", "id_token", "code id_token", "token id_token", "token"});
+  doc["response_types_supported"] =
+      Strings({"code", "id_token", "code id_token", "token id_token", "token"});
   doc["scopes_supported"] = Strings({"openid"});
   doc["issuer"] = V1Issuer(tenant.issuer_tenant);
   doc["claims_supported"] =
-      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
-               "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "email",
-               "given_name", "family_name", "nickname"});
+      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
+               "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr",
+               "amr", "nonce", "email", "given_name", "family_name", "nickname"});
   doc["microsoft_multi_refresh_token"] = true;
   doc["check_session_iframe"] = base + "/oauth2/checksession";
   doc["userinfo_endpoint"] = base + "/openid/userinfo";
@@ -120,8 +125,8 @@ engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority
 
   constexpr std::string_view kSchemeEnd = "://";
   const auto scheme = authority.find(kSchemeEnd);
-  const std::string host_port(scheme == std::string_view::npos ? authority
-                                                                : authority.substr(scheme + kSchemeEnd.size()));
+  const std::string host_port(
+      scheme == std::string_view::npos ? authority : authority.substr(scheme + kSchemeEnd.size()));
   boost::json::object alias;
   alias["preferred_network"] = host_port;
   alias["preferred_cache"] = host_port;

@@ -115,9 +115,13 @@ net::Request ToNetRequest(http::request<http::string_body>&& in, std::string pee
   return out;
 }
 
+// Beast stores field offsets in 16 bits and throws beyond that.
+constexpr std::size_t kMaxHeaderField = 60000;
+
 // Headers describing the framing are computed by Beast from the actual body and connection state;
 // a handler's copies could contradict them. CR/LF would let a value smuggle in extra headers.
 bool IsHandlerHeaderAllowed(std::string_view name, std::string_view value) {
+  if (name.size() > kMaxHeaderField || value.size() > kMaxHeaderField) return false;
   for (std::string_view framing : {"content-length", "transfer-encoding", "connection"}) {
     if (beast::iequals(name, framing)) return false;
   }
@@ -130,8 +134,8 @@ net::Response ErrorResponse(int status, std::string_view code, std::string_view 
   net::Response response;
   response.status = status;
   response.headers["Content-Type"] = "application/json";
-  response.body = "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
-                  std::string(message) + "\"}}";
+  response.body =
+      "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" + std::string(message) + "\"}}";
   return response;
 }
 
@@ -166,8 +170,7 @@ HandlerResult CallHandler(const Handler& handler, const net::Request& request) {
 
 /// One client connection. Every member runs on the connection's strand.
 template <class Stream>
-class Connection final : public ConnectionBase,
-                         public std::enable_shared_from_this<Connection<Stream>> {
+class Connection final : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
@@ -261,7 +264,7 @@ class Connection final : public ConnectionBase,
 
   void OnRequest(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
-    if (closed_) return;  // Stop() came first: the answer would be dropped anyway
+    if (closed_) return;    // Stop() came first: the answer would be dropped anyway
     Tcp().expires_never();  // the handler's own delay must not count as idle time
     const auto target = parser_->get().target();
     if (target.empty() || target.front() != '/') {
@@ -310,9 +313,7 @@ class Connection final : public ConnectionBase,
   }
 
   // Raw bytes, below TLS: they are thrown away unread.
-  void Drain() {
-    Tcp().async_read_some(asio::buffer(drain_), Bind(&Connection::OnDrained));
-  }
+  void Drain() { Tcp().async_read_some(asio::buffer(drain_), Bind(&Connection::OnDrained)); }
 
   void OnDrained(beast::error_code ec, std::size_t bytes) {
     drained_ += bytes;
@@ -364,8 +365,8 @@ engine::Result<tcp::endpoint> ResolveListenEndpoint(asio::io_context& ioc, const
   auto results = resolver.resolve(options.host, std::to_string(options.port),
                                   tcp::resolver::passive | tcp::resolver::address_configured, ec);
   if (ec || results.empty()) {
-    return MakeError(Error::Kind::kInvalid, "cannot listen on '" + options.host + "': " +
-                                            (ec ? ec.message() : "no address"));
+    return MakeError(Error::Kind::kInvalid,
+                     "cannot listen on '" + options.host + "': " + (ec ? ec.message() : "no address"));
   }
   return results.begin()->endpoint();
 }
@@ -425,7 +426,19 @@ struct HttpServer::Impl {
   void Run() {
     Accept();
     for (int i = 0; i < std::max(core.options.threads, 1); ++i) {
-      threads.emplace_back([this] { ioc.run(); });
+      threads.emplace_back([this] { RunWorker(); });
+    }
+  }
+
+  // An exception escaping a completion handler would otherwise end the process; the connection
+  // it belonged to is released with the handler, the others carry on.
+  void RunWorker() {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (...) {
+      }
     }
   }
 
@@ -440,7 +453,8 @@ struct HttpServer::Impl {
   }
 
   void RetryAcceptLater() {
-    auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(100));
+    auto timer =
+        std::make_shared<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(100));
     timer->async_wait([this, timer](beast::error_code ec) {
       if (!ec && acceptor.is_open()) Accept();
     });

@@ -22,12 +22,12 @@ struct ServerTls {
 };
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";  ///< address (or name resolving to one) to listen on
-  std::uint16_t port = 0;          ///< 0: the kernel picks one; see HttpServer::port()
-  std::optional<ServerTls> tls;    ///< absent: plain HTTP
-  std::size_t max_body_bytes = 4 << 20;    ///< larger request bodies get 413 and a close
-  std::size_t max_header_bytes = 16 << 10; ///< larger request headers get 400 and a close
-  int threads = 2;                         ///< at least 1
+  std::string host = "127.0.0.1";           ///< address (or name resolving to one) to listen on
+  std::uint16_t port = 0;                   ///< 0: the kernel picks one; see HttpServer::port()
+  std::optional<ServerTls> tls;             ///< absent: plain HTTP
+  std::size_t max_body_bytes = 4 << 20;     ///< larger request bodies get 413 and a close
+  std::size_t max_header_bytes = 16 << 10;  ///< larger request headers get 400 and a close
+  int threads = 2;                          ///< at least 1
   /// How long a connection may sit without progress: waiting for a request, reading one, writing
   /// a response, or doing the TLS handshake. Then it is closed.
   std::chrono::seconds idle_timeout{30};

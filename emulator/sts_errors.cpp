@@ -63,12 +63,15 @@ std::string NewId() {
 
 constexpr std::string_view kCertDocs =
     "Review the documentation at "
-    "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .";
+    "https://docs.microsoft.com/azure/active-directory/develop/"
+    "active-directory-certificate-credentials .";
 
 std::string SeeKeys(std::string_view app_id) {
   return fmt::format(
-      "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys "
-      "for app Id '{0}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments "
+      "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured "
+      "keys "
+      "for app Id '{0}'. Review the documentation at "
+      "https://docs.microsoft.com/en-us/graph/deployments "
       "to determine the corresponding service endpoint and "
       "https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to "
       "build a query request URL, such as 'https://graph.microsoft.com/beta/applications/{0}'",
@@ -124,8 +127,9 @@ boost::json::object ErrorBody(const engine::Error& error, const RequestIds& ids,
   const int code = AadstsCode(error.message);
   boost::json::object body;
   body["error"] = error.code;
-  body["error_description"] = fmt::format("{}\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {}",
-                                          error.message, ids.trace_id, ids.correlation_id, timestamp);
+  body["error_description"] =
+      fmt::format("{}\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {}", error.message,
+                  ids.trace_id, ids.correlation_id, timestamp);
   boost::json::array codes;
   if (code != 0) codes.push_back(code);
   body["error_codes"] = std::move(codes);
@@ -143,31 +147,35 @@ net::Response ErrorResponse(const engine::Error& error, const RequestIds& ids,
 
 Error PostOnly(std::string_view method) {
   return BadRequest(fmt::format(
-      "AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a {} request.", method));
+      "AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a {} request.",
+      method));
 }
 
 Error MissingParameter(std::string_view name) {
-  return BadRequest(
-      fmt::format("AADSTS900144: The request body must contain the following parameter: '{}'.", name));
+  return BadRequest(fmt::format(
+      "AADSTS900144: The request body must contain the following parameter: '{}'.", name));
 }
 
 Error DuplicateParameter(std::string_view name) {
   return BadRequest(fmt::format(
-      "AADSTS9000411: The request is not properly formatted. The parameter '{}' is duplicated.", name));
+      "AADSTS9000411: The request is not properly formatted. The parameter '{}' is duplicated.",
+      name));
 }
 
 Error UnsupportedGrantType(std::string_view grant_type) {
-  return Make(Kind::kInvalid, 400, "unsupported_grant_type",
-              fmt::format("AADSTS70003: The app requested an unsupported grant type '{}'.", grant_type));
+  return Make(
+      Kind::kInvalid, 400, "unsupported_grant_type",
+      fmt::format("AADSTS70003: The app requested an unsupported grant type '{}'.", grant_type));
 }
 
 Error TenantNotFound(std::string_view tenant, std::string_view error) {
-  return Make(Kind::kNotFound, 400, error,
-              fmt::format("AADSTS90002: Tenant '{}' not found. Check to make sure you have the correct "
-                          "tenant ID and are signing into the correct cloud. Check with your "
-                          "subscription administrator, this may happen if there are no active "
-                          "subscriptions for the tenant.",
-                          tenant));
+  return Make(
+      Kind::kNotFound, 400, error,
+      fmt::format("AADSTS90002: Tenant '{}' not found. Check to make sure you have the correct "
+                  "tenant ID and are signing into the correct cloud. Check with your "
+                  "subscription administrator, this may happen if there are no active "
+                  "subscriptions for the tenant.",
+                  tenant));
 }
 
 Error InvalidTenantIdentifier(std::string_view tenant) {
@@ -210,13 +218,14 @@ Error ResourceNotProvided() {
 }
 
 Error ResourceNotFound(std::string_view resource, std::string_view tenant) {
-  return Make(Kind::kNotFound, 400, "invalid_resource",
-              fmt::format("AADSTS500011: The resource principal named {} was not found in the "
-                          "tenant named {}. This can happen if the application has not been "
-                          "installed by the administrator of the tenant or consented to by any user "
-                          "in the tenant. You might have sent your authentication request to the "
-                          "wrong tenant.",
-                          resource, tenant));
+  return Make(
+      Kind::kNotFound, 400, "invalid_resource",
+      fmt::format("AADSTS500011: The resource principal named {} was not found in the "
+                  "tenant named {}. This can happen if the application has not been "
+                  "installed by the administrator of the tenant or consented to by any user "
+                  "in the tenant. You might have sent your authentication request to the "
+                  "wrong tenant.",
+                  resource, tenant));
 }
 
 Error NotAssignedToRole(std::string_view client_app_id, std::string_view client_name,
@@ -228,13 +237,14 @@ Error NotAssignedToRole(std::string_view client_app_id, std::string_view client_
 }
 
 Error ClientNotFound(std::string_view client_id, std::string_view tenant) {
-  return Make(Kind::kNotFound, 400, "unauthorized_client",
-              fmt::format("AADSTS700016: Application with identifier '{}' was not found in the "
-                          "directory '{}'. This can happen if the application has not been "
-                          "installed by the administrator of the tenant or consented to by any user "
-                          "in the tenant. You may have sent your authentication request to the wrong "
-                          "tenant.",
-                          client_id, tenant));
+  return Make(
+      Kind::kNotFound, 400, "unauthorized_client",
+      fmt::format("AADSTS700016: Application with identifier '{}' was not found in the "
+                  "directory '{}'. This can happen if the application has not been "
+                  "installed by the administrator of the tenant or consented to by any user "
+                  "in the tenant. You may have sent your authentication request to the wrong "
+                  "tenant.",
+                  client_id, tenant));
 }
 
 Error ClientWithoutServicePrincipal(std::string_view app_id, std::string_view tenant_id) {
@@ -271,9 +281,7 @@ Error UnexpectedAssertionType() {
   return BadRequest("AADSTS90011: Unexpected client assertion type.");
 }
 
-Error MalformedAssertion() {
-  return BadRequest("AADSTS50027: JWT token is invalid or malformed.");
-}
+Error MalformedAssertion() { return BadRequest("AADSTS50027: JWT token is invalid or malformed."); }
 
 Error NoThumbprint() {
   return BadClient(
@@ -282,9 +290,10 @@ Error NoThumbprint() {
 
 // guess: code and text of the iss/sub ≠ client_id refusal are not confirmed.
 Error AssertionClientMismatch() {
-  return BadClient(fmt::format(
-      "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter. {}",
-      kCertDocs));
+  return BadClient(
+      fmt::format("AADSTS700021: Client assertion application identifier doesn't match 'client_id' "
+                  "parameter. {}",
+                  kCertDocs));
 }
 
 Error AssertionAudience() {

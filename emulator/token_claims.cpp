@@ -25,18 +25,21 @@ bool HasOptionalClaim(const ResourceInfo& resource, std::string_view name,
                        if (claim.name != name) return false;
                        if (additional_property.empty()) return true;
                        const auto& props = claim.additional_properties;
-                       return std::find(props.begin(), props.end(), additional_property) != props.end();
+                       return std::find(props.begin(), props.end(), additional_property) !=
+                              props.end();
                      });
 }
 
 // Values of the roles the principal holds on the resource, in the resource's own order. A disabled
 // role still counts: existing assignments keep working until removed (graph-facts §2.5). An
 // assignment to the default-access role, or to a role since deleted, adds no value.
-boost::json::array RoleValues(const ResourceInfo& resource, const std::vector<std::string>& assigned) {
+boost::json::array RoleValues(const ResourceInfo& resource,
+                              const std::vector<std::string>& assigned) {
   boost::json::array roles;
   for (const auto& role : resource.app_roles) {
-    const bool held = std::any_of(assigned.begin(), assigned.end(),
-                                  [&](const std::string& id) { return EqualsIgnoreCase(id, role.id); });
+    const bool held = std::any_of(assigned.begin(), assigned.end(), [&](const std::string& id) {
+      return EqualsIgnoreCase(id, role.id);
+    });
     if (held && !role.value.empty()) roles.emplace_back(role.value);
   }
   return roles;
@@ -127,14 +130,21 @@ engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester&
   auto aio = RandomToken(48);
   if (!aio) return aio.error();
   const std::int64_t now = Now();
-  const ClaimInputs inputs{tenant, *resource, resource_identifier, requester, method,
-                           RoleValues(*resource, assigned), now, lifetime_seconds,
-                           std::move(*uti), std::move(*aio)};
+  const ClaimInputs inputs{tenant,
+                           *resource,
+                           resource_identifier,
+                           requester,
+                           method,
+                           RoleValues(*resource, assigned),
+                           now,
+                           lifetime_seconds,
+                           std::move(*uti),
+                           std::move(*aio)};
   const Version version = resource->access_token_version == 2 ? Version::kV2 : Version::kV1;
   auto token = SignAccessToken(AccessTokenClaims(inputs, options_.authority), version);
   if (!token) return token.error();
-  return IssuedToken{std::move(*token), std::string(resource_identifier), now, now + lifetime_seconds,
-                     lifetime_seconds};
+  return IssuedToken{std::move(*token), std::string(resource_identifier), now,
+                     now + lifetime_seconds, lifetime_seconds};
 }
 
 // v1 tokens carry the legacy x5t next to kid (the same value); v2 tokens only kid.

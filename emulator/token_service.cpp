@@ -32,7 +32,8 @@ std::string WithoutTrailingSlash(std::string text) {
   return text;
 }
 
-// ---- Request parsing -----------------------------------------------------------------------------
+// ---- Request parsing
+// -----------------------------------------------------------------------------
 
 std::vector<std::string> PathSegments(std::string_view path) {
   std::vector<std::string> out;
@@ -74,7 +75,8 @@ std::string_view FormBody(const net::Request& request) {
   const std::string media = AsciiLower(type->substr(0, type->find(';')));
   const auto first = media.find_first_not_of(" \t");
   const auto last = media.find_last_not_of(" \t");
-  if (first == std::string::npos || media.substr(first, last - first + 1) != "application/x-www-form-urlencoded") {
+  if (first == std::string::npos ||
+      media.substr(first, last - first + 1) != "application/x-www-form-urlencoded") {
     return {};
   }
   return request.body;
@@ -105,7 +107,8 @@ std::optional<BasicCredentials> ParseBasic(const net::Request& request) {
   if (!decoded) return std::nullopt;
   const auto colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;
-  return BasicCredentials{FormDecode(decoded->substr(0, colon)), FormDecode(decoded->substr(colon + 1))};
+  return BasicCredentials{FormDecode(decoded->substr(0, colon)),
+                          FormDecode(decoded->substr(colon + 1))};
 }
 
 struct ClientRequest {
@@ -122,7 +125,9 @@ engine::Result<ClientRequest> ClientFrom(const net::Request& request, const Form
   const auto body_id = form.Get("client_id");
   if (auto basic = ParseBasic(request)) {
     if (form.Get("client_secret")) return sts::DuplicateParameter("client_secret");
-    if (body_id && !EqualsIgnoreCase(*body_id, basic->client_id)) return sts::DuplicateParameter("client_id");
+    if (body_id && !EqualsIgnoreCase(*body_id, basic->client_id)) {
+      return sts::DuplicateParameter("client_id");
+    }
     out.client_id = std::move(basic->client_id);
     out.credential.secret = std::move(basic->secret);
   } else {
@@ -176,11 +181,12 @@ engine::Result<std::string> RequestedResource(const Form& form, bool v2) {
   return ResourceFromScope(*scope);
 }
 
-// ---- Tenants ---------------------------------------------------------------------------------------
+// ---- Tenants
+// ---------------------------------------------------------------------------------------
 
 struct ResolvedTenant {
-  bool multi_tenant = false;   ///< `common` or `organizations`
-  std::string path_segment;    ///< the tenant id, or the alias in lower case
+  bool multi_tenant = false;  ///< `common` or `organizations`
+  std::string path_segment;   ///< the tenant id, or the alias in lower case
 };
 
 // `not_found_error` is the OAuth error of AADSTS90002: the token endpoint says invalid_request,
@@ -330,7 +336,8 @@ engine::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& re
   }
   auto method = authenticator_.Authenticate(*client, caller->credential, tenant, Now());
   if (!method) return method.error();
-  const TokenRequester requester{client->app_id, client->display_name, client->service_principal_id, ""};
+  const TokenRequester requester{client->app_id, client->display_name, client->service_principal_id,
+                                 ""};
   return MintForPrincipal(requester, *resource, *method);
 }
 
@@ -343,8 +350,9 @@ net::Response TokenService::HandleOpenIdConfiguration(const net::Request& reques
   auto resolved = ResolveTenant(tenant_segment, tenant, "invalid_tenant");
   if (!resolved) return sts::ErrorResponse(resolved.error(), ids, options_.authority, Now());
   const DiscoveryTenant described = ForDiscovery(*resolved, tenant);
-  return PublicDocument(version == Version::kV2 ? OpenIdConfigurationV2(options_.authority, described)
-                                                : OpenIdConfigurationV1(options_.authority, described),
+  return PublicDocument(version == Version::kV2
+                            ? OpenIdConfigurationV2(options_.authority, described)
+                            : OpenIdConfigurationV1(options_.authority, described),
                         ids);
 }
 

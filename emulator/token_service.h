@@ -36,9 +36,9 @@ inline constexpr std::int64_t kAccessTokenLifetime = 3599;
 /// The principal a token is issued to: an application's service principal, or a managed
 /// identity's.
 struct TokenRequester {
-  std::string app_id;                 ///< appid (v1) / azp (v2)
-  std::string display_name;           ///< named in AADSTS501051
-  std::string service_principal_id;   ///< oid and sub; whose app role assignments count
+  std::string app_id;                        ///< appid (v1) / azp (v2)
+  std::string display_name;                  ///< named in AADSTS501051
+  std::string service_principal_id;          ///< oid and sub; whose app role assignments count
   std::string managed_identity_resource_id;  ///< xms_mirid; empty for an app registration
 };
 
@@ -73,10 +73,9 @@ class TokenService {
   /// requested token version. The same refusals as the token endpoint: AADSTS500011 (no such
   /// resource) and AADSTS501051 (assignment required, none held). Used by the token endpoint and
   /// by the managed-identity endpoints.
-  engine::Result<IssuedToken> MintForPrincipal(const TokenRequester& requester,
-                                               std::string_view resource_identifier,
-                                               ClientAuthMethod method,
-                                               std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
+  engine::Result<IssuedToken> MintForPrincipal(
+      const TokenRequester& requester, std::string_view resource_identifier,
+      ClientAuthMethod method, std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
 
   const std::string& Authority() const { return options_.authority; }
   std::int64_t Now() const { return options_.now(); }
@@ -84,14 +83,17 @@ class TokenService {
  private:
   enum class Version { kV1, kV2 };
 
-  net::Response HandleToken(const net::Request& request, std::string_view tenant, Version version) const;
+  net::Response HandleToken(const net::Request& request, std::string_view tenant,
+                            Version version) const;
   engine::Result<IssuedToken> IssueForRequest(const net::Request& request, std::string_view tenant,
                                               Version version) const;
   net::Response HandleOpenIdConfiguration(const net::Request& request, std::string_view tenant,
                                           Version version) const;
-  net::Response HandleKeys(const net::Request& request, std::string_view tenant, Version version) const;
+  net::Response HandleKeys(const net::Request& request, std::string_view tenant,
+                           Version version) const;
   net::Response HandleInstanceDiscovery(const net::Request& request, std::string_view query) const;
-  engine::Result<std::string> SignAccessToken(const boost::json::object& claims, Version version) const;
+  engine::Result<std::string> SignAccessToken(const boost::json::object& claims,
+                                              Version version) const;
 
   const TokenDirectory& directory_;
   const SigningKey& key_;

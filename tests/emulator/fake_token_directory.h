@@ -73,7 +73,8 @@ class FakeTokenDirectory : public TokenDirectory {
   }
 
   ClientInfo& Client(std::string_view app_id) {
-    return *std::find_if(clients.begin(), clients.end(), [&](const ClientInfo& c) { return c.app_id == app_id; });
+    return *std::find_if(clients.begin(), clients.end(),
+                         [&](const ClientInfo& c) { return c.app_id == app_id; });
   }
   ResourceInfo& Resource(std::string_view app_id) {
     return *std::find_if(resources.begin(), resources.end(),
@@ -83,7 +84,9 @@ class FakeTokenDirectory : public TokenDirectory {
  private:
   static bool Same(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+             auto lower = [](char c) {
+               return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+             };
              return lower(x) == lower(y);
            });
   }

@@ -1,0 +1,140 @@
+#include "emulator/admin_api.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "crypto/hash.h"
+#include "emulator/graph_call.h"
+#include "emulator/graph_entities.h"
+#include "engine/graph_rules.h"
+
+namespace entragate::emulator {
+
+namespace json = boost::json;
+
+namespace {
+
+net::Response Json(int status, const json::value& body) {
+  net::Response r;
+  r.status = status;
+  r.headers["Content-Type"] = "application/json";
+  r.body = json::serialize(body);
+  return r;
+}
+
+net::Response Problem(int status, const std::string& message) { return Json(status, json::object{{"error", message}}); }
+
+json::object StatsJson(const AdminContext& c) {
+  GraphStats s = c.graph.Stats();
+  json::object routes;
+  for (const auto& [route, n] : s.by_route) routes[route] = n;
+  FaultCounters f = c.faults.counters();
+  return json::object{{"requests", s.requests}, {"batchSubrequests", s.batch_subrequests}, {"writes", s.writes},
+                      {"resourceUnits", s.resource_units}, {"byRoute", routes},
+                      {"faults", json::object{{"throttled", f.throttled}, {"unavailable", f.unavailable}, {"failed", f.failed},
+                                              {"dropped", f.dropped}, {"delayed", f.delayed}}}};
+}
+
+std::string Str(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::string IdFor(const StoreView& v, const std::string& kind, const std::string& name) {
+  return crypto::Uuid5(graph::ReadTenant(v).id, kind + "/" + name).value();
+}
+
+net::Response AddIdentity(AdminContext& c, const json::object& body) {
+  std::string name = Str(body, "name"), resource = Str(body, "resourceId");
+  if (name.empty() || resource.empty()) return Problem(400, "an identity needs name and resourceId");
+  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
+    std::string id = IdFor(txn, "mi", name);
+    if (txn.Get(Collection::kServicePrincipals, id)) return engine::MakeError(engine::Error::Kind::kConflict, "identity exists");
+    json::object sp = NewManagedIdentityServicePrincipal(graph::ReadTenant(txn), id, IdFor(txn, "mi-appId", name), name, resource, true);
+    txn.Put(Collection::kServicePrincipals, id, sp);
+    return sp;
+  });
+  if (!done.ok()) return Problem(409, done.error().message);
+  return Json(201, Present(done.value(), {}));
+}
+
+net::Response AddHost(AdminContext& c, const json::object& body) {
+  std::string name = Str(body, "name");
+  if (name.empty()) return Problem(400, "a host needs a name");
+  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
+    if (txn.Get(Collection::kHosts, name)) return engine::MakeError(engine::Error::Kind::kConflict, "host exists");
+    json::object h{{"name", name}, {"identityHeader", crypto::NewUuid4().value()}, {"systemAssigned", nullptr}, {"userAssigned", json::array{}}};
+    const json::value* system = body.if_contains("systemAssigned");
+    if (system && system->is_bool() && system->as_bool()) {
+      std::string id = IdFor(txn, "mi", name);
+      std::string resource = Str(body, "resourceId").empty() ? "/hosts/" + name : Str(body, "resourceId");
+      txn.Put(Collection::kServicePrincipals, id,
+              NewManagedIdentityServicePrincipal(graph::ReadTenant(txn), id, IdFor(txn, "mi-appId", name), name, resource, false));
+      h["systemAssigned"] = id;
+    }
+    if (const json::value* ua = body.if_contains("userAssigned"); ua && ua->is_array())
+      for (const auto& n : ua->as_array()) {
+        std::string id = IdFor(txn, "mi", std::string(n.as_string()));
+        if (!txn.Get(Collection::kServicePrincipals, id))
+          return engine::MakeError(engine::Error::Kind::kNotFound, "unknown user-assigned identity " + std::string(n.as_string()));
+        h["userAssigned"].as_array().push_back(json::string(id));
+      }
+    txn.Put(Collection::kHosts, name, h);
+    return h;
+  });
+  if (!done.ok()) return Problem(done.error().kind == engine::Error::Kind::kConflict ? 409 : 400, done.error().message);
+  return Json(201, done.value());
+}
+
+net::Response AddPerson(AdminContext& c, const json::object& body, bool user) {
+  std::string name = Str(body, user ? "userPrincipalName" : "displayName");
+  if (name.empty()) return Problem(400, user ? "a user needs a userPrincipalName" : "a group needs a displayName");
+  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
+    std::string id = IdFor(txn, user ? "user" : "group", name);
+    json::object o = user ? json::object{{"id", id}, {"displayName", Str(body, "displayName").empty() ? name : Str(body, "displayName")},
+                                         {"userPrincipalName", name}, {"mail", name}, {"accountEnabled", true}}
+                          : json::object{{"id", id}, {"displayName", name}, {"mailNickname", name}, {"securityEnabled", true},
+                                         {"_members", json::array{}}};
+    txn.Put(user ? Collection::kUsers : Collection::kGroups, id, o);
+    return o;
+  });
+  if (!done.ok()) return Problem(500, done.error().message);
+  return Json(201, Present(done.value(), {}));
+}
+
+}  // namespace
+
+net::Response HandleAdmin(const net::Request& request, AdminContext& c) {
+  auto key = request.Header("X-Emulator-Key");
+  if (!key || *key != c.admin_key) return Problem(401, "missing or wrong X-Emulator-Key");
+  std::string path = request.target.substr(0, request.target.find('?'));
+  const std::string& m = request.method;
+  if (path == "/_emulator/stats" && m == "GET") return Json(200, StatsJson(c));
+  if (path == "/_emulator/stats/reset" && m == "POST") {
+    c.graph.ResetStats();
+    return Json(200, StatsJson(c));
+  }
+  if (path == "/_emulator/faults" && m == "GET") return Json(200, c.faults.config().ToJson());
+  boost::system::error_code ec;
+  json::value body = request.body.empty() ? json::value(json::object{}) : json::parse(request.body, ec);
+  if (ec || !body.is_object()) return Problem(400, "the body must be a JSON object");
+  const json::object& o = body.as_object();
+  if (path == "/_emulator/faults" && (m == "PUT" || m == "POST")) {
+    auto config = o.contains("spec") ? FaultConfig::Parse(Str(o, "spec")) : FaultConfig::FromJson(o);
+    if (!config.ok()) return Problem(400, config.error().message);
+    c.faults.Configure(config.value());
+    c.graph.SetReplicationLagMs(config.value().lag_ms);
+    return Json(200, config.value().ToJson());
+  }
+  if (path == "/_emulator/reset" && m == "POST") {
+    auto done = c.reset();
+    return done.ok() ? Json(200, json::object{{"reset", true}}) : Problem(500, done.error().message);
+  }
+  if (m == "POST" && path == "/_emulator/hosts") return AddHost(c, o);
+  if (m == "POST" && path == "/_emulator/identities") return AddIdentity(c, o);
+  if (m == "POST" && path == "/_emulator/users") return AddPerson(c, o, true);
+  if (m == "POST" && path == "/_emulator/groups") return AddPerson(c, o, false);
+  return Problem(404, "no such admin endpoint: " + m + " " + path);
+}
+
+}  // namespace entragate::emulator

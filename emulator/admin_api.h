@@ -1,0 +1,25 @@
+#pragma once
+// The emulator's admin API under /_emulator/ (header X-Emulator-Key): statistics for benchmarks,
+// faults at run time, reset, and adding hosts, identities, users and groups.
+
+#include <functional>
+#include <string>
+
+#include "emulator/directory_store.h"
+#include "emulator/faults.h"
+#include "emulator/graph_service.h"
+#include "net/http_message.h"
+
+namespace entragate::emulator {
+
+struct AdminContext {
+  std::string admin_key;
+  DirectoryStore& store;
+  GraphService& graph;
+  FaultInjector& faults;
+  std::function<engine::Status()> reset;  ///< empties and re-seeds the tenant
+};
+
+net::Response HandleAdmin(const net::Request& request, AdminContext& context);
+
+}  // namespace entragate::emulator

@@ -1,0 +1,67 @@
+#pragma once
+// The local tenant as a running thing: the store, Graph, the token service and the managed-identity
+// endpoints behind HTTP(S) servers on loopback, with fault injection and the admin API. Used by
+// `entragate serve` and, in-process, by `--target local` and the tests. No Beast in this header.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "engine/result.h"
+
+namespace entragate::emulator {
+
+class DirectoryStore;
+class GraphService;
+class FaultInjector;
+
+struct LocalTenantOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;              ///< Graph + login (+ admin); 0: any free port
+  uint16_t identity_port = 0;     ///< managed-identity endpoints (plain http, as in Azure)
+  std::string state_dir;          ///< empty: a new temporary directory
+  std::string seed_file;          ///< empty: the built-in seed (used only when the state is empty)
+  bool tls = false;               ///< HTTPS for Graph and login, with a CA generated in the state dir
+  std::string imds_host;          ///< which host IMDS answers as; empty: the seed's first host
+  std::string faults;             ///< fault spec (faults.h)
+  int64_t latency_ms = 0;         ///< shorthand for the latency fault
+  int threads = 4;
+};
+
+/// What the serve line prints (issue #3's contract; tests and scripts read it).
+struct LocalTenantEndpoints {
+  std::string graph;              ///< ".../v1.0"
+  std::string authority;          ///< login authority root
+  std::string tenant_id;
+  std::string client_id, client_secret;  ///< the operator application
+  std::string imds;               ///< root for AZURE_POD_IDENTITY_AUTHORITY_HOST
+  std::string identity_endpoint;  ///< full URL for IDENTITY_ENDPOINT
+  std::map<std::string, std::string> identity_headers;  ///< host name → X-IDENTITY-HEADER secret
+  std::string ca_file;            ///< with --tls
+  std::string admin_key;
+  std::string state_dir;
+
+  boost::json::object ToJson() const;
+};
+
+class LocalTenant {
+ public:
+  static engine::Result<std::unique_ptr<LocalTenant>> Start(const LocalTenantOptions& options);
+  ~LocalTenant();
+
+  const LocalTenantEndpoints& endpoints() const;
+  DirectoryStore& store();
+  GraphService& graph();
+  FaultInjector& faults();
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit LocalTenant(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace entragate::emulator
