@@ -2,6 +2,9 @@
 #include "emulator/graph_service.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -45,6 +48,23 @@ std::optional<Segment> ParseSegment(std::string_view raw) {
 }
 
 std::string Now() { return IsoNow().substr(0, 19); }
+
+// For the conformance test: with ENTRAGATE_RECORD_GRAPH_RESPONSES=FILE every response body the
+// emulator sends (sub-responses of $batch included) is appended to FILE as one JSON line, to be
+// validated against Microsoft's OpenAPI description (tests/js/graph-conformance.test.mjs).
+void Record(std::string_view method, std::string_view route, std::string_view target, const net::Response& r) {
+  static const char* path = std::getenv("ENTRAGATE_RECORD_GRAPH_RESPONSES");
+  if (!path || !*path) return;
+  static std::mutex mutex;
+  json::object line{{"method", method}, {"route", route}, {"target", target}, {"status", r.status},
+                    {"contentType", r.Header("Content-Type").value_or("")}, {"body", r.body}};
+  std::lock_guard lock(mutex);
+  if (std::FILE* f = std::fopen(path, "a")) {
+    std::string text = json::serialize(line) + "\n";
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+}
 
 std::string RouteOf(const std::string& method, const std::vector<Segment>& path) {
   std::string route = method;
@@ -98,7 +118,11 @@ net::Response GraphService::Handle(const net::Request& request) {
     r.headers["x-ms-ags-diagnostic"] = R"({"ServerInfo":{"DataCenter":"Local","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"entragate"}})";
     return r;
   };
-  auto fail = [&](const GraphError& e) { return finish(RenderGraphError(e, request_id, client_request_id, Now())); };
+  auto fail = [&](const GraphError& e) {
+    net::Response r = RenderGraphError(e, request_id, client_request_id, Now());
+    Record(request.method, "(refused before routing)", request.target, r);
+    return finish(std::move(r));
+  };
 
   auto auth = request.Header("Authorization");
   if (!auth || auth->rfind("Bearer ", 0) != 0) {
@@ -160,8 +184,9 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
   int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
   Count(route, request.method, ok && std::get<net::Response>(outcome).status < 400, 
         ResourceUnits(request.method, route, call.params.count("$select") > 0, call.params.count("$expand") > 0, top), in_batch);
-  if (ok) return std::get<net::Response>(std::move(outcome));
-  return render(std::get<GraphError>(outcome));
+  net::Response response = ok ? std::get<net::Response>(std::move(outcome)) : render(std::get<GraphError>(outcome));
+  Record(request.method, route, request.target, response);
+  return response;
 }
 
 }  // namespace entragate::emulator
