@@ -67,7 +67,7 @@ void Record(std::string_view method, std::string_view route, std::string_view ta
 }
 
 std::string RouteOf(const std::string& method, const std::vector<Segment>& path) {
-  std::string route = method;
+  std::string route = method + " ";
   for (const auto& s : path) route += "/" + s.name;
   return route;
 }
@@ -138,7 +138,7 @@ net::Response GraphService::Handle(const net::Request& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path == "/v1.0/$batch") {
     if (request.method != "POST") return fail(GraphError::MethodNotAllowed());
-    Count("POST /$batch", "GET", true, 1, false);
+    Count("POST /$batch", "GET", true, 0, false);  // the envelope costs nothing: each sub-request is charged
     return finish(HandleBatch(request, *caller, {request_id, client_request_id}));
   }
   return finish(Dispatch(request, *caller, false, {request_id, client_request_id}));
