@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "emulator/local_tenant.h"
+#include "providers/graph/http_transport.h"
 
 namespace entragate::cli {
 
@@ -23,6 +24,7 @@ struct ServeOptions {
   int64_t latency_ms = 0;
   std::string faults;
   uint16_t identity_port = 0;
+  std::string issuer_ca;
 };
 
 bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
@@ -53,6 +55,10 @@ int RunServe(const ServeOptions& opts) {
   options.latency_ms = opts.latency_ms;
   options.faults = opts.faults;
   options.identity_port = opts.identity_port;
+  graph::TransportOptions transport_options = graph::TransportOptions::FromEnvironment();
+  if (!opts.issuer_ca.empty()) transport_options.ca_file = opts.issuer_ca;
+  std::shared_ptr<graph::Transport> transport = graph::MakeHttpTransport(transport_options);
+  options.fetch = [transport](const net::Request& r) { return transport->Send(r); };
   // Block the stop signals before any thread starts, so only sigwait below receives them.
   sigset_t stop;
   sigemptyset(&stop);
@@ -87,6 +93,7 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--tls", opts->tls, "Serve Graph and login over HTTPS with a CA generated in the state directory");
   cmd->add_option("--imds-host", opts->imds_host, "Which seeded host the IMDS endpoint answers as");
   cmd->add_option("--latency", opts->latency_ms, "Added latency per Graph request, in milliseconds");
+  cmd->add_option("--issuer-ca", opts->issuer_ca, "CA file to trust for external token issuers (federated credentials)");
   cmd->add_option("--faults", opts->faults, "Fault injection spec, e.g. throttle=0.1,retry-after=0.5,lag=2000,seed=7");
   cmd->footer("Prints one line of JSON (endpoints, tenant id, operator credentials, admin key) on stdout, then logs on stderr.");
   cmd->callback([opts, &exit_code] { exit_code = RunServe(*opts); });

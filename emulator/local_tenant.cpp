@@ -219,6 +219,7 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   TokenService::Options token_options;
   token_options.authority = base;
   token_options.now = NowSeconds;
+  token_options.fetch = options.fetch;
   impl->tokens = std::make_unique<TokenService>(*impl->directory, *impl->key, token_options);
   std::string imds_host = options.imds_host;
   if (imds_host.empty())

@@ -4,6 +4,7 @@
 // `entragate serve` and, in-process, by `--target local` and the tests. No Beast in this header.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include <boost/json/object.hpp>
 
 #include "engine/result.h"
+#include "net/http_message.h"
 
 namespace entragate::emulator {
 
@@ -29,6 +31,9 @@ struct LocalTenantOptions {
   std::string faults;             ///< fault spec (faults.h)
   int64_t latency_ms = 0;         ///< shorthand for the latency fault
   int threads = 4;
+  /// HTTPS GET of external issuers' OIDC discovery and JWKS, for federated credentials. The emulator
+  /// has no HTTP client of its own: `serve` and tests pass the Graph provider's transport.
+  std::function<engine::Result<net::Response>(const net::Request&)> fetch;
 };
 
 /// What the serve line prints (issue #3's contract; tests and scripts read it).
