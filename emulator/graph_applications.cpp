@@ -118,6 +118,44 @@ json::array NormalizeRoles(const json::array& roles) {
   return out;
 }
 
+// Fills what a client left out of a complex value with the defaults Graph stores, so every stored
+// object has the full shape of the official schema.
+void FillDefaults(json::object& target, const json::object& defaults) {
+  for (const auto& [k, v] : defaults)
+    if (!target.contains(k)) target[k] = v;
+}
+
+void FillList(json::value& list, const json::object& defaults) {
+  if (!list.is_array()) return;
+  for (auto& item : list.as_array())
+    if (item.is_object()) FillDefaults(item.as_object(), defaults);
+}
+
+void NormalizeComplex(const std::string& key, json::value& value) {
+  if (!value.is_object()) return;
+  json::object& o = value.as_object();
+  if (key == "optionalClaims") {
+    for (const char* token : {"idToken", "accessToken", "saml2Token"}) {
+      if (!o.contains(token) || o.at(token).is_null()) o[token] = json::array{};
+      FillList(o[token], json::object{{"additionalProperties", json::array{}}, {"essential", false}, {"name", nullptr}, {"source", nullptr}});
+    }
+  } else if (key == "servicePrincipalLockConfiguration") {
+    FillDefaults(o, json::object{{"isEnabled", false}, {"allProperties", nullptr}, {"credentialsWithUsageSign", nullptr},
+                                 {"credentialsWithUsageVerify", nullptr}, {"tokenEncryptionKeyId", nullptr}});
+  } else if (key == "api") {
+    if (o.contains("oauth2PermissionScopes"))
+      FillList(o["oauth2PermissionScopes"], json::object{{"adminConsentDescription", nullptr}, {"adminConsentDisplayName", nullptr},
+                                                        {"isEnabled", true}, {"origin", "Application"}, {"type", "User"},
+                                                        {"userConsentDescription", nullptr}, {"userConsentDisplayName", nullptr},
+                                                        {"value", nullptr}});
+  } else if (key == "web") {
+    if (o.contains("implicitGrantSettings") && o["implicitGrantSettings"].is_object())
+      FillDefaults(o["implicitGrantSettings"].as_object(), json::object{{"enableAccessTokenIssuance", false}, {"enableIdTokenIssuance", false}});
+  } else if (key == "requestSignatureVerification") {
+    FillDefaults(o, json::object{{"allowedWeakAlgorithms", nullptr}, {"isSignedRequestRequired", false}});
+  }
+}
+
 // PATCH semantics: top-level properties are replaced; complex values are merged one level deep, so
 // {"api":{"requestedAccessTokenVersion":2}} keeps the API's scopes.
 void ApplyBody(json::object& target, const json::object& body) {
@@ -131,6 +169,7 @@ void ApplyBody(json::object& target, const json::object& body) {
     } else {
       target[key] = value;
     }
+    NormalizeComplex(key, target[key]);
   }
 }
 
