@@ -1,0 +1,55 @@
+#pragma once
+// The observed model: what the provider read from the tenant, in the shape the planner compares
+// with the desired model. Graph-shaped values (app roles, optional claims) stay as Graph JSON so a
+// diff and a write use the same representation.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+namespace entragate::engine {
+
+struct ObservedAssignment {
+  std::string id;                 ///< Graph's appRoleAssignment id
+  std::string app_role_id;
+  std::string principal_id;
+  std::string principal_type;     ///< ServicePrincipal, User, Group
+  std::string principal_display_name;
+  std::string created;            ///< createdDateTime
+};
+
+struct ObservedServicePrincipal {
+  std::string object_id;
+  bool assignment_required = false;
+  std::vector<ObservedAssignment> assigned_to;  ///< appRoleAssignedTo: who holds roles on this app
+};
+
+struct ObservedApp {
+  std::string object_id;
+  std::string app_id;
+  std::string unique_name;        ///< empty when the app has none (adopted, or made elsewhere)
+  boost::json::object graph;      ///< the application as read (selected properties)
+  std::optional<ObservedServicePrincipal> service_principal;
+};
+
+/// How a manifest identity resolved in the tenant.
+struct ResolvedIdentity {
+  std::string name;
+  std::string object_id;          ///< empty when not resolved
+  std::string principal_type;     ///< ServicePrincipal, User, Group
+  std::string display_name;
+  std::string problem;            ///< not found / ambiguous, with what was found
+};
+
+struct ObservedState {
+  std::string tenant_id;
+  std::vector<std::string> tenant_domains;
+  std::map<std::string, ObservedApp> apps;       ///< by manifest app key; absent: not in the tenant
+  std::vector<ObservedApp> prunable;             ///< marker-tagged apps the manifest no longer names
+  std::map<std::string, ResolvedIdentity> identities;  ///< by manifest identity name
+};
+
+}  // namespace entragate::engine

@@ -1,0 +1,157 @@
+#include "engine/plan.h"
+
+#include <array>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace entragate::engine {
+
+namespace json = boost::json;
+
+const char* ToString(Action a) {
+  switch (a) {
+    case Action::kCreate: return "create";
+    case Action::kUpdate: return "update";
+    case Action::kDelete: return "delete";
+    case Action::kGrant: return "grant";
+    case Action::kRevoke: return "revoke";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr std::array<std::pair<StepKind, const char*>, 10> kKinds = {{
+    {StepKind::kCreateApp, "create_app"},
+    {StepKind::kUpdateApp, "update_app"},
+    {StepKind::kSetAppIdUris, "set_app_id_uris"},
+    {StepKind::kDisableRoles, "disable_roles"},
+    {StepKind::kUpdateRoles, "update_roles"},
+    {StepKind::kCreateServicePrincipal, "create_service_principal"},
+    {StepKind::kUpdateServicePrincipal, "update_service_principal"},
+    {StepKind::kGrant, "grant"},
+    {StepKind::kRevoke, "revoke"},
+    {StepKind::kDeleteApp, "delete_app"},
+}};
+
+std::optional<Action> ActionFromString(std::string_view s) {
+  for (Action a : {Action::kCreate, Action::kUpdate, Action::kDelete, Action::kGrant, Action::kRevoke})
+    if (s == ToString(a)) return a;
+  return std::nullopt;
+}
+
+std::string Str(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+const char* ToString(StepKind k) {
+  for (const auto& [kind, name] : kKinds)
+    if (kind == k) return name;
+  return "?";
+}
+
+std::optional<StepKind> StepKindFromString(std::string_view s) {
+  for (const auto& [kind, name] : kKinds)
+    if (s == name) return kind;
+  return std::nullopt;
+}
+
+std::string PlanSummary::ToString() const {
+  return fmt::format("{} to create, {} to update, {} to delete, {} to grant, {} to revoke", create, update, destroy, grant, revoke);
+}
+
+PlanSummary Plan::Summary() const {
+  PlanSummary s;
+  for (const auto& c : changes) {
+    switch (c.action) {
+      case Action::kCreate: ++s.create; break;
+      case Action::kUpdate: ++s.update; break;
+      case Action::kDelete: ++s.destroy; break;
+      case Action::kGrant: ++s.grant; break;
+      case Action::kRevoke: ++s.revoke; break;
+    }
+  }
+  return s;
+}
+
+const Change* Plan::Find(const std::string& id) const {
+  for (const auto& c : changes)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+json::object PlanToJson(const Plan& plan) {
+  json::array changes;
+  for (const auto& c : plan.changes) {
+    json::array after_steps, notes;
+    for (const auto& s : c.after_steps) after_steps.push_back(json::string(s));
+    for (const auto& n : c.notes) notes.push_back(json::string(n));
+    json::object source;
+    if (c.source.valid()) source = {{"file", c.source.file}, {"line", c.source.line}, {"column", c.source.column}};
+    changes.push_back(json::object{{"id", c.id}, {"address", c.address}, {"action", ToString(c.action)},
+                                   {"kind", ToString(c.kind)}, {"app", c.app}, {"before", c.before}, {"after", c.after}, {"payload", c.payload},
+                                   {"after_steps", after_steps}, {"source", source}, {"notes", notes},
+                                   {"widens_access_drift", c.widens_access_drift}});
+  }
+  PlanSummary s = plan.Summary();
+  json::array files, warnings;
+  for (const auto& f : plan.manifest_files) files.push_back(json::string(f));
+  for (const auto& w : plan.warnings) warnings.push_back(json::string(w));
+  return json::object{
+      {"format_version", Plan::kFormatVersion},
+      {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"endpoint", plan.target.endpoint}}},
+      {"manifest", json::object{{"files", files}, {"digest", plan.manifest_digest}}},
+      {"observed_digest", plan.observed_digest},
+      {"summary", json::object{{"create", s.create}, {"update", s.update}, {"delete", s.destroy}, {"grant", s.grant}, {"revoke", s.revoke}}},
+      {"changes", changes},
+      {"warnings", warnings},
+  };
+}
+
+Result<Plan> PlanFromJson(const json::object& o) {
+  auto bad = [](const std::string& why) { return MakeError(Error::Kind::kInvalid, "not an entragate plan: " + why); };
+  if (Str(o, "format_version") != Plan::kFormatVersion)
+    return bad(fmt::format("format_version is '{}', this entragate reads '{}'", Str(o, "format_version"), Plan::kFormatVersion));
+  Plan plan;
+  try {
+    const json::object& target = o.at("target").as_object();
+    plan.target = {Str(target, "kind"), Str(target, "tenant_id"), Str(target, "endpoint")};
+    for (const auto& f : o.at("manifest").at("files").as_array()) plan.manifest_files.emplace_back(f.as_string());
+    plan.manifest_digest = std::string(o.at("manifest").at("digest").as_string());
+    plan.observed_digest = Str(o, "observed_digest");
+    for (const auto& v : o.at("changes").as_array()) {
+      const json::object& c = v.as_object();
+      Change change;
+      change.id = Str(c, "id");
+      change.address = Str(c, "address");
+      auto action = ActionFromString(Str(c, "action"));
+      auto kind = StepKindFromString(Str(c, "kind"));
+      if (!action || !kind) return bad("unknown action or kind in change " + change.id);
+      change.action = *action;
+      change.kind = *kind;
+      change.app = Str(c, "app");
+      change.before = c.at("before").as_object();
+      change.after = c.at("after").as_object();
+      change.payload = c.at("payload").as_object();
+      for (const auto& s : c.at("after_steps").as_array()) change.after_steps.emplace_back(s.as_string());
+      for (const auto& n : c.at("notes").as_array()) change.notes.emplace_back(n.as_string());
+      const json::object& source = c.at("source").as_object();
+      if (!source.empty())
+        change.source = {Str(source, "file"), static_cast<int>(source.at("line").to_number<int64_t>()),
+                         static_cast<int>(source.at("column").to_number<int64_t>()), 1};
+      change.widens_access_drift = c.at("widens_access_drift").as_bool();
+      plan.changes.push_back(std::move(change));
+    }
+    if (const json::value* w = o.if_contains("warnings"))
+      for (const auto& x : w->as_array()) plan.warnings.emplace_back(x.as_string());
+  } catch (const std::exception& e) {
+    return bad(e.what());
+  }
+  return plan;
+}
+
+}  // namespace entragate::engine

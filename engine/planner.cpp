@@ -1,0 +1,321 @@
+// The planner's top level: per app, the application's own fields, then roles, the service principal
+// and access; then pruning, and a dependency-respecting order.
+#include "engine/planner.h"
+
+#include <algorithm>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "crypto/hash.h"
+#include "engine/graph_rules.h"
+#include "engine/planner_internal.h"
+
+namespace entragate::engine {
+
+using namespace planner_detail;
+
+namespace planner_detail {
+
+Change& Context::Add(Change change) {
+  plan.changes.push_back(std::move(change));
+  return plan.changes.back();
+}
+
+std::string ExpandTenant(const std::string& uri, const std::string& tenant_id) {
+  std::string out = uri;
+  for (size_t at = out.find(kTenantIdPlaceholder); at != std::string::npos; at = out.find(kTenantIdPlaceholder))
+    out.replace(at, kTenantIdPlaceholder.size(), tenant_id);
+  return out;
+}
+
+}  // namespace planner_detail
+
+namespace {
+
+json::value Opt(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
+
+json::array StringArray(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.push_back(json::string(s));
+  return a;
+}
+
+std::vector<std::string> Strings(const json::value* v) {
+  std::vector<std::string> out;
+  if (v && v->is_array())
+    for (const auto& x : v->as_array())
+      if (x.is_string()) out.emplace_back(x.as_string());
+  return out;
+}
+
+// Graph keeps list order, but for the properties entragate manages order carries no meaning.
+bool SameSet(std::vector<std::string> a, std::vector<std::string> b, bool case_insensitive) {
+  if (case_insensitive) {
+    for (auto& s : a) s = LowerAscii(s);
+    for (auto& s : b) s = LowerAscii(s);
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  return a == b;
+}
+
+json::object ClaimJson(const OptionalClaim& c) {
+  return json::object{{"additionalProperties", StringArray(c.additional_properties)}, {"essential", c.essential},
+                      {"name", c.name}, {"source", Opt(c.source)}};
+}
+
+json::object ClaimsJson(const OptionalClaims& oc) {
+  auto list = [](const std::vector<OptionalClaim>& v) {
+    json::array a;
+    for (const auto& c : v) a.push_back(ClaimJson(c));
+    return a;
+  };
+  return json::object{{"accessToken", list(oc.access_token)}, {"idToken", list(oc.id_token)}, {"saml2Token", list(oc.saml2_token)}};
+}
+
+// Optional claims compared as Graph means them: null and empty lists alike, claims in any order.
+json::object NormalizeClaims(const json::value& v) {
+  json::object out{{"accessToken", json::array{}}, {"idToken", json::array{}}, {"saml2Token", json::array{}}};
+  if (!v.is_object()) return out;
+  for (auto& [key, list] : out) {
+    const json::value* given = v.as_object().if_contains(key);
+    if (!given || !given->is_array()) continue;
+    std::vector<json::object> claims;
+    for (const auto& c : given->as_array()) {
+      json::object claim{{"name", c.at("name")}, {"essential", c.as_object().contains("essential") ? c.at("essential") : json::value(false)},
+                         {"source", c.as_object().contains("source") ? c.at("source") : json::value(nullptr)}};
+      std::vector<std::string> props = Strings(c.as_object().if_contains("additionalProperties"));
+      std::sort(props.begin(), props.end());
+      claim["additionalProperties"] = StringArray(props);
+      claims.push_back(std::move(claim));
+    }
+    std::sort(claims.begin(), claims.end(), [](const json::object& a, const json::object& b) {
+      return json::serialize(a.at("name")) < json::serialize(b.at("name"));
+    });
+    json::array arr;
+    for (auto& c : claims) arr.push_back(std::move(c));
+    list = std::move(arr);
+  }
+  return out;
+}
+
+int TokenVersion(const json::object& app) {
+  const json::value* api = app.if_contains("api");
+  const json::value* v = api && api->is_object() ? api->as_object().if_contains("requestedAccessTokenVersion") : nullptr;
+  return v && v->is_int64() ? static_cast<int>(v->as_int64()) : 1;  // null means 1
+}
+
+std::vector<std::string> DesiredTags(const App& app, const json::object* observed) {
+  std::vector<std::string> tags = app.tags ? *app.tags : Strings(observed ? observed->if_contains("tags") : nullptr);
+  if (std::find(tags.begin(), tags.end(), kMarkerTag) == tags.end()) tags.push_back(kMarkerTag);
+  return tags;
+}
+
+std::vector<std::string> ExpandedUris(const App& app, const std::string& tenant_id, const std::string& app_id) {
+  std::vector<std::string> out;
+  for (const auto& u : *app.identifier_uris) {
+    std::string uri = ExpandTenant(u.text, tenant_id);
+    for (size_t at = uri.find(kAppIdPlaceholder); at != std::string::npos && !app_id.empty(); at = uri.find(kAppIdPlaceholder))
+      uri.replace(at, kAppIdPlaceholder.size(), app_id);
+    out.push_back(uri);
+  }
+  return out;
+}
+
+// Field by field: what the manifest manages and how it differs from the tenant.
+struct FieldDiff {
+  std::string field;  ///< manifest key, for the source location
+  std::string graph;  ///< Graph property
+  json::value before, after;
+};
+
+std::vector<FieldDiff> DiffAppFields(const App& app, const json::object& o, const std::string& tenant_id, const std::string& app_id) {
+  std::vector<FieldDiff> diffs;
+  auto text = [&](const char* field, const char* graph, const json::value& want) {
+    const json::value* have = o.if_contains(graph);
+    json::value h = have ? *have : json::value(nullptr);
+    if (h != want) diffs.push_back({field, graph, h, want});
+  };
+  text("displayName", "displayName", json::value(app.display_name));
+  if (app.description) text("description", "description", json::value(*app.description));
+  if (app.notes) text("notes", "notes", json::value(*app.notes));
+  text("signInAudience", "signInAudience", json::value(app.sign_in_audience));
+  if (app.requested_access_token_version && *app.requested_access_token_version != TokenVersion(o))
+    diffs.push_back({"requestedAccessTokenVersion", "api", json::object{{"requestedAccessTokenVersion", TokenVersion(o)}},
+                     json::object{{"requestedAccessTokenVersion", *app.requested_access_token_version}}});
+  std::vector<std::string> tags = DesiredTags(app, &o);
+  if (!SameSet(tags, Strings(o.if_contains("tags")), false))
+    diffs.push_back({"tags", "tags", o.contains("tags") ? o.at("tags") : json::value(json::array{}), StringArray(tags)});
+  if (app.identifier_uris) {
+    std::vector<std::string> uris = ExpandedUris(app, tenant_id, app_id);
+    if (!SameSet(uris, Strings(o.if_contains("identifierUris")), true))
+      diffs.push_back({"identifierUris", "identifierUris", o.contains("identifierUris") ? o.at("identifierUris") : json::value(json::array{}),
+                       StringArray(uris)});
+  }
+  if (app.optional_claims) {
+    json::object want = ClaimsJson(*app.optional_claims);
+    json::value have = o.contains("optionalClaims") ? o.at("optionalClaims") : json::value(nullptr);
+    if (NormalizeClaims(have) != NormalizeClaims(want)) diffs.push_back({"optionalClaims", "optionalClaims", have, want});
+  }
+  return diffs;
+}
+
+void PlanNewApp(Context& ctx, AppPlan& ap) {
+  const App& app = *ap.app;
+  json::object payload{{"displayName", app.display_name}, {"signInAudience", app.sign_in_audience},
+                       {"tags", StringArray(DesiredTags(app, nullptr))}};
+  if (app.description) payload["description"] = *app.description;
+  if (app.notes) payload["notes"] = *app.notes;
+  if (app.requested_access_token_version) payload["api"] = json::object{{"requestedAccessTokenVersion", *app.requested_access_token_version}};
+  if (app.optional_claims) payload["optionalClaims"] = ClaimsJson(*app.optional_claims);
+  ap.final_roles = DesiredRoles(ap);
+  if (app.app_roles) payload["appRoles"] = ap.final_roles;
+  bool needs_app_id = false;
+  if (app.identifier_uris) {
+    json::array now;
+    for (const auto& u : *app.identifier_uris) {
+      if (u.text.find(kAppIdPlaceholder) != std::string::npos) needs_app_id = true;
+      else now.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
+    }
+    if (!needs_app_id) payload["identifierUris"] = now;
+  }
+  Change c{"app." + app.key, "app." + app.key, Action::kCreate, StepKind::kCreateApp, app.key, {}, payload, payload, {}, app.loc, {}, false};
+  c.after.erase("appRoles");
+  for (const auto& r : ap.final_roles) c.after[fmt::format("role[{}]", std::string(r.at("value").as_string()))] = r;
+  ap.create_step = c.id;
+  ctx.Add(std::move(c));
+  for (const auto& r : ap.final_roles) ap.roles_needing_step.insert(std::string(r.at("value").as_string()));
+  ap.roles_step = ap.create_step;
+  if (needs_app_id) {
+    json::array uris;
+    for (const auto& u : *app.identifier_uris) uris.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
+    json::object payload_uris{{"identifierUris", uris}};
+    ctx.Add(Change{"app." + app.key + ".identifier_uris", "app." + app.key, Action::kUpdate, StepKind::kSetAppIdUris, app.key,
+                   json::object{{"identifierUris", json::array{}}}, payload_uris, payload_uris, {ap.create_step},
+                   app.LocOf("identifierUris"), {"{appId} is known once the application exists"}, false});
+  }
+}
+
+void PlanExistingApp(Context& ctx, AppPlan& ap) {
+  const App& app = *ap.app;
+  const ObservedApp& o = *ap.observed;
+  std::vector<FieldDiff> diffs = DiffAppFields(app, o.graph, ctx.observed.tenant_id, o.app_id);
+  if (diffs.empty()) return;
+  Change c{"app." + app.key, "app." + app.key, Action::kUpdate, StepKind::kUpdateApp, app.key, {}, {}, {}, {}, app.LocOf(diffs[0].field), {}, false};
+  for (const auto& d : diffs) {
+    c.before[d.graph] = d.before;
+    c.after[d.graph] = d.after;
+    c.payload[d.graph] = d.after;
+  }
+  if (app.adopt) c.notes.push_back("adopting an existing application");
+  ctx.Add(std::move(c));
+}
+
+void CheckTenantGuard(Context& ctx) {
+  const auto& d = ctx.desired;
+  if (!d.tenant) return;
+  const auto& domains = ctx.observed.tenant_domains;
+  bool match = LowerAscii(ctx.observed.tenant_id) == *d.tenant ||
+               std::any_of(domains.begin(), domains.end(), [&](const std::string& x) { return LowerAscii(x) == *d.tenant; });
+  if (!match)
+    ctx.diags.Error("E0301", d.tenant_loc,
+                    fmt::format("this manifest is for tenant '{}', but the target tenant is {}{}", *d.tenant, ctx.observed.tenant_id,
+                                domains.empty() ? "" : fmt::format(" ({})", fmt::join(domains, ", "))),
+                    "check --target and the credentials, or the tenant: line");
+}
+
+void PlanPrune(Context& ctx) {
+  if (!ctx.desired.settings.prune_apps) return;
+  for (const auto& o : ctx.observed.prunable) {
+    std::string key = o.unique_name.empty() ? o.app_id : o.unique_name;
+    json::object before{{"displayName", o.graph.contains("displayName") ? o.graph.at("displayName") : json::value(nullptr)},
+                        {"appId", o.app_id}};
+    ctx.Add(Change{"app." + key, "app." + key, Action::kDelete, StepKind::kDeleteApp, key, before, {},
+                   json::object{{"objectId", o.object_id}}, {}, ctx.desired.settings.loc,
+                   {"carries the entragate:managed tag but is no longer in the manifest (restorable for 30 days)"}, false});
+  }
+}
+
+// Kahn's algorithm, keeping the planner's order among steps that are free to run.
+void OrderSteps(Plan& plan) {
+  std::vector<Change> ordered;
+  std::set<std::string> done;
+  std::vector<bool> used(plan.changes.size(), false);
+  while (ordered.size() < plan.changes.size()) {
+    bool progressed = false;
+    for (size_t i = 0; i < plan.changes.size(); ++i) {
+      if (used[i]) continue;
+      const auto& deps = plan.changes[i].after_steps;
+      if (!std::all_of(deps.begin(), deps.end(), [&](const std::string& d) { return done.count(d) || !plan.Find(d); })) continue;
+      used[i] = true;
+      done.insert(plan.changes[i].id);
+      ordered.push_back(plan.changes[i]);
+      progressed = true;
+    }
+    if (!progressed) break;  // a cycle would be a planner bug; keep the remaining steps as they are
+  }
+  for (size_t i = 0; i < plan.changes.size(); ++i)
+    if (!used[i]) ordered.push_back(plan.changes[i]);
+  plan.changes = std::move(ordered);
+}
+
+}  // namespace
+
+Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Diagnostics& diags) {
+  Plan plan;
+  plan.manifest_files = desired.files;
+  Context ctx{desired, observed, diags, plan, {}};
+  CheckTenantGuard(ctx);
+  for (const auto& app : desired.apps) {
+    AppPlan& ap = ctx.apps[app.key];
+    ap.app = &app;
+    auto it = observed.apps.find(app.key);
+    ap.observed = it == observed.apps.end() ? nullptr : &it->second;
+    if (!ap.observed && app.adopt) {
+      diags.Error("E0303", app.adopt->loc,
+                  fmt::format("app '{}' adopts {} {}, which is not in the tenant", app.key,
+                              app.adopt->by == Adopt::By::kAppId ? "appId" : "objectId", app.adopt->id));
+      continue;
+    }
+  }
+  for (auto& [key, ap] : ctx.apps) {
+    if (!ap.app || (!ap.observed && ap.app->adopt)) continue;
+    if (ap.observed) {
+      PlanExistingApp(ctx, ap);
+      PlanRoles(ctx, ap);
+    } else {
+      PlanNewApp(ctx, ap);
+    }
+    PlanServicePrincipalCreate(ctx, ap);
+  }
+  for (auto& [key, ap] : ctx.apps)
+    if (ap.app && (ap.observed || !ap.app->adopt)) PlanAccess(ctx, ap);
+  for (auto& [key, ap] : ctx.apps)
+    if (ap.app && (ap.observed || !ap.app->adopt)) PlanServicePrincipalUpdate(ctx, ap);
+  PlanPrune(ctx);
+  OrderSteps(plan);
+  plan.observed_digest = ObservedDigest(observed);
+  return plan;
+}
+
+std::string ObservedDigest(const ObservedState& observed) {
+  json::object all;
+  for (const auto& [key, app] : observed.apps) {
+    json::array assignments;
+    if (app.service_principal)
+      for (const auto& a : app.service_principal->assigned_to) assignments.push_back(json::string(a.id));
+    all[key] = json::object{{"app", app.graph},
+                            {"sp", app.service_principal ? json::value(app.service_principal->object_id) : json::value(nullptr)},
+                            {"required", app.service_principal && app.service_principal->assignment_required},
+                            {"assignments", assignments}};
+  }
+  json::array prunable;
+  for (const auto& p : observed.prunable) prunable.push_back(json::string(p.object_id));
+  all["#prunable"] = prunable;
+  return crypto::HexEncode(crypto::Sha256(json::serialize(all)));
+}
+
+}  // namespace entragate::engine

@@ -1,0 +1,164 @@
+// The service principal and `access`: grants before assignment is required, revokes last (so
+// identities that stay allowed never lose access), revokes of a removed role before the role goes.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/graph_rules.h"
+#include "engine/planner_internal.h"
+
+namespace entragate::engine::planner_detail {
+
+namespace {
+
+Change* FindMutable(Plan& plan, const std::string& id) {
+  for (auto& c : plan.changes)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+std::string SpStep(const std::string& key) { return "app." + key + ".service_principal"; }
+
+bool DesiredRequired(const AppPlan& ap) { return ap.app->assignment_required.value_or(false); }
+
+bool HasGrantsToMake(const AppPlan& ap) {
+  return ap.app->access && std::any_of(ap.app->access->begin(), ap.app->access->end(), [](const Grant&) { return true; });
+}
+
+std::string RoleIdFor(const AppPlan& ap, const std::string& value) {
+  for (const auto& r : ap.final_roles)
+    if (r.at("value").is_string() && r.at("value").as_string() == value) return LowerAscii(r.at("id").as_string());
+  return {};
+}
+
+std::string RoleValueFor(const AppPlan& ap, const std::string& id) {
+  for (const auto& r : ap.final_roles)
+    if (LowerAscii(r.at("id").as_string()) == LowerAscii(id) && r.at("value").is_string()) return std::string(r.at("value").as_string());
+  if (ap.observed)
+    if (const json::value* roles = ap.observed->graph.if_contains("appRoles"))
+      for (const auto& r : roles->as_array())
+        if (LowerAscii(r.at("id").as_string()) == LowerAscii(id) && r.at("value").is_string()) return std::string(r.at("value").as_string());
+  return id == "00000000-0000-0000-0000-000000000000" ? "default access" : id;
+}
+
+struct Principal {
+  std::string object_id;   ///< empty: created by this plan (an app of the manifest)
+  std::string type;        ///< ServicePrincipal, User, Group
+  std::string create_step; ///< the step that creates it, when it does not exist yet
+  bool ok = false;
+};
+
+Principal ResolvePrincipal(Context& ctx, const Grant& g) {
+  if (g.principal_is_app) {
+    const AppPlan& other = ctx.apps.at(g.principal);
+    if (other.observed && other.observed->service_principal) return {other.observed->service_principal->object_id, "ServicePrincipal", "", true};
+    return {"", "ServicePrincipal", SpStep(g.principal), true};
+  }
+  auto it = ctx.observed.identities.find(g.principal);
+  if (it == ctx.observed.identities.end() || it->second.object_id.empty()) return {};
+  return {it->second.object_id, it->second.principal_type, "", true};
+}
+
+// An objectId identity's kind is known only once resolved: check it against the role now.
+bool CheckMemberType(Context& ctx, const AppPlan& ap, const Grant& g, const Principal& p) {
+  const AppRole* role = ap.app->FindRole(g.role);
+  if (!role || g.principal_is_app) return true;
+  const char* needed = p.type == "ServicePrincipal" ? "Application" : "User";
+  const auto& allowed = role->allowed_member_types;
+  if (std::find(allowed.begin(), allowed.end(), needed) != allowed.end()) return true;
+  ctx.diags.Error("E0304", g.loc,
+                  fmt::format("'{}' is a {} in the tenant, but app role '{}' allows member types [{}]", g.principal, p.type, g.role,
+                              fmt::join(allowed, ", ")));
+  return false;
+}
+
+}  // namespace
+
+void PlanServicePrincipalCreate(Context& ctx, AppPlan& ap) {
+  if (ap.observed && ap.observed->service_principal) return;
+  const App& app = *ap.app;
+  // Required at once only when nobody needs a grant first; else it is switched on after the grants.
+  bool required_now = DesiredRequired(ap) && !HasGrantsToMake(ap);
+  json::object payload{{"appRoleAssignmentRequired", required_now}};
+  std::vector<std::string> deps;
+  if (!ap.create_step.empty()) deps.push_back(ap.create_step);
+  Change c{SpStep(app.key), SpStep(app.key), Action::kCreate, StepKind::kCreateServicePrincipal, app.key, {}, payload, payload, deps,
+           app.loc, {}, false};
+  ap.sp_create_step = c.id;
+  ctx.Add(std::move(c));
+}
+
+void PlanAccess(Context& ctx, AppPlan& ap) {
+  const App& app = *ap.app;
+  if (!app.access) return;
+  const ObservedServicePrincipal* sp = ap.observed && ap.observed->service_principal ? &*ap.observed->service_principal : nullptr;
+  std::vector<const ObservedAssignment*> kept;
+  for (const auto& g : *app.access) {
+    Principal p = ResolvePrincipal(ctx, g);
+    if (!p.ok) {
+      auto it = ctx.observed.identities.find(g.principal);
+      std::string why = it == ctx.observed.identities.end() ? "it was not looked up" : it->second.problem;
+      ctx.diags.Error("E0302", g.loc, fmt::format("identity '{}' cannot be resolved in the tenant: {}", g.principal, why));
+      continue;
+    }
+    if (!CheckMemberType(ctx, ap, g, p)) continue;
+    std::string role_id = RoleIdFor(ap, g.role);
+    const ObservedAssignment* existing = nullptr;
+    if (sp && !p.object_id.empty())
+      for (const auto& a : sp->assigned_to)
+        if (LowerAscii(a.principal_id) == LowerAscii(p.object_id) && LowerAscii(a.app_role_id) == role_id) existing = &a;
+    if (existing) {
+      kept.push_back(existing);
+      continue;
+    }
+    std::string address = fmt::format("app.{}.access[{}][{}]", app.key, g.role, g.principal);
+    json::object after{{"principal", g.principal}, {"principalType", p.type}, {"role", g.role}, {"appRoleId", role_id}};
+    json::object payload{{"principal", g.principal}, {"principalIsApp", g.principal_is_app}, {"principalId", p.object_id}, {"appRoleId", role_id}};
+    std::vector<std::string> deps;
+    if (!ap.sp_create_step.empty()) deps.push_back(ap.sp_create_step);
+    if (!p.create_step.empty()) deps.push_back(p.create_step);
+    if (ap.roles_needing_step.count(g.role) && !ap.roles_step.empty()) deps.push_back(ap.roles_step);
+    ctx.Add(Change{address, address, Action::kGrant, StepKind::kGrant, app.key, {}, after, payload, deps, g.loc, {}, false});
+    ap.grant_steps.push_back(address);
+  }
+  if (!sp) return;
+  for (const auto& a : sp->assigned_to) {
+    if (std::find(kept.begin(), kept.end(), &a) != kept.end()) continue;
+    std::string role = RoleValueFor(ap, a.app_role_id);
+    std::string who = a.principal_display_name.empty() ? a.principal_id : a.principal_display_name;
+    for (const auto& [name, id] : ctx.observed.identities)
+      if (LowerAscii(id.object_id) == LowerAscii(a.principal_id)) who = name;
+    std::string address = fmt::format("app.{}.access[{}][{}]", app.key, role, who);
+    json::object before{{"principal", who}, {"principalId", a.principal_id}, {"principalType", a.principal_type}, {"role", role},
+                        {"since", a.created}};
+    json::object payload{{"assignmentId", a.id}};
+    SourceLoc loc = app.access_locs.count(role) ? app.access_locs.at(role) : app.LocOf("access");
+    Change c{address, address, Action::kRevoke, StepKind::kRevoke, app.key, before, {}, payload, ap.grant_steps, loc, {}, true};
+    c.notes.push_back("not in the manifest: this assignment lets an identity obtain tokens the manifest does not allow");
+    if (RoleIdFor(ap, role).empty() && !ap.roles_step.empty())
+      if (Change* roles = FindMutable(ctx.plan, ap.roles_step)) roles->after_steps.push_back(address);
+    ctx.Add(std::move(c));
+  }
+}
+
+void PlanServicePrincipalUpdate(Context& ctx, AppPlan& ap) {
+  const App& app = *ap.app;
+  if (!app.assignment_required) return;
+  bool want = *app.assignment_required;
+  bool have = ap.observed && ap.observed->service_principal ? ap.observed->service_principal->assignment_required
+                                                            : (want && !HasGrantsToMake(ap));  // what the create step sets
+  if (want == have) return;
+  std::string id = SpStep(app.key) + (ap.sp_create_step.empty() ? "" : "#required");
+  std::vector<std::string> deps = ap.grant_steps;  // grants land before assignment turns required
+  if (!ap.sp_create_step.empty()) deps.push_back(ap.sp_create_step);
+  json::object payload{{"appRoleAssignmentRequired", want}};
+  Change c{id, SpStep(app.key), Action::kUpdate, StepKind::kUpdateServicePrincipal, app.key,
+           json::object{{"appRoleAssignmentRequired", have}}, payload, payload, want ? deps : std::vector<std::string>{},
+           app.LocOf("assignmentRequired"), {}, false};
+  if (want && ap.observed && ap.observed->service_principal)
+    c.widens_access_drift = true, c.notes.push_back("assignment is not required now: any service principal in the tenant can get a token");
+  if (!want) c.notes.push_back("turning assignment off lets every service principal in the tenant get a token (without roles)");
+  ctx.Add(std::move(c));
+}
+
+}  // namespace entragate::engine::planner_detail

@@ -1,0 +1,51 @@
+#pragma once
+// The one interface to the outside world. The engine never sees HTTP: a provider reads the tenant
+// into an ObservedState and carries out plan steps.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model.h"
+#include "engine/observed.h"
+#include "engine/plan.h"
+#include "engine/result.h"
+
+namespace entragate::engine {
+
+struct ReadOptions {
+  bool low_priority = false;   ///< scheduled scans (drift): Graph throttles these first
+};
+
+/// The ids of a managed app, known from the read or learnt from create steps as the plan runs.
+struct AppIds {
+  std::string object_id;
+  std::string app_id;
+  std::string sp_id;
+};
+
+struct ApplyContext {
+  std::string tenant_id;
+  std::map<std::string, AppIds> apps;  ///< by manifest app key
+};
+
+struct StepResult {
+  bool ok = false;
+  bool unchanged = false;          ///< already in effect (an upsert that changed nothing, "already gone")
+  Error error;                     ///< when !ok: Graph's code, message and request-id
+  std::optional<AppIds> learnt;    ///< ids a create step made known
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  /// Everything the planner needs for `desired`: managed apps, their service principals and
+  /// assignments, resolved identities, and prunable apps when the manifest prunes. Never writes.
+  virtual Result<ObservedState> Read(const DesiredState& desired, const ReadOptions& options) = 0;
+  /// Carries out independent steps (their dependencies are done); one result per step, in order.
+  /// Idempotent: a step already in effect succeeds.
+  virtual std::vector<StepResult> Apply(const std::vector<const Change*>& steps, const ApplyContext& context) = 0;
+};
+
+}  // namespace entragate::engine

@@ -1,0 +1,254 @@
+// The planner, one behaviour per case: actions, ordering constraints, no-diff rules, drift.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "engine/diag_render.h"
+#include "engine/manifest.h"
+#include "engine/planner.h"
+
+using namespace entragate::engine;
+namespace json = boost::json;
+
+namespace {
+
+const std::string kTenant = "7e8c5963-8c6b-472e-b9c9-43118267cdbf";
+const std::string kMi = "11111111-1111-1111-1111-111111111111";
+const std::string kMi2 = "22222222-2222-2222-2222-222222222222";
+
+const char* kManifest = R"(version: 1
+identities:
+  centos-1: { managedIdentity: centos-1 }
+  centos-2: { managedIdentity: centos-2 }
+apps:
+  testapp:
+    displayName: TestApp
+    identifierUris: [ "api://{appId}" ]
+    optionalClaims: { accessToken: [ idtyp ] }
+    appRoles:
+      App.Use: { displayName: AppUsers, description: Allow usage of app, allowedMemberTypes: [ Application ] }
+    assignmentRequired: true
+    access:
+      App.Use: [ centos-1 ]
+)";
+
+DesiredState Desired(const std::string& text) {
+  Diagnostics d;
+  DesiredState s = LoadManifestTexts({{"m.yaml", text}}, d);
+  REQUIRE_MESSAGE(!d.has_errors(), RenderDiagnostics(d, false));
+  return s;
+}
+
+ObservedState Empty() {
+  ObservedState o;
+  o.tenant_id = kTenant;
+  o.tenant_domains = {"contoso.onmicrosoft.com"};
+  o.identities["centos-1"] = {"centos-1", kMi, "ServicePrincipal", "centos-1", ""};
+  o.identities["centos-2"] = {"centos-2", kMi2, "ServicePrincipal", "centos-2", ""};
+  return o;
+}
+
+// The tenant as it is after kManifest was applied (with server-set fields Graph adds).
+ObservedState Applied(const DesiredState& d) {
+  ObservedState o = Empty();
+  ObservedApp app;
+  app.object_id = "aaaaaaaa-0000-0000-0000-000000000001";
+  app.app_id = "bbbbbbbb-0000-0000-0000-000000000001";
+  app.unique_name = "testapp";
+  std::string role_id = d.apps[0].app_roles->at(0).id;
+  app.graph = json::object{
+      {"id", app.object_id}, {"appId", app.app_id}, {"displayName", "TestApp"}, {"description", nullptr}, {"notes", nullptr},
+      {"signInAudience", "AzureADMyOrg"}, {"createdDateTime", "2026-11-29T10:00:00Z"}, {"publisherDomain", "contoso.onmicrosoft.com"},
+      {"tags", json::array{"entragate:managed"}}, {"identifierUris", json::array{"API://" + app.app_id}},
+      {"api", json::object{{"requestedAccessTokenVersion", nullptr}, {"oauth2PermissionScopes", json::array{}}}},
+      {"optionalClaims", json::object{{"accessToken", json::array{json::object{{"name", "idtyp"}, {"essential", false}, {"source", nullptr}, {"additionalProperties", json::array{}}}}},
+                                      {"idToken", json::array{}}, {"saml2Token", json::array{}}}},
+      {"appRoles", json::array{json::object{{"id", role_id}, {"value", "App.Use"}, {"displayName", "AppUsers"}, {"description", "Allow usage of app"},
+                                            {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}, {"origin", "Application"}}}}};
+  app.service_principal = ObservedServicePrincipal{"cccccccc-0000-0000-0000-000000000001", true,
+                                                   {{"assign-1", role_id, kMi, "ServicePrincipal", "centos-1", "2026-11-29T10:00:01Z"}}};
+  o.apps["testapp"] = app;
+  return o;
+}
+
+Plan PlanOf(const DesiredState& d, const ObservedState& o) {
+  Diagnostics diags;
+  Plan p = ComputePlan(d, o, diags);
+  REQUIRE_MESSAGE(!diags.has_errors(), RenderDiagnostics(diags, false));
+  return p;
+}
+
+size_t Pos(const Plan& p, const std::string& id) {
+  for (size_t i = 0; i < p.changes.size(); ++i)
+    if (p.changes[i].id == id) return i;
+  FAIL("no step " << id);
+  return 0;
+}
+
+bool DependsOn(const Plan& p, const std::string& step, const std::string& on) {
+  const Change* c = p.Find(step);
+  REQUIRE(c != nullptr);
+  return std::find(c->after_steps.begin(), c->after_steps.end(), on) != c->after_steps.end();
+}
+
+}  // namespace
+
+TEST_CASE("from an empty tenant: create app, {appId} URIs, service principal, grant, then require assignment") {
+  DesiredState d = Desired(kManifest);
+  Plan p = PlanOf(d, Empty());
+  CHECK(p.Summary().ToString() == "2 to create, 2 to update, 0 to delete, 1 to grant, 0 to revoke");
+  const Change* create = p.Find("app.testapp");
+  REQUIRE(create);
+  CHECK(create->action == Action::kCreate);
+  CHECK(create->payload.at("tags") == json::array{"entragate:managed"});
+  CHECK_FALSE(create->payload.contains("identifierUris"));  // needs the appId first
+  CHECK(create->source.line == 6);
+  CHECK(DependsOn(p, "app.testapp.identifier_uris", "app.testapp"));
+  CHECK(p.Find("app.testapp.identifier_uris")->payload.at("identifierUris") == json::array{"api://{appId}"});
+  CHECK(p.Find("app.testapp.service_principal")->payload.at("appRoleAssignmentRequired") == false);
+  CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp.service_principal"));
+  CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp"));  // the role exists with the app
+  CHECK(DependsOn(p, "app.testapp.service_principal#required", "app.testapp.access[App.Use][centos-1]"));
+  CHECK(Pos(p, "app.testapp") < Pos(p, "app.testapp.service_principal"));
+  CHECK(Pos(p, "app.testapp.access[App.Use][centos-1]") < Pos(p, "app.testapp.service_principal#required"));
+}
+
+TEST_CASE("an applied tenant plans to nothing: read-only fields, URI case and claim defaults cause no diff") {
+  DesiredState d = Desired(kManifest);
+  Plan p = PlanOf(d, Applied(d));
+  CHECK(p.empty());
+}
+
+TEST_CASE("updates: display name, tags keep the marker, optional claims") {
+  DesiredState d = Desired(std::string(kManifest).replace(std::string(kManifest).find("TestApp"), 7, "TestApp2"));
+  ObservedState o = Applied(Desired(kManifest));
+  Plan p = PlanOf(d, o);
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].address == "app.testapp");
+  CHECK(p.changes[0].before.at("displayName") == "TestApp");
+  CHECK(p.changes[0].after.at("displayName") == "TestApp2");
+  CHECK(p.changes[0].source.line == 7);
+  o.apps["testapp"].graph["tags"] = json::array{"entragate:managed", "someone-else"};
+  Plan tags = PlanOf(Desired(kManifest), o);
+  CHECK(tags.empty());  // tags absent from the manifest: not managed, only the marker is ensured
+}
+
+TEST_CASE("drift: an extra assignment is revoked as access-widening drift, after grants") {
+  DesiredState d = Desired(kManifest);
+  ObservedState o = Applied(d);
+  std::string role_id = d.apps[0].app_roles->at(0).id;
+  o.apps["testapp"].service_principal->assigned_to.push_back({"assign-2", role_id, kMi2, "ServicePrincipal", "centos-2", "2026-11-29T11:00:00Z"});
+  Plan p = PlanOf(d, o);
+  REQUIRE(p.changes.size() == 1);
+  const Change& revoke = p.changes[0];
+  CHECK(revoke.address == "app.testapp.access[App.Use][centos-2]");
+  CHECK(revoke.action == Action::kRevoke);
+  CHECK(revoke.widens_access_drift);
+  CHECK(revoke.payload.at("assignmentId") == "assign-2");
+  CHECK(revoke.source.line == 14);  // the access line that disagrees
+}
+
+TEST_CASE("drift: assignment required switched off out of band is widening drift") {
+  DesiredState d = Desired(kManifest);
+  ObservedState o = Applied(d);
+  o.apps["testapp"].service_principal->assignment_required = false;
+  Plan p = PlanOf(d, o);
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].kind == StepKind::kUpdateServicePrincipal);
+  CHECK(p.changes[0].widens_access_drift);
+}
+
+TEST_CASE("loosening access: the new identity is granted; nothing else changes") {
+  std::string text = kManifest;
+  text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ centos-1, centos-2 ]");
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].address == "app.testapp.access[App.Use][centos-2]");
+  CHECK(p.changes[0].payload.at("principalId") == json::value(kMi2));
+}
+
+TEST_CASE("tightening access without an outage: grant the new identity before revoking the old one") {
+  std::string text = kManifest;
+  text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ centos-2 ]");
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  REQUIRE(p.changes.size() == 2);
+  CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp.access[App.Use][centos-2]"));
+  CHECK(Pos(p, "app.testapp.access[App.Use][centos-2]") < Pos(p, "app.testapp.access[App.Use][centos-1]"));
+}
+
+TEST_CASE("removing an enabled role with assignments: revoke, disable, then remove") {
+  std::string text = R"(version: 1
+apps:
+  testapp:
+    displayName: TestApp
+    identifierUris: [ "api://{appId}" ]
+    optionalClaims: { accessToken: [ idtyp ] }
+    appRoles:
+      Other.Role: { allowedMemberTypes: [ Application ] }
+    assignmentRequired: true
+    access: {}
+)";
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  const Change* disable = p.Find("app.testapp.roles#disable");
+  const Change* roles = p.Find("app.testapp.roles");
+  REQUIRE(disable);
+  REQUIRE(roles);
+  CHECK(disable->kind == StepKind::kDisableRoles);
+  CHECK(disable->payload.at("appRoles").at(0).at("isEnabled") == false);
+  CHECK(roles->payload.at("appRoles").as_array().size() == 1);
+  CHECK(roles->payload.at("appRoles").at(0).at("value") == "Other.Role");
+  CHECK(DependsOn(p, "app.testapp.roles", "app.testapp.roles#disable"));
+  CHECK(DependsOn(p, "app.testapp.roles", "app.testapp.access[App.Use][centos-1]"));
+  CHECK(Pos(p, "app.testapp.access[App.Use][centos-1]") < Pos(p, "app.testapp.roles"));
+}
+
+TEST_CASE("a role only being disabled takes one step; a new role is enabled before grants that use it") {
+  std::string disabled = kManifest;
+  disabled.replace(disabled.find("allowedMemberTypes: [ Application ] }"), 37, "allowedMemberTypes: [ Application ], enabled: false }");
+  disabled.replace(disabled.find("    access:\n      App.Use: [ centos-1 ]\n"), std::string("    access:\n      App.Use: [ centos-1 ]\n").size(), "");
+  Plan p = PlanOf(Desired(disabled), Applied(Desired(kManifest)));
+  CHECK_FALSE(p.Find("app.testapp.roles#disable"));
+  REQUIRE(p.Find("app.testapp.roles"));
+  std::string added = kManifest;
+  added.replace(added.find("    assignmentRequired"), 0, "      App.Admin: { allowedMemberTypes: [ Application ] }\n");
+  added.replace(added.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ centos-1 ]\n      App.Admin: [ centos-2 ]");
+  Plan q = PlanOf(Desired(added), Applied(Desired(kManifest)));
+  CHECK(DependsOn(q, "app.testapp.access[App.Admin][centos-2]", "app.testapp.roles"));
+}
+
+TEST_CASE("identities that do not resolve and a foreign tenant are reported at their manifest lines") {
+  DesiredState d = Desired(std::string("tenant: fabrikam.onmicrosoft.com\n") + kManifest);
+  ObservedState o = Empty();
+  o.identities["centos-1"] = {"centos-1", "", "", "", "no managed identity named 'centos-1' (found 0)"};
+  Diagnostics diags;
+  ComputePlan(d, o, diags);
+  REQUIRE(diags.error_count() == 2);
+  CHECK(diags.items()[0].code == "E0301");
+  CHECK(diags.items()[1].code == "E0302");
+  CHECK(diags.items()[1].message == "identity 'centos-1' cannot be resolved in the tenant: no managed identity named 'centos-1' (found 0)");
+}
+
+TEST_CASE("prune deletes only marker-tagged apps the manifest dropped, and only when asked") {
+  ObservedApp stale;
+  stale.object_id = "dddddddd-0000-0000-0000-000000000001";
+  stale.app_id = "eeeeeeee-0000-0000-0000-000000000001";
+  stale.unique_name = "old-app";
+  stale.graph = json::object{{"displayName", "Old"}};
+  ObservedState o = Applied(Desired(kManifest));
+  o.prunable.push_back(stale);
+  CHECK(PlanOf(Desired(kManifest), o).empty());
+  Plan p = PlanOf(Desired(std::string(kManifest) + "settings: { prune: { apps: true } }\n"), o);
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].action == Action::kDelete);
+  CHECK(p.changes[0].address == "app.old-app");
+}
+
+TEST_CASE("a plan round-trips through JSON") {
+  Plan p = PlanOf(Desired(kManifest), Empty());
+  auto back = PlanFromJson(PlanToJson(p));
+  REQUIRE(back.ok());
+  CHECK(json::serialize(PlanToJson(back.value())) == json::serialize(PlanToJson(p)));
+  CHECK(PlanToJson(p).at("format_version") == "1");
+}
