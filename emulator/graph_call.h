@@ -86,5 +86,6 @@ std::variant<std::vector<const json::object*>, GraphError> Query(const Call& cal
 Outcome HandleApplications(Call& call);
 Outcome HandleServicePrincipals(Call& call);
 Outcome HandlePeople(Call& call);  ///< users and groups
+Outcome HandleOrganization(Call& call);
 
 }  // namespace entragate::emulator::graph

@@ -44,3 +44,25 @@ Outcome HandlePeople(Call& call) {
 }
 
 }  // namespace entragate::emulator::graph
+
+namespace entragate::emulator::graph {
+
+// GET /organization: the tenant and its verified domains (the tenant guard compares them).
+Outcome HandleOrganization(Call& call) {
+  call.route = call.request.method + " /organization";
+  if (call.request.method != "GET") return GraphError::MethodNotAllowed();
+  bool allowed = call.caller.roles.count("Directory.Read.All") || call.caller.roles.count("Directory.ReadWrite.All") ||
+                 call.caller.roles.count("Organization.Read.All");
+  if (!allowed) return GraphError::Forbidden();
+  TenantInfo tenant = call.store.Read([](const StoreView& v) { return ReadTenant(v); });
+  json::array domains;
+  for (size_t i = 0; i < tenant.domains.size(); ++i)
+    domains.push_back(json::object{{"capabilities", "Email, OfficeCommunicationsOnline"}, {"isDefault", i == 0}, {"isInitial", i == 0},
+                                   {"name", tenant.domains[i]}, {"type", "Managed"}});
+  json::object org{{"id", tenant.id}, {"displayName", tenant.domains.empty() ? tenant.id : tenant.domains[0]}, {"verifiedDomains", domains}};
+  auto options = ParseQueryOptions(call.params, call.request, "organization");
+  std::vector<std::string> select = std::holds_alternative<QueryOptions>(options) ? std::get<QueryOptions>(options).select : std::vector<std::string>{};
+  return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#organization"}, {"value", json::array{Present(org, select)}}});
+}
+
+}  // namespace entragate::emulator::graph

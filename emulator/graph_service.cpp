@@ -178,6 +178,8 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
       outcome = graph::HandleServicePrincipals(call);
     else if (set == "users" || set == "groups")
       outcome = graph::HandlePeople(call);
+    else if (set == "organization" && call.path.size() == 1)
+      outcome = graph::HandleOrganization(call);
   }
   std::string route = call.route.empty() ? RouteOf(request.method, call.path) : call.route;
   bool ok = std::holds_alternative<net::Response>(outcome);

@@ -1,0 +1,27 @@
+#pragma once
+// Renderings of a plan, all built from the same Plan structure: the human diff (Terraform's symbols),
+// markdown for pull-request comments, JUnit XML for CI drift reports, and the execution summary.
+
+#include <string>
+#include <vector>
+
+#include "engine/executor.h"
+#include "engine/plan.h"
+
+namespace entragate::engine {
+
+struct RenderOptions {
+  bool color = false;
+  std::string title = "plan";           ///< "plan" or "drift"
+  std::vector<std::string> app_keys;    ///< every app of the manifest (JUnit: one test case each)
+};
+
+std::string RenderPlanText(const Plan& plan, const RenderOptions& options);
+std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options);
+std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options);
+std::string RenderExecution(const ExecutionReport& report, bool color);
+
+/// A Graph JSON value as a short human string: "TestApp", ["a", "b"], {…}.
+std::string ShortJson(const boost::json::value& v);
+
+}  // namespace entragate::engine

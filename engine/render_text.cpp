@@ -1,0 +1,95 @@
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "engine/render.h"
+
+namespace entragate::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+struct Colors {
+  const char *green, *yellow, *red, *cyan, *magenta, *bold, *dim, *reset;
+};
+
+Colors ColorsFor(bool on) {
+  if (on) return {"\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[36m", "\x1b[35m", "\x1b[1m", "\x1b[2m", "\x1b[0m"};
+  return {"", "", "", "", "", "", "", ""};
+}
+
+const char* ColorOf(Action a, const Colors& c) {
+  switch (a) {
+    case Action::kCreate: return c.green;
+    case Action::kUpdate: return c.yellow;
+    case Action::kDelete: return c.red;
+    case Action::kGrant: return c.cyan;
+    case Action::kRevoke: return c.magenta;
+  }
+  return c.reset;
+}
+
+std::string FieldLines(const Change& c) {
+  std::string out;
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : c.before) keys.emplace_back(k);
+  for (const auto& [k, v] : c.after)
+    if (!c.before.contains(k)) keys.emplace_back(k);
+  for (const auto& k : keys) {
+    const json::value* b = c.before.if_contains(k);
+    const json::value* a = c.after.if_contains(k);
+    if (c.action == Action::kCreate || c.action == Action::kGrant)
+      out += fmt::format("      {}: {}\n", k, ShortJson(*a));
+    else if (c.action == Action::kDelete || c.action == Action::kRevoke)
+      out += fmt::format("      {}: {}\n", k, ShortJson(*b));
+    else
+      out += fmt::format("      {}: {} → {}\n", k, b ? ShortJson(*b) : "(none)", a ? ShortJson(*a) : "(none)");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ShortJson(const json::value& v) {
+  if (v.is_null()) return "null";
+  if (v.is_array() && v.as_array().empty()) return "[]";
+  std::string s = json::serialize(v);
+  return s.size() > 160 ? s.substr(0, 157) + "…" : s;
+}
+
+std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
+  Colors c = ColorsFor(options.color);
+  std::string out = fmt::format("{}entragate {}{} — target: {} tenant {} ({})\n\n", c.bold, options.title, c.reset,
+                                plan.target.kind == "local" ? "local" : "Microsoft Graph", plan.target.tenant_id, plan.target.endpoint);
+  if (plan.empty()) return out + "No changes. The tenant matches the manifest.\n";
+  for (const auto& ch : plan.changes) {
+    std::string where = ch.source.valid() ? fmt::format("  {}# {}{}", c.dim, ch.source.ToString(), c.reset) : "";
+    out += fmt::format("  {}{} {}{}{}\n", ColorOf(ch.action, c), static_cast<char>(ch.action), ch.address, c.reset, where);
+    out += FieldLines(ch);
+    for (const auto& note : ch.notes) out += fmt::format("      {}({}){}\n", c.dim, note, c.reset);
+    if (ch.widens_access_drift) out += fmt::format("      {}! drift that widens access{}\n", c.red, c.reset);
+  }
+  for (const auto& w : plan.warnings) out += fmt::format("\n{}warning:{} {}\n", c.yellow, c.reset, w);
+  return out + fmt::format("\n{}Plan:{} {}.\n", c.bold, c.reset, plan.Summary().ToString());
+}
+
+std::string RenderExecution(const ExecutionReport& report, bool color) {
+  Colors c = ColorsFor(color);
+  std::string out;
+  for (const auto& s : report.steps) {
+    switch (s.status) {
+      case StepStatus::kDone: out += fmt::format("  {}done{}      {}\n", c.green, c.reset, s.change->id); break;
+      case StepStatus::kUnchanged: out += fmt::format("  {}unchanged{} {}\n", c.dim, c.reset, s.change->id); break;
+      case StepStatus::kFailed:
+        out += fmt::format("  {}failed{}    {}: {}{}{}\n", c.red, c.reset, s.change->id, s.error.code.empty() ? "" : s.error.code + ": ",
+                           s.error.message, s.error.request_id.empty() ? "" : " (request-id " + s.error.request_id + ")");
+        break;
+      case StepStatus::kSkipped: out += fmt::format("  {}skipped{}   {} (waits for {})\n", c.yellow, c.reset, s.change->id, s.blocked_by); break;
+    }
+  }
+  return out + fmt::format("\n{}Apply {}:{} {} done, {} already in effect, {} failed, {} skipped.\n", c.bold,
+                           report.ok() ? "complete" : "incomplete", c.reset, report.done, report.unchanged, report.failed, report.skipped);
+}
+
+}  // namespace entragate::engine
