@@ -23,5 +23,7 @@ std::string RenderExecution(const ExecutionReport& report, bool color);
 
 /// A Graph JSON value as a short human string: "TestApp", ["a", "b"], {…}.
 std::string ShortJson(const boost::json::value& v);
+/// A field's value for people: app roles and optional claims summarised, the rest as ShortJson.
+std::string DescribeValue(std::string_view field, const boost::json::value& v);
 
 }  // namespace entragate::engine

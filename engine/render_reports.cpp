@@ -30,10 +30,11 @@ std::string Details(const Change& c) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : c.after) {
     const json::value* b = c.before.if_contains(k);
-    parts.push_back(b ? fmt::format("`{}`: {} → {}", k, ShortJson(*b), ShortJson(v)) : fmt::format("`{}`: {}", k, ShortJson(v)));
+    parts.push_back(b ? fmt::format("`{}`: {} → {}", k, DescribeValue(k, *b), v.is_null() ? "(removed)" : DescribeValue(k, v))
+                      : fmt::format("`{}`: {}", k, DescribeValue(k, v)));
   }
   for (const auto& [k, v] : c.before)
-    if (!c.after.contains(k)) parts.push_back(fmt::format("`{}`: {}", k, ShortJson(v)));
+    if (!c.after.contains(k)) parts.push_back(fmt::format("`{}`: {}", k, DescribeValue(k, v)));
   for (const auto& n : c.notes) parts.push_back("_" + n + "_");
   if (c.widens_access_drift) parts.push_back("**drift that widens access**");
   return fmt::format("{}", fmt::join(parts, "<br>"));

@@ -40,16 +40,41 @@ std::string FieldLines(const Change& c) {
     const json::value* b = c.before.if_contains(k);
     const json::value* a = c.after.if_contains(k);
     if (c.action == Action::kCreate || c.action == Action::kGrant)
-      out += fmt::format("      {}: {}\n", k, ShortJson(*a));
+      out += fmt::format("      {}: {}\n", k, DescribeValue(k, *a));
     else if (c.action == Action::kDelete || c.action == Action::kRevoke)
-      out += fmt::format("      {}: {}\n", k, ShortJson(*b));
+      out += fmt::format("      {}: {}\n", k, DescribeValue(k, *b));
     else
-      out += fmt::format("      {}: {} → {}\n", k, b ? ShortJson(*b) : "(none)", a ? ShortJson(*a) : "(none)");
+      out += fmt::format("      {}: {} → {}\n", k, b && !b->is_null() ? DescribeValue(k, *b) : "(none)", a && !a->is_null() ? DescribeValue(k, *a) : "(removed)");
   }
   return out;
 }
 
 }  // namespace
+
+std::string DescribeValue(std::string_view field, const json::value& v) {
+  if (field.rfind("role[", 0) == 0 && v.is_object()) {
+    const json::object& r = v.as_object();
+    if (r.size() == 1 && r.contains("isEnabled")) return r.at("isEnabled").as_bool() ? "enabled" : "disabled";
+    std::vector<std::string> types;
+    if (r.contains("allowedMemberTypes"))
+      for (const auto& t : r.at("allowedMemberTypes").as_array()) types.emplace_back(t.as_string());
+    bool enabled = !r.contains("isEnabled") || r.at("isEnabled").as_bool();
+    return fmt::format("{} [{}] {}{}", r.contains("displayName") ? ShortJson(r.at("displayName")) : "\"\"", fmt::join(types, ", "),
+                       enabled ? "enabled" : "disabled", r.contains("id") ? fmt::format(", id {}", std::string(r.at("id").as_string())) : "");
+  }
+  if (field == "optionalClaims" && v.is_object()) {
+    std::vector<std::string> parts;
+    for (const auto& [token, list] : v.as_object()) {
+      std::vector<std::string> names;
+      if (list.is_array())
+        for (const auto& c : list.as_array())
+          if (c.is_object() && c.as_object().contains("name")) names.emplace_back(c.at("name").as_string());
+      if (!names.empty()) parts.push_back(fmt::format("{}: {}", std::string(token), fmt::join(names, ", ")));
+    }
+    return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, "; "));
+  }
+  return ShortJson(v);
+}
 
 std::string ShortJson(const json::value& v) {
   if (v.is_null()) return "null";
