@@ -10,6 +10,7 @@ namespace entragate::cli {
 struct GlobalOptions {
   bool no_color = false;
   bool verbose = false;
+  bool stats = false;  ///< print Graph request statistics after plan/apply/drift
 };
 
 enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2 };
@@ -17,5 +18,10 @@ enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2 };
 /// Adds `validate` to `app`; `exit_code` receives its result when it runs.
 void AddValidateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddServeCommand(CLI::App& app, int& exit_code);
+void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddTokenCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddAuthCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace entragate::cli

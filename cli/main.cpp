@@ -14,8 +14,14 @@ int main(int argc, char** argv) {
   GlobalOptions globals;
   app.add_flag("--no-color", globals.no_color, "Never colour output (NO_COLOR is honoured too)");
   app.add_flag("-v,--verbose", globals.verbose, "Show more detail");
+  app.add_flag("--stats", globals.stats, "Print Graph request statistics (requests, batches, retries, time throttled)");
   int exit_code = kExitOk;
   AddValidateCommand(app, globals, exit_code);
+  AddPlanCommand(app, globals, exit_code);
+  AddApplyCommand(app, globals, exit_code);
+  AddDriftCommand(app, globals, exit_code);
+  AddTokenCommand(app, globals, exit_code);
+  AddAuthCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);

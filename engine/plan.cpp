@@ -104,7 +104,7 @@ json::object PlanToJson(const Plan& plan) {
   return json::object{
       {"format_version", Plan::kFormatVersion},
       {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"endpoint", plan.target.endpoint}}},
-      {"manifest", json::object{{"files", files}, {"digest", plan.manifest_digest}}},
+      {"manifest", json::object{{"path", plan.manifest_path}, {"files", files}, {"digest", plan.manifest_digest}}},
       {"observed_digest", plan.observed_digest},
       {"summary", json::object{{"create", s.create}, {"update", s.update}, {"delete", s.destroy}, {"grant", s.grant}, {"revoke", s.revoke}}},
       {"changes", changes},
@@ -122,6 +122,7 @@ Result<Plan> PlanFromJson(const json::object& o) {
     plan.target = {Str(target, "kind"), Str(target, "tenant_id"), Str(target, "endpoint")};
     for (const auto& f : o.at("manifest").at("files").as_array()) plan.manifest_files.emplace_back(f.as_string());
     plan.manifest_digest = std::string(o.at("manifest").at("digest").as_string());
+    plan.manifest_path = Str(o.at("manifest").as_object(), "path");
     plan.observed_digest = Str(o, "observed_digest");
     for (const auto& v : o.at("changes").as_array()) {
       const json::object& c = v.as_object();

@@ -65,6 +65,7 @@ struct PlanTarget {
 struct Plan {
   inline static constexpr const char* kFormatVersion = "1";
   PlanTarget target;
+  std::string manifest_path;     ///< the PATH plan was given (file or directory)
   std::vector<std::string> manifest_files;
   std::string manifest_digest;   ///< SHA-256 of the manifest files, for stale checks
   std::string observed_digest;   ///< SHA-256 of what was read, for stale checks

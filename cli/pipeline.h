@@ -1,0 +1,32 @@
+#pragma once
+// The steps plan, apply and drift share: load the manifests, open the target, read, plan.
+
+#include <memory>
+#include <string>
+
+#include "cli/target.h"
+#include "engine/diag.h"
+#include "engine/model.h"
+#include "engine/observed.h"
+#include "engine/plan.h"
+
+namespace entragate::cli {
+
+struct Planned {
+  engine::DesiredState desired;
+  engine::ObservedState observed;
+  engine::Plan plan;
+  std::unique_ptr<Target> target;
+};
+
+/// Loads PATH, opens the target, reads and plans. Prints diagnostics (to stderr) and returns
+/// nullptr on any problem, with `exit_code` set.
+std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target, bool color, int& exit_code);
+
+/// SHA-256 over the manifest files' names and contents, for saved-plan staleness.
+std::string ManifestDigest(const std::vector<std::string>& files);
+
+/// Prints request statistics (--stats) to stderr.
+void PrintStats(Target& target);
+
+}  // namespace entragate::cli

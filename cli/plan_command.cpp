@@ -1,0 +1,74 @@
+// entragate plan PATH [-o plan.json] [--detailed-exitcode] [--format text|json|markdown]
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/pipeline.h"
+#include "cli/terminal.h"
+#include "engine/plan.h"
+#include "engine/render.h"
+
+namespace entragate::cli {
+
+namespace {
+
+struct PlanOptions {
+  std::string path;
+  std::string out;
+  std::string format = "text";
+  bool detailed_exitcode = false;
+  TargetOptions target;
+};
+
+// Written beside, then renamed: a plan file is never half-written.
+bool WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!(out << text) || !out.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
+  int exit_code = kExitOk;
+  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+  if (!planned) return exit_code;
+  const engine::Plan& plan = planned->plan;
+  engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
+  if (o.format == "json")
+    fmt::print("{}\n", boost::json::serialize(engine::PlanToJson(plan)));
+  else if (o.format == "markdown")
+    fmt::print("{}", engine::RenderPlanMarkdown(plan, render));
+  else
+    fmt::print("{}", engine::RenderPlanText(plan, render));
+  if (!o.out.empty()) {
+    if (!WriteFileAtomically(o.out, boost::json::serialize(engine::PlanToJson(plan)) + "\n")) {
+      fmt::print(stderr, "entragate: cannot write the plan to '{}'\n", o.out);
+      return kExitError;
+    }
+    if (o.format == "text") fmt::print("\nSaved the plan to {}. Apply exactly this plan with: entragate apply {}\n", o.out, o.out);
+  }
+  if (g.stats) PrintStats(*planned->target);
+  return o.detailed_exitcode && !plan.empty() ? kExitChanges : kExitOk;
+}
+
+}  // namespace
+
+void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+  auto o = std::make_shared<PlanOptions>();
+  CLI::App* cmd = app.add_subcommand("plan", "Show what apply would create, change, grant and revoke");
+  cmd->add_option("path", o->path, "Manifest file or directory")->required();
+  cmd->add_option("-o,--out", o->out, "Also save the plan (JSON) to this file for `entragate apply FILE`");
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}))->capture_default_str();
+  cmd->add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 0 when there are no changes, 2 when there are, 1 on error");
+  AddTargetOptions(*cmd, o->target);
+  cmd->footer("Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan has changes.");
+  cmd->callback([o, &globals, &exit_code] { exit_code = RunPlan(*o, globals); });
+}
+
+}  // namespace entragate::cli

@@ -1,0 +1,160 @@
+#include "cli/target.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "emulator/local_tenant.h"
+#include "providers/graph/caching_credential.h"
+#include "providers/graph/client_secret_credential.h"
+#include "providers/graph/cloud.h"
+#include "providers/graph/credential_chain.h"
+#include "providers/graph/graph_client.h"
+#include "providers/graph/graph_provider.h"
+#include "providers/graph/http_transport.h"
+#include "providers/graph/token_info.h"
+
+namespace entragate::cli {
+
+using engine::Error;
+
+void AddTargetOptions(CLI::App& cmd, TargetOptions& o) {
+  cmd.add_option("--target", o.kind, "local (the built-in local tenant, default) or graph (Microsoft Graph); also ENTRAGATE_TARGET")
+      ->check(CLI::IsMember({"local", "graph"}));
+  cmd.add_option("--seed", o.seed, "Local tenant: seed file used when its state is new");
+  cmd.add_option("--local-state", o.local_state, "Local tenant: state directory")->capture_default_str();
+  cmd.add_option("--cloud", o.cloud, "Graph: public, usgov, usgov-dod or china")->capture_default_str();
+  cmd.add_option("--graph-url", o.graph_url, "Graph: override the Graph root (e.g. a proxy or emulator)");
+  cmd.add_option("--login-url", o.login_url, "Graph: override the login host (also AZURE_AUTHORITY_HOST)");
+  cmd.add_option("--ca-file", o.ca_file, "Trust this CA file for HTTPS (also SSL_CERT_FILE)");
+}
+
+struct Target::Impl {
+  std::string kind, tenant_id, graph_root, credential_name, scope;
+  std::unique_ptr<emulator::LocalTenant> local;
+  std::unique_ptr<graph::Transport> transport;
+  std::unique_ptr<graph::Credential> credential;
+  std::unique_ptr<graph::GraphClient> client;
+  std::unique_ptr<graph::GraphProvider> provider;
+};
+
+namespace {
+
+std::optional<std::string> NonEmpty(const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); }
+
+std::string TenantFromToken(graph::Credential& credential, const std::string& scope) {
+  auto token = credential.GetToken(scope);
+  if (!token.ok()) return {};
+  auto info = graph::DecodeTokenInfo(token->token);
+  return info.ok() ? info->tenant_id : std::string();
+}
+
+}  // namespace
+
+namespace {
+
+engine::Status OpenLocal(const TargetOptions& o, Target::Impl& t) {
+  emulator::LocalTenantOptions options;
+  options.state_dir = o.local_state;
+  options.seed_file = o.seed;
+  options.imds_host = o.imds_host;
+  options.threads = 2;
+  std::error_code ec;
+  std::filesystem::create_directories(o.local_state, ec);
+  auto started = emulator::LocalTenant::Start(options);
+  if (!started.ok()) return started.error();
+  t.local = std::move(started).value();
+  const auto& e = t.local->endpoints();
+  t.transport = graph::MakeHttpTransport(graph::TransportOptions{});
+  t.credential = std::make_unique<graph::CachingCredential>(
+      std::make_unique<graph::ClientSecretCredential>(*t.transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret,
+                                                      graph::SystemNow),
+      graph::SystemNow);
+  t.kind = "local";
+  t.tenant_id = e.tenant_id;
+  t.graph_root = e.graph;
+  t.credential_name = "the local tenant's operator application (client secret)";
+  t.scope = "https://graph.microsoft.com/.default";
+  return engine::Ok{};
+}
+
+engine::Status OpenGraph(const TargetOptions& o, Target::Impl& t) {
+  graph::GetEnv getenv = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v && *v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  auto cloud = graph::ResolveCloud(o.cloud, NonEmpty(o.graph_url), NonEmpty(o.login_url), getenv);
+  if (!cloud.ok()) return cloud.error();
+  graph::TransportOptions transport = graph::TransportOptions::FromEnvironment();
+  if (!o.ca_file.empty()) transport.ca_file = o.ca_file;
+  t.transport = graph::MakeHttpTransport(transport);
+  graph::CredentialEnv env = graph::CredentialEnv::FromProcess(*t.transport, cloud.value());
+  auto chain = graph::DefaultCredentialChain(env);
+  if (!chain.ok()) return chain.error();
+  t.credential_name = chain.value()->Name();
+  t.credential = std::make_unique<graph::CachingCredential>(std::move(chain).value(), graph::SystemNow);
+  t.kind = "graph";
+  t.graph_root = cloud->GraphBaseUrl();
+  t.scope = cloud->GraphScope();
+  t.tenant_id = TenantFromToken(*t.credential, t.scope);
+  return engine::Ok{};
+}
+
+}  // namespace
+
+engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  std::string kind = options.kind;
+  if (kind.empty()) {
+    const char* env = std::getenv("ENTRAGATE_TARGET");
+    kind = env && *env ? env : "local";
+  }
+  if (kind != "local" && kind != "graph")
+    return engine::MakeError(Error::Kind::kInvalid, fmt::format("unknown target '{}': use local or graph", kind));
+  auto opened = kind == "local" ? OpenLocal(options, *impl) : OpenGraph(options, *impl);
+  if (!opened.ok()) return opened.error();
+  graph::Credential* credential = impl->credential.get();
+  std::string scope = impl->scope;
+  graph::GraphClientOptions client_options;
+  client_options.graph_root = impl->graph_root;
+  client_options.low_priority = options.low_priority;
+  impl->client = std::make_unique<graph::GraphClient>(
+      *impl->transport,
+      [credential, scope]() -> engine::Result<std::string> {
+        auto token = credential->GetToken(scope);
+        if (!token.ok()) return token.error();
+        return token->token;
+      },
+      client_options);
+  impl->provider = std::make_unique<graph::GraphProvider>(*impl->client);
+  return std::unique_ptr<Target>(new Target(std::move(impl)));
+}
+
+Target::Target(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Target::~Target() = default;
+
+engine::Provider& Target::provider() { return *impl_->provider; }
+graph::GraphClient& Target::client() { return *impl_->client; }
+emulator::LocalTenant* Target::local() { return impl_->local.get(); }
+const std::string& Target::kind() const { return impl_->kind; }
+const std::string& Target::tenant_id() const { return impl_->tenant_id; }
+const std::string& Target::graph_root() const { return impl_->graph_root; }
+const std::string& Target::credential_name() const { return impl_->credential_name; }
+graph::ClientStats Target::Stats() const { return impl_->client->stats(); }
+
+engine::Result<std::string> Target::TokenFor(const std::string& scope) {
+  auto token = impl_->credential->GetToken(scope);
+  if (!token.ok()) return token.error();
+  return token->token;
+}
+
+engine::Result<net::Response> Target::Fetch(const net::Request& request) { return impl_->transport->Send(request); }
+
+engine::Result<std::string> Target::GraphToken() {
+  auto token = impl_->credential->GetToken(impl_->scope);
+  if (!token.ok()) return token.error();
+  return token->token;
+}
+
+}  // namespace entragate::cli

@@ -1,0 +1,172 @@
+// entragate token --identity NAME --resource URI_OR_APPID [--protocol imds|appservice]
+// Proof that the policy works: obtains a token the way the identity's workload would, shows the
+// decoded claims and checks the signature against the tenant's published keys — or shows the
+// identity platform's refusal (AADSTS501051) verbatim.
+#include <memory>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/target.h"
+#include "cli/terminal.h"
+#include "crypto/jwt.h"
+#include "crypto/keys.h"
+#include "emulator/directory_store.h"
+#include "emulator/local_tenant.h"
+
+namespace entragate::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+struct TokenOptions {
+  std::string identity;
+  std::string resource;
+  std::string protocol = "appservice";
+  TargetOptions target;
+};
+
+struct Workload {
+  std::string host;        ///< where the identity's workload runs
+  std::string client_id;   ///< set for a user-assigned identity (the selector)
+  std::string kind;        ///< "system-assigned" / "user-assigned"
+};
+
+std::optional<Workload> FindWorkload(emulator::LocalTenant& local, const std::string& name, std::string& why) {
+  return local.store().Read([&](const emulator::StoreView& v) -> std::optional<Workload> {
+    const json::object* sp = nullptr;
+    for (const auto& [id, o] : v.All(emulator::Collection::kServicePrincipals))
+      if (o.at("servicePrincipalType") == "ManagedIdentity" && o.at("displayName") == json::value(name)) sp = &o;
+    if (!sp) {
+      why = fmt::format("no managed identity named '{}' in the local tenant", name);
+      return std::nullopt;
+    }
+    for (const auto& [host, h] : v.All(emulator::Collection::kHosts)) {
+      if (h.at("systemAssigned") == sp->at("id")) return Workload{host, "", "system-assigned"};
+      for (const auto& ua : h.at("userAssigned").as_array())
+        if (ua == sp->at("id")) return Workload{host, std::string(sp->at("appId").as_string()), "user-assigned"};
+    }
+    why = fmt::format("managed identity '{}' is not attached to any host", name);
+    return std::nullopt;
+  });
+}
+
+net::Request ManagedIdentityRequest(const emulator::LocalTenantEndpoints& e, const Workload& w, const TokenOptions& o) {
+  std::string resource = net::PercentEncode(o.resource);
+  if (o.protocol == "imds") {
+    std::string url = e.imds + "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + resource;
+    if (!w.client_id.empty()) url += "&client_id=" + w.client_id;
+    return net::Request{"GET", url, {{"Metadata", "true"}}, "", ""};
+  }
+  std::string url = e.identity_endpoint + "?api-version=2019-08-01&resource=" + resource;
+  if (!w.client_id.empty()) url += "&client_id=" + w.client_id;
+  return net::Request{"GET", url, {{"X-IDENTITY-HEADER", e.identity_headers.at(w.host)}}, "", ""};
+}
+
+std::string Show(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
+// Finds the signing key by kid in the tenant's JWKS and checks the signature.
+std::string VerifySignature(Target& target, const std::string& authority, const std::string& tenant, const crypto::DecodedJwt& jwt) {
+  std::string kid = jwt.header.contains("kid") ? Show(jwt.header.at("kid")) : "";
+  auto keys = target.Fetch(net::Request{"GET", authority + "/" + tenant + "/discovery/v2.0/keys", {}, "", ""});
+  if (!keys.ok() || keys->status != 200) return "not checked (the tenant's keys could not be fetched)";
+  json::value jwks = json::parse(keys->body);
+  for (const auto& k : jwks.at("keys").as_array()) {
+    if (Show(k.at("kid")) != kid) continue;
+    auto key = crypto::PublicKeyFromJwk(k.as_object());
+    if (!key.ok()) return "not checked (" + key.error().message + ")";
+    auto verified = crypto::VerifyJwtSignature(jwt, key.value(), crypto::JwtAlg::kRs256);
+    return verified.ok() ? fmt::format("valid (RS256, key {} from the tenant's JWKS)", kid) : "INVALID: " + verified.error().message;
+  }
+  return fmt::format("INVALID: no key '{}' in the tenant's JWKS", kid);
+}
+
+void PrintToken(Target& target, const std::string& authority, const std::string& tenant, const std::string& token) {
+  auto jwt = crypto::DecodeJwt(token);
+  if (!jwt.ok()) {
+    fmt::print("The token could not be decoded: {}\n", jwt.error().message);
+    return;
+  }
+  fmt::print("  header: alg {}, kid {}\n", Show(jwt->header.at("alg")), jwt->header.contains("kid") ? Show(jwt->header.at("kid")) : "-");
+  for (const char* claim : {"aud", "iss", "appid", "azp", "oid", "sub", "tid", "roles", "idtyp", "tenant_region_scope", "ver", "exp"})
+    if (jwt->payload.contains(claim)) fmt::print("  {}: {}\n", claim, Show(jwt->payload.at(claim)));
+  if (!jwt->payload.contains("roles")) fmt::print("  roles: (none)\n");
+  if (!authority.empty()) fmt::print("  signature: {}\n", VerifySignature(target, authority, tenant, jwt.value()));
+}
+
+int RunLocal(TokenOptions o) {
+  auto target = Target::Open(o.target);
+  if (!target.ok()) {
+    fmt::print(stderr, "entragate: {}\n", target.error().message);
+    return kExitError;
+  }
+  std::string why;
+  auto workload = FindWorkload(*target.value()->local(), o.identity, why);
+  if (!workload) {
+    fmt::print(stderr, "entragate: {}\n", why);
+    return kExitError;
+  }
+  if (o.protocol == "imds" && o.target.imds_host != workload->host) {
+    // IMDS answers as one host: reopen the local tenant as the identity's host.
+    target.value().reset();
+    o.target.imds_host = workload->host;
+    target = Target::Open(o.target);
+    if (!target.ok()) return kExitError;
+  }
+  Target& t = *target.value();
+  const auto& e = t.local()->endpoints();
+  fmt::print("Token for {} ({} managed identity on host {}) to {}, through the {} protocol:\n", o.identity, workload->kind, workload->host,
+             o.resource, o.protocol == "imds" ? "IMDS" : "App Service");
+  auto response = t.Fetch(ManagedIdentityRequest(e, *workload, o));
+  if (!response.ok()) {
+    fmt::print(stderr, "entragate: {}\n", response.error().message);
+    return kExitError;
+  }
+  json::value body = json::parse(response->body);
+  if (response->status != 200) {
+    const json::object& b = body.as_object();
+    std::string text = b.contains("error_description") ? Show(b.at("error_description")) : b.contains("message") ? Show(b.at("message")) : response->body;
+    fmt::print("  refused (HTTP {}): {}\n", response->status, text);
+    return kExitError;
+  }
+  PrintToken(t, e.authority, e.tenant_id, Show(body.at("access_token")));
+  return kExitOk;
+}
+
+int RunGraph(const TokenOptions& o) {
+  auto target = Target::Open(o.target);
+  if (!target.ok()) {
+    fmt::print(stderr, "entragate: {}\n", target.error().message);
+    return kExitError;
+  }
+  fmt::print("On Microsoft Graph, entragate can only get a token as the current credential ({}), not as '{}'.\n",
+             target.value()->credential_name(), o.identity);
+  std::string scope = o.resource + (o.resource.ends_with("/.default") ? "" : "/.default");
+  auto token = target.value()->TokenFor(scope);
+  if (!token.ok()) {
+    fmt::print("  refused: {}\n", token.error().message);
+    return kExitError;
+  }
+  PrintToken(*target.value(), "", "", token.value());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTokenCommand(CLI::App& app, const GlobalOptions&, int& exit_code) {
+  auto o = std::make_shared<TokenOptions>();
+  CLI::App* cmd = app.add_subcommand("token", "Get a token as a managed identity and show its claims, or the refusal");
+  cmd->add_option("--identity", o->identity, "Managed identity (display name) whose workload asks for the token")->required();
+  cmd->add_option("--resource", o->resource, "The API: its App ID URI or appId")->required();
+  cmd->add_option("--protocol", o->protocol, "Managed-identity protocol")->check(CLI::IsMember({"imds", "appservice"}))->capture_default_str();
+  AddTargetOptions(*cmd, o->target);
+  cmd->footer("Exit status: 0 when a token was issued, 1 when it was refused or on error.");
+  cmd->callback([o, &exit_code] {
+    bool graph = o->target.kind == "graph" || (o->target.kind.empty() && std::getenv("ENTRAGATE_TARGET") && std::string(std::getenv("ENTRAGATE_TARGET")) == "graph");
+    exit_code = graph ? RunGraph(*o) : RunLocal(*o);
+  });
+}
+
+}  // namespace entragate::cli

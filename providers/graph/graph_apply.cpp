@@ -1,0 +1,165 @@
+// GraphProvider::Apply: each plan step as idempotent Graph requests, all of a wave sent together
+// (the client packs them into $batch requests).
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "engine/graph_rules.h"
+#include "providers/graph/graph_provider.h"
+#include "providers/graph/odata.h"
+
+namespace entragate::graph {
+
+namespace json = boost::json;
+using engine::Change;
+using engine::StepKind;
+using engine::StepResult;
+
+namespace {
+
+std::string Str(const json::object& o, const char* k) {
+  const json::value* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+StepResult Failed(engine::Error e) { return StepResult{false, false, std::move(e), {}}; }
+StepResult Done(bool unchanged = false) { return StepResult{true, unchanged, {}, {}}; }
+
+engine::Error Missing(const Change& c, const char* what) {
+  return engine::MakeError(engine::Error::Kind::kInternal, fmt::format("{}: the {} of app '{}' is not known", c.id, what, c.app));
+}
+
+// {appId} in identifier URIs is filled in once the application exists.
+json::object ExpandAppId(json::object payload, const std::string& app_id) {
+  if (json::value* uris = payload.if_contains("identifierUris")) {
+    for (auto& u : uris->as_array()) {
+      std::string s(u.as_string());
+      for (size_t at = s.find(engine::kAppIdPlaceholder); at != std::string::npos; at = s.find(engine::kAppIdPlaceholder))
+        s.replace(at, engine::kAppIdPlaceholder.size(), app_id);
+      u = json::string(s);
+    }
+  }
+  return payload;
+}
+
+bool IsAlreadyAssigned(const engine::Error& e) {
+  return e.message.find("Permission being assigned already exists on the object") != std::string::npos;
+}
+
+bool IsAlreadyGone(const engine::Error& e) {
+  return e.http_status == 404 || e.message.find("EntitlementGrant being updated or deleted is not found") != std::string::npos;
+}
+
+}  // namespace
+
+std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& steps, const engine::ApplyContext& ctx) {
+  std::vector<GraphRequest> requests;
+  std::vector<StepResult> results(steps.size());
+  std::vector<int> request_of(steps.size(), -1);
+  std::lock_guard lock(mutex_);
+  auto ids = [&](const std::string& key) {
+    auto it = ctx.apps.find(key);
+    return it == ctx.apps.end() ? engine::AppIds{} : it->second;
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Change& c = *steps[i];
+    engine::AppIds app = ids(c.app);
+    bool fresh = created_apps_.count(c.app) > 0;
+    GraphRequest r;
+    r.consistency_expected = fresh;
+    switch (c.kind) {
+      case StepKind::kCreateApp:
+        r = {"PATCH", "/applications" + KeySegment("uniqueName", c.app), {{"Prefer", "create-if-missing"}}, json::value(c.payload), false, true};
+        break;
+      case StepKind::kUpdateApp:
+      case StepKind::kSetAppIdUris:
+      case StepKind::kDisableRoles:
+      case StepKind::kUpdateRoles:
+        if (app.object_id.empty()) { results[i] = Failed(Missing(c, "object id")); continue; }
+        r.method = "PATCH";
+        r.path = "/applications/" + app.object_id;
+        r.body = json::value(ExpandAppId(c.payload, app.app_id));
+        break;
+      case StepKind::kCreateServicePrincipal:
+        if (app.app_id.empty()) { results[i] = Failed(Missing(c, "appId")); continue; }
+        r.method = "PATCH";
+        r.path = "/servicePrincipals" + KeySegment("appId", app.app_id);
+        r.headers["Prefer"] = "create-if-missing";
+        r.body = json::value(c.payload);
+        break;
+      case StepKind::kUpdateServicePrincipal:
+        if (app.sp_id.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        r.method = "PATCH";
+        r.path = "/servicePrincipals/" + app.sp_id;
+        r.body = json::value(c.payload);
+        break;
+      case StepKind::kGrant: {
+        std::string principal = Str(c.payload, "principalId");
+        if (c.payload.contains("principalIsApp") && c.payload.at("principalIsApp").as_bool()) {
+          principal = ids(Str(c.payload, "principal")).sp_id;
+          r.consistency_expected = r.consistency_expected || created_apps_.count(Str(c.payload, "principal")) > 0;
+        }
+        if (app.sp_id.empty() || principal.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        r.method = "POST";
+        r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo";
+        r.body = json::object{{"principalId", principal}, {"resourceId", app.sp_id}, {"appRoleId", c.payload.at("appRoleId")}};
+        r.idempotent = false;  // a lost answer is settled by "already exists" on the next run
+        break;
+      }
+      case StepKind::kRevoke:
+        if (app.sp_id.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        r.method = "DELETE";
+        r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo/" + Str(c.payload, "assignmentId");
+        break;
+      case StepKind::kDeleteApp:
+        r.method = "DELETE";
+        r.path = "/applications/" + Str(c.payload, "objectId");
+        break;
+    }
+    request_of[i] = static_cast<int>(requests.size());
+    requests.push_back(std::move(r));
+  }
+  auto responses = client_.SendBatch(requests);
+  // Creates that found the object already there (204) return no ids: look them up in one more round.
+  std::vector<size_t> lookups;
+  std::vector<GraphRequest> lookup_requests;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (request_of[i] < 0) continue;
+    const Change& c = *steps[i];
+    auto& resp = responses[static_cast<size_t>(request_of[i])];
+    if (!resp.ok()) {
+      const engine::Error& e = resp.error();
+      if (c.kind == StepKind::kGrant && IsAlreadyAssigned(e)) results[i] = Done(true);
+      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kDeleteApp) && IsAlreadyGone(e)) results[i] = Done(true);
+      else results[i] = Failed(e);
+      continue;
+    }
+    results[i] = Done();
+    bool create = c.kind == StepKind::kCreateApp || c.kind == StepKind::kCreateServicePrincipal;
+    if (!create) continue;
+    if (resp.value().status == 201 && resp.value().body.is_object()) {
+      const json::object& b = resp.value().body.as_object();
+      results[i].learnt = c.kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(Str(b, "id")), engine::LowerAscii(Str(b, "appId")), ""}
+                                                         : engine::AppIds{"", "", engine::LowerAscii(Str(b, "id"))};
+      if (c.kind == StepKind::kCreateApp) created_apps_.insert(c.app);
+    } else {
+      lookups.push_back(i);
+      lookup_requests.push_back(c.kind == StepKind::kCreateApp
+                                    ? GraphRequest{"GET", "/applications" + KeySegment("uniqueName", c.app) + "?$select=id,appId", {}, std::nullopt, true, true}
+                                    : GraphRequest{"GET", "/servicePrincipals" + KeySegment("appId", ids(c.app).app_id) + "?$select=id", {}, std::nullopt, true, true});
+    }
+  }
+  auto found = client_.SendBatch(lookup_requests);
+  for (size_t k = 0; k < lookups.size(); ++k) {
+    size_t i = lookups[k];
+    if (!found[k].ok()) {
+      results[i] = Failed(found[k].error());
+      continue;
+    }
+    const json::object& b = found[k].value().body.as_object();
+    results[i].learnt = steps[i]->kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(Str(b, "id")), engine::LowerAscii(Str(b, "appId")), ""}
+                                                               : engine::AppIds{"", "", engine::LowerAscii(Str(b, "id"))};
+  }
+  return results;
+}
+
+}  // namespace entragate::graph

@@ -1,0 +1,32 @@
+#pragma once
+// engine::Provider over Microsoft Graph (or the local tenant, which speaks the same API). Reads in
+// as few round trips as Graph allows ($batch, $select, $top=999, tag and `in` filters); writes are
+// idempotent (upserts by alternate key; "already exists" and "already gone" count as done).
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "engine/provider.h"
+#include "providers/graph/graph_client.h"
+
+namespace entragate::graph {
+
+class GraphProvider : public engine::Provider {
+ public:
+  explicit GraphProvider(GraphClient& client) : client_(client) {}
+
+  engine::Result<engine::ObservedState> Read(const engine::DesiredState& desired, const engine::ReadOptions& options) override;
+  std::vector<engine::StepResult> Apply(const std::vector<const engine::Change*>& steps, const engine::ApplyContext& context) override;
+
+ private:
+  GraphClient& client_;
+  std::mutex mutex_;
+  std::set<std::string> created_apps_;  ///< keys created in this run: replication lag is expected for them
+};
+
+/// The Graph properties the planner compares; reads ask only for these.
+const char* kApplicationSelect();
+
+}  // namespace entragate::graph

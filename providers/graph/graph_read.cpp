@@ -1,0 +1,222 @@
+// GraphProvider::Read: the managed applications, their service principals and assignments, and the
+// identities the manifest names, in three rounds of batched requests whatever the manifest's size.
+#include <algorithm>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "engine/graph_rules.h"
+#include "providers/graph/graph_provider.h"
+#include "providers/graph/odata.h"
+
+namespace entragate::graph {
+
+namespace json = boost::json;
+using engine::IdentitySelector;
+using engine::LowerAscii;
+
+const char* kApplicationSelect() {
+  return "id,appId,uniqueName,displayName,description,notes,signInAudience,api,tags,identifierUris,optionalClaims,appRoles";
+}
+
+namespace {
+
+constexpr size_t kInChunk = 15;  // values per `in (...)`; Graph limits the number of expressions in a filter
+
+std::string Str(const json::object& o, const char* k) {
+  const json::value* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values,
+                                   const std::string& extra = "") {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < values.size(); i += kInChunk) {
+    std::vector<std::string> quoted;
+    for (size_t j = i; j < std::min(values.size(), i + kInChunk); ++j) quoted.push_back(ODataString(values[j]));
+    std::string filter = fmt::format("{} in ({}){}", property, fmt::join(quoted, ","), extra);
+    out.push_back(base + (base.find('?') == std::string::npos ? "?" : "&") + "$filter=" + FilterUrlComponent(filter));
+  }
+  return out;
+}
+
+struct Queries {
+  std::vector<std::string> paths;
+  std::vector<std::string> purpose;  ///< what each path is for
+  void Add(std::string path, std::string why) {
+    paths.push_back(std::move(path));
+    purpose.push_back(std::move(why));
+  }
+};
+
+const std::string kSpSelect = "$select=id,appId,displayName,servicePrincipalType,alternativeNames,appRoleAssignmentRequired,tags&$top=999";
+
+void IdentityQueries(const engine::DesiredState& d, Queries& q) {
+  std::map<IdentitySelector, std::vector<std::string>> by;
+  for (const auto& [name, id] : d.identities) by[id.selector].push_back(id.value);
+  auto add_in = [&](const std::string& base, const std::string& prop, IdentitySelector s, const std::string& extra, const std::string& why) {
+    if (by.count(s))
+      for (auto& p : InQueries(base, prop, by[s], extra)) q.Add(p, why);
+  };
+  add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kManagedIdentity, " and servicePrincipalType eq 'ManagedIdentity'", "sp");
+  add_in("/servicePrincipals?" + kSpSelect, "appId", IdentitySelector::kAppId, "", "sp");
+  add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kServicePrincipal, "", "sp");
+  add_in("/servicePrincipals?" + kSpSelect, "id", IdentitySelector::kObjectId, "", "sp");
+  add_in("/users?$select=id,displayName,userPrincipalName&$top=999", "id", IdentitySelector::kObjectId, "", "user");
+  add_in("/groups?$select=id,displayName&$top=999", "id", IdentitySelector::kObjectId, "", "group");
+  for (const auto& [name, id] : d.identities) {
+    if (id.selector == IdentitySelector::kResourceId)
+      q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + FilterUrlComponent("alternativeNames/any(a:a eq " + ODataString(id.value) + ")"), "sp");
+    bool guid = engine::IsGuid(id.value);
+    if (id.selector == IdentitySelector::kGroup)
+      q.Add("/groups?$select=id,displayName&$top=999&$filter=" + FilterUrlComponent((guid ? "id eq " : "displayName eq ") + ODataString(id.value)), "group");
+    if (id.selector == IdentitySelector::kUser)
+      q.Add("/users?$select=id,displayName,userPrincipalName&$top=999&$filter=" +
+                FilterUrlComponent((guid ? "id eq " : "userPrincipalName eq ") + ODataString(id.value)), "user");
+  }
+}
+
+bool Matches(const engine::Identity& id, const json::object& o, const std::string& kind) {
+  auto eq = [](const std::string& a, const std::string& b) { return LowerAscii(a) == LowerAscii(b); };
+  switch (id.selector) {
+    case IdentitySelector::kManagedIdentity:
+      return kind == "sp" && eq(Str(o, "displayName"), id.value) && Str(o, "servicePrincipalType") == "ManagedIdentity";
+    case IdentitySelector::kAppId: return kind == "sp" && eq(Str(o, "appId"), id.value);
+    case IdentitySelector::kServicePrincipal: return kind == "sp" && eq(Str(o, "displayName"), id.value);
+    case IdentitySelector::kObjectId: return eq(Str(o, "id"), id.value);
+    case IdentitySelector::kResourceId: {
+      if (kind != "sp" || !o.contains("alternativeNames")) return false;
+      for (const auto& n : o.at("alternativeNames").as_array())
+        if (eq(std::string(n.as_string()), id.value)) return true;
+      return false;
+    }
+    case IdentitySelector::kGroup: return kind == "group" && (eq(Str(o, "id"), id.value) || eq(Str(o, "displayName"), id.value));
+    case IdentitySelector::kUser: return kind == "user" && (eq(Str(o, "id"), id.value) || eq(Str(o, "userPrincipalName"), id.value));
+  }
+  return false;
+}
+
+engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<std::pair<std::string, json::object>>& found) {
+  engine::ResolvedIdentity r{id.name, "", "", "", ""};
+  std::vector<std::pair<std::string, const json::object*>> hits;
+  for (const auto& [kind, o] : found)
+    if (Matches(id, o, kind) && std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return Str(*h.second, "id") == Str(o, "id"); }))
+      hits.emplace_back(kind, &o);
+  if (hits.size() == 1) {
+    const auto& [kind, o] = hits[0];
+    r.object_id = LowerAscii(Str(*o, "id"));
+    r.principal_type = kind == "sp" ? "ServicePrincipal" : kind == "user" ? "User" : "Group";
+    r.display_name = Str(*o, "displayName");
+    return r;
+  }
+  std::string what = fmt::format("{} '{}'", engine::ToYamlKey(id.selector), id.value);
+  if (hits.empty()) {
+    r.problem = fmt::format("nothing in the tenant matches {}", what);
+  } else {
+    std::vector<std::string> ids;
+    for (const auto& h : hits) ids.push_back(fmt::format("{} ({})", Str(*h.second, "id"), Str(*h.second, "displayName")));
+    r.problem = fmt::format("{} matches {} objects: {}; name one by objectId", what, hits.size(), fmt::join(ids, ", "));
+  }
+  return r;
+}
+
+engine::ObservedApp ToObservedApp(const json::object& app) {
+  engine::ObservedApp o;
+  o.object_id = LowerAscii(Str(app, "id"));
+  o.app_id = LowerAscii(Str(app, "appId"));
+  o.unique_name = Str(app, "uniqueName");
+  o.graph = app;
+  return o;
+}
+
+bool HasMarker(const json::object& o) {
+  const json::value* tags = o.if_contains("tags");
+  if (!tags || !tags->is_array()) return false;
+  return std::any_of(tags->as_array().begin(), tags->as_array().end(), [](const json::value& t) { return t == json::value(engine::kMarkerTag); });
+}
+
+}  // namespace
+
+engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredState& desired, const engine::ReadOptions&) {
+  engine::ObservedState state;
+  // Round 1: managed apps and service principals (marker tag), adopted apps, identities, the tenant.
+  Queries q;
+  std::string marker = FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(engine::kMarkerTag)));
+  q.Add(fmt::format("/applications?$select={}&$top=999&$filter={}", kApplicationSelect(), marker), "apps");
+  q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + marker, "managed-sps");
+  std::vector<std::string> adopt_app_ids, adopt_object_ids;
+  for (const auto& app : desired.apps)
+    if (app.adopt) (app.adopt->by == engine::Adopt::By::kAppId ? adopt_app_ids : adopt_object_ids).push_back(app.adopt->id);
+  for (auto& p : InQueries(fmt::format("/applications?$select={}&$top=999", kApplicationSelect()), "appId", adopt_app_ids)) q.Add(p, "apps");
+  for (auto& p : InQueries(fmt::format("/applications?$select={}&$top=999", kApplicationSelect()), "id", adopt_object_ids)) q.Add(p, "apps");
+  IdentityQueries(desired, q);
+  q.Add("/organization?$select=id,verifiedDomains", "organization");
+  auto pages = client_.ListAll(q.paths);
+  std::map<std::string, json::object> apps_by_id, sps_by_app_id;
+  std::vector<std::pair<std::string, json::object>> found;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    const std::string& why = q.purpose[i];
+    if (!pages[i].ok()) {
+      if (why == "organization") continue;  // optional: without it, the tenant id comes from the token
+      return pages[i].error();
+    }
+    for (auto& o : pages[i].value()) {
+      if (why == "apps") apps_by_id[LowerAscii(Str(o, "id"))] = o;
+      else if (why == "managed-sps") sps_by_app_id[LowerAscii(Str(o, "appId"))] = o;
+      else if (why == "organization") {
+        state.tenant_id = LowerAscii(Str(o, "id"));
+        if (const json::value* domains = o.if_contains("verifiedDomains"))
+          for (const auto& dmn : domains->as_array()) state.tenant_domains.push_back(Str(dmn.as_object(), "name"));
+      } else {
+        found.emplace_back(why, o);
+      }
+    }
+  }
+  for (const auto& [name, id] : desired.identities) state.identities[name] = Resolve(id, found);
+  // Match apps to manifest keys: by uniqueName, or by the adopt id.
+  std::set<std::string> matched;
+  for (const auto& app : desired.apps) {
+    for (const auto& [oid, o] : apps_by_id) {
+      bool hit = app.adopt ? (app.adopt->by == engine::Adopt::By::kAppId ? LowerAscii(Str(o, "appId")) == app.adopt->id : oid == app.adopt->id)
+                           : Str(o, "uniqueName") == app.key;
+      if (!hit) continue;
+      state.apps[app.key] = ToObservedApp(o);
+      matched.insert(oid);
+    }
+  }
+  for (const auto& [oid, o] : apps_by_id)
+    if (!matched.count(oid) && HasMarker(o) && desired.settings.prune_apps) state.prunable.push_back(ToObservedApp(o));
+  // Round 2: service principals not found through the tag (e.g. made elsewhere), then assignments.
+  std::vector<std::string> missing_sp;
+  for (auto& [key, app] : state.apps)
+    if (!sps_by_app_id.count(app.app_id)) missing_sp.push_back(app.app_id);
+  if (!missing_sp.empty()) {
+    auto more = client_.ListAll(InQueries("/servicePrincipals?" + kSpSelect, "appId", missing_sp));
+    for (auto& r : more) {
+      if (!r.ok()) return r.error();
+      for (auto& o : r.value()) sps_by_app_id[LowerAscii(Str(o, "appId"))] = o;
+    }
+  }
+  std::vector<std::string> keys, assignment_paths;
+  for (auto& [key, app] : state.apps) {
+    auto sp = sps_by_app_id.find(app.app_id);
+    if (sp == sps_by_app_id.end()) continue;
+    app.service_principal = engine::ObservedServicePrincipal{LowerAscii(Str(sp->second, "id")),
+                                                             sp->second.contains("appRoleAssignmentRequired") && sp->second.at("appRoleAssignmentRequired").as_bool(), {}};
+    keys.push_back(key);
+    assignment_paths.push_back(fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
+                                           app.service_principal->object_id));
+  }
+  auto assignments = client_.ListAll(assignment_paths);
+  for (size_t i = 0; i < assignments.size(); ++i) {
+    if (!assignments[i].ok()) return assignments[i].error();
+    for (const auto& a : assignments[i].value())
+      state.apps[keys[i]].service_principal->assigned_to.push_back({Str(a, "id"), LowerAscii(Str(a, "appRoleId")), LowerAscii(Str(a, "principalId")),
+                                                                    Str(a, "principalType"), Str(a, "principalDisplayName"), Str(a, "createdDateTime")});
+  }
+  return state;
+}
+
+}  // namespace entragate::graph
