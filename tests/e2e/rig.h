@@ -1,0 +1,125 @@
+#pragma once
+// A local tenant in-process and the real client stack against it (transport, credential, Graph
+// client, provider), for end-to-end reconciler tests: manifest text in, plan and apply out.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "emulator/graph_service.h"
+#include "emulator/local_tenant.h"
+#include "engine/diag_render.h"
+#include "engine/executor.h"
+#include "engine/manifest.h"
+#include "engine/planner.h"
+#include "providers/graph/caching_credential.h"
+#include "providers/graph/client_secret_credential.h"
+#include "providers/graph/graph_client.h"
+#include "providers/graph/graph_provider.h"
+#include "providers/graph/http_transport.h"
+
+namespace entragate::testing {
+
+namespace json = boost::json;
+
+class Rig {
+ public:
+  explicit Rig(emulator::LocalTenantOptions options = {}) {
+    static int n = 0;
+    dir_ = (std::filesystem::temp_directory_path() / ("entragate-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n++))).string();
+    std::filesystem::remove_all(dir_);
+    options.state_dir = dir_;
+    auto started = emulator::LocalTenant::Start(options);
+    REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
+    tenant_ = std::move(started).value();
+    const auto& e = tenant_->endpoints();
+    transport_ = graph::MakeHttpTransport({});
+    credential_ = std::make_unique<graph::CachingCredential>(
+        std::make_unique<graph::ClientSecretCredential>(*transport_, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret,
+                                                        graph::SystemNow),
+        graph::SystemNow);
+    graph::GraphClientOptions o;
+    o.graph_root = e.graph;
+    o.sleep = [](int64_t) {};  // the emulator's Retry-After values are honoured logically, not waited out
+    o.jitter_seed = 7;
+    graph::Credential* credential = credential_.get();
+    client_ = std::make_unique<graph::GraphClient>(*transport_, [credential]() -> engine::Result<std::string> {
+      auto t = credential->GetToken("https://graph.microsoft.com/.default");
+      if (!t.ok()) return t.error();
+      return t->token;
+    }, o);
+    provider_ = std::make_unique<graph::GraphProvider>(*client_);
+  }
+  ~Rig() {
+    provider_.reset();
+    client_.reset();
+    tenant_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  engine::DesiredState Desired(const std::string& text) {
+    engine::Diagnostics d;
+    engine::DesiredState s = engine::LoadManifestTexts({{"m.yaml", text}}, d);
+    REQUIRE_MESSAGE(!d.has_errors(), engine::RenderDiagnostics(d, false));
+    return s;
+  }
+
+  struct Planned {
+    engine::DesiredState desired;
+    engine::ObservedState observed;
+    engine::Plan plan;
+    engine::Diagnostics diags;
+  };
+
+  Planned PlanFor(const std::string& manifest) {
+    Planned p;
+    p.desired = Desired(manifest);
+    auto observed = provider_->Read(p.desired, {});
+    REQUIRE_MESSAGE(observed.ok(), (observed.ok() ? "" : observed.error().message));
+    p.observed = std::move(observed).value();
+    p.plan = engine::ComputePlan(p.desired, p.observed, p.diags);
+    return p;
+  }
+
+  engine::ExecutionReport Apply(const std::string& manifest) {
+    Planned p = PlanFor(manifest);
+    REQUIRE_MESSAGE(!p.diags.has_errors(), engine::RenderDiagnostics(p.diags, false));
+    return engine::Execute(p.plan, p.observed, *provider_);
+  }
+
+  emulator::LocalTenant& tenant() { return *tenant_; }
+  graph::GraphClient& client() { return *client_; }
+  uint64_t Writes() { return tenant_->graph().Stats().writes; }
+
+  json::value Get(const std::string& path) {
+    auto r = client_->Send({"GET", path, {}, std::nullopt, false, true});
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    return r->body;
+  }
+  size_t Count(const std::string& collection_query) { return Get(collection_query).at("value").as_array().size(); }
+
+  /// A token for `resource` as managed identity `host`'s system-assigned identity (App Service).
+  net::Response ManagedIdentityToken(const std::string& host, const std::string& resource) {
+    const auto& e = tenant_->endpoints();
+    net::Request r{"GET", e.identity_endpoint + "?api-version=2019-08-01&resource=" + net::PercentEncode(resource),
+                   {{"X-IDENTITY-HEADER", e.identity_headers.at(host)}}, "", ""};
+    auto sent = transport_->Send(r);
+    REQUIRE(sent.ok());
+    return sent.value();
+  }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<emulator::LocalTenant> tenant_;
+  std::unique_ptr<graph::Transport> transport_;
+  std::unique_ptr<graph::Credential> credential_;
+  std::unique_ptr<graph::GraphClient> client_;
+  std::unique_ptr<graph::GraphProvider> provider_;
+};
+
+}  // namespace entragate::testing
