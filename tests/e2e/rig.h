@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "emulator/faults.h"
 #include "emulator/graph_service.h"
 #include "emulator/local_tenant.h"
 #include "engine/diag_render.h"
@@ -29,7 +30,9 @@ namespace json = boost::json;
 
 class Rig {
  public:
-  explicit Rig(emulator::LocalTenantOptions options = {}) {
+  /// `real_sleep`: wait out retry delays for real (replication lag is measured in wall-clock time);
+  /// otherwise Retry-After and backoff are honoured without waiting, to keep the suite fast.
+  explicit Rig(emulator::LocalTenantOptions options = {}, bool real_sleep = false) {
     static int n = 0;
     dir_ = (std::filesystem::temp_directory_path() / ("entragate-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n++))).string();
     std::filesystem::remove_all(dir_);
@@ -45,7 +48,7 @@ class Rig {
         graph::SystemNow);
     graph::GraphClientOptions o;
     o.graph_root = e.graph;
-    o.sleep = [](int64_t) {};  // the emulator's Retry-After values are honoured logically, not waited out
+    if (!real_sleep) o.sleep = [](int64_t) {};
     o.jitter_seed = 7;
     graph::Credential* credential = credential_.get();
     client_ = std::make_unique<graph::GraphClient>(*transport_, [credential]() -> engine::Result<std::string> {
@@ -90,6 +93,16 @@ class Rig {
     Planned p = PlanFor(manifest);
     REQUIRE_MESSAGE(!p.diags.has_errors(), engine::RenderDiagnostics(p.diags, false));
     return engine::Execute(p.plan, p.observed, *provider_);
+  }
+
+  /// Apply that may fail anywhere (fault injection): false when the read or any step failed.
+  bool TryApply(const std::string& manifest) {
+    engine::DesiredState desired = Desired(manifest);
+    auto observed = provider_->Read(desired, {});
+    if (!observed.ok()) return false;
+    engine::Diagnostics diags;
+    engine::Plan plan = engine::ComputePlan(desired, observed.value(), diags);
+    return !diags.has_errors() && engine::Execute(plan, observed.value(), *provider_).ok();
   }
 
   emulator::LocalTenant& tenant() { return *tenant_; }
