@@ -51,6 +51,7 @@ void ShowProgress(const engine::Progress& p, bool tty) {
 
 int Execute(Planned& planned, const GlobalOptions& g) {
   bool tty = isatty(fileno(stderr)) == 1;
+  std::fflush(stdout);  // the plan first, then progress on stderr
   engine::ExecutionReport report =
       engine::Execute(planned.plan, planned.observed, planned.target->provider(), [tty](const engine::Progress& p) { ShowProgress(p, tty); });
   fmt::print("\n{}", engine::RenderExecution(report, UseColor(stdout, g.no_color)));

@@ -14,6 +14,7 @@
 #include "crypto/keys.h"
 #include "emulator/directory_store.h"
 #include "emulator/local_tenant.h"
+#include "engine/graph_rules.h"
 
 namespace entragate::cli {
 
@@ -96,6 +97,19 @@ void PrintToken(Target& target, const std::string& authority, const std::string&
   if (!authority.empty()) fmt::print("  signature: {}\n", VerifySignature(target, authority, tenant, jwt.value()));
 }
 
+// A manifest app key (its uniqueName) stands for that application's first App ID URI, or appId.
+std::string ResolveResource(emulator::LocalTenant& local, const std::string& resource) {
+  if (resource.find("://") != std::string::npos || engine::IsGuid(resource)) return resource;
+  return local.store().Read([&](const emulator::StoreView& v) {
+    for (const auto& [id, app] : v.All(emulator::Collection::kApplications)) {
+      if (app.at("uniqueName") != json::value(resource)) continue;
+      const json::array& uris = app.at("identifierUris").as_array();
+      return uris.empty() ? std::string(app.at("appId").as_string()) : std::string(uris[0].as_string());
+    }
+    return resource;
+  });
+}
+
 int RunLocal(TokenOptions o) {
   auto target = Target::Open(o.target);
   if (!target.ok()) {
@@ -117,6 +131,7 @@ int RunLocal(TokenOptions o) {
   }
   Target& t = *target.value();
   const auto& e = t.local()->endpoints();
+  o.resource = ResolveResource(*t.local(), o.resource);
   fmt::print("Token for {} ({} managed identity on host {}) to {}, through the {} protocol:\n", o.identity, workload->kind, workload->host,
              o.resource, o.protocol == "imds" ? "IMDS" : "App Service");
   auto response = t.Fetch(ManagedIdentityRequest(e, *workload, o));
@@ -159,7 +174,7 @@ void AddTokenCommand(CLI::App& app, const GlobalOptions&, int& exit_code) {
   auto o = std::make_shared<TokenOptions>();
   CLI::App* cmd = app.add_subcommand("token", "Get a token as a managed identity and show its claims, or the refusal");
   cmd->add_option("--identity", o->identity, "Managed identity (display name) whose workload asks for the token")->required();
-  cmd->add_option("--resource", o->resource, "The API: its App ID URI or appId")->required();
+  cmd->add_option("--resource", o->resource, "The API: its App ID URI, its appId, or (local tenant) its manifest app key")->required();
   cmd->add_option("--protocol", o->protocol, "Managed-identity protocol")->check(CLI::IsMember({"imds", "appservice"}))->capture_default_str();
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 when a token was issued, 1 when it was refused or on error.");
