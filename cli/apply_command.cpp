@@ -139,7 +139,10 @@ void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation (required when not in a terminal)");
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 when every step succeeded (or nothing was to do), 1 otherwise.");
-  cmd->callback([o, &globals, &exit_code] { exit_code = RunApply(*o, globals); });
+  cmd->callback([o, &globals, &exit_code] {
+    o->target.verbose = globals.verbose;
+    exit_code = RunApply(*o, globals);
+  });
 }
 
 }  // namespace entragate::cli

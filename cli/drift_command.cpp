@@ -60,7 +60,10 @@ void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
   cmd->add_option("--output", o->output, "Write the report to FILE instead of standard output");
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 the tenant matches the manifest, 2 it drifted, 1 error.");
-  cmd->callback([o, &globals, &exit_code] { exit_code = RunDrift(*o, globals); });
+  cmd->callback([o, &globals, &exit_code] {
+    o->target.verbose = globals.verbose;
+    exit_code = RunDrift(*o, globals);
+  });
 }
 
 }  // namespace entragate::cli

@@ -68,7 +68,10 @@ void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code)
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 0 when there are no changes, 2 when there are, 1 on error");
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan has changes.");
-  cmd->callback([o, &globals, &exit_code] { exit_code = RunPlan(*o, globals); });
+  cmd->callback([o, &globals, &exit_code] {
+    o->target.verbose = globals.verbose;
+    exit_code = RunPlan(*o, globals);
+  });
 }
 
 }  // namespace entragate::cli

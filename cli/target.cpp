@@ -13,6 +13,7 @@
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
 #include "providers/graph/http_transport.h"
+#include "providers/graph/logging_transport.h"
 #include "providers/graph/token_info.h"
 
 namespace entragate::cli {
@@ -67,6 +68,7 @@ engine::Status OpenLocal(const TargetOptions& o, Target::Impl& t) {
   t.local = std::move(started).value();
   const auto& e = t.local->endpoints();
   t.transport = graph::MakeHttpTransport(graph::TransportOptions{});
+  if (o.verbose) t.transport = graph::MakeLoggingTransport(std::move(t.transport));
   t.credential = std::make_unique<graph::CachingCredential>(
       std::make_unique<graph::ClientSecretCredential>(*t.transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret,
                                                       graph::SystemNow),
@@ -89,6 +91,7 @@ engine::Status OpenGraph(const TargetOptions& o, Target::Impl& t) {
   graph::TransportOptions transport = graph::TransportOptions::FromEnvironment();
   if (!o.ca_file.empty()) transport.ca_file = o.ca_file;
   t.transport = graph::MakeHttpTransport(transport);
+  if (o.verbose) t.transport = graph::MakeLoggingTransport(std::move(t.transport));
   graph::CredentialEnv env = graph::CredentialEnv::FromProcess(*t.transport, cloud.value());
   auto chain = graph::DefaultCredentialChain(env);
   if (!chain.ok()) return chain.error();

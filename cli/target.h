@@ -32,6 +32,7 @@ struct TargetOptions {
   std::string cloud = "public";
   std::string graph_url, login_url, ca_file;
   bool low_priority = false;                 ///< drift scans
+  bool verbose = false;                      ///< log every HTTP exchange (secrets redacted) to stderr
 };
 
 /// Registers --target, --seed, --cloud, --graph-url, --login-url, --ca-file on a command.

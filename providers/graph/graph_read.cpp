@@ -186,6 +186,22 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       matched.insert(oid);
     }
   }
+  // A managed app that lost its marker tag (drift) is still found by its alternate key.
+  std::vector<std::string> untagged;
+  std::vector<GraphRequest> by_key;
+  for (const auto& app : desired.apps)
+    if (!app.adopt && !state.apps.count(app.key)) {
+      untagged.push_back(app.key);
+      by_key.push_back({"GET", "/applications" + KeySegment("uniqueName", app.key) + "?$select=" + kApplicationSelect(), {}, std::nullopt, false, true});
+    }
+  auto keyed = client_.SendBatch(by_key);
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    if (!keyed[i].ok()) {
+      if (keyed[i].error().http_status == 404) continue;  // not created yet
+      return keyed[i].error();
+    }
+    if (keyed[i]->body.is_object()) state.apps[untagged[i]] = ToObservedApp(keyed[i]->body.as_object());
+  }
   for (const auto& [oid, o] : apps_by_id)
     if (!matched.count(oid) && HasMarker(o) && desired.settings.prune_apps) state.prunable.push_back(ToObservedApp(o));
   // Round 2: service principals not found through the tag (e.g. made elsewhere), then assignments.

@@ -143,6 +143,10 @@ bool IsLoopback(const Endpoint& endpoint) {
   return !ec && address.is_loopback();
 }
 
+// Azure's instance metadata service (managed identity on VMs) is plain http at this link-local
+// address by design (graph-facts §8.1); it is reachable only from inside the host.
+bool IsInstanceMetadataService(const Endpoint& endpoint) { return endpoint.ip_literal && endpoint.host == "169.254.169.254"; }
+
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
@@ -580,9 +584,9 @@ class HttpTransport final : public Transport {
   Result<net::Response> SendOrThrow(const net::Request& request) {
     auto target = ParseEndpoint(request.target, "request URL");
     if (!target) return target.error();
-    if (target->scheme == "http" && !IsLoopback(*target)) {
+    if (target->scheme == "http" && !IsLoopback(*target) && !IsInstanceMetadataService(*target)) {
       return MakeError(Kind::kInvalid, "refusing plain http to " + target->Display() +
-                                           ": use https (plain http is allowed only to loopback addresses)");
+                                           ": use https (plain http is allowed only to loopback addresses and Azure IMDS)");
     }
     if (target->scheme == "https" && setup_error_) return *setup_error_;
     const bool proxied = UsesProxy(*target);

@@ -63,6 +63,18 @@ out=$(e token --identity centos-2 --resource testapp --protocol imds); rc=$?
 check "token for another identity is refused (exit 1)" test $rc -eq 1
 check "… with AADSTS501051" contains "$out" "AADSTS501051"
 
+out=$(e token --identity centos-1 --resource testapp --protocol imds); rc=$?
+check "token through IMDS for the allowed identity" test $rc -eq 0
+check "… carries the role" contains "$out" 'roles: ["App.Use"]'
+out=$(e token --identity centos-2 --resource testapp --protocol appservice); rc=$?
+check "token through App Service for another identity is refused" test $rc -eq 1
+check "… with AADSTS501051" contains "$out" "AADSTS501051"
+
+err=$("$bin" -v plan "$work/m" "${st[@]}" 2>&1 >/dev/null)
+check "--verbose logs each HTTP exchange" contains "$err" "http: POST "
+check "… with Authorization redacted" contains "$err" "[Authorization: [redacted]]"
+check "… and never a token" test "${err/eyJ/}" = "$err"
+
 echo "tenant: fabrikam.onmicrosoft.com" >> "$work/m/testapp.yaml"
 out=$(e plan "$work/m" 2>&1); rc=$?
 check "the tenant guard refuses another tenant" test $rc -eq 1

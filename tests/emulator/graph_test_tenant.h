@@ -1,6 +1,6 @@
 #pragma once
-// A seeded store and a GraphService with a stand-in authenticator, for testing Graph handlers
-// without sockets. Tokens are names: "operator" holds every Graph permission the operator app has,
+// A seeded store and a GraphService with a stand-in authenticator, served over real HTTP on a
+// loopback port and called through the provider's transport. Tokens are names: "operator" holds every Graph permission the operator app has,
 // "reader" only Application.Read.All, "noroles" none; anything else is refused.
 
 #include <atomic>
@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
 #include <doctest/doctest.h>
 
 #include "emulator/graph_service.h"
+#include "emulator/http_server.h"
+#include "providers/graph/http_transport.h"
 #include "emulator/seed.h"
 
 namespace entragate::emulator::testing {
@@ -32,6 +35,20 @@ struct Reply {
   std::string error_code() const { return std::string(body.at("error").at("code").as_string()); }
   std::string error_message() const { return std::string(body.at("error").at("message").as_string()); }
 };
+
+/// Tests write queries as a person reads them ($filter=displayName eq 'x'); on the wire, the
+/// characters a URL cannot carry are percent-encoded, as any client does.
+inline std::string EncodeForUrl(const std::string& target) {
+  static const std::string kUnsafe = " \"<>{}|\\^`#";
+  std::string out;
+  for (unsigned char c : target) {
+    if (c >= 0x80 || c < 0x20 || kUnsafe.find(static_cast<char>(c)) != std::string::npos)
+      out += fmt::format("%{:02X}", static_cast<unsigned>(c));
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
 
 class GraphTestTenant {
  public:
@@ -56,8 +73,14 @@ class GraphTestTenant {
       return std::nullopt;
     };
     service_ = std::make_unique<GraphService>(*store_, options);
+    GraphService* service = service_.get();
+    auto server = HttpServer::Start({}, [service](const net::Request& r) { return HandlerResult{service->Handle(r), {}}; });
+    REQUIRE(server.ok());
+    server_ = std::move(server).value();
+    transport_ = graph::MakeHttpTransport({});
   }
   ~GraphTestTenant() {
+    server_->Stop();
     service_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
@@ -72,7 +95,10 @@ class GraphTestTenant {
     r.headers = std::move(extra);
     if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
     if (!body.empty()) r.headers["Content-Type"] = "application/json";
-    net::Response resp = service_->Handle(r);
+    r.target = "http://127.0.0.1:" + std::to_string(server_->port()) + EncodeForUrl(r.target);
+    auto sent = transport_->Send(r);
+    REQUIRE_MESSAGE(sent.ok(), (sent.ok() ? "" : sent.error().message));
+    net::Response resp = sent.value();
     Reply out{resp.status, nullptr, resp.headers, resp.body};
     if (!resp.body.empty()) {
       boost::system::error_code ec;
@@ -115,6 +141,8 @@ class GraphTestTenant {
   std::filesystem::path dir_;
   std::unique_ptr<DirectoryStore> store_;
   std::unique_ptr<GraphService> service_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<graph::Transport> transport_;
   SeedSummary summary_;
   std::atomic<int64_t> now_ms_{1'000'000};
 };
