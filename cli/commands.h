@@ -23,5 +23,6 @@ void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
 void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddTokenCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddAuthCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace entragate::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddDriftCommand(app, globals, exit_code);
   AddTokenCommand(app, globals, exit_code);
   AddAuthCommand(app, globals, exit_code);
+  AddAccessCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
