@@ -16,6 +16,8 @@ namespace {
 
 const std::string kContext = "/$metadata#applications";
 
+bool All(const json::object&) { return true; }
+
 bool ContainsText(const json::array& list, std::string_view text) {
   return std::any_of(list.begin(), list.end(),
                      [&](const json::value& v) { return engine::LowerAscii(v.as_string()) == engine::LowerAscii(text); });
@@ -311,50 +313,13 @@ Outcome Delete(Call& call, const Segment& seg) {
     for (const auto& [sid, sp] : txn.All(Collection::kServicePrincipals))
       if (sp.at("appId") == app.at("appId")) sps.push_back(sid);
     for (const auto& sid : sps) {
-      std::vector<std::string> doomed;
-      for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
-        if (a.at("resourceId").as_string() == sid || a.at("principalId").as_string() == sid) doomed.push_back(aid);
-      for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
+      EraseAssignmentsOf(txn, sid);
       txn.Erase(Collection::kServicePrincipals, sid);
     }
     return true;
   });
   if (!done.ok()) return *done.error;
   return NoContent();
-}
-
-Outcome Get(Call& call, const Segment& seg) {
-  if (!CanRead(call.caller)) return GraphError::Forbidden();
-  auto options = ParseQueryOptions(call.params, call.request, "application");
-  if (auto* e = std::get_if<GraphError>(&options)) return *e;
-  return call.store.Read([&](const StoreView& v) -> Outcome {
-    const json::object* app = FindApplication(call, v, seg);
-    if (!app) return GraphError::NotFound(seg.key);
-    json::object out = Present(*app, std::get<QueryOptions>(options).select);
-    out["@odata.context"] = call.root + kContext + "/$entity";
-    return JsonResponse(200, out);
-  });
-}
-
-Outcome List(Call& call, bool count_only) {
-  if (!CanRead(call.caller)) return GraphError::Forbidden();
-  if (count_only && !std::get<QueryOptions>(ParseQueryOptions({}, call.request, "application")).advanced)
-    return GraphError::BadRequest("$count is not currently supported.");
-  auto parsed = ParseQueryOptions(call.params, call.request, "application");
-  if (auto* e = std::get_if<GraphError>(&parsed)) return *e;
-  const QueryOptions& options = std::get<QueryOptions>(parsed);
-  return call.store.Read([&](const StoreView& v) -> Outcome {
-    auto items = Query(call, v.All(Collection::kApplications), options);
-    if (auto* e = std::get_if<GraphError>(&items)) return *e;
-    const auto& list = std::get<std::vector<const json::object*>>(items);
-    if (count_only) {
-      net::Response r;
-      r.headers["Content-Type"] = "text/plain";
-      r.body = std::to_string(list.size());
-      return r;
-    }
-    return JsonResponse(200, CollectionPage(list, options, call.root + kContext, call.self_url));
-  });
 }
 
 Outcome AddPassword(Call& call, const Segment& seg) {
@@ -451,13 +416,14 @@ Outcome HandleApplications(Call& call) {
   const auto& path = call.path;
   if (path.size() == 1 && !path[0].has_key()) {
     call.route = method + " /applications";
-    if (method == "GET") return List(call, false);
+    if (method == "GET") return ListEntities(call, Collection::kApplications, "application", call.root + kContext, All, false);
     if (method == "POST") return Create(call, "");
     return GraphError::MethodNotAllowed();
   }
   if (path.size() == 2 && !path[0].has_key() && path[1].name == "$count") {
     call.route = method + " /applications/$count";
-    return method == "GET" ? List(call, true) : Outcome(GraphError::MethodNotAllowed());
+    return method == "GET" ? ListEntities(call, Collection::kApplications, "application", call.root + kContext, All, true)
+                           : Outcome(GraphError::MethodNotAllowed());
   }
   // The item: /applications/{id} or /applications(appId='…') / (uniqueName='…')
   Segment item = path[0].has_key() ? path[0] : Segment{"", "", path.size() > 1 ? path[1].name : ""};
@@ -465,7 +431,7 @@ Outcome HandleApplications(Call& call) {
   std::string item_route = path[0].has_key() ? "/applications(" + item.key_name + "=)" : "/applications/{id}";
   if (path.size() == rest) {
     call.route = method + " " + item_route;
-    if (method == "GET") return Get(call, item);
+    if (method == "GET") return GetEntity(call, FindApplication, item, "application", call.root + kContext);
     if (method == "PATCH") return Update(call, item);
     if (method == "DELETE") return Delete(call, item);
     return GraphError::MethodNotAllowed();

@@ -3,6 +3,7 @@
 // every handler needs (objects by id or alternate key, with replication lag applied). Not for use
 // outside emulator/graph_*.cpp.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -81,6 +82,17 @@ bool CanReadPeople(const GraphCaller& caller);
 /// A filtered, sorted list of visible objects from a collection.
 std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all,
                                                                   const QueryOptions& options);
+
+/// Finds one object by id or alternate key.
+using Finder = const json::object* (*)(const Call&, const StoreView&, const Segment&);
+
+/// GET of one object: permission, $select, 404, @odata.context "<context>/$entity".
+Outcome GetEntity(Call& call, Finder find, const Segment& seg, std::string_view filter_entity, const std::string& context);
+/// GET of a collection (or its $count): permission, query options, paging; `keep` narrows it.
+Outcome ListEntities(Call& call, Collection collection, std::string_view filter_entity, const std::string& context,
+                     const std::function<bool(const json::object&)>& keep, bool count_only);
+/// Removes every assignment a service principal holds or grants.
+void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id);
 
 // Handlers, by resource. Each returns the response or a Graph error.
 Outcome HandleApplications(Call& call);

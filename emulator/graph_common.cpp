@@ -116,4 +116,46 @@ std::variant<std::vector<const json::object*>, GraphError> Query(const Call& cal
   return out;  // ObjectMap is ordered by id: pages are stable across requests
 }
 
+Outcome GetEntity(Call& call, Finder find, const Segment& seg, std::string_view filter_entity, const std::string& context) {
+  if (!CanRead(call.caller)) return GraphError::Forbidden();
+  auto options = ParseQueryOptions(call.params, call.request, filter_entity);
+  if (auto* e = std::get_if<GraphError>(&options)) return *e;
+  return call.store.Read([&](const StoreView& v) -> Outcome {
+    const json::object* found = find(call, v, seg);
+    if (!found) return GraphError::NotFound(seg.key);
+    json::object out = Present(*found, std::get<QueryOptions>(options).select);
+    out["@odata.context"] = context + "/$entity";
+    return JsonResponse(200, out);
+  });
+}
+
+Outcome ListEntities(Call& call, Collection collection, std::string_view filter_entity, const std::string& context,
+                     const std::function<bool(const json::object&)>& keep, bool count_only) {
+  if (!CanRead(call.caller)) return GraphError::Forbidden();
+  auto parsed = ParseQueryOptions(call.params, call.request, filter_entity);
+  if (auto* e = std::get_if<GraphError>(&parsed)) return *e;
+  const QueryOptions& options = std::get<QueryOptions>(parsed);
+  if (count_only && !options.advanced) return GraphError::BadRequest("$count is not currently supported.");
+  return call.store.Read([&](const StoreView& v) -> Outcome {
+    auto items = Query(call, v.All(collection), options);
+    if (auto* e = std::get_if<GraphError>(&items)) return *e;
+    auto list = std::get<std::vector<const json::object*>>(items);
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const json::object* o) { return !keep(*o); }), list.end());
+    if (count_only) {
+      net::Response r;
+      r.headers["Content-Type"] = "text/plain";
+      r.body = std::to_string(list.size());
+      return r;
+    }
+    return JsonResponse(200, CollectionPage(list, options, context, call.self_url));
+  });
+}
+
+void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id) {
+  std::vector<std::string> doomed;
+  for (const auto& [id, a] : txn.All(Collection::kAppRoleAssignments))
+    if (a.at("resourceId").as_string() == sp_id || a.at("principalId").as_string() == sp_id) doomed.push_back(id);
+  for (const auto& id : doomed) txn.Erase(Collection::kAppRoleAssignments, id);
+}
+
 }  // namespace entragate::emulator::graph

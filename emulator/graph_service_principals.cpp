@@ -108,50 +108,12 @@ Outcome Delete(Call& call, const Segment& seg) {
     if (!found) return GraphError::NotFound(seg.key);
     if (IsManagedIdentity(*found)) return ManagedIdentityReadOnly();
     std::string id(found->at("id").as_string());
-    std::vector<std::string> doomed;
-    for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
-      if (a.at("resourceId").as_string() == id || a.at("principalId").as_string() == id) doomed.push_back(aid);
-    for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
+    EraseAssignmentsOf(txn, id);
     txn.Erase(Collection::kServicePrincipals, id);
     return true;
   });
   if (!done.ok()) return *done.error;
   return NoContent();
-}
-
-Outcome Get(Call& call, const Segment& seg) {
-  if (!CanRead(call.caller)) return GraphError::Forbidden();
-  auto options = ParseQueryOptions(call.params, call.request, "servicePrincipal");
-  if (auto* e = std::get_if<GraphError>(&options)) return *e;
-  return call.store.Read([&](const StoreView& v) -> Outcome {
-    const json::object* sp = FindServicePrincipal(call, v, seg);
-    if (!sp) return GraphError::NotFound(seg.key);
-    json::object out = Present(*sp, std::get<QueryOptions>(options).select);
-    out["@odata.context"] = call.root + kContext + "/$entity";
-    return JsonResponse(200, out);
-  });
-}
-
-Outcome ListCollection(Call& call, Collection collection, std::string_view filter_entity, const std::string& context,
-                       const std::function<bool(const json::object&)>& keep, bool count_only) {
-  if (!CanRead(call.caller)) return GraphError::Forbidden();
-  auto parsed = ParseQueryOptions(call.params, call.request, filter_entity);
-  if (auto* e = std::get_if<GraphError>(&parsed)) return *e;
-  const QueryOptions& options = std::get<QueryOptions>(parsed);
-  if (count_only && !options.advanced) return GraphError::BadRequest("$count is not currently supported.");
-  return call.store.Read([&](const StoreView& v) -> Outcome {
-    auto items = Query(call, v.All(collection), options);
-    if (auto* e = std::get_if<GraphError>(&items)) return *e;
-    auto list = std::get<std::vector<const json::object*>>(items);
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const json::object* o) { return !keep(*o); }), list.end());
-    if (count_only) {
-      net::Response r;
-      r.headers["Content-Type"] = "text/plain";
-      r.body = std::to_string(list.size());
-      return r;
-    }
-    return JsonResponse(200, CollectionPage(list, options, context, call.self_url));
-  });
 }
 
 // --- app role assignments ---------------------------------------------------------------------
@@ -274,7 +236,7 @@ Outcome Assignments(Call& call, const Segment& seg, size_t rest, const std::stri
   if (method == "GET" && !item) {
     std::string context = fmt::format("{}/$metadata#servicePrincipals('{}')/{}", call.root, sp_id, nav);
     const char* side = via_resource ? "resourceId" : "principalId";
-    return ListCollection(call, Collection::kAppRoleAssignments, "appRoleAssignment", context,
+    return ListEntities(call, Collection::kAppRoleAssignments, "appRoleAssignment", context,
                           [&](const json::object& a) { return a.at(side).as_string() == sp_id; }, count);
   }
   if (method == "GET" && item) {
@@ -298,7 +260,7 @@ Outcome HandleServicePrincipals(Call& call) {
   if (path.size() == 1 && !path[0].has_key()) {
     call.route = method + " /servicePrincipals";
     if (method == "GET")
-      return ListCollection(call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext,
+      return ListEntities(call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext,
                             [](const json::object&) { return true; }, false);
     if (method == "POST") return Create(call);
     return GraphError::MethodNotAllowed();
@@ -306,7 +268,7 @@ Outcome HandleServicePrincipals(Call& call) {
   if (path.size() == 2 && !path[0].has_key() && path[1].name == "$count") {
     call.route = method + " /servicePrincipals/$count";
     if (method != "GET") return GraphError::MethodNotAllowed();
-    return ListCollection(call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext,
+    return ListEntities(call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext,
                           [](const json::object&) { return true; }, true);
   }
   Segment item = path[0].has_key() ? path[0] : Segment{"", "", path[1].name};
@@ -314,7 +276,7 @@ Outcome HandleServicePrincipals(Call& call) {
   std::string item_route = path[0].has_key() ? "/servicePrincipals(" + item.key_name + "=)" : "/servicePrincipals/{id}";
   if (path.size() == rest) {
     call.route = method + " " + item_route;
-    if (method == "GET") return Get(call, item);
+    if (method == "GET") return GetEntity(call, FindServicePrincipal, item, "servicePrincipal", call.root + kContext);
     if (method == "PATCH") return Update(call, item);
     if (method == "DELETE") return Delete(call, item);
     return GraphError::MethodNotAllowed();
