@@ -21,6 +21,7 @@ void AddServeCommand(CLI::App& app, int& exit_code);
 void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddExportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddTokenCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddAuthCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   AddPlanCommand(app, globals, exit_code);
   AddApplyCommand(app, globals, exit_code);
   AddDriftCommand(app, globals, exit_code);
+  AddExportCommand(app, globals, exit_code);
   AddTokenCommand(app, globals, exit_code);
   AddAuthCommand(app, globals, exit_code);
   AddAccessCommand(app, globals, exit_code);

@@ -108,9 +108,12 @@ int TokenVersion(const json::object& app) {
   return v && v->is_int64() ? static_cast<int>(v->as_int64()) : 1;  // null means 1
 }
 
+// The marker goes on the applications entragate creates; adopted ones are managed but never marked,
+// so `prune` can never delete an application entragate did not make.
 std::vector<std::string> DesiredTags(const App& app, const json::object* observed) {
   std::vector<std::string> tags = app.tags ? *app.tags : Strings(observed ? observed->if_contains("tags") : nullptr);
-  if (std::find(tags.begin(), tags.end(), kMarkerTag) == tags.end()) tags.push_back(kMarkerTag);
+  bool marked = std::find(tags.begin(), tags.end(), kMarkerTag) != tags.end();
+  if (!app.adopt && !marked) tags.push_back(kMarkerTag);
   return tags;
 }
 

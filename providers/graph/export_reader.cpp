@@ -1,0 +1,300 @@
+// ReadForExport: round 1 the tenant and the selected applications (plus uniqueName lookups), round 2
+// their service principals (and what a requested id or name that is not an application is), round 3
+// the assignments on those, round 4 the principals they name and whether their display names are
+// unique. Every round is one ListAll: its queries travel together in $batch requests.
+#include "providers/graph/export_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "engine/graph_rules.h"
+#include "providers/graph/graph_provider.h"
+#include "providers/graph/odata.h"
+
+namespace entragate::graph {
+
+namespace json = boost::json;
+using engine::LowerAscii;
+
+bool IsMicrosoftFirstPartyAppId(std::string_view app_id) {
+  // Azure AD's and Office 365's own resources share these shapes (Microsoft Graph is
+  // 00000003-0000-0000-c000-000000000000, SharePoint 00000003-0000-0ff1-ce00-000000000000).
+  static const std::regex kShapes("[0-9a-f]{8}-0000-0000-c000-000000000000|[0-9a-f]{8}-0000-0ff1-ce00-000000000000");
+  static const std::set<std::string> kKnown = {
+      "797f4846-ba00-4fd7-ba43-dac1f8f63013",  // Windows Azure Service Management API
+      "04b07795-8ddb-461a-bbee-02f9e1bf7b46",  // Microsoft Azure CLI
+      "1950a258-227b-4e31-a9cf-717495945fc2",  // Microsoft Azure PowerShell
+      "1fec8e78-bce4-4aaf-ab1b-5451cc387264",  // Microsoft Teams
+      "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",  // Azure Key Vault
+      "e406a681-f3d4-42a8-90b6-c2b029497af1",  // Azure Storage
+  };
+  std::string id = LowerAscii(app_id);
+  return std::regex_match(id, kShapes) || kKnown.count(id) > 0;
+}
+
+namespace {
+
+constexpr size_t kInChunk = 15;  // values per `in (...)`: Graph limits the expressions in one filter
+const std::string kSpSelect = "$select=id,appId,displayName,servicePrincipalType,appOwnerOrganizationId,appRoleAssignmentRequired&$top=999";
+
+std::string Str(const json::object& o, const char* k) {
+  const json::value* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::string AppsPath() { return fmt::format("/applications?$select={}&$top=999", kApplicationSelect()); }
+
+std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values,
+                                   const std::string& extra = "") {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < values.size(); i += kInChunk) {
+    std::vector<std::string> quoted;
+    for (size_t j = i; j < std::min(values.size(), i + kInChunk); ++j) quoted.push_back(ODataString(values[j]));
+    out.push_back(base + "&$filter=" + FilterUrlComponent(fmt::format("{} in ({}){}", property, fmt::join(quoted, ","), extra)));
+  }
+  return out;
+}
+
+/// Collection queries with what each one is for, so that one ListAll serves a whole round.
+struct Queries {
+  std::vector<std::string> paths, purposes;
+  void Add(const std::vector<std::string>& more, const std::string& purpose) {
+    for (const auto& p : more) {
+      paths.push_back(p);
+      purposes.push_back(purpose);
+    }
+  }
+};
+
+class Reader {
+ public:
+  Reader(GraphClient& client, const ExportSelection& selection, const std::string& tenant_id) : client_(client), sel_(selection) {
+    out_.tenant_id = LowerAscii(tenant_id);
+  }
+
+  engine::Result<engine::ExportSource> Run() {
+    engine::Status done = ReadApps();
+    if (done.ok()) done = ReadUniqueNames();
+    if (done.ok()) done = ReadServicePrincipals();
+    if (done.ok()) Classify();
+    if (done.ok()) done = ReadAssignments();
+    if (done.ok()) done = ReadPrincipals();
+    if (!done.ok()) return done.error();
+    return std::move(out_);
+  }
+
+ private:
+  // Runs a round; `take(purpose, object)` sees every item. Only the organization may fail (a
+  // credential without Directory.Read.All): the target's tenant id stands in.
+  template <class F>
+  engine::Status Round(const Queries& q, F take) {
+    auto pages = client_.ListAll(q.paths);
+    for (size_t i = 0; i < pages.size(); ++i) {
+      if (!pages[i].ok()) {
+        if (q.purposes[i] == "organization") continue;
+        return pages[i].error();
+      }
+      for (const auto& o : pages[i].value()) take(q.purposes[i], o);
+    }
+    return engine::Ok{};
+  }
+
+  engine::Status ReadApps() {
+    Queries q;
+    q.Add({"/organization?$select=id"}, "organization");
+    if (sel_.all) q.Add({AppsPath()}, "apps");
+    std::vector<std::string> ids;
+    for (const auto& id : sel_.app_ids) ids.push_back(LowerAscii(id));
+    q.Add(InQueries(AppsPath(), "appId", ids), "apps");
+    q.Add(InQueries(AppsPath(), "displayName", sel_.display_names), "apps");
+    for (const auto& tag : sel_.tags)
+      q.Add({AppsPath() + "&$filter=" + FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(tag)))}, "apps");
+    return Round(q, [&](const std::string& purpose, const json::object& o) {
+      if (purpose == "organization") out_.tenant_id = LowerAscii(Str(o, "id"));
+      else apps_[LowerAscii(Str(o, "id"))] = o;
+    });
+  }
+
+  engine::Status ReadUniqueNames() {
+    std::vector<GraphRequest> gets;
+    for (const auto& name : sel_.unique_names)
+      gets.push_back({"GET", "/applications" + KeySegment("uniqueName", name) + "?$select=" + kApplicationSelect(), {}, std::nullopt, false, true});
+    auto answers = client_.SendBatch(gets);
+    for (size_t i = 0; i < answers.size(); ++i) {
+      if (!answers[i].ok() && answers[i].error().http_status == 404) {
+        out_.notes.push_back(fmt::format("no application has uniqueName '{}'", sel_.unique_names[i]));
+        continue;
+      }
+      if (!answers[i].ok()) return answers[i].error();
+      if (answers[i]->body.is_object()) apps_[LowerAscii(Str(answers[i]->body.as_object(), "id"))] = answers[i]->body.as_object();
+    }
+    return engine::Ok{};
+  }
+
+  // The service principals of the apps found, and of requested ids and names that are no application
+  // here: those are explained, not exported.
+  engine::Status ReadServicePrincipals() {
+    std::vector<std::string> app_ids;
+    for (const auto& [id, app] : apps_) app_ids.push_back(LowerAscii(Str(app, "appId")));
+    for (const auto& id : sel_.app_ids) app_ids.push_back(LowerAscii(id));
+    Queries q;
+    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "appId", app_ids), "by-app-id");
+    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "displayName", UnmatchedNames()), "by-name");
+    return Round(q, [&](const std::string& purpose, const json::object& o) {
+      if (purpose == "by-app-id") sps_by_app_id_[LowerAscii(Str(o, "appId"))] = o;
+      else sps_by_name_[LowerAscii(Str(o, "displayName"))].push_back(o);
+    });
+  }
+
+  std::vector<std::string> UnmatchedNames() const {
+    std::vector<std::string> out;
+    for (const auto& name : sel_.display_names)
+      if (std::none_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(Str(a.second, "displayName")) == LowerAscii(name); }))
+        out.push_back(name);
+    return out;
+  }
+
+  // Why a service principal is not exported; empty when it belongs to an application of this tenant.
+  std::string WhyNot(const json::object& sp) const {
+    std::string owner = LowerAscii(Str(sp, "appOwnerOrganizationId"));
+    std::string what = fmt::format("'{}' (appId {})", Str(sp, "displayName"), LowerAscii(Str(sp, "appId")));
+    if (Str(sp, "servicePrincipalType") == "ManagedIdentity")
+      return what + " is a managed identity, not an application: skipped (name it under identities to give it roles)";
+    if (owner == kMicrosoftTenantId || IsMicrosoftFirstPartyAppId(Str(sp, "appId")))
+      return what + " is a Microsoft first-party application: skipped, entragate never changes those";
+    if (!owner.empty() && owner != out_.tenant_id)
+      return fmt::format("{} is registered in another tenant ({}); only its service principal is here: skipped", what, owner);
+    return "";
+  }
+
+  void Classify() {
+    std::vector<const json::object*> found;
+    for (const auto& [id, app] : apps_) found.push_back(&app);
+    std::sort(found.begin(), found.end(), [](const json::object* a, const json::object* b) {
+      return std::make_pair(Str(*a, "displayName"), Str(*a, "id")) < std::make_pair(Str(*b, "displayName"), Str(*b, "id"));
+    });
+    for (const json::object* app : found) Keep(*app);
+    for (const auto& id : sel_.app_ids) {
+      bool is_app = std::any_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(Str(a.second, "appId")) == LowerAscii(id); });
+      if (is_app) continue;
+      auto sp = sps_by_app_id_.find(LowerAscii(id));
+      std::string why = sp == sps_by_app_id_.end() ? "" : WhyNot(sp->second);
+      out_.notes.push_back(!why.empty() ? why : fmt::format("no application with appId {} is registered in this tenant", id));
+    }
+    for (const auto& name : UnmatchedNames()) {
+      auto sps = sps_by_name_.find(LowerAscii(name));
+      if (sps == sps_by_name_.end()) out_.notes.push_back(fmt::format("no application named '{}' is registered in this tenant", name));
+      else
+        for (const auto& sp : sps->second) {
+          std::string why = WhyNot(sp);
+          out_.notes.push_back(!why.empty() ? why : fmt::format("'{}' has a service principal here but no application: skipped", name));
+        }
+    }
+  }
+
+  void Keep(const json::object& app) {
+    std::string app_id = LowerAscii(Str(app, "appId"));
+    auto sp = sps_by_app_id_.find(app_id);
+    std::string why = IsMicrosoftFirstPartyAppId(app_id)
+                          ? fmt::format("'{}' (appId {}) is a Microsoft first-party application: skipped", Str(app, "displayName"), app_id)
+                          : (sp == sps_by_app_id_.end() ? "" : WhyNot(sp->second));
+    if (!why.empty()) {
+      out_.notes.push_back(why);
+      return;
+    }
+    engine::ExportApp e;
+    e.application = app;
+    if (sp != sps_by_app_id_.end()) {
+      e.has_service_principal = true;
+      e.service_principal_id = LowerAscii(Str(sp->second, "id"));
+      const json::value* required = sp->second.if_contains("appRoleAssignmentRequired");
+      e.assignment_required = required && required->is_bool() && required->as_bool();
+    }
+    out_.apps.push_back(std::move(e));
+  }
+
+  engine::Status ReadAssignments() {
+    std::vector<std::string> paths;
+    std::vector<engine::ExportApp*> owners;
+    for (auto& app : out_.apps) {
+      if (!app.has_service_principal) continue;
+      paths.push_back(fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select={}&$top=999", app.service_principal_id,
+                                  "id,appRoleId,principalId,principalType,principalDisplayName"));
+      owners.push_back(&app);
+    }
+    auto pages = client_.ListAll(paths);
+    for (size_t i = 0; i < pages.size(); ++i) {
+      if (!pages[i].ok()) return pages[i].error();
+      for (const auto& a : pages[i].value())
+        owners[i]->assigned_to.push_back({LowerAscii(Str(a, "appRoleId")), LowerAscii(Str(a, "principalId")), Str(a, "principalType"),
+                                          Str(a, "principalDisplayName")});
+    }
+    return engine::Ok{};
+  }
+
+  // The principals by id, and everyone of their kind sharing a display name with them: a managed
+  // identity or group named by display name in a manifest must be the only one of that name.
+  engine::Status ReadPrincipals() {
+    std::set<std::string> exported_sps;
+    for (const auto& app : out_.apps) exported_sps.insert(app.service_principal_id);
+    std::map<std::string, std::vector<std::string>> ids, names;  // principal type → ids / display names
+    for (const auto& app : out_.apps)
+      for (const auto& a : app.assigned_to) {
+        if (exported_sps.count(a.principal_id)) continue;  // named by its app key
+        ids[a.principal_type].push_back(a.principal_id);
+        if (!a.principal_display_name.empty()) names[a.principal_type].push_back(a.principal_display_name);
+      }
+    Queries q;
+    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "id", ids["ServicePrincipal"]), "ServicePrincipal");
+    q.Add(InQueries("/users?$select=id,displayName,userPrincipalName&$top=999", "id", ids["User"]), "User");
+    q.Add(InQueries("/groups?$select=id,displayName&$top=999", "id", ids["Group"]), "Group");
+    q.Add(InQueries("/servicePrincipals?$select=id,displayName&$top=999", "displayName", names["ServicePrincipal"],
+                    " and servicePrincipalType eq 'ManagedIdentity'"), "mi-names");
+    q.Add(InQueries("/groups?$select=id,displayName&$top=999", "displayName", names["Group"]), "group-names");
+    std::map<std::string, std::set<std::string>> holders;  // "mi-names"/"group-names" + lower-case name → object ids
+    engine::Status done = Round(q, [&](const std::string& purpose, const json::object& o) {
+      if (purpose == "mi-names" || purpose == "group-names") holders[purpose + LowerAscii(Str(o, "displayName"))].insert(LowerAscii(Str(o, "id")));
+      else AddPrincipal(purpose, o);
+    });
+    if (!done.ok()) return done;
+    for (auto& [id, p] : out_.principals) {
+      const char* kind = p.type == "Group" ? "group-names" : "mi-names";
+      const auto& same_name = holders[kind + LowerAscii(p.display_name)];
+      p.unique_display_name = same_name.size() == 1 && same_name.count(id);
+    }
+    return engine::Ok{};
+  }
+
+  void AddPrincipal(const std::string& type, const json::object& o) {
+    engine::ExportPrincipal p;
+    p.object_id = LowerAscii(Str(o, "id"));
+    p.type = type;
+    p.display_name = Str(o, "displayName");
+    p.service_principal_type = Str(o, "servicePrincipalType");
+    p.app_id = LowerAscii(Str(o, "appId"));
+    p.user_principal_name = Str(o, "userPrincipalName");
+    out_.principals[p.object_id] = std::move(p);
+  }
+
+  GraphClient& client_;
+  const ExportSelection& sel_;
+  engine::ExportSource out_;
+  std::map<std::string, json::object> apps_;                         ///< by object id
+  std::map<std::string, json::object> sps_by_app_id_;
+  std::map<std::string, std::vector<json::object>> sps_by_name_;    ///< lower-case display name → service principals
+};
+
+}  // namespace
+
+engine::Result<engine::ExportSource> ReadForExport(GraphClient& client, const ExportSelection& selection, const std::string& tenant_id) {
+  return Reader(client, selection, tenant_id).Run();
+}
+
+}  // namespace entragate::graph
