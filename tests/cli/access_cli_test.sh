@@ -3,11 +3,7 @@
 # what an identity can reach. Usage: access_cli_test.sh ENTRAGATE (from the repository root).
 set -uo pipefail
 bin=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-check() { local name=$1; shift; if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; failures=$((failures + 1)); fi; }
-contains() { [[ $1 == *"$2"* ]]; }
+source "$(dirname "$0")/lib.sh"
 st=(--local-state "$work/tenant")
 e() { "$bin" "$@" "${st[@]}"; }
 cp -r examples/restrict-managed-identities "$work/m"
@@ -40,5 +36,4 @@ out=$(e access no-such-app 2>&1); rc=$?
 check "an unknown app is an error" test $rc -eq 1
 check "… saying so" contains "$out" "no application 'no-such-app'"
 
-[ $failures -eq 0 ] && echo "access CLI: all checks passed" || echo "access CLI: $failures checks failed"
-exit $(( failures > 0 ))
+finish "access CLI"

@@ -3,11 +3,7 @@
 # stderr, refusals. Usage: export_cli_test.sh ENTRAGATE (from the repository root).
 set -uo pipefail
 bin=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-check() { local name=$1; shift; if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; failures=$((failures + 1)); fi; }
-contains() { [[ $1 == *"$2"* ]]; }
+source "$(dirname "$0")/lib.sh"
 st=(--local-state "$work/tenant")
 e() { "$bin" "$@" "${st[@]}"; }
 
@@ -58,5 +54,4 @@ check "… saying so" contains "$out" "is not a GUID"
 e export --all --tag x >/dev/null 2>&1; rc=$?
 check "--all excludes the other selectors" test $rc -eq 1
 
-[ $failures -eq 0 ] && echo "export CLI: all checks passed" || echo "export CLI: $failures checks failed"
-exit $(( failures > 0 ))
+finish "export CLI"

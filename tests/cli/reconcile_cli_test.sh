@@ -3,11 +3,7 @@
 # when stale), report formats. Usage: reconcile_cli_test.sh ENTRAGATE (from the repository root).
 set -uo pipefail
 bin=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-check() { local name=$1; shift; if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; failures=$((failures + 1)); fi; }
-contains() { [[ $1 == *"$2"* ]]; }
+source "$(dirname "$0")/lib.sh"
 cp -r examples/restrict-managed-identities "$work/m"
 st=(--local-state "$work/tenant")
 e() { "$bin" "$@" "${st[@]}"; }
@@ -75,6 +71,9 @@ check "--verbose logs each HTTP exchange" contains "$err" "http: POST "
 check "… with Authorization redacted" contains "$err" "[Authorization: [redacted]]"
 check "… and never a token" test "${err/eyJ/}" = "$err"
 
+err=$("$bin" -v drift "$work/m" "${st[@]}" 2>&1 >/dev/null)
+check "drift reads at low throttle priority" contains "$err" "[x-ms-throttle-priority: Low]"
+
 echo "tenant: fabrikam.onmicrosoft.com" >> "$work/m/testapp.yaml"
 out=$(e plan "$work/m" 2>&1); rc=$?
 check "the tenant guard refuses another tenant" test $rc -eq 1
@@ -85,5 +84,4 @@ check "auth status names the credential" contains "$out" "Credential: the local 
 check "auth status shows the roles" contains "$out" "Application.ReadWrite.All"
 check "auth status never prints the token" test "${out/eyJ/}" = "$out"
 
-[ $failures -eq 0 ] && echo "reconcile CLI: all checks passed" || echo "reconcile CLI: $failures checks failed"
-exit $(( failures > 0 ))
+finish "reconcile CLI"

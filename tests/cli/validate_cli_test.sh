@@ -3,12 +3,7 @@
 # Usage: validate_cli_test.sh ENTRAGATE (run from the repository root).
 set -uo pipefail
 bin=$1
-failures=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok - $name"; else echo "FAIL - $name"; failures=$((failures + 1)); fi
-}
-contains() { [[ $1 == *"$2"* ]]; }
+source "$(dirname "$0")/lib.sh"
 
 out=$("$bin" validate examples/restrict-managed-identities 2>&1); rc=$?
 check "a valid manifest exits 0" test $rc -eq 0
@@ -51,5 +46,4 @@ if command -v script >/dev/null; then
   check "--no-color turns colour off on a terminal" test "${tty_out//$'\e'/}" = "$tty_out"
 fi
 
-[ $failures -eq 0 ] && echo "validate CLI: all checks passed" || echo "validate CLI: $failures checks failed"
-exit $(( failures > 0 ))
+finish "validate CLI"
