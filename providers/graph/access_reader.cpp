@@ -7,6 +7,7 @@
 
 #include "engine/graph_rules.h"
 #include "engine/model.h"
+#include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
 
 namespace entragate::graph {
@@ -19,11 +20,6 @@ namespace {
 
 constexpr const char* kDefaultAccess = "00000000-0000-0000-0000-000000000000";
 
-std::string Str(const json::object& o, const char* k) {
-  const json::value* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 engine::Result<std::vector<json::object>> List(GraphClient& client, const std::string& path) {
   auto r = client.ListAll(std::vector<std::string>{path});
   if (!r[0].ok()) return r[0].error();
@@ -33,7 +29,7 @@ engine::Result<std::vector<json::object>> List(GraphClient& client, const std::s
 std::string RoleValue(const json::array& roles, const std::string& id) {
   if (id == kDefaultAccess) return "default access";
   for (const auto& r : roles)
-    if (LowerAscii(Str(r.as_object(), "id")) == LowerAscii(id)) return Str(r.as_object(), "value");
+    if (LowerAscii(JsonString(r.as_object(), "id")) == LowerAscii(id)) return JsonString(r.as_object(), "value");
   return id;
 }
 
@@ -55,7 +51,7 @@ engine::Result<json::object> FindApp(GraphClient& client, const std::string& app
 engine::Result<AppAccess> ReadAppAccess(GraphClient& client, const std::string& name) {
   auto app = FindApp(client, name);
   if (!app.ok()) return app.error();
-  AppAccess out{Str(*app, "id"), Str(*app, "appId"), Str(*app, "uniqueName"), Str(*app, "displayName"), false, false, {}};
+  AppAccess out{JsonString(*app, "id"), JsonString(*app, "appId"), JsonString(*app, "uniqueName"), JsonString(*app, "displayName"), false, false, {}};
   auto sps = List(client, "/servicePrincipals?$select=id,appRoleAssignmentRequired,appRoles&$filter=" +
                               FilterUrlComponent("appId eq " + ODataString(out.app_id)));
   if (!sps.ok()) return sps.error();
@@ -63,12 +59,12 @@ engine::Result<AppAccess> ReadAppAccess(GraphClient& client, const std::string& 
   const json::object& sp = sps->front();
   out.has_service_principal = true;
   out.assignment_required = sp.contains("appRoleAssignmentRequired") && sp.at("appRoleAssignmentRequired").as_bool();
-  auto assigned = List(client, "/servicePrincipals/" + Str(sp, "id") +
+  auto assigned = List(client, "/servicePrincipals/" + JsonString(sp, "id") +
                                    "/appRoleAssignedTo?$select=principalId,principalType,principalDisplayName,appRoleId,createdDateTime&$top=999");
   if (!assigned.ok()) return assigned.error();
   for (const auto& a : *assigned)
-    out.holders.push_back({Str(a, "principalId"), Str(a, "principalType"), Str(a, "principalDisplayName"),
-                           RoleValue(sp.at("appRoles").as_array(), Str(a, "appRoleId")), Str(a, "appRoleId"), Str(a, "createdDateTime")});
+    out.holders.push_back({JsonString(a, "principalId"), JsonString(a, "principalType"), JsonString(a, "principalDisplayName"),
+                           RoleValue(sp.at("appRoles").as_array(), JsonString(a, "appRoleId")), JsonString(a, "appRoleId"), JsonString(a, "createdDateTime")});
   std::sort(out.holders.begin(), out.holders.end(), [](const AccessHolder& x, const AccessHolder& y) {
     return std::tie(x.display_name, x.role) < std::tie(y.display_name, y.role);
   });
@@ -83,7 +79,7 @@ engine::Result<IdentityReach> ReadIdentityReach(GraphClient& client, const std::
     return engine::MakeError(Error::Kind::kNotFound, found->empty() ? fmt::format("no service principal or managed identity '{}'", name)
                                                                     : fmt::format("{} service principals match '{}'; give an object id", found->size(), name));
   const json::object& who = found->front();
-  IdentityReach out{Str(who, "id"), Str(who, "servicePrincipalType"), Str(who, "displayName"), {}};
+  IdentityReach out{JsonString(who, "id"), JsonString(who, "servicePrincipalType"), JsonString(who, "displayName"), {}};
   std::string marker = FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(engine::kMarkerTag)));
   auto lists = client.ListAll(std::vector<std::string>{
       "/servicePrincipals/" + out.principal_id + "/appRoleAssignments?$select=resourceId,appRoleId,createdDateTime&$top=999",
@@ -92,16 +88,16 @@ engine::Result<IdentityReach> ReadIdentityReach(GraphClient& client, const std::
   for (const auto& l : lists)
     if (!l.ok()) return l.error();
   std::map<std::string, std::string> unique_names;
-  for (const auto& a : lists[2].value()) unique_names[LowerAscii(Str(a, "appId"))] = Str(a, "uniqueName");
+  for (const auto& a : lists[2].value()) unique_names[LowerAscii(JsonString(a, "appId"))] = JsonString(a, "uniqueName");
   for (const auto& sp : lists[1].value()) {
-    std::string app_id = Str(sp, "appId");
+    std::string app_id = JsonString(sp, "appId");
     std::vector<std::string> roles;
     for (const auto& a : lists[0].value())
-      if (LowerAscii(Str(a, "resourceId")) == LowerAscii(Str(sp, "id"))) roles.push_back(RoleValue(sp.at("appRoles").as_array(), Str(a, "appRoleId")));
+      if (LowerAscii(JsonString(a, "resourceId")) == LowerAscii(JsonString(sp, "id"))) roles.push_back(RoleValue(sp.at("appRoles").as_array(), JsonString(a, "appRoleId")));
     std::string un = unique_names[LowerAscii(app_id)];
-    for (const auto& r : roles) out.reachable.push_back({Str(sp, "displayName"), app_id, un, r, "assigned " + r});
+    for (const auto& r : roles) out.reachable.push_back({JsonString(sp, "displayName"), app_id, un, r, "assigned " + r});
     bool open = !(sp.contains("appRoleAssignmentRequired") && sp.at("appRoleAssignmentRequired").as_bool());
-    if (roles.empty() && open) out.reachable.push_back({Str(sp, "displayName"), app_id, un, "", "assignment not required: any service principal gets a token (no roles)"});
+    if (roles.empty() && open) out.reachable.push_back({JsonString(sp, "displayName"), app_id, un, "", "assignment not required: any service principal gets a token (no roles)"});
   }
   return out;
 }

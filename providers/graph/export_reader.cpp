@@ -14,6 +14,7 @@
 
 #include "engine/graph_rules.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
 
 namespace entragate::graph {
@@ -39,28 +40,9 @@ bool IsMicrosoftFirstPartyAppId(std::string_view app_id) {
 
 namespace {
 
-constexpr size_t kInChunk = 15;  // values per `in (...)`: Graph limits the expressions in one filter
 const std::string kSpSelect = "$select=id,appId,displayName,servicePrincipalType,appOwnerOrganizationId,appRoleAssignmentRequired&$top=999";
 
-std::string Str(const json::object& o, const char* k) {
-  const json::value* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::string AppsPath() { return fmt::format("/applications?$select={}&$top=999", kApplicationSelect()); }
-
-std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values,
-                                   const std::string& extra = "") {
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < values.size(); i += kInChunk) {
-    std::vector<std::string> quoted;
-    for (size_t j = i; j < std::min(values.size(), i + kInChunk); ++j) quoted.push_back(ODataString(values[j]));
-    out.push_back(base + "&$filter=" + FilterUrlComponent(fmt::format("{} in ({}){}", property, fmt::join(quoted, ","), extra)));
-  }
-  return out;
-}
 
 /// Collection queries with what each one is for, so that one ListAll serves a whole round.
 struct Queries {
@@ -117,8 +99,8 @@ class Reader {
     for (const auto& tag : sel_.tags)
       q.Add({AppsPath() + "&$filter=" + FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(tag)))}, "apps");
     return Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "organization") out_.tenant_id = LowerAscii(Str(o, "id"));
-      else apps_[LowerAscii(Str(o, "id"))] = o;
+      if (purpose == "organization") out_.tenant_id = LowerAscii(JsonString(o, "id"));
+      else apps_[LowerAscii(JsonString(o, "id"))] = o;
     });
   }
 
@@ -133,7 +115,7 @@ class Reader {
         continue;
       }
       if (!answers[i].ok()) return answers[i].error();
-      if (answers[i]->body.is_object()) apps_[LowerAscii(Str(answers[i]->body.as_object(), "id"))] = answers[i]->body.as_object();
+      if (answers[i]->body.is_object()) apps_[LowerAscii(JsonString(answers[i]->body.as_object(), "id"))] = answers[i]->body.as_object();
     }
     return engine::Ok{};
   }
@@ -142,32 +124,32 @@ class Reader {
   // here: those are explained, not exported.
   engine::Status ReadServicePrincipals() {
     std::vector<std::string> app_ids;
-    for (const auto& [id, app] : apps_) app_ids.push_back(LowerAscii(Str(app, "appId")));
+    for (const auto& [id, app] : apps_) app_ids.push_back(LowerAscii(JsonString(app, "appId")));
     for (const auto& id : sel_.app_ids) app_ids.push_back(LowerAscii(id));
     Queries q;
     q.Add(InQueries("/servicePrincipals?" + kSpSelect, "appId", app_ids), "by-app-id");
     q.Add(InQueries("/servicePrincipals?" + kSpSelect, "displayName", UnmatchedNames()), "by-name");
     return Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "by-app-id") sps_by_app_id_[LowerAscii(Str(o, "appId"))] = o;
-      else sps_by_name_[LowerAscii(Str(o, "displayName"))].push_back(o);
+      if (purpose == "by-app-id") sps_by_app_id_[LowerAscii(JsonString(o, "appId"))] = o;
+      else sps_by_name_[LowerAscii(JsonString(o, "displayName"))].push_back(o);
     });
   }
 
   std::vector<std::string> UnmatchedNames() const {
     std::vector<std::string> out;
     for (const auto& name : sel_.display_names)
-      if (std::none_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(Str(a.second, "displayName")) == LowerAscii(name); }))
+      if (std::none_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(JsonString(a.second, "displayName")) == LowerAscii(name); }))
         out.push_back(name);
     return out;
   }
 
   // Why a service principal is not exported; empty when it belongs to an application of this tenant.
   std::string WhyNot(const json::object& sp) const {
-    std::string owner = LowerAscii(Str(sp, "appOwnerOrganizationId"));
-    std::string what = fmt::format("'{}' (appId {})", Str(sp, "displayName"), LowerAscii(Str(sp, "appId")));
-    if (Str(sp, "servicePrincipalType") == "ManagedIdentity")
+    std::string owner = LowerAscii(JsonString(sp, "appOwnerOrganizationId"));
+    std::string what = fmt::format("'{}' (appId {})", JsonString(sp, "displayName"), LowerAscii(JsonString(sp, "appId")));
+    if (JsonString(sp, "servicePrincipalType") == "ManagedIdentity")
       return what + " is a managed identity, not an application: skipped (name it under identities to give it roles)";
-    if (owner == kMicrosoftTenantId || IsMicrosoftFirstPartyAppId(Str(sp, "appId")))
+    if (owner == kMicrosoftTenantId || IsMicrosoftFirstPartyAppId(JsonString(sp, "appId")))
       return what + " is a Microsoft first-party application: skipped, entragate never changes those";
     if (!owner.empty() && owner != out_.tenant_id)
       return fmt::format("{} is registered in another tenant ({}); only its service principal is here: skipped", what, owner);
@@ -178,11 +160,11 @@ class Reader {
     std::vector<const json::object*> found;
     for (const auto& [id, app] : apps_) found.push_back(&app);
     std::sort(found.begin(), found.end(), [](const json::object* a, const json::object* b) {
-      return std::make_pair(Str(*a, "displayName"), Str(*a, "id")) < std::make_pair(Str(*b, "displayName"), Str(*b, "id"));
+      return std::make_pair(JsonString(*a, "displayName"), JsonString(*a, "id")) < std::make_pair(JsonString(*b, "displayName"), JsonString(*b, "id"));
     });
     for (const json::object* app : found) Keep(*app);
     for (const auto& id : sel_.app_ids) {
-      bool is_app = std::any_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(Str(a.second, "appId")) == LowerAscii(id); });
+      bool is_app = std::any_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(JsonString(a.second, "appId")) == LowerAscii(id); });
       if (is_app) continue;
       auto sp = sps_by_app_id_.find(LowerAscii(id));
       std::string why = sp == sps_by_app_id_.end() ? "" : WhyNot(sp->second);
@@ -200,10 +182,10 @@ class Reader {
   }
 
   void Keep(const json::object& app) {
-    std::string app_id = LowerAscii(Str(app, "appId"));
+    std::string app_id = LowerAscii(JsonString(app, "appId"));
     auto sp = sps_by_app_id_.find(app_id);
     std::string why = IsMicrosoftFirstPartyAppId(app_id)
-                          ? fmt::format("'{}' (appId {}) is a Microsoft first-party application: skipped", Str(app, "displayName"), app_id)
+                          ? fmt::format("'{}' (appId {}) is a Microsoft first-party application: skipped", JsonString(app, "displayName"), app_id)
                           : (sp == sps_by_app_id_.end() ? "" : WhyNot(sp->second));
     if (!why.empty()) {
       out_.notes.push_back(why);
@@ -213,7 +195,7 @@ class Reader {
     e.application = app;
     if (sp != sps_by_app_id_.end()) {
       e.has_service_principal = true;
-      e.service_principal_id = LowerAscii(Str(sp->second, "id"));
+      e.service_principal_id = LowerAscii(JsonString(sp->second, "id"));
       const json::value* required = sp->second.if_contains("appRoleAssignmentRequired");
       e.assignment_required = required && required->is_bool() && required->as_bool();
     }
@@ -233,8 +215,8 @@ class Reader {
     for (size_t i = 0; i < pages.size(); ++i) {
       if (!pages[i].ok()) return pages[i].error();
       for (const auto& a : pages[i].value())
-        owners[i]->assigned_to.push_back({LowerAscii(Str(a, "appRoleId")), LowerAscii(Str(a, "principalId")), Str(a, "principalType"),
-                                          Str(a, "principalDisplayName")});
+        owners[i]->assigned_to.push_back({LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")), JsonString(a, "principalType"),
+                                          JsonString(a, "principalDisplayName")});
     }
     return engine::Ok{};
   }
@@ -260,7 +242,7 @@ class Reader {
     q.Add(InQueries("/groups?$select=id,displayName&$top=999", "displayName", names["Group"]), "group-names");
     std::map<std::string, std::set<std::string>> holders;  // "mi-names"/"group-names" + lower-case name → object ids
     engine::Status done = Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "mi-names" || purpose == "group-names") holders[purpose + LowerAscii(Str(o, "displayName"))].insert(LowerAscii(Str(o, "id")));
+      if (purpose == "mi-names" || purpose == "group-names") holders[purpose + LowerAscii(JsonString(o, "displayName"))].insert(LowerAscii(JsonString(o, "id")));
       else AddPrincipal(purpose, o);
     });
     if (!done.ok()) return done;
@@ -274,12 +256,12 @@ class Reader {
 
   void AddPrincipal(const std::string& type, const json::object& o) {
     engine::ExportPrincipal p;
-    p.object_id = LowerAscii(Str(o, "id"));
+    p.object_id = LowerAscii(JsonString(o, "id"));
     p.type = type;
-    p.display_name = Str(o, "displayName");
-    p.service_principal_type = Str(o, "servicePrincipalType");
-    p.app_id = LowerAscii(Str(o, "appId"));
-    p.user_principal_name = Str(o, "userPrincipalName");
+    p.display_name = JsonString(o, "displayName");
+    p.service_principal_type = JsonString(o, "servicePrincipalType");
+    p.app_id = LowerAscii(JsonString(o, "appId"));
+    p.user_principal_name = JsonString(o, "userPrincipalName");
     out_.principals[p.object_id] = std::move(p);
   }
 

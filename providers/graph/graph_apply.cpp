@@ -5,6 +5,7 @@
 
 #include "engine/graph_rules.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
 
 namespace entragate::graph {
@@ -15,11 +16,6 @@ using engine::StepKind;
 using engine::StepResult;
 
 namespace {
-
-std::string Str(const json::object& o, const char* k) {
-  const json::value* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 StepResult Failed(engine::Error e) { return StepResult{false, false, std::move(e), {}}; }
 StepResult Done(bool unchanged = false) { return StepResult{true, unchanged, {}, {}}; }
@@ -93,10 +89,10 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         r.body = json::value(c.payload);
         break;
       case StepKind::kGrant: {
-        std::string principal = Str(c.payload, "principalId");
+        std::string principal = JsonString(c.payload, "principalId");
         if (c.payload.contains("principalIsApp") && c.payload.at("principalIsApp").as_bool()) {
-          principal = ids(Str(c.payload, "principal")).sp_id;
-          r.consistency_expected = r.consistency_expected || created_apps_.count(Str(c.payload, "principal")) > 0;
+          principal = ids(JsonString(c.payload, "principal")).sp_id;
+          r.consistency_expected = r.consistency_expected || created_apps_.count(JsonString(c.payload, "principal")) > 0;
         }
         if (app.sp_id.empty() || principal.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
         r.method = "POST";
@@ -108,11 +104,11 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       case StepKind::kRevoke:
         if (app.sp_id.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
         r.method = "DELETE";
-        r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo/" + Str(c.payload, "assignmentId");
+        r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo/" + JsonString(c.payload, "assignmentId");
         break;
       case StepKind::kDeleteApp:
         r.method = "DELETE";
-        r.path = "/applications/" + Str(c.payload, "objectId");
+        r.path = "/applications/" + JsonString(c.payload, "objectId");
         break;
     }
     request_of[i] = static_cast<int>(requests.size());
@@ -138,8 +134,8 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     if (!create) continue;
     if (resp.value().status == 201 && resp.value().body.is_object()) {
       const json::object& b = resp.value().body.as_object();
-      results[i].learnt = c.kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(Str(b, "id")), engine::LowerAscii(Str(b, "appId")), ""}
-                                                         : engine::AppIds{"", "", engine::LowerAscii(Str(b, "id"))};
+      results[i].learnt = c.kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
+                                                         : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
       if (c.kind == StepKind::kCreateApp) created_apps_.insert(c.app);
     } else {
       lookups.push_back(i);
@@ -156,8 +152,8 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       continue;
     }
     const json::object& b = found[k].value().body.as_object();
-    results[i].learnt = steps[i]->kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(Str(b, "id")), engine::LowerAscii(Str(b, "appId")), ""}
-                                                               : engine::AppIds{"", "", engine::LowerAscii(Str(b, "id"))};
+    results[i].learnt = steps[i]->kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
+                                                               : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
   }
   return results;
 }

@@ -7,6 +7,7 @@
 
 #include "engine/graph_rules.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
 
 namespace entragate::graph {
@@ -21,26 +22,6 @@ const char* kApplicationSelect() {
 
 namespace {
 
-constexpr size_t kInChunk = 15;  // values per `in (...)`; Graph limits the number of expressions in a filter
-
-std::string Str(const json::object& o, const char* k) {
-  const json::value* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values,
-                                   const std::string& extra = "") {
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < values.size(); i += kInChunk) {
-    std::vector<std::string> quoted;
-    for (size_t j = i; j < std::min(values.size(), i + kInChunk); ++j) quoted.push_back(ODataString(values[j]));
-    std::string filter = fmt::format("{} in ({}){}", property, fmt::join(quoted, ","), extra);
-    out.push_back(base + (base.find('?') == std::string::npos ? "?" : "&") + "$filter=" + FilterUrlComponent(filter));
-  }
-  return out;
-}
 
 struct Queries {
   std::vector<std::string> paths;
@@ -82,18 +63,18 @@ bool Matches(const engine::Identity& id, const json::object& o, const std::strin
   auto eq = [](const std::string& a, const std::string& b) { return LowerAscii(a) == LowerAscii(b); };
   switch (id.selector) {
     case IdentitySelector::kManagedIdentity:
-      return kind == "sp" && eq(Str(o, "displayName"), id.value) && Str(o, "servicePrincipalType") == "ManagedIdentity";
-    case IdentitySelector::kAppId: return kind == "sp" && eq(Str(o, "appId"), id.value);
-    case IdentitySelector::kServicePrincipal: return kind == "sp" && eq(Str(o, "displayName"), id.value);
-    case IdentitySelector::kObjectId: return eq(Str(o, "id"), id.value);
+      return kind == "sp" && eq(JsonString(o, "displayName"), id.value) && JsonString(o, "servicePrincipalType") == "ManagedIdentity";
+    case IdentitySelector::kAppId: return kind == "sp" && eq(JsonString(o, "appId"), id.value);
+    case IdentitySelector::kServicePrincipal: return kind == "sp" && eq(JsonString(o, "displayName"), id.value);
+    case IdentitySelector::kObjectId: return eq(JsonString(o, "id"), id.value);
     case IdentitySelector::kResourceId: {
       if (kind != "sp" || !o.contains("alternativeNames")) return false;
       for (const auto& n : o.at("alternativeNames").as_array())
         if (eq(std::string(n.as_string()), id.value)) return true;
       return false;
     }
-    case IdentitySelector::kGroup: return kind == "group" && (eq(Str(o, "id"), id.value) || eq(Str(o, "displayName"), id.value));
-    case IdentitySelector::kUser: return kind == "user" && (eq(Str(o, "id"), id.value) || eq(Str(o, "userPrincipalName"), id.value));
+    case IdentitySelector::kGroup: return kind == "group" && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "displayName"), id.value));
+    case IdentitySelector::kUser: return kind == "user" && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "userPrincipalName"), id.value));
   }
   return false;
 }
@@ -102,13 +83,13 @@ engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<s
   engine::ResolvedIdentity r{id.name, "", "", "", ""};
   std::vector<std::pair<std::string, const json::object*>> hits;
   for (const auto& [kind, o] : found)
-    if (Matches(id, o, kind) && std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return Str(*h.second, "id") == Str(o, "id"); }))
+    if (Matches(id, o, kind) && std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return JsonString(*h.second, "id") == JsonString(o, "id"); }))
       hits.emplace_back(kind, &o);
   if (hits.size() == 1) {
     const auto& [kind, o] = hits[0];
-    r.object_id = LowerAscii(Str(*o, "id"));
+    r.object_id = LowerAscii(JsonString(*o, "id"));
     r.principal_type = kind == "sp" ? "ServicePrincipal" : kind == "user" ? "User" : "Group";
-    r.display_name = Str(*o, "displayName");
+    r.display_name = JsonString(*o, "displayName");
     return r;
   }
   std::string what = fmt::format("{} '{}'", engine::ToYamlKey(id.selector), id.value);
@@ -116,7 +97,7 @@ engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<s
     r.problem = fmt::format("nothing in the tenant matches {}", what);
   } else {
     std::vector<std::string> ids;
-    for (const auto& h : hits) ids.push_back(fmt::format("{} ({})", Str(*h.second, "id"), Str(*h.second, "displayName")));
+    for (const auto& h : hits) ids.push_back(fmt::format("{} ({})", JsonString(*h.second, "id"), JsonString(*h.second, "displayName")));
     r.problem = fmt::format("{} matches {} objects: {}; name one by objectId", what, hits.size(), fmt::join(ids, ", "));
   }
   return r;
@@ -124,9 +105,9 @@ engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<s
 
 engine::ObservedApp ToObservedApp(const json::object& app) {
   engine::ObservedApp o;
-  o.object_id = LowerAscii(Str(app, "id"));
-  o.app_id = LowerAscii(Str(app, "appId"));
-  o.unique_name = Str(app, "uniqueName");
+  o.object_id = LowerAscii(JsonString(app, "id"));
+  o.app_id = LowerAscii(JsonString(app, "appId"));
+  o.unique_name = JsonString(app, "uniqueName");
   o.graph = app;
   return o;
 }
@@ -163,12 +144,12 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       return pages[i].error();
     }
     for (auto& o : pages[i].value()) {
-      if (why == "apps") apps_by_id[LowerAscii(Str(o, "id"))] = o;
-      else if (why == "managed-sps") sps_by_app_id[LowerAscii(Str(o, "appId"))] = o;
+      if (why == "apps") apps_by_id[LowerAscii(JsonString(o, "id"))] = o;
+      else if (why == "managed-sps") sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
       else if (why == "organization") {
-        state.tenant_id = LowerAscii(Str(o, "id"));
+        state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
-          for (const auto& dmn : domains->as_array()) state.tenant_domains.push_back(Str(dmn.as_object(), "name"));
+          for (const auto& dmn : domains->as_array()) state.tenant_domains.push_back(JsonString(dmn.as_object(), "name"));
       } else {
         found.emplace_back(why, o);
       }
@@ -179,8 +160,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   std::set<std::string> matched;
   for (const auto& app : desired.apps) {
     for (const auto& [oid, o] : apps_by_id) {
-      bool hit = app.adopt ? (app.adopt->by == engine::Adopt::By::kAppId ? LowerAscii(Str(o, "appId")) == app.adopt->id : oid == app.adopt->id)
-                           : Str(o, "uniqueName") == app.key;
+      bool hit = app.adopt ? (app.adopt->by == engine::Adopt::By::kAppId ? LowerAscii(JsonString(o, "appId")) == app.adopt->id : oid == app.adopt->id)
+                           : JsonString(o, "uniqueName") == app.key;
       if (!hit) continue;
       state.apps[app.key] = ToObservedApp(o);
       matched.insert(oid);
@@ -212,14 +193,14 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     auto more = client_.ListAll(InQueries("/servicePrincipals?" + kSpSelect, "appId", missing_sp));
     for (auto& r : more) {
       if (!r.ok()) return r.error();
-      for (auto& o : r.value()) sps_by_app_id[LowerAscii(Str(o, "appId"))] = o;
+      for (auto& o : r.value()) sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
     }
   }
   std::vector<std::string> keys, assignment_paths;
   for (auto& [key, app] : state.apps) {
     auto sp = sps_by_app_id.find(app.app_id);
     if (sp == sps_by_app_id.end()) continue;
-    app.service_principal = engine::ObservedServicePrincipal{LowerAscii(Str(sp->second, "id")),
+    app.service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")),
                                                              sp->second.contains("appRoleAssignmentRequired") && sp->second.at("appRoleAssignmentRequired").as_bool(), {}};
     keys.push_back(key);
     assignment_paths.push_back(fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
@@ -229,8 +210,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   for (size_t i = 0; i < assignments.size(); ++i) {
     if (!assignments[i].ok()) return assignments[i].error();
     for (const auto& a : assignments[i].value())
-      state.apps[keys[i]].service_principal->assigned_to.push_back({Str(a, "id"), LowerAscii(Str(a, "appRoleId")), LowerAscii(Str(a, "principalId")),
-                                                                    Str(a, "principalType"), Str(a, "principalDisplayName"), Str(a, "createdDateTime")});
+      state.apps[keys[i]].service_principal->assigned_to.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
+                                                                    JsonString(a, "principalType"), JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
   }
   return state;
 }

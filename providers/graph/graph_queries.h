@@ -1,0 +1,23 @@
+#pragma once
+// Small pieces the provider's readers share: `in (...)` filters chunked as Graph allows, and
+// reading a string member of a Graph object.
+
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+namespace entragate::graph {
+
+/// Values per `in (...)`: Graph limits the number of expressions in one filter.
+inline constexpr size_t kInChunk = 15;
+
+/// `base` (which may already carry a query) with `$filter=property in ('a','b',…)<extra>`, one query
+/// per chunk of distinct values, each escaped and percent-encoded.
+std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values,
+                                   const std::string& extra = "");
+
+/// The string member `key` of `o`, or "" when it is absent or not a string.
+std::string JsonString(const boost::json::object& o, const char* key);
+
+}  // namespace entragate::graph
