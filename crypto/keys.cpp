@@ -21,18 +21,14 @@
 
 #include "crypto/x509.h"
 
+#include "crypto/openssl_ptr.h"
+
 namespace entragate::crypto {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using detail::Deleter;
+using detail::BioPtr;
+using detail::BnPtr;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
 using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
