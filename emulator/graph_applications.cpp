@@ -206,7 +206,8 @@ std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::obj
   if (body.contains("appRoles"))
     if (auto e = CheckRoleChanges(before.at("appRoles").as_array(), app.at("appRoles").as_array())) return e;
   if (auto e = CheckIdentifierUris(txn, ReadTenant(txn), before, app)) return e;
-  (void)call;
+  // Replication lag: a role added (or re-enabled) now cannot be assigned for a while (graph-facts §6).
+  if (body.contains("appRoles") && before.at("appRoles") != app.at("appRoles")) app["_rolesChangedMs"] = call.now_ms;
   std::vector<std::string> removed = RemovedRoleIds(before.at("appRoles").as_array(), app.at("appRoles").as_array());
   std::string id(app.at("id").as_string());
   txn.Put(Collection::kApplications, id, app);
@@ -282,14 +283,19 @@ Outcome Update(Call& call, const Segment& seg) {
   const json::object& b = std::get<json::object>(body);
   if (auto e = ValidateWrite(EntityType::kApplication, b, false)) return *e;
   if (b.contains("passwordCredentials")) return GraphError::BadRequest("Property 'passwordCredentials' cannot be updated with PATCH; use addPassword.");
-  bool upsert = seg.key_name == "uniqueName";
-  bool exists = call.store.Read([&](const StoreView& v) { return FindApplication(call, v, seg) != nullptr; });
+  bool upsert = seg.key_name == "uniqueName" && call.PreferCreateIfMissing();
+  // An upsert is decided by the directory itself, never by a lagging replica: it must not create a
+  // second application with the same uniqueName.
+  Call authoritative = call;
+  authoritative.lag_ms = 0;
+  const Call& lookup = upsert ? authoritative : call;
+  bool exists = call.store.Read([&](const StoreView& v) { return FindApplication(lookup, v, seg) != nullptr; });
   if (!exists) {
-    if (upsert && call.PreferCreateIfMissing()) return Create(call, seg.key);
+    if (upsert) return Create(call, seg.key);
     return GraphError::NotFound(seg.key);
   }
   auto done = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
-    const json::object* found = FindApplication(call, txn, seg);
+    const json::object* found = FindApplication(lookup, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
     json::object app = *found;
     if (auto e = ApplyUpdate(call, txn, app, b)) return *e;

@@ -76,14 +76,18 @@ Outcome Update(Call& call, const Segment& seg) {
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::object& b = std::get<json::object>(body);
   if (auto e = ValidateWrite(EntityType::kServicePrincipal, b, false)) return *e;
-  bool exists = call.store.Read([&](const StoreView& v) { return FindServicePrincipal(call, v, seg) != nullptr; });
+  bool upsert = seg.key_name == "appId" && call.PreferCreateIfMissing();
+  // As for applications: an upsert never creates a second service principal for one appId.
+  Call authoritative = call;
+  authoritative.lag_ms = 0;
+  const Call& lookup = upsert ? authoritative : call;
+  bool exists = call.store.Read([&](const StoreView& v) { return FindServicePrincipal(lookup, v, seg) != nullptr; });
   if (!exists) {
-    if (seg.key_name == "appId" && call.PreferCreateIfMissing())
-      return Created(call, call.store.Write([&](StoreTxn& txn) { return CreateSp(call, txn, seg.key, b); }));
+    if (upsert) return Created(call, call.store.Write([&](StoreTxn& txn) { return CreateSp(call, txn, seg.key, b); }));
     return GraphError::NotFound(seg.key);
   }
   auto done = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
-    const json::object* found = FindServicePrincipal(call, txn, seg);
+    const json::object* found = FindServicePrincipal(lookup, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
     if (IsManagedIdentity(*found)) return ManagedIdentityReadOnly();
     json::object sp = *found;

@@ -95,6 +95,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
           r.consistency_expected = r.consistency_expected || created_apps_.count(JsonString(c.payload, "principal")) > 0;
         }
         if (app.sp_id.empty() || principal.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        r.consistency_expected = r.consistency_expected || roles_changed_.count(c.app) > 0;
         r.method = "POST";
         r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo";
         r.body = json::object{{"principalId", principal}, {"resourceId", app.sp_id}, {"appRoleId", c.payload.at("appRoleId")}};
@@ -130,6 +131,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       continue;
     }
     results[i] = Done();
+    if (c.kind == StepKind::kUpdateRoles || c.kind == StepKind::kCreateApp) roles_changed_.insert(c.app);
     bool create = c.kind == StepKind::kCreateApp || c.kind == StepKind::kCreateServicePrincipal;
     if (!create) continue;
     if (resp.value().status == 201 && resp.value().body.is_object()) {

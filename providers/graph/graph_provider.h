@@ -24,6 +24,7 @@ class GraphProvider : public engine::Provider {
   GraphClient& client_;
   std::mutex mutex_;
   std::set<std::string> created_apps_;  ///< keys created in this run: replication lag is expected for them
+  std::set<std::string> roles_changed_;  ///< keys whose roles changed in this run: new roles may not be assignable yet
 };
 
 /// The Graph properties the planner compares; reads ask only for these.

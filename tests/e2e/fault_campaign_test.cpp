@@ -99,6 +99,22 @@ TEST_CASE("replication lag after creates is ridden out by the consistency retrie
   CHECK(rig.client().stats().retries > 0);
 }
 
+TEST_CASE("replication lag after a new role: the grant that uses it waits for it") {
+  Rig rig({}, true);
+  REQUIRE(rig.Apply(kManifest).ok());
+  std::string more = kManifest;
+  more.replace(more.find("      App.Admin: { allowedMemberTypes: [ Application ] }\n"), 0, "      App.New: { allowedMemberTypes: [ Application ] }\n");
+  more.replace(more.find("      App.Admin: [ centos-1 ]\n"), 0, "      App.New: [ centos-2 ]\n");
+  SetFaults(rig, {{"lag", 1200}});
+  auto report = rig.Apply(more);
+  CHECK(report.ok());
+  CHECK(rig.client().stats().retries > 0);
+  SetFaults(rig, {});
+  auto after = rig.PlanFor(more);
+  for (const auto& c : after.plan.changes) MESSAGE(c.id);
+  CHECK(after.plan.empty());
+}
+
 TEST_CASE("a 429 storm: every throttled request is retried after its Retry-After, and the retries match the faults") {
   Rig rig;
   SetFaults(rig, {{"throttle", 0.3}, {"retry-after", "0.01"}, {"seed", 11}});

@@ -158,6 +158,17 @@ TEST_CASE("service principals: create, upsert by appId, mirrored roles, NoBackin
   CHECK(upserted.status == 201);
 }
 
+TEST_CASE("replication lag never makes an upsert create a duplicate") {
+  GraphTestTenant t;
+  t.service().SetReplicationLagMs(5000);
+  net::Headers prefer{{"Prefer", "create-if-missing"}};
+  REQUIRE(t.Patch("/applications(uniqueName='lagged')", {{"displayName", "Lagged"}}, prefer).status == 201);
+  CHECK(t.Get("/applications(uniqueName='lagged')").status == 404);  // the read lags …
+  CHECK(t.Patch("/applications(uniqueName='lagged')", {{"displayName", "Lagged 2"}}, prefer).status == 204);  // … the upsert does not
+  t.AdvanceMs(5000);
+  CHECK(t.Get("/applications?$filter=startswith(displayName,'Lagged')").obj().at("value").as_array().size() == 1);
+}
+
 TEST_CASE("a managed identity's service principal cannot be modified") {
   GraphTestTenant t;
   std::string mi = t.SpIdByName("centos-1");

@@ -107,3 +107,19 @@ TEST_CASE("removing a disabled role drops its assignments; deleting an app remov
   CHECK(t.Delete(api.app_url).status == 204);
   CHECK(t.Get("/servicePrincipals/" + api.sp_id).status == 404);
 }
+
+TEST_CASE("replication lag: a role just added cannot be assigned until it has replicated") {
+  GraphTestTenant t;
+  Api api = MakeApi(t);
+  std::string mi = t.SpIdByName("centos-1");
+  t.AdvanceMs(10000);  // the app itself has replicated long ago
+  t.service().SetReplicationLagMs(5000);
+  const std::string kNew = "7a2d3f0c-2b5e-4e75-9f7d-3d4e5f6a7b82";
+  REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use"), Role(kUserRole, "Orders.Read", true, json::array{"User"}),
+                                                          Role(kNew, "App.New")}}}).status == 204);
+  Reply early = t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo", Grant(mi, api.sp_id, kNew));
+  CHECK(early.status == 400);
+  CHECK(early.error_message().rfind("Permission being assigned was not found on application '", 0) == 0);
+  t.AdvanceMs(5000);
+  CHECK(t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo", Grant(mi, api.sp_id, kNew)).status == 201);
+}

@@ -242,3 +242,25 @@ TEST_CASE("faults: replication lag hides a new object and its backing applicatio
   t.Admin("PUT", "faults", json::object{{"lag", 0}});
   CHECK(t.Graph("GET", "/applications/" + id).status == 200);
 }
+
+TEST_CASE("admin API: add a host with identities, a user and a group; reset returns to the seed") {
+  Tenant t;
+  t.OperatorToken();
+  json::object identity = t.Admin("POST", "identities", json::object{{"name", "batch-runner"}, {"resourceId", "/subscriptions/0/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/batch-runner"}});
+  CHECK(identity.at("servicePrincipalType").as_string() == "ManagedIdentity");
+  json::object host = t.Admin("POST", "hosts", json::object{{"name", "vm-3"}, {"systemAssigned", true}, {"userAssigned", json::array{"batch-runner"}}});
+  CHECK(host.at("userAssigned").as_array().size() == 1);
+  std::string header(host.at("identityHeader").as_string());
+  t.Admin("POST", "users", json::object{{"userPrincipalName", "bob@contoso.onmicrosoft.com"}, {"displayName", "Bob"}});
+  t.Admin("POST", "groups", json::object{{"displayName", "Auditors"}});
+  CHECK(t.Graph("GET", "/users/bob@contoso.onmicrosoft.com").status == 200);
+  CHECK(json::parse(t.Graph("GET", "/groups?$filter=displayName%20eq%20'Auditors'").body).at("value").as_array().size() == 1);
+  // The new host's system-assigned identity gets tokens through App Service with its header.
+  net::Response token = t.Send("GET", t.e().identity_endpoint + "?api-version=2019-08-01&resource=https://graph.microsoft.com", "",
+                               {{"X-IDENTITY-HEADER", header}});
+  CHECK(token.status == 200);
+  t.Admin("POST", "reset");
+  t.token.clear();
+  CHECK(t.Graph("GET", "/users/bob@contoso.onmicrosoft.com").status == 404);
+  CHECK(t.Graph("GET", "/users/alice@contoso.onmicrosoft.com").status == 200);
+}
