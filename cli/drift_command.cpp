@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/files.h"
 #include "cli/pipeline.h"
 #include "cli/terminal.h"
 #include "engine/render.h"
@@ -42,7 +43,7 @@ int RunDrift(DriftOptions o, const GlobalOptions& g) {
   }
   if (o.output.empty()) {
     fmt::print("{}", text);
-  } else if (!(std::ofstream(o.output, std::ios::binary) << text)) {
+  } else if (!WriteFileAtomically(o.output, text)) {
     fmt::print(stderr, "entragate: cannot write '{}'\n", o.output);
     return kExitError;
   }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/files.h"
 #include "cli/pipeline.h"
 #include "cli/target.h"
 #include "cli/terminal.h"
@@ -48,20 +49,6 @@ bool IsFileTarget(const std::string& out) {
   if (fs::is_directory(out, ec)) return false;
   auto ext = fs::path(out).extension();
   return ext == ".yaml" || ext == ".yml";
-}
-
-// Written beside, then renamed: a manifest file is never half-written. The temporary name does not
-// end in .yaml, so a plan never reads one left behind.
-bool WriteFileAtomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!(out << text) || !out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
 }
 
 // The export must load without a diagnostic; anything else is a bug here, and nothing is written.
@@ -105,7 +92,7 @@ int Write(const ExportOptions& o, const std::vector<engine::ExportedFile>& files
   std::error_code ec;
   fs::create_directories(o.out, ec);
   for (const auto& f : files)
-    if (!WriteFileAtomically(fs::path(o.out) / f.name, f.text)) {
+    if (!WriteFileAtomically((fs::path(o.out) / f.name).string(), f.text)) {
       fmt::print(stderr, "entragate: cannot write '{}'\n", (fs::path(o.out) / f.name).string());
       return kExitError;
     }

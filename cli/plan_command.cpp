@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/files.h"
 #include "cli/pipeline.h"
 #include "cli/terminal.h"
 #include "engine/plan.h"
@@ -23,16 +24,6 @@ struct PlanOptions {
   bool detailed_exitcode = false;
   TargetOptions target;
 };
-
-// Written beside, then renamed: a plan file is never half-written.
-bool WriteFileAtomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!(out << text) || !out.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   int exit_code = kExitOk;
