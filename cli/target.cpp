@@ -1,6 +1,10 @@
 #include "cli/target.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
+
+#include <unistd.h>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -122,6 +126,13 @@ engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& option
   graph::GraphClientOptions client_options;
   client_options.graph_root = impl->graph_root;
   client_options.low_priority = options.low_priority;
+  // Waits the retry policy asks for (Retry-After, backoff) are shown on a terminal, so a run slowed
+  // down by throttling says so instead of looking stuck.
+  if (isatty(fileno(stderr)) == 1)
+    client_options.sleep = [](int64_t ms) {
+      if (ms >= 500) fmt::print(stderr, "\r\x1b[K… waiting {:.1f} s: Graph asked to slow down (or a request is retried)", static_cast<double>(ms) / 1000);
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    };
   impl->client = std::make_unique<graph::GraphClient>(
       *impl->transport,
       [credential, scope]() -> engine::Result<std::string> {
