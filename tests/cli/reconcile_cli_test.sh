@@ -22,6 +22,16 @@ e apply "$work/m" </dev/null >/dev/null 2>"$work/err"; rc=$?
 check "apply without a terminal needs --auto-approve" test $rc -eq 1
 check "… and says so" contains "$(cat "$work/err")" "pass --auto-approve"
 
+if command -v script >/dev/null; then
+  # On a terminal apply asks; anything but "yes" cancels.
+  out=$(printf 'no\n' | script -qec "$bin apply $work/m ${st[*]}" /dev/null 2>&1); rc=$?
+  check "on a terminal apply asks for confirmation" contains "$out" "Only 'yes' will be accepted to approve."
+  check "… and anything but yes cancels (exit 1)" test $rc -eq 1
+  check "… saying so" contains "$out" "Apply cancelled."
+  e plan --detailed-exitcode "$work/m" >/dev/null; rc=$?
+  check "… leaving the tenant untouched" test $rc -eq 2
+fi
+
 e plan "$work/m" -o "$work/plan.json" >/dev/null; rc=$?
 check "plan -o saves a plan" test -s "$work/plan.json"
 check "the saved plan holds no secret or token" bash -c "! grep -Eqi 'secret|eyJ[A-Za-z0-9_-]{10,}|Bearer' '$work/plan.json'"
