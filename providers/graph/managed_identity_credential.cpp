@@ -1,4 +1,5 @@
 #include "providers/graph/managed_identity_credential.h"
+#include "providers/graph/token_retry.h"
 
 #include <utility>
 
@@ -64,7 +65,8 @@ net::Request ManagedIdentityCredential::TokenRequest(const std::string& scope) c
 }
 
 engine::Result<AccessToken> ManagedIdentityCredential::GetToken(const std::string& scope) {
-  auto response = transport_.Send(TokenRequest(scope));
+  auto response = SendTokenRequest(transport_, TokenRequest(scope),
+                                   endpoint_.kind == ManagedIdentityEndpoint::Kind::kImds ? ImdsRetry() : TokenRetry{});
   if (!response) return Prefixed(response.error(), Name());
   auto token = ParseTokenResponse(*response, now_(), Name());
   if (token) return token;

@@ -1,4 +1,5 @@
 #include "providers/graph/token_endpoint.h"
+#include "providers/graph/token_retry.h"
 
 #include <utility>
 #include <vector>
@@ -51,7 +52,7 @@ engine::Result<AccessToken> RequestClientCredentialsToken(Transport& transport,
                                                           const std::string& scope,
                                                           const ClientProof& proof,
                                                           std::int64_t now, std::string_view who) {
-  auto response = transport.Send(TokenRequest(app, scope, proof));
+  auto response = SendTokenRequest(transport, TokenRequest(app, scope, proof));
   if (!response) return Prefixed(response.error(), who);
   auto token = ParseTokenResponse(*response, now, who);
   if (token) return token;
