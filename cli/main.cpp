@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.name("entragate");
   app.set_version_flag("--version", fmt::format("entragate {}", kVersion));
   app.require_subcommand(1);
+  app.fallthrough();  // global flags may also follow the command: `entragate plan PATH --stats`
   GlobalOptions globals;
   app.add_flag("--no-color", globals.no_color, "Never colour output (NO_COLOR is honoured too)");
   app.add_flag("-v,--verbose", globals.verbose, "Show more detail");

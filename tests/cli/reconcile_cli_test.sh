@@ -81,6 +81,9 @@ check "--verbose logs each HTTP exchange" contains "$err" "http: POST "
 check "… with Authorization redacted" contains "$err" "[Authorization: [redacted]]"
 check "… and never a token" test "${err/eyJ/}" = "$err"
 
+err=$(e plan "$work/m" --stats 2>&1 >/dev/null)
+check "global flags may follow the command (--stats)" contains "$err" "stats: "
+
 err=$("$bin" -v drift "$work/m" "${st[@]}" 2>&1 >/dev/null)
 check "drift reads at low throttle priority" contains "$err" "[x-ms-throttle-priority: Low]"
 
