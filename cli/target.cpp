@@ -123,9 +123,11 @@ engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& option
   if (!opened.ok()) return opened.error();
   graph::Credential* credential = impl->credential.get();
   std::string scope = impl->scope;
+  auto* caching = dynamic_cast<graph::CachingCredential*>(credential);
   graph::GraphClientOptions client_options;
   client_options.graph_root = impl->graph_root;
   client_options.low_priority = options.low_priority;
+  if (caching) client_options.on_unauthorized = [caching] { caching->Invalidate(); };
   // Waits the retry policy asks for (Retry-After, backoff) are shown on a terminal, so a run slowed
   // down by throttling says so instead of looking stuck.
   if (isatty(fileno(stderr)) == 1)

@@ -31,4 +31,9 @@ engine::Result<AccessToken> CachingCredential::GetToken(const std::string& scope
 
 std::string CachingCredential::Name() const { return inner_->Name(); }
 
+void CachingCredential::Invalidate() {
+  std::lock_guard lock(cache_mutex_);
+  tokens_.clear();
+}
+
 }  // namespace entragate::graph

@@ -27,6 +27,8 @@ class CachingCredential : public Credential {
   engine::Result<AccessToken> GetToken(const std::string& scope) override;
   /// The inner credential's name.
   std::string Name() const override;
+  /// Forgets every cached token: the next GetToken asks the inner credential (after a 401).
+  void Invalidate();
 
  private:
   std::optional<AccessToken> Cached(const std::string& scope) const;

@@ -301,6 +301,13 @@ std::optional<Error> GraphClient::AfterFailure(const GraphRequest& request, cons
   if ((status == 429 || status == 503) && attempt.retry_after)
     if (auto wait = ParseRetryAfterMs(*attempt.retry_after, now))
       HoldEveryone(now + std::min(*wait, options_.limits.max_total_wait_ms));
+  if (status == 401 && options_.on_unauthorized && !progress.token_renewed) {
+    progress.token_renewed = true;
+    options_.on_unauthorized();
+    progress.not_before_ms = now;
+    Count([](ClientStats& s) { ++s.retries; });
+    return std::nullopt;
+  }
   Decision decision = Decide(attempt, options_.limits, NextJitterSeed());
   if (!decision.retry) return FinalError(request, answer, attempt, decision);
   progress.not_before_ms = now + decision.delay_ms;

@@ -80,6 +80,9 @@ struct GraphClientOptions {
   /// Waits; called from several threads during SendBatch. Unset: std::this_thread::sleep_for.
   std::function<void(int64_t ms)> sleep;
   uint64_t jitter_seed = 0;      ///< 0: a random seed, so that separate processes do not retry in step
+  /// Called when Graph answers 401 (the token expired or was revoked during a long run): the caller
+  /// drops its cached token, and the request is sent once more with a fresh one.
+  std::function<void()> on_unauthorized;
 };
 
 /// Stats key of a request: the method and the path's named segments, without ids, alternate keys
@@ -127,6 +130,7 @@ class GraphClient {
     int attempts = 0;            ///< sends so far
     int64_t started_ms = 0;      ///< first send
     int64_t not_before_ms = 0;   ///< the next send waits until then
+    bool token_renewed = false;  ///< a 401 already led to one retry with a fresh token
   };
 
   engine::Result<GraphResponse> SendWithRetry(const GraphRequest& request, Progress& progress);
