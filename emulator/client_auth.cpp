@@ -11,7 +11,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/x509.h"
-#include "emulator/ascii.h"
+#include "engine/graph_rules.h"
 #include "emulator/sts_errors.h"
 
 namespace entragate::emulator {
@@ -126,7 +126,7 @@ engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string&
   for (const auto* record : by_issuer) {
     if (record->subject == subject) {
       by_subject.push_back(record);
-    } else if (EqualsIgnoreCase(record->subject, subject)) {
+    } else if (engine::EqualsIgnoreAsciiCase(record->subject, subject)) {
       differs_only_in_case = true;
     }
   }
@@ -212,7 +212,7 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(
   if (!issuer) return sts::MalformedAssertion();
   // A certificate assertion is issued by the client itself; anything else claims to come from an
   // external identity provider and must match a federated credential.
-  if (EqualsIgnoreCase(*issuer, client.app_id)) {
+  if (engine::EqualsIgnoreAsciiCase(*issuer, client.app_id)) {
     return CheckCertificateAssertion(client, *jwt, tenant, now);
   }
   return CheckFederatedAssertion(client, *jwt, now);
@@ -222,7 +222,7 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckCertificateAssertion(
     const ClientInfo& client, const crypto::DecodedJwt& jwt, const TenantInfo& tenant,
     std::int64_t now) const {
   const auto subject = StringClaim(jwt.payload, "sub");
-  if (!subject || !EqualsIgnoreCase(*subject, client.app_id)) return sts::AssertionClientMismatch();
+  if (!subject || !engine::EqualsIgnoreAsciiCase(*subject, client.app_id)) return sts::AssertionClientMismatch();
   auto match = FindCertificate(client, jwt.header);
   if (!match) return match.error();
   auto cert = CertificateFromDer(match->record->der);
@@ -256,7 +256,7 @@ bool ClientAuthenticator::IsOwnTokenEndpoint(std::string_view aud, const TenantI
   spellings.insert(spellings.end(), tenant.domains.begin(), tenant.domains.end());
   for (const auto& name : spellings) {
     const std::string base = authority_ + "/" + name + "/oauth2/";
-    if (EqualsIgnoreCase(aud, base + "v2.0/token") || EqualsIgnoreCase(aud, base + "token")) {
+    if (engine::EqualsIgnoreAsciiCase(aud, base + "v2.0/token") || engine::EqualsIgnoreAsciiCase(aud, base + "token")) {
       return true;
     }
   }

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "emulator/ascii.h"
+#include "engine/graph_rules.h"
 #include "emulator/sts_errors.h"
 
 namespace entragate::emulator {
@@ -116,7 +116,7 @@ engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority
                                                       std::string_view authorization_endpoint) {
   const std::string prefix = std::string(authority) + "/";
   if (authorization_endpoint.size() <= prefix.size() ||
-      !EqualsIgnoreCase(authorization_endpoint.substr(0, prefix.size()), prefix)) {
+      !engine::EqualsIgnoreAsciiCase(authorization_endpoint.substr(0, prefix.size()), prefix)) {
     return sts::InvalidInstance();
   }
   std::string_view rest = authorization_endpoint.substr(prefix.size());

@@ -8,7 +8,7 @@
 
 #include <boost/json.hpp>
 
-#include "emulator/ascii.h"
+#include "engine/graph_rules.h"
 #include "emulator/sts_errors.h"
 
 namespace entragate::emulator {
@@ -36,7 +36,7 @@ bool PathIs(std::string_view target, std::string_view expected, std::string_view
   std::string_view path = target.substr(0, question);
   *query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  return EqualsIgnoreCase(path, expected);
+  return engine::EqualsIgnoreAsciiCase(path, expected);
 }
 
 // ---- Which identity
@@ -71,11 +71,11 @@ std::optional<Selector> ReadSelector(const std::map<std::string, std::string>& q
 bool Matches(const ManagedIdentityInfo& identity, const Selector& selector) {
   switch (selector.kind) {
     case SelectorKind::kClientId:
-      return EqualsIgnoreCase(identity.client_id, selector.value);
+      return engine::EqualsIgnoreAsciiCase(identity.client_id, selector.value);
     case SelectorKind::kObjectId:
-      return EqualsIgnoreCase(identity.principal_id, selector.value);
+      return engine::EqualsIgnoreAsciiCase(identity.principal_id, selector.value);
     case SelectorKind::kResourceId:
-      return EqualsIgnoreCase(identity.resource_id, selector.value);
+      return engine::EqualsIgnoreAsciiCase(identity.resource_id, selector.value);
     case SelectorKind::kNone:
       return false;
   }

@@ -9,7 +9,7 @@
 #include "crypto/base64.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
-#include "emulator/ascii.h"
+#include "engine/graph_rules.h"
 #include "emulator/discovery.h"
 #include "emulator/sts_errors.h"
 #include "emulator/token_service.h"
@@ -38,7 +38,7 @@ boost::json::array RoleValues(const ResourceInfo& resource,
   boost::json::array roles;
   for (const auto& role : resource.app_roles) {
     const bool held = std::any_of(assigned.begin(), assigned.end(), [&](const std::string& id) {
-      return EqualsIgnoreCase(id, role.id);
+      return engine::EqualsIgnoreAsciiCase(id, role.id);
     });
     if (held && !role.value.empty()) roles.emplace_back(role.value);
   }

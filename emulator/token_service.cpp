@@ -10,7 +10,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/hash.h"
-#include "emulator/ascii.h"
+#include "engine/graph_rules.h"
 #include "emulator/discovery.h"
 #include "emulator/sts_errors.h"
 
@@ -72,7 +72,7 @@ class Form {
 std::string_view FormBody(const net::Request& request) {
   auto type = request.Header("Content-Type");
   if (!type) return request.body;
-  const std::string media = AsciiLower(type->substr(0, type->find(';')));
+  const std::string media = engine::LowerAscii(type->substr(0, type->find(';')));
   const auto first = media.find_first_not_of(" \t");
   const auto last = media.find_last_not_of(" \t");
   if (first == std::string::npos ||
@@ -100,7 +100,7 @@ std::optional<BasicCredentials> ParseBasic(const net::Request& request) {
   auto header = request.Header("Authorization");
   constexpr std::string_view kScheme = "basic ";
   if (!header || header->size() <= kScheme.size() ||
-      !EqualsIgnoreCase(std::string_view(*header).substr(0, kScheme.size()), kScheme)) {
+      !engine::EqualsIgnoreAsciiCase(std::string_view(*header).substr(0, kScheme.size()), kScheme)) {
     return std::nullopt;
   }
   auto decoded = crypto::Base64Decode(std::string_view(*header).substr(kScheme.size()));
@@ -125,7 +125,7 @@ engine::Result<ClientRequest> ClientFrom(const net::Request& request, const Form
   const auto body_id = form.Get("client_id");
   if (auto basic = ParseBasic(request)) {
     if (form.Get("client_secret")) return sts::DuplicateParameter("client_secret");
-    if (body_id && !EqualsIgnoreCase(*body_id, basic->client_id)) {
+    if (body_id && !engine::EqualsIgnoreAsciiCase(*body_id, basic->client_id)) {
       return sts::DuplicateParameter("client_id");
     }
     out.client_id = std::move(basic->client_id);
@@ -163,7 +163,7 @@ engine::Result<std::string> ResourceFromScope(const std::string& scope) {
                                          kDefaultScopeSuffix.size(), kDefaultScopeSuffix) == 0;
     if (!has_suffix) return sts::ScopeNotDefault(item);
     std::string identifier = item.substr(0, item.size() - kDefaultScopeSuffix.size());
-    if (resource && !EqualsIgnoreCase(*resource, identifier)) return sts::InvalidScope(scope);
+    if (resource && !engine::EqualsIgnoreAsciiCase(*resource, identifier)) return sts::InvalidScope(scope);
     resource = std::move(identifier);
   }
   if (!resource) return sts::ScopeNotDefault(scope);
@@ -193,13 +193,13 @@ struct ResolvedTenant {
 // discovery invalid_tenant.
 engine::Result<ResolvedTenant> ResolveTenant(std::string_view segment, const TenantInfo& tenant,
                                              std::string_view not_found_error) {
-  if (EqualsIgnoreCase(segment, "common") || EqualsIgnoreCase(segment, "organizations")) {
-    return ResolvedTenant{true, AsciiLower(segment)};
+  if (engine::EqualsIgnoreAsciiCase(segment, "common") || engine::EqualsIgnoreAsciiCase(segment, "organizations")) {
+    return ResolvedTenant{true, engine::LowerAscii(segment)};
   }
   const bool is_guid = crypto::ParseUuid(segment).ok();
-  if (is_guid && EqualsIgnoreCase(segment, tenant.id)) return ResolvedTenant{false, tenant.id};
+  if (is_guid && engine::EqualsIgnoreAsciiCase(segment, tenant.id)) return ResolvedTenant{false, tenant.id};
   for (const auto& domain : tenant.domains) {
-    if (EqualsIgnoreCase(segment, domain)) return ResolvedTenant{false, tenant.id};
+    if (engine::EqualsIgnoreAsciiCase(segment, domain)) return ResolvedTenant{false, tenant.id};
   }
   if (is_guid || segment.find('.') != std::string_view::npos) {
     return sts::TenantNotFound(segment, not_found_error);
@@ -259,7 +259,7 @@ bool Is(const std::vector<std::string>& segments, std::initializer_list<std::str
   if (segments.size() != tail.size() + 1) return false;
   std::size_t i = 1;
   for (auto want : tail) {
-    if (!EqualsIgnoreCase(segments[i++], want)) return false;
+    if (!engine::EqualsIgnoreAsciiCase(segments[i++], want)) return false;
   }
   return true;
 }
@@ -294,7 +294,7 @@ net::Response TokenService::Handle(const net::Request& request) const {
   }
   if (Is(segments, {"discovery", "v2.0", "keys"})) return HandleKeys(request, tenant, Version::kV2);
   if (Is(segments, {"discovery", "keys"})) return HandleKeys(request, tenant, Version::kV1);
-  if (Is(segments, {"discovery", "instance"}) && EqualsIgnoreCase(tenant, "common")) {
+  if (Is(segments, {"discovery", "instance"}) && engine::EqualsIgnoreAsciiCase(tenant, "common")) {
     return HandleInstanceDiscovery(request, query);
   }
   return NotFound();

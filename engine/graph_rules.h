@@ -11,7 +11,10 @@
 namespace entragate::engine {
 
 bool IsGuid(std::string_view text);
+/// ASCII case folding, independent of the C locale: Entra compares GUIDs, client ids, domains and
+/// identifier URIs case-insensitively.
 std::string LowerAscii(std::string_view text);
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
 /// Why `value` cannot be an appRole value (graph-facts §1.4), or nullopt when it can.
 std::optional<std::string> CheckRoleValue(std::string_view value);

@@ -13,6 +13,9 @@
 #include "emulator/token_service.h"
 #include "net/http_message.h"
 #include "tests/emulator/fake_token_directory.h"
+#include "tests/emulator/json_test_helpers.h"
+
+using namespace entragate::emulator::testing;
 
 namespace {
 
@@ -120,24 +123,6 @@ std::string AppServiceQuery(std::string extra = {}, std::string resource = kVaul
   return "api-version=2019-08-01&resource=" + net::PercentEncode(resource) + extra;
 }
 
-boost::json::object Json(const net::Response& response) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(response.body, ec);
-  REQUIRE_MESSAGE(!ec, response.body);
-  REQUIRE(value.is_object());
-  return value.as_object();
-}
-
-std::string Str(const boost::json::object& object, std::string_view name) {
-  const auto* value = object.if_contains(name);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string("<absent>");
-}
-
-boost::json::object Claims(const std::string& token) {
-  auto jwt = crypto::DecodeJwt(token);
-  REQUIRE(jwt.ok());
-  return jwt->payload;
-}
 
 // IMDS's own errors: {"error", "error_description"}, and never a 404 for a missing identity.
 void CheckImdsError(const net::Response& response, int status, std::string_view error,

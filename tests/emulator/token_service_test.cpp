@@ -19,6 +19,9 @@
 #include "emulator/signing_key.h"
 #include "net/http_message.h"
 #include "tests/emulator/fake_token_directory.h"
+#include "tests/emulator/json_test_helpers.h"
+
+using namespace entragate::emulator::testing;
 
 namespace {
 
@@ -254,24 +257,6 @@ Fields SecretFields(std::string scope, std::string secret = kSecret) {
           {"client_id", kClient},
           {"client_secret", std::move(secret)},
           {"scope", std::move(scope)}};
-}
-
-boost::json::object Json(const net::Response& response) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(response.body, ec);
-  REQUIRE_MESSAGE(!ec, response.body);
-  REQUIRE(value.is_object());
-  return value.as_object();
-}
-
-std::string Str(const boost::json::object& object, std::string_view name) {
-  const auto* value = object.if_contains(name);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string("<absent>");
-}
-
-std::int64_t Int(const boost::json::object& object, std::string_view name) {
-  const auto* value = object.if_contains(name);
-  return value && value->is_int64() ? value->get_int64() : -1;
 }
 
 std::vector<std::string> StrArray(const boost::json::object& object, std::string_view name) {
