@@ -8,14 +8,7 @@ set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
 
-"$bin" serve --tls --state "$work/tenant" --latency 400 >"$work/serve.json" 2>"$work/serve.log" &
-serve=$!
-trap 'kill $serve 2>/dev/null; wait $serve 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
-field() { node -e "const e=JSON.parse(require('fs').readFileSync('$work/serve.json','utf8').split('\n')[0]); console.log($1)"; }
-export AZURE_CLIENT_ID=$(field e.operator.clientId) AZURE_TENANT_ID=$(field e.tenantId) AZURE_CLIENT_SECRET=$(field e.operator.clientSecret)
-authority=$(field e.authority)
-g=(--target graph --graph-url "$authority" --login-url "$authority" --ca-file "$(field e.caFile)")
+serve_tenant --latency 400
 
 mkdir -p "$work/m"
 printf 'version: 1\nidentities:\n  centos-1: { managedIdentity: centos-1 }\n' >"$work/m/_identities.yaml"
