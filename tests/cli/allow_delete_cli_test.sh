@@ -44,13 +44,16 @@ check "three apps applied" test $rc -eq 0
 rm "$work/m/old-api.yaml" "$work/m/older-api.yaml"
 out=$(e plan "$work/m"); rc=$?
 check "plan shows the deletes" contains "$out" "- app.old-api"
-check "… and says apply will need --allow-delete" contains "$out" "this plan deletes applications (app.old-api (old-api API, appId"
+check "… and says apply will need --allow-delete" contains "$out" "Note: this plan deletes applications ("
+check "… naming each app" contains "$out" "app.old-api (old-api API, appId"
+check "… both of them" contains "$out" "app.older-api (older-api API, appId"
 check "… naming the flag" contains "$out" "apply will need --allow-delete"
 
 out=$(e apply --auto-approve "$work/m" 2>&1); rc=$?
 check "apply without --allow-delete: refused (exit 1)" test $rc -eq 1
-check "… naming the apps" contains "$out" "this plan deletes applications: app.old-api (old-api API, appId"
-check "… both of them" contains "$out" "app.older-api (older-api API"
+check "… naming the apps" contains "$out" "this plan deletes applications: app.old"
+check "… each of them" contains "$out" "app.old-api (old-api API, appId"
+check "… both of them" contains "$out" "app.older-api (older-api API, appId"
 check "… and the flag" contains "$out" "Deleting applications needs --allow-delete"
 check "… before any write" bash -c "! grep -q 'applying' <<<\"\$1\"" _ "$out"
 e access old-api >/dev/null 2>&1; rc=$?
@@ -64,7 +67,7 @@ e access older-api >/dev/null 2>&1; rc=$?
 check "… nothing deleted" test $rc -eq 0
 
 out=$(e plan "$work/m" -o "$work/allowed.json" --allow-delete); rc=$?
-check "plan -o --allow-delete records the permission" contains "$out" "The saved plan records --allow-delete: applying it deletes app.old-api"
+check "plan -o --allow-delete records the permission" contains "$out" "The saved plan records --allow-delete: applying it deletes app.old"
 out=$(e apply "$work/allowed.json" 2>&1); rc=$?
 check "that saved plan applies (exit 0)" test $rc -eq 0
 check "… deleting both apps" contains "$out" "Apply complete: 2 done"
