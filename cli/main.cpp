@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/argv_checks.h"
 #include "cli/commands.h"
 #include "cli/version.h"
 
@@ -25,7 +26,12 @@ int main(int argc, char** argv) {
   AddTokenCommand(app, globals, exit_code);
   AddAuthCommand(app, globals, exit_code);
   AddAccessCommand(app, globals, exit_code);
+  AddShowCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
+  if (auto problem = CheckArguments(app, argc, argv)) {
+    fmt::print(stderr, "entragate: {}\n", *problem);
+    return kExitError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
