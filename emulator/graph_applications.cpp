@@ -8,6 +8,7 @@
 #include "crypto/hash.h"
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
+#include "emulator/json_read.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator::graph {
@@ -49,8 +50,7 @@ std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& t
                                   "subdomain: '{}'",
                                   uri),
                       {}, {}};
-  const json::value& version = app.at("api").as_object().at("requestedAccessTokenVersion");
-  bool v2 = version.is_int64() && version.as_int64() == 2;
+  bool v2 = IntAt(ObjectAt(app, "api"), "requestedAccessTokenVersion") == 2;
   bool has_identifier = lower.find(engine::LowerAscii(app.at("appId").as_string())) != std::string::npos ||
                         lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
   bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
@@ -136,6 +136,10 @@ void FillList(json::value& list, const json::object& defaults) {
 void NormalizeComplex(const std::string& key, json::value& value) {
   if (!value.is_object()) return;
   json::object& o = value.as_object();
+  // A complex value written where there was none (e.g. after it was set to null) gets every member
+  // a new application has, as Graph always serves them.
+  static const json::object kNew = NewApplication(TenantInfo{}, "", "");
+  if (const json::value* defaults = kNew.if_contains(key); defaults && defaults->is_object()) FillDefaults(o, defaults->get_object());
   if (key == "optionalClaims") {
     for (const char* token : {"idToken", "accessToken", "saml2Token"}) {
       if (!o.contains(token) || o.at(token).is_null()) o[token] = json::array{};
@@ -215,6 +219,17 @@ std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::obj
   return std::nullopt;
 }
 
+// What a client may say about a new secret: its name and when it ends.
+std::optional<GraphError> CheckPasswordRequest(const json::object& request) {
+  for (const char* key : {"displayName", "endDateTime", "startDateTime", "hint", "keyId", "customKeyIdentifier", "secretText"}) {
+    const json::value* v = request.if_contains(key);
+    if (v && !v->is_null() && !v->is_string()) return GraphError::InvalidProperty(key, "PasswordCredential");
+  }
+  const json::value* end = request.if_contains("endDateTime");
+  if (end && end->is_string() && ParseIsoTime(end->as_string()) == 0) return GraphError::InvalidProperty("endDateTime", "PasswordCredential");
+  return std::nullopt;
+}
+
 json::object PasswordCredential(const json::object& request, std::string& secret_text) {
   std::string raw = crypto::RandomBytes(30).value();
   secret_text = crypto::Base64UrlEncode(raw).substr(0, 40);
@@ -247,6 +262,8 @@ Outcome Create(Call& call, const std::string& unique_name) {
   const json::value* name = b.if_contains("displayName");
   if (!name || !name->is_string() || name->as_string().empty())
     return GraphError::BadRequest("Property 'displayName' is required when creating an application.");
+  for (const auto& p : ArrayAt(b, "passwordCredentials"))
+    if (auto e = CheckPasswordRequest(ObjectOf(p))) return *e;
   auto created = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     json::object app = NewApplication(ReadTenant(txn), NewId(), NewId());
     if (!unique_name.empty()) app["uniqueName"] = unique_name;
@@ -259,7 +276,7 @@ Outcome Create(Call& call, const std::string& unique_name) {
     json::array secret_texts;
     for (const auto& p : passwords) {
       std::string secret;
-      json::object credential = PasswordCredential(p.as_object(), secret);
+      json::object credential = PasswordCredential(ObjectOf(p), secret);
       AddSecret(app, credential, secret);
       secret_texts.push_back(json::string(secret));
     }
@@ -333,7 +350,9 @@ Outcome AddPassword(Call& call, const Segment& seg) {
   auto body = call.Body();
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::value* pc = std::get<json::object>(body).if_contains("passwordCredential");
-  json::object request = pc && pc->is_object() ? pc->as_object() : json::object{};
+  if (pc && !pc->is_null() && !pc->is_object()) return GraphError::InvalidProperty("passwordCredential", "addPassword");
+  json::object request = ObjectOf(pc);
+  if (auto e = CheckPasswordRequest(request)) return *e;
   auto added = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     const json::object* found = FindApplication(call, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);

@@ -1,5 +1,6 @@
 #include "emulator/graph_entities.h"
 
+#include <ctime>
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -36,6 +37,12 @@ const char* ResourceName(EntityType t) {
     case EntityType::kFederatedIdentityCredential: return "FederatedIdentityCredential";
   }
   return "";
+}
+
+int64_t ParseIsoTime(std::string_view text) {
+  std::tm tm{};
+  if (text.size() < 19 || !strptime(std::string(text.substr(0, 19)).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 std::string IsoTime(int64_t unix_seconds) {
