@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "emulator/local_tenant.h"
 #include "emulator/store_token_directory.h"
 #include "tests/emulator/graph_test_tenant.h"
+#include "tests/graph/tenant_fixture.h"
 
 using namespace entragate::emulator;
 using namespace entragate::emulator::testing;
@@ -299,4 +301,43 @@ TEST_CASE("the HTTP server turns any exception of any handler into Graph's 500 a
   }
   CHECK(send("/fine").status == 200);
   server.value()->Stop();
+}
+
+namespace {
+
+net::Response TokenFor(entragate::testing::TenantFixture& t, const std::string& scope) {
+  const auto& e = t.e();
+  net::Request r{"POST", e.authority + "/" + e.tenant_id + "/oauth2/v2.0/token", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                 net::EncodeForm({{"client_id", e.client_id}, {"client_secret", e.client_secret}, {"scope", scope}, {"grant_type", "client_credentials"}}),
+                 ""};
+  auto sent = t.http->Send(r);
+  REQUIRE(sent.ok());
+  return sent.value();
+}
+
+}  // namespace
+
+TEST_CASE("the token service reads a stored object of the wrong shape without failing, and fails closed") {
+  entragate::testing::TenantFixture t;
+  auto client = t.Client();
+  auto app = client->SendBatch({{"POST", "/applications", {}, json::value(json::object{{"displayName", "Shape"}}), false, std::nullopt}})[0];
+  REQUIRE(app.ok());
+  std::string app_id(app->body.at("appId").as_string());
+  auto sp = client->SendBatch({{"POST", "/servicePrincipals", {}, json::value(json::object{{"appId", app_id}}), false, std::nullopt}})[0];
+  REQUIRE(sp.ok());
+  std::string sp_id(sp->body.at("id").as_string());
+  REQUIRE(TokenFor(t, app_id + "/.default").status == 200);  // open: any client gets a token
+  for (const json::value& odd : {json::value("no"), json::value(0), json::value(json::array{})}) {
+    REQUIRE(t.tenant->store().Write([&](StoreTxn& txn) -> entragate::engine::Status {
+      json::object o = *txn.Get(Collection::kServicePrincipals, sp_id);
+      o["appRoleAssignmentRequired"] = odd;
+      txn.Put(Collection::kServicePrincipals, sp_id, std::move(o));
+      return entragate::engine::Ok{};
+    }).ok());
+    net::Response r = TokenFor(t, app_id + "/.default");
+    CAPTURE(r.body);
+    CHECK(r.status == 400);  // unreadable → assignment required, and the operator holds none
+    CHECK(r.body.find("AADSTS501051") != std::string::npos);
+  }
+  CHECK(TokenFor(t, "https://graph.microsoft.com/.default").status == 200);
 }
