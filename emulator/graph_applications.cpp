@@ -51,13 +51,13 @@ std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& t
                                   uri),
                       {}, {}};
   bool v2 = IntAt(ObjectAt(app, "api"), "requestedAccessTokenVersion") == 2;
-  bool has_identifier = lower.find(engine::LowerAscii(app.at("appId").as_string())) != std::string::npos ||
+  bool has_identifier = lower.find(engine::LowerAscii(StringAt(app, "appId"))) != std::string::npos ||
                         lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
   bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
                                 [&](const std::string& d) { return host.find(engine::LowerAscii(d)) != std::string::npos; });
   if (!v2 && !has_identifier && !has_domain) return GraphError::BadRequest(engine::DefaultUriPolicyMessage(uri));
   for (const auto& [id, other] : view.All(Collection::kApplications)) {
-    if (id == std::string(app.at("id").as_string())) continue;
+    if (id == StringAt(app, "id")) continue;
     if (ContainsText(other.at("identifierUris").as_array(), uri))
       return GraphError::Conflict(
           "Another object with the same value for property identifierUris already exists.");
@@ -110,7 +110,7 @@ json::array NormalizeRoles(const json::array& roles) {
   json::array out;
   for (const auto& r : roles) {
     json::object role = r.as_object();
-    role["id"] = engine::LowerAscii(role.at("id").as_string());
+    role["id"] = engine::LowerAscii(StringAt(role, "id"));
     if (!role.contains("isEnabled")) role["isEnabled"] = true;
     for (const char* key : {"description", "displayName", "value"})
       if (!role.contains(key)) role[key] = nullptr;
@@ -196,8 +196,8 @@ void AfterApplicationChange(StoreTxn& txn, const json::object& app, const std::v
     txn.Put(Collection::kServicePrincipals, sp_id, std::move(updated));
     std::vector<std::string> doomed;
     for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
-      if (a.at("resourceId").as_string() == sp_id &&
-          std::find(removed_roles.begin(), removed_roles.end(), std::string(a.at("appRoleId").as_string())) != removed_roles.end())
+      if (StringAt(a, "resourceId") == sp_id &&
+          std::find(removed_roles.begin(), removed_roles.end(), StringAt(a, "appRoleId")) != removed_roles.end())
         doomed.push_back(aid);
     for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
     break;
@@ -213,7 +213,7 @@ std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::obj
   // Replication lag: a role added (or re-enabled) now cannot be assigned for a while (graph-facts §6).
   if (body.contains("appRoles") && before.at("appRoles") != app.at("appRoles")) app["_rolesChangedMs"] = call.now_ms;
   std::vector<std::string> removed = RemovedRoleIds(before.at("appRoles").as_array(), app.at("appRoles").as_array());
-  std::string id(app.at("id").as_string());
+  std::string id(StringAt(app, "id"));
   txn.Put(Collection::kApplications, id, app);
   AfterApplicationChange(txn, app, removed);
   return std::nullopt;
@@ -281,7 +281,7 @@ Outcome Create(Call& call, const std::string& unique_name) {
       secret_texts.push_back(json::string(secret));
     }
     StampWrite(call, app);
-    txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+    txn.Put(Collection::kApplications, StringAt(app, "id"), app);
     json::object served = app;
     for (size_t i = 0; i < secret_texts.size(); ++i)
       served["passwordCredentials"].as_array()[i].as_object()["secretText"] = secret_texts[i];
@@ -328,7 +328,7 @@ Outcome Delete(Call& call, const Segment& seg) {
     const json::object* found = FindApplication(call, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
     json::object app = *found;
-    std::string id(app.at("id").as_string());
+    std::string id(StringAt(app, "id"));
     app["deletedDateTime"] = IsoNow();
     txn.Erase(Collection::kApplications, id);
     txn.Put(Collection::kDeletedApplications, id, app);
@@ -360,7 +360,7 @@ Outcome AddPassword(Call& call, const Segment& seg) {
     std::string secret;
     json::object credential = PasswordCredential(request, secret);
     AddSecret(app, credential, secret);
-    txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+    txn.Put(Collection::kApplications, StringAt(app, "id"), app);
     credential["secretText"] = secret;
     return credential;
   });
@@ -385,7 +385,7 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
             return JsonResponse(200, f.as_object());
         return GraphError::NotFound(call.path[2].key);
       }
-      return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + std::string(app->at("id").as_string()) + "')/federatedIdentityCredentials"},
+      return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + StringAt(*app, "id") + "')/federatedIdentityCredentials"},
                                             {"value", list}});
     });
   }
@@ -406,9 +406,9 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
       if (!app.contains("_federated")) app["_federated"] = json::array{};
       for (const auto& f : app["_federated"].as_array())
         if (f.as_object().at("name") == b.at("name"))
-          return GraphError::Conflict("FederatedIdentityCredential with name " + std::string(b.at("name").as_string()) + " already exists.");
+          return GraphError::Conflict("FederatedIdentityCredential with name " + StringAt(b, "name") + " already exists.");
       app["_federated"].as_array().push_back(b);
-      txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+      txn.Put(Collection::kApplications, StringAt(app, "id"), app);
       return true;
     });
     if (!added.ok()) return *added.error;
@@ -425,7 +425,7 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
       });
       if (it == list.end()) return GraphError::NotFound(call.path[2].key);
       list.erase(it);
-      txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+      txn.Put(Collection::kApplications, StringAt(app, "id"), app);
       return true;
     });
     if (!removed.ok()) return *removed.error;

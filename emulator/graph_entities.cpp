@@ -1,4 +1,5 @@
 #include "emulator/graph_entities.h"
+#include "emulator/json_read.h"
 
 #include <ctime>
 #include <algorithm>
@@ -181,7 +182,7 @@ void SyncServicePrincipal(json::object& sp, const json::object& app) {
 }
 
 json::object NewServicePrincipal(const json::object& app, const TenantInfo& tenant, const std::string& id) {
-  json::object sp = BaseServicePrincipal(tenant, id, std::string(app.at("appId").as_string()));
+  json::object sp = BaseServicePrincipal(tenant, id, StringAt(app, "appId"));
   sp["displayName"] = app.at("displayName");
   sp["_ownTags"] = json::array{};
   SyncServicePrincipal(sp, app);
