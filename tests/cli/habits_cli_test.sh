@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CLI habits of Terraform and az users: `show` for a saved plan, an unknown command named with the
+# CLI habits of Terraform and az users: files only their owner reads, `show` for a saved plan, an unknown command named with the
 # list of commands, single-dash long options refused with the two-dash spelling.
 # Usage: habits_cli_test.sh ENTRAGATE (from the repository root).
 set -uo pipefail
@@ -8,6 +8,9 @@ source "$(dirname "$0")/lib.sh"
 st=(--target local --local-state "$work/tenant")
 
 "$bin" plan examples/restrict-managed-identities "${st[@]}" -o "$work/plan.json" >/dev/null 2>&1
+check "a saved plan is readable by its owner only (0600)" test "$(stat -c %a "$work/plan.json")" = 600
+"$bin" drift examples/restrict-managed-identities "${st[@]}" --format junit --output "$work/drift.xml" >/dev/null 2>&1
+check "… and so is a drift report (0600)" test "$(stat -c %a "$work/drift.xml")" = 600
 before=$(ls "$work/tenant" | wc -l)
 out=$("$bin" show "$work/plan.json" --no-color 2>&1); rc=$?
 check "show renders a saved plan" test $rc -eq 0
