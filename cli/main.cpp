@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   AddAuthCommand(app, globals, exit_code);
   AddAccessCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
+  AddVersionCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
