@@ -45,11 +45,6 @@ std::vector<std::string> Spellings(const OptionModel& o) {
   return out;
 }
 
-std::string FirstSentence(const std::string& s) {
-  auto cut = s.find(" (");
-  return cut == std::string::npos ? s : s.substr(0, cut);
-}
-
 // ---- bash ----
 
 std::string Bash(const CommandModel& program) {
@@ -135,7 +130,7 @@ std::string Zsh(const CommandModel& program) {
       for (const auto& spelling : Spellings(o)) {
         std::string name = spelling;
         if (o.takes_value) name += spelling.size() == 2 ? "+" : "=";
-        std::string spec = (o.repeats ? "*" : "") + name + "[" + ZshDescription(FirstSentence(o.description)) + "]";
+        std::string spec = (o.repeats ? "*" : "") + name + "[" + ZshDescription(o.description) + "]";
         if (o.takes_value) spec += ":" + ZshQuote(o.name) + ":" + ZshAction(o);
         specs += fmt::format(" \\\n    '{}'", spec);
       }
@@ -151,7 +146,7 @@ std::string Zsh(const CommandModel& program) {
     }
     std::string items, dispatch;
     for (const auto& sub : c.subcommands) {
-      items += fmt::format("\n    '{}:{}'", sub.path.back(), ZshQuote(FirstSentence(sub.description)));
+      items += fmt::format("\n    '{}:{}'", sub.path.back(), ZshQuote(sub.description));
       dispatch += fmt::format("        {}) {} ;;\n", sub.path.back(), ZshFunctionName(sub));
     }
     functions += fmt::format(R"({name}() {{
@@ -217,14 +212,14 @@ std::string Fish(const CommandModel& program) {
     for (const auto& s : o.short_names) line += " -s " + s;
     for (const auto& l : o.long_names) line += " -l " + l;
     if (o.takes_value) line += o.choices.empty() ? " -r -F" : " -x -a " + FishQuote(Join(o.choices));
-    return line + " -d " + FishQuote(FirstSentence(o.description)) + "\n";
+    return line + " -d " + FishQuote(o.description) + "\n";
   };
   for (const auto& o : program.options) out += option_line("", o);
   ForEachCommand(program, [&](const CommandModel& c) {
     std::string cond = FishCondition(c);
     for (const auto& sub : c.subcommands)
       out += fmt::format("complete -c entragate -n {} -a {} -d {}\n", FishQuote(cond), sub.path.back(),
-                         FishQuote(FirstSentence(sub.description)));
+                         FishQuote(sub.description));
     if (c.path.empty()) return;
     for (const auto& o : c.options)
       if (o.long_names.empty() || o.long_names.front() != "help") out += option_line(cond, o);
