@@ -26,5 +26,7 @@ void AddTokenCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
 void AddAuthCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddShowCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+/// `version` and --version; also the hidden `__man` / `__completion` that the build generates docs with.
+void AddVersionCommand(CLI::App& app, int& exit_code);
 
 }  // namespace entragate::cli

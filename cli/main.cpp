@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   AddAccessCommand(app, globals, exit_code);
   AddShowCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
+  AddVersionCommand(app, exit_code);
   if (auto problem = CheckArguments(app, argc, argv)) {
     fmt::print(stderr, "entragate: {}\n", *problem);
     return kExitError;
