@@ -154,11 +154,11 @@ TEST_CASE("adopting an existing application by appId, and pruning only marker-ta
   // testapp is created, then dropped from the manifest: only with prune does it go.
   REQUIRE(rig.Apply(Manifest()).ok());
   CHECK(rig.PlanFor(adopt).plan.empty());
-  auto pruning = rig.PlanFor(adopt + "settings: { prune: { apps: true } }\n");
+  auto pruning = rig.PlanFor(adopt + "settings: { owner: test-owner, prune: { apps: true } }\n");
   REQUIRE(pruning.plan.changes.size() == 1);  // the adopted app stays: it is in the manifest
   CHECK(pruning.plan.changes[0].action == engine::Action::kDelete);
   CHECK(pruning.plan.changes[0].address == "app.testapp");
-  REQUIRE(rig.Apply(adopt + "settings: { prune: { apps: true } }\n").ok());
+  REQUIRE(rig.Apply(adopt + "settings: { owner: test-owner, prune: { apps: true } }\n").ok());
   CHECK(rig.Count("/applications?$filter=displayName%20eq%20'TestApp'") == 0);
   CHECK(rig.Count("/applications?$filter=displayName%20eq%20'Legacy%20Adopted'") == 1);
 }

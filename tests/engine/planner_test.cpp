@@ -239,7 +239,7 @@ TEST_CASE("prune deletes only marker-tagged apps the manifest dropped, and only 
   ObservedState o = Applied(Desired(kManifest));
   o.prunable.push_back(stale);
   CHECK(PlanOf(Desired(kManifest), o).empty());
-  Plan p = PlanOf(Desired(std::string(kManifest) + "settings: { prune: { apps: true } }\n"), o);
+  Plan p = PlanOf(Desired(std::string(kManifest) + "settings: { owner: test-owner, prune: { apps: true } }\n"), o);
   REQUIRE(p.changes.size() == 1);
   CHECK(p.changes[0].action == Action::kDelete);
   CHECK(p.changes[0].address == "app.old-app");
