@@ -76,8 +76,11 @@ struct Walk {
     fs::file_status status = entry.status(ec);  // follows symbolic links
     std::string shown = entry.path().string();
     if (ec || !fs::exists(status)) {
+      std::error_code link_ec;
+      bool broken_link = entry.is_symlink(link_ec);
       if (IsManifestName(relative))
-        diags.Error("E0001", {shown, 0, 0, 0}, fmt::format("cannot read '{}': {}", shown, ec ? ec.message() : "a broken symbolic link"));
+        diags.Error("E0001", {shown, 0, 0, 0},
+                    fmt::format("cannot read '{}': {}", shown, broken_link ? "a broken symbolic link" : ec.message()));
       return;
     }
     if (fs::is_directory(status)) return Directory(relative, depth + 1);

@@ -17,9 +17,9 @@ namespace {
 
 using yaml_detail::StrictEvent;
 
-class LimitExceeded : public std::runtime_error {
+class Refused : public std::runtime_error {
  public:
-  LimitExceeded(std::string code, const YAML::Mark& mark, const std::string& what)
+  Refused(std::string code, const YAML::Mark& mark, const std::string& what)
       : std::runtime_error(what), code_(std::move(code)), mark_(mark) {}
   const std::string& code() const { return code_; }
   const YAML::Mark& mark() const { return mark_; }
@@ -89,7 +89,7 @@ class ExpansionCounter : public YAML::EventHandler {
   void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
     Add(mark, 1);
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw LimitExceeded("E0005", mark, fmt::format("YAML nesting is deeper than {} levels; refusing to read it", limits_.max_depth));
+      throw Refused("E0005", mark, fmt::format("YAML nesting is deeper than {} levels; refusing to read it", limits_.max_depth));
     stack_.push_back({anchor, 1});
   }
   void Close() {
@@ -102,7 +102,7 @@ class ExpansionCounter : public YAML::EventHandler {
     total_ = std::min(total_ + n, limits_.max_expanded_nodes + 1);
     for (auto& f : stack_) f.count = std::min(f.count + n, limits_.max_expanded_nodes + 1);
     if (total_ > limits_.max_expanded_nodes)
-      throw LimitExceeded("E0005", mark,
+      throw Refused("E0005", mark,
                           fmt::format("YAML aliases expand to more than {} nodes; refusing to read this "
                                       "document (an alias expansion bomb?)",
                                       limits_.max_expanded_nodes));
@@ -122,7 +122,7 @@ class ExpansionCounter : public YAML::EventHandler {
     YAML::Mark mark;
     mark.line = at.line - 1;
     mark.column = at.column - 1;
-    throw LimitExceeded("E0004", mark,
+    throw Refused("E0004", mark,
                         fmt::format("unsupported YAML: YAML 1.2 reads {} here, but entragate's reader would read {}; "
                                     "write this value more simply (one line, plain or quoted, without rare escapes "
                                     "such as \\N)",
@@ -177,7 +177,7 @@ std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::
     }
     YAML::Node root = YAML::Load(text);
     return root;
-  } catch (const LimitExceeded& e) {
+  } catch (const Refused& e) {
     diags.Error(e.code(), MarkLoc(file, e.mark()), e.what());
   } catch (const YAML::ParserException& e) {
     diags.Error("E0004", MarkLoc(file, e.mark), fmt::format("invalid YAML: {}", CleanParserMessage(e)));
