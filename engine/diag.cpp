@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/utf8.h"
+
 namespace entragate::engine {
 
 std::string SourceLoc::ToString() const {
@@ -13,13 +15,21 @@ std::string SourceLoc::ToString() const {
   return fmt::format("{}:{}:{}", file, line, column);
 }
 
+// Messages quote manifest text (keys, values, file names) that may hold control characters or
+// bytes that are not UTF-8: escape them once here, so no output (terminal, JSON, CI annotations)
+// ever carries them raw.
+void Diagnostics::Add(Severity severity, std::string code, SourceLoc loc, std::string message, std::string hint) {
+  loc.file = EscapeControls(loc.file);
+  items_.push_back({severity, std::move(code), std::move(loc), EscapeControls(message), EscapeControls(hint)});
+}
+
 void Diagnostics::Error(std::string code, SourceLoc loc, std::string message, std::string hint) {
-  items_.push_back({Severity::kError, std::move(code), std::move(loc), std::move(message), std::move(hint)});
+  Add(Severity::kError, std::move(code), std::move(loc), std::move(message), std::move(hint));
   ++errors_;
 }
 
 void Diagnostics::Warning(std::string code, SourceLoc loc, std::string message, std::string hint) {
-  items_.push_back({Severity::kWarning, std::move(code), std::move(loc), std::move(message), std::move(hint)});
+  Add(Severity::kWarning, std::move(code), std::move(loc), std::move(message), std::move(hint));
 }
 
 void Diagnostics::Append(const Diagnostics& other) {
@@ -28,10 +38,11 @@ void Diagnostics::Append(const Diagnostics& other) {
   sources_.insert(other.sources_.begin(), other.sources_.end());
 }
 
-void Diagnostics::AddSource(const std::string& file, std::string text) { sources_[file] = std::move(text); }
+// Keyed by the escaped name, which is what a diagnostic's loc.file holds (escaping is idempotent).
+void Diagnostics::AddSource(const std::string& file, std::string text) { sources_[EscapeControls(file)] = std::move(text); }
 
 std::string_view Diagnostics::SourceLine(const std::string& file, int line) const {
-  auto it = sources_.find(file);
+  auto it = sources_.find(EscapeControls(file));
   if (it == sources_.end() || line < 1) return {};
   std::string_view text = it->second;
   for (int i = 1; i < line; ++i) {

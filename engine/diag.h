@@ -23,6 +23,8 @@ struct SourceLoc {
 
 enum class Severity { kError, kWarning };
 
+/// message, hint and loc.file never hold control characters or bytes that are not UTF-8: Diagnostics
+/// escapes them (\0, \x1b, …) when the diagnostic is added.
 struct Diagnostic {
   Severity severity = Severity::kError;
   std::string code;     ///< stable id such as E0203; listed in the README
@@ -53,6 +55,8 @@ class Diagnostics {
   void Sort();
 
  private:
+  void Add(Severity severity, std::string code, SourceLoc loc, std::string message, std::string hint);
+
   std::vector<Diagnostic> items_;
   int errors_ = 0;
   std::map<std::string, std::string> sources_;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/utf8.h"
+
 namespace entragate::engine {
 
 namespace {
@@ -21,11 +23,13 @@ Palette PaletteFor(bool color) {
   return {"", "", "", "", ""};
 }
 
-// Tabs would shift the caret; show them as one space so columns line up with yaml-cpp's count.
-std::string Untab(std::string_view line) {
+// Tabs would shift the caret; show them as one space so columns line up with the parser's count.
+// The line is the file's raw text, which may be the very bytes a diagnostic complains about:
+// escape them rather than send them to a terminal.
+std::string Printable(std::string_view line) {
   std::string out(line);
   std::replace(out.begin(), out.end(), '\t', ' ');
-  return out;
+  return EscapeControls(out);
 }
 
 }  // namespace
@@ -44,7 +48,7 @@ std::string RenderDiagnostic(const Diagnostic& d, const Diagnostics& all, bool c
   std::string pad(gutter.size(), ' ');
   int column = std::max(1, d.loc.column);
   int length = std::clamp<int>(d.loc.length, 1, std::max<int>(1, static_cast<int>(line.size()) - column + 1));
-  out += fmt::format(" {}{} |{} {}\n", p.blue, gutter, p.reset, Untab(line));
+  out += fmt::format(" {}{} |{} {}\n", p.blue, gutter, p.reset, Printable(line));
   out += fmt::format(" {}{} |{} {}{}{}{}{}\n", p.blue, pad, p.reset, std::string(column - 1, ' '), error ? p.red : p.yellow,
                      std::string(length, '^'), d.hint.empty() ? "" : " ", d.hint + p.reset);
   return out;

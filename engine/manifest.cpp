@@ -2,21 +2,17 @@
 #include "engine/manifest.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <regex>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "crypto/hash.h"
 #include "engine/graph_rules.h"
+#include "engine/manifest_files.h"
 #include "engine/manifest_reader.h"
 #include "engine/yaml_document.h"
 #include "engine/yaml_fields.h"
-
-namespace fs = std::filesystem;
 
 namespace entragate::engine {
 
@@ -105,10 +101,24 @@ void ReadSettings(const YamlContext& ctx, const MapReader& top, Fragment& out) {
   Settings settings;
   settings.loc = e->key_loc;
   MapReader s(ctx, e->value, "settings", e->key_loc, {"owner", "prune"});
-  settings.owner = s.String("owner").value_or("");
+  if (auto owner = s.String("owner")) {
+    settings.owner_loc = s.Find("owner")->value_loc;
+    if (IsValidName(*owner))
+      settings.owner = *owner;
+    else
+      ctx.diags.Error("E0202", settings.owner_loc,
+                      fmt::format("invalid settings.owner '{}': use letters, digits, '.', '_' and '-', starting with a "
+                                  "letter or digit, at most 120 characters",
+                                  *owner));
+  }
   if (const YamlEntry* prune = s.Typed("prune", YamlType::kMap)) {
     MapReader p(ctx, prune->value, "settings.prune", prune->key_loc, {"apps"});
     settings.prune_apps = p.Bool("apps").value_or(false);
+    // Prune deletes only what this set created, so it must know whose set it is.
+    if (settings.prune_apps && !s.Find("owner"))
+      ctx.diags.Error("E0221", p.Find("apps")->value_loc, "settings.prune.apps is true, but settings.owner is not set",
+                      "name who owns this set, e.g. owner: team-payments; prune then deletes only applications "
+                      "entragate created for that owner");
   }
   out.settings = settings;
 }
@@ -186,49 +196,6 @@ void Merge(Fragment&& f, DesiredState& state, Diagnostics& diags, std::map<std::
   }
 }
 
-// Reads at most one byte past the limit, so a huge file or a device (/dev/zero) cannot exhaust memory.
-std::optional<std::string> ReadWholeFile(const fs::path& path, Diagnostics& diags) {
-  const size_t limit = YamlLimits{}.max_bytes;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.Error("E0001", {path.string(), 0, 0, 0}, fmt::format("cannot read '{}'", path.string()));
-    return std::nullopt;
-  }
-  std::string text(limit + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    diags.Error("E0001", {path.string(), 0, 0, 0}, fmt::format("cannot read '{}'", path.string()));
-    return std::nullopt;
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > limit) {
-    diags.Error("E0003", {path.string(), 0, 0, 0},
-                fmt::format("file is larger than {} bytes, the limit for a manifest file", limit));
-    return std::nullopt;
-  }
-  return text;
-}
-
-std::vector<fs::path> ManifestFiles(const std::string& path, Diagnostics& diags) {
-  std::error_code ec;
-  fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) {
-    diags.Error("E0001", {path, 0, 0, 0}, fmt::format("cannot read '{}': no such file or directory", path));
-    return {};
-  }
-  if (!fs::is_directory(status)) return {fs::path(path)};
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    auto ext = entry.path().extension();
-    if ((ext == ".yaml" || ext == ".yml") && entry.is_regular_file()) files.push_back(entry.path());
-  }
-  if (ec) diags.Error("E0001", {path, 0, 0, 0}, fmt::format("cannot list '{}': {}", path, ec.message()));
-  std::sort(files.begin(), files.end());
-  if (files.empty() && !ec)
-    diags.Error("E0002", {path, 0, 0, 0}, fmt::format("no manifest files (*.yaml, *.yml) in directory '{}'", path));
-  return files;
-}
-
 DesiredState Finish(DesiredState state, Diagnostics& diags) {
   std::sort(state.apps.begin(), state.apps.end(), [](const App& a, const App& b) { return a.key < b.key; });
   manifest_detail::CheckReferences(state, diags);
@@ -248,11 +215,18 @@ DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::str
   return Finish(std::move(state), diags);
 }
 
+// One file at a time: its text and node tree are gone before the next file is read, so memory
+// grows with what the manifests say, not with how many files say it.
 DesiredState LoadManifest(const std::string& path, Diagnostics& diags) {
-  std::vector<std::pair<std::string, std::string>> texts;
-  for (const auto& file : ManifestFiles(path, diags))
-    if (auto text = ReadWholeFile(file, diags)) texts.emplace_back(file.string(), std::move(*text));
-  return LoadManifestTexts(texts, diags);
+  DesiredState state;
+  std::map<std::string, SourceLoc> app_locs;
+  for (const auto& file : manifest_detail::ListManifestFiles(path, diags)) {
+    auto text = manifest_detail::ReadManifestFile(file, YamlLimits{}.max_bytes, diags);
+    if (!text) continue;
+    state.files.push_back(file);
+    Merge(ReadFile(file, *text, diags), state, diags, app_locs);
+  }
+  return Finish(std::move(state), diags);
 }
 
 }  // namespace entragate::engine

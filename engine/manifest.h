@@ -10,8 +10,9 @@
 
 namespace entragate::engine {
 
-/// Reads a manifest set: a file, or every *.yaml / *.yml directly inside a directory (sorted by name,
-/// merged). Files that cannot be read are reported (E0001, E0002), never skipped silently.
+/// Reads a manifest set: a file, or every *.yaml / *.yml below a directory at any depth (sorted by
+/// relative path, hidden entries skipped, merged), one file at a time. Files that cannot be read are
+/// reported (E0001, E0002, E0003, E0009), never skipped silently.
 DesiredState LoadManifest(const std::string& path, Diagnostics& diags);
 
 /// One in-memory file per entry (name, text), merged in the given order. For tests and tools.

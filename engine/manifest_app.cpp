@@ -261,6 +261,14 @@ App ReadApp(const YamlContext& ctx, const YamlEntry& entry) {
   ReadRoles(ctx, r, app);
   app.assignment_required = r.Bool("assignmentRequired");
   ReadAccess(ctx, r, app);
+  // Listing who may call an app means the others may not: an app that would let every identity in
+  // the tenant get a token must say so.
+  if (const YamlEntry* access = r.Find("access"); access && !r.Find("assignmentRequired"))
+    ctx.diags.Error("E0222", access->key_loc,
+                    fmt::format("app '{}' lists access but not assignmentRequired; without it any identity in the "
+                                "tenant can get a token for the app",
+                                app.key),
+                    "write assignmentRequired: true, or false if every identity in the tenant may get a token");
   ReadAdopt(ctx, r, app);
   return app;
 }

@@ -117,8 +117,10 @@ struct App {
 
 struct Settings {
   bool prune_apps = false;
-  std::string owner;       ///< settings.owner; required when prune_apps; empty when absent
+  std::string owner;       ///< who this set belongs to (an app-key-like name); empty when not given.
+                           ///< Never empty when prune_apps is true in a set that loaded without errors.
   SourceLoc loc;
+  SourceLoc owner_loc;     ///< the owner value's position; invalid when absent
 };
 
 struct DesiredState {

@@ -1,7 +1,8 @@
 #pragma once
 // Turns one manifest file's text into a yaml-cpp node tree, refusing what would hurt: files over the
-// size limit, alias expansion bombs, absurd nesting, several documents in one file. Syntax errors
-// become located diagnostics. The only place that parses YAML text.
+// size limit, bytes that are not UTF-8 text, anything YAML 1.2 rejects or yaml-cpp would read
+// differently from YAML 1.2, alias expansion bombs, absurd nesting, several documents in one file.
+// Every refusal is a located diagnostic. The only place that parses YAML text.
 
 #include <optional>
 #include <string>
@@ -18,8 +19,8 @@ struct YamlLimits {
   int max_depth = 64;
 };
 
-/// Parses `text` (the contents of `file`). On failure reports E0003/E0004/E0005/E0006 and returns
-/// nullopt. An empty or comment-only file yields a Null node.
+/// Parses `text` (the contents of `file`). On failure reports E0003–E0008 and returns nullopt.
+/// An empty or comment-only file yields a Null node.
 std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text,
                                             Diagnostics& diags, const YamlLimits& limits = {});
 

@@ -37,6 +37,22 @@ check "missing PATH is a usage error (exit 1)" test $rc -eq 1
 "$bin" validate --format xml examples/multi-team >/dev/null 2>&1; rc=$?
 check "unknown format is a usage error" test $rc -eq 1
 
+# Strict input: a broken quote is an error, control characters are never echoed raw, and a FIFO is
+# refused instead of waited on (timeout only guards against the old behaviour hanging the suite).
+err=$("$bin" validate tests/manifests/invalid/unterminated-double-quote.yaml 2>&1); rc=$?
+check "an unterminated quote exits 1" test $rc -eq 1
+check "… located at the opening quote" contains "$err" "unterminated-double-quote.yaml:6:18: error[E0004]: invalid YAML:"
+err=$("$bin" validate tests/manifests/invalid/control-character.yaml 2>&1); rc=$?
+check "a control character exits 1" test $rc -eq 1
+check "… shown escaped" contains "$err" 'displayName: \x1b]0;pwned\x07TestApp'
+check "… never raw" test "${err//[$'\e'$'\a']/}" = "$err"
+json=$("$bin" validate --format json tests/manifests/invalid/nul-escape-in-key.yaml)
+check "a NUL in a key is escaped in JSON, not mangled" contains "$json" "invalid app key 'test\\\\0app\\\\x1b[2J'"
+mkfifo "$work/pipe.yaml"
+err=$(timeout 10 "$bin" validate "$work/pipe.yaml" 2>&1); rc=$?
+check "a FIFO is refused at once (exit 1, not a hang)" test $rc -eq 1
+check "… saying what it is" contains "$err" "error[E0009]: '$work/pipe.yaml' is a FIFO (named pipe)"
+
 if command -v script >/dev/null; then
   tty_out=$(script -qec "$bin validate tests/manifests/invalid/access-unknown-role.yaml" /dev/null 2>&1)
   check "colour on a terminal" contains "$tty_out" $'\e['

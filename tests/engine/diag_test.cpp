@@ -2,6 +2,7 @@
 
 #include "engine/diag.h"
 #include "engine/diag_render.h"
+#include "engine/utf8.h"
 
 using namespace entragate::engine;
 
@@ -57,4 +58,25 @@ TEST_CASE("Sort orders by file, line and column and counts errors") {
   CHECK(d.items()[2].message == "b");
   CHECK(d.error_count() == 2);
   CHECK(d.warning_count() == 1);
+}
+
+TEST_CASE("control characters and bytes that are not UTF-8 never reach the output raw") {
+  CHECK(EscapeControls(std::string("a\0b", 3)) == "a\\0b");
+  CHECK(EscapeControls("\x1b[31mred\x07") == "\\x1b[31mred\\x07");
+  CHECK(EscapeControls("tab\there\r\n") == "tab\\there\\r\\n");
+  CHECK(EscapeControls("\xc2\x9b" "2J") == "\\u009b2J");  // C1 CSI
+  CHECK(EscapeControls("\x7f") == "\\x7f");
+  CHECK(EscapeControls("bad\xff\xc0\xaf") == "bad\\xff\\xc0\\xaf");
+  CHECK(EscapeControls("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");  // printable UTF-8 is kept
+
+  Diagnostics d;
+  d.AddSource("m\x1b.yaml", "displayName: \x1b]0;pwned\x07\n");
+  d.Error("E0008", {"m\x1b.yaml", 1, 14, 1}, "message with \x1b[2J", "hint \x07");
+  std::string out = RenderDiagnostics(d, false);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find('\x07') == std::string::npos);
+  CHECK(d.items()[0].message == "message with \\x1b[2J");
+  CHECK(d.items()[0].hint == "hint \\x07");
+  CHECK(d.items()[0].loc.file == "m\\x1b.yaml");
+  CHECK(out.find(" 1 | displayName: \\x1b]0;pwned\\x07\n") != std::string::npos);
 }

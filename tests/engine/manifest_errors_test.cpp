@@ -21,6 +21,18 @@ struct Case {
 
 // Paths inside messages are shown relative to the repository root, as the loader is given them.
 const Case kCases[] = {
+    {"access-without-assignment-required.yaml", "E0222", "app 'testapp' lists access but not assignmentRequired; without it any identity in the tenant can get a token for the app", "write assignmentRequired: true, or false if every identity in the tenant may get a token"},
+    {"control-character.yaml", "E0008", "the non-printable character U+001B is not allowed in a manifest; only tab, CR and LF may appear besides printable characters", ""},
+    {"invalid-owner.yaml", "E0202", "invalid settings.owner 'team payments': use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 120 characters", ""},
+    {"invalid-utf8.yaml", "E0007", "not UTF-8 text: byte 0xff cannot start a UTF-8 character", "manifests must be UTF-8; re-save the file as UTF-8"},
+    // The key holds a real NUL and ESC (from YAML escapes): shown escaped, never raw or mangled.
+    {"nul-escape-in-key.yaml", "E0202", "invalid app key 'test\\0app\\x1b[2J': use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 120 characters", ""},
+    {"nul-in-key.yaml", "E0008", "a NUL byte (\\0) is not allowed in a manifest; only tab, CR and LF may appear besides printable characters", ""},
+    {"overlong-utf8.yaml", "E0007", "not UTF-8 text: overlong UTF-8 sequence 0xc0 0xaf (U+002F in more bytes than it needs)", "manifests must be UTF-8; re-save the file as UTF-8"},
+    {"prune-without-owner.yaml", "E0221", "settings.prune.apps is true, but settings.owner is not set", "name who owns this set, e.g. owner: team-payments; prune then deletes only applications entragate created for that owner"},
+    {"surrogate-utf8.yaml", "E0007", "not UTF-8 text: UTF-8 sequence 0xed 0xa0 0x80 encodes the surrogate U+D800, which is not a character", "manifests must be UTF-8; re-save the file as UTF-8"},
+    {"unterminated-double-quote.yaml", "E0004", "invalid YAML: wrongly indented double-quoted scalar", "is the closing quote missing?"},
+    {"unterminated-single-quote.yaml", "E0004", "invalid YAML: wrongly indented single-quoted scalar", "is the closing quote missing?"},
     {"access-disabled-role.yaml", "E0216", "app role 'App.Use' of app 'testapp' is disabled (enabled: false) and cannot be assigned to 'centos-1'", ""},
     {"access-member-type-mismatch.yaml", "E0204", "app role 'App.Use' of app 'testapp' allows member types [User], but 'centos-1' needs Application", ""},
     {"access-unknown-identity.yaml", "E0205", "unknown identity 'centos1' in access['App.Use'] of app 'testapp'; name an entry of identities or an app key", "did you mean 'centos-1'?"},
@@ -55,7 +67,7 @@ const Case kCases[] = {
     {"wrong-type-assignment-required-string.yaml", "E0102", "'assignmentRequired' in app 'testapp': expected a boolean, found a string", "write true or false, without quotes"},
     {"wrong-type-display-name-mapping.yaml", "E0102", "'displayName' in app 'testapp': expected a string, found a mapping", ""},
     {"wrong-type-version-string.yaml", "E0102", "'version' in the manifest: expected an integer, found a string", "write the number without quotes"},
-    {"yaml-syntax-error.yaml", "E0004", "invalid YAML: illegal flow end", ""},
+    {"yaml-syntax-error.yaml", "E0004", "invalid YAML: flow sequence with invalid extra closing bracket", ""},
 };
 
 }  // namespace

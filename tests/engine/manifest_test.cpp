@@ -175,7 +175,7 @@ TEST_CASE("files: missing path, empty directory, oversized file, empty file, sev
     LoadManifest(dir.path.string(), diags);
     REQUIRE(diags.items().size() == 1);
     CHECK(diags.items()[0].code == "E0002");
-    CHECK(diags.items()[0].message == "no manifest files (*.yaml, *.yml) in directory '" + dir.path.string() + "'");
+    CHECK(diags.items()[0].message == "no manifest files (*.yaml, *.yml) in directory '" + dir.path.string() + "' or below it");
   }
   SUBCASE("oversized") {
     Diagnostics diags;
@@ -200,10 +200,11 @@ TEST_CASE("files: missing path, empty directory, oversized file, empty file, sev
     REQUIRE(diags.items().size() == 1);
     CHECK(diags.items()[0].code == "E0006");
   }
-  SUBCASE("a device is not read forever") {
+  SUBCASE("a device is refused without being read") {
     Diagnostics diags;
     LoadManifest("/dev/zero", diags);
     REQUIRE(diags.items().size() == 1);
-    CHECK(diags.items()[0].code == "E0003");
+    CHECK(diags.items()[0].code == "E0009");
+    CHECK(diags.items()[0].message == "'/dev/zero' is a character device; manifests are read only from regular files and directories");
   }
 }

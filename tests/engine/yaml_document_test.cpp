@@ -89,8 +89,9 @@ TEST_CASE("a syntax error is reported with its location") {
   CHECK_FALSE(ParseYamlDocument("bad.yaml", "version: 1\napps:\n  a: [b\n", d));
   REQUIRE(d.items().size() == 1);
   CHECK(d.items()[0].code == "E0004");
-  CHECK(d.items()[0].message == "invalid YAML: end of sequence flow not found");
-  CHECK(d.items()[0].loc.line == 4);  // yaml-cpp notices at the end of input, where "]" was due
+  CHECK(d.items()[0].message == "invalid YAML: flow sequence without a closing bracket");
+  CHECK(d.items()[0].loc.line == 4);  // the end of input, where "]" was due
+  CHECK(d.items()[0].loc.column == 1);
 }
 
 TEST_CASE("locations are 1-based and underline scalars as written") {
@@ -101,4 +102,117 @@ TEST_CASE("locations are 1-based and underline scalars as written") {
   CHECK(loc.line == 2);
   CHECK(loc.column == 6);
   CHECK(loc.length == 8);
+}
+
+namespace {
+
+// The single diagnostic of parsing `text`, which must fail.
+Diagnostic OnlyError(const std::string& text) {
+  Diagnostics d;
+  CHECK_FALSE(ParseYamlDocument("t.yaml", text, d));
+  REQUIRE(d.items().size() == 1);
+  return d.items()[0];
+}
+
+}  // namespace
+
+TEST_CASE("an unterminated quote is a located error, not a string that swallows the rest of the file") {
+  for (const char* quote : {"\"", "'"}) {
+    CAPTURE(quote);
+    Diagnostic e = OnlyError(std::string("version: 1\napps:\n  a:\n    displayName: ") + quote +
+                             "TestApp\n    assignmentRequired: true\n    access: {}\n");
+    CHECK(e.code == "E0004");
+    CHECK(e.loc.line >= 4);
+    CHECK(e.message.rfind("invalid YAML: ", 0) == 0);
+  }
+}
+
+TEST_CASE("input YAML 1.2 rejects and yaml-cpp would accept is refused") {
+  // From the YAML test suite's error cases (ids in brackets): each is read by yaml-cpp alone.
+  const char* cases[] = {
+      "key: \"missing end quote\n",                  // unterminated double quote
+      "- [a, b\n- c\n",                               // a flow sequence never closed [CVW2-like]
+      "a: 'b'c\n",                                    // text after a quoted scalar [4H7K-like]
+      "key: [ a, b ]]\n",                             // a stray flow end
+      "&anchor - sequence entry\n",                   // an anchor before a block entry [SY6V]
+      "- !!str, xxx\n",                               // a tag that eats a flow indicator [U99R]
+  };
+  for (const char* text : cases) {
+    CAPTURE(text);
+    Diagnostics d;
+    CHECK_FALSE(ParseYamlDocument("t.yaml", text, d));
+    CHECK(d.has_errors());
+  }
+}
+
+TEST_CASE("bytes that are not UTF-8 text are refused with line and column") {
+  struct Bad {
+    std::string text;
+    int line, column;
+    const char* message;
+  };
+  const Bad cases[] = {
+      {"a: b\nc: \xff\n", 2, 4, "not UTF-8 text: byte 0xff cannot start a UTF-8 character"},
+      {"a: \xc3\n", 1, 4, "not UTF-8 text: truncated UTF-8 sequence 0xc3 0x0a"},
+      {"a: \xc0\xaf\n", 1, 4, "not UTF-8 text: overlong UTF-8 sequence 0xc0 0xaf (U+002F in more bytes than it needs)"},
+      {"a: \xe0\x80\xaf\n", 1, 4, "not UTF-8 text: overlong UTF-8 sequence 0xe0 0x80 0xaf (U+002F in more bytes than it needs)"},
+      {"a: \xed\xa0\x80\n", 1, 4, "not UTF-8 text: UTF-8 sequence 0xed 0xa0 0x80 encodes the surrogate U+D800, which is not a character"},
+      {"a: \xf4\x90\x80\x80\n", 1, 4, "not UTF-8 text: UTF-8 sequence 0xf4 0x90 0x80 0x80 is beyond U+10FFFF"},
+      {"a: \x80\n", 1, 4, "not UTF-8 text: byte 0x80 cannot start a UTF-8 character"},
+      {"caf\xc3\xa9: \xff\n", 1, 7, "not UTF-8 text: byte 0xff cannot start a UTF-8 character"},  // columns count characters
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.message);
+    Diagnostic e = OnlyError(c.text);
+    CHECK(e.code == "E0007");
+    CHECK(e.loc.line == c.line);
+    CHECK(e.loc.column == c.column);
+    CHECK(e.message == c.message);
+    CHECK(e.hint == "manifests must be UTF-8; re-save the file as UTF-8");
+  }
+}
+
+TEST_CASE("NUL and control characters other than tab, CR and LF are refused with line and column") {
+  Diagnostic nul = OnlyError(std::string("apps:\n  test\0app: {}\n", 20));
+  CHECK(nul.code == "E0008");
+  CHECK(nul.loc.line == 2);
+  CHECK(nul.loc.column == 7);
+  CHECK(nul.message ==
+        "a NUL byte (\\0) is not allowed in a manifest; only tab, CR and LF may appear besides printable characters");
+  Diagnostic esc = OnlyError("displayName: \x1b[31mred\n");
+  CHECK(esc.code == "E0008");
+  CHECK(esc.loc.column == 14);
+  CHECK(esc.message ==
+        "the non-printable character U+001B is not allowed in a manifest; only tab, CR and LF may appear besides "
+        "printable characters");
+  CHECK(OnlyError("a: \x7f\n").code == "E0008");
+  CHECK(OnlyError("a: \xc2\x9b\n").code == "E0008");  // C1 CSI, which some terminals obey
+}
+
+TEST_CASE("UTF-8 text with tabs, CRLF line ends and a byte order mark is fine") {
+  Diagnostics d;
+  auto node = ParseYamlDocument("ok.yaml", "\xef\xbb\xbfname: \"caf\xc3\xa9 \xf0\x9f\x98\x80\"\r\nnote: \"a\tb\"\r\n", d);
+  REQUIRE(node);
+  CHECK_FALSE(d.has_errors());
+  CHECK((*node)["name"].Scalar() == "caf\xc3\xa9 \xf0\x9f\x98\x80");
+}
+
+TEST_CASE("a scalar yaml-cpp would decode differently from YAML 1.2 is refused, not misread") {
+  // YAML 1.2: \N is U+0085 (0xc2 0x85); yaml-cpp yields the lone byte 0x85, which is not UTF-8.
+  Diagnostic e = OnlyError("a: \"x\\N\"\n");
+  CHECK(e.code == "E0004");
+  CHECK(e.loc.line == 1);
+  CHECK(e.loc.column == 4);
+  CHECK(e.message.rfind("unsupported YAML: YAML 1.2 reads a quoted, block or tagged scalar 'x\\u0085' here, but "
+                        "entragate's reader would read a quoted, block or tagged scalar 'x\\x85'",
+                        0) == 0);
+}
+
+TEST_CASE("escapes YAML 1.2 defines are decoded, and control characters they make stay escaped in messages") {
+  Diagnostics d;
+  auto node = ParseYamlDocument("t.yaml", "\"test\\0app\": \"\\e[31m\\x41\\u00e9\"\n", d);
+  REQUIRE(node);
+  auto it = node->begin();
+  CHECK(it->first.Scalar() == std::string("test\0app", 8));
+  CHECK(it->second.Scalar() == "\x1b[31mA\xc3\xa9");
 }

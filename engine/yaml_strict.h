@@ -1,0 +1,33 @@
+#pragma once
+// The YAML 1.2 conformance gate. yaml-cpp, which builds the node tree, accepts documents the
+// specification rejects (an unterminated quote swallows the rest of the file) and decodes a few
+// escapes wrongly. libfyaml, which passes the whole YAML test suite, parses every file first; its
+// events are kept so that the tree yaml-cpp builds can be checked against them, event by event.
+// Not for use outside engine/yaml_document.cpp.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/diag.h"
+
+namespace entragate::engine::yaml_detail {
+
+/// One node event of the document, reduced to what the manifest reader depends on.
+struct StrictEvent {
+  enum class Kind : char { kMapStart, kMapEnd, kSeqStart, kSeqEnd, kScalar, kNull, kAlias };
+  Kind kind = Kind::kNull;
+  bool plain = false;  ///< scalars: plain and untagged, so the core schema decides their type
+  std::string value;   ///< scalars: the text after YAML 1.2 escapes and folding
+  int line = 1, column = 1;  ///< 1-based
+};
+
+/// The events of the first document of `text`, or nullopt after reporting E0004 (a YAML 1.2
+/// error, located), E0005 (nesting deeper than max_depth) or E0006 (several documents).
+std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text,
+                                                         Diagnostics& diags, int max_depth);
+
+const char* Describe(const StrictEvent& e);  ///< "a mapping", "the scalar 'x'", … for messages
+
+}  // namespace entragate::engine::yaml_detail
