@@ -29,8 +29,10 @@ struct ApplyOptions {
   TargetOptions target;
 };
 
-bool Confirm() {
-  fmt::print("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+// Names the tenant again right where the operator says yes: the last chance to notice the wrong one.
+bool Confirm(const engine::PlanTarget& target) {
+  fmt::print("\nDo you want to perform these actions on the {}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+             engine::DescribeTarget(target));
   std::fflush(stdout);
   std::string answer;
   std::getline(std::cin, answer);
@@ -122,7 +124,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
       fmt::print(stderr, "entragate: apply needs confirmation: run it in a terminal, or pass --auto-approve\n");
       return kExitError;
     }
-    if (!Confirm()) {
+    if (!Confirm(planned->plan.target)) {
       fmt::print("Apply cancelled.\n");
       return kExitError;
     }

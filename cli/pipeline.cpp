@@ -60,7 +60,8 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
     exit_code = kExitError;
     return nullptr;
   }
-  out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root()};
+  out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
+                      out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};
   out->plan.manifest_digest = ManifestDigest(out->desired.files);
   out->plan.manifest_path = path;
   return out;

@@ -43,9 +43,10 @@ std::string Details(const Change& c) {
 }  // namespace
 
 std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
-  std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`\n\n", options.title,
+  std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`{}\n\n", options.title,
                                 plan.empty() ? "no changes" : plan.Summary().ToString(),
-                                plan.target.kind == "local" ? "local" : "Microsoft Graph", plan.target.tenant_id);
+                                plan.target.kind == "local" ? "local" : "Microsoft Graph", plan.target.tenant_id,
+                                plan.target.domain.empty() ? "" : " (`" + plan.target.domain + "`)");
   if (plan.empty()) return out + "The tenant matches the manifest.\n";
   out += "| | Address | Change | Manifest |\n|---|---|---|---|\n";
   for (const auto& c : plan.changes)

@@ -149,7 +149,13 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       else if (why == "organization") {
         state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
-          for (const auto& dmn : domains->as_array()) state.tenant_domains.push_back(JsonString(dmn.as_object(), "name"));
+          for (const auto& dmn : domains->as_array()) {
+            // The default domain first: it is the one the plan header names.
+            const json::value* is_default = dmn.as_object().if_contains("isDefault");
+            std::string name = JsonString(dmn.as_object(), "name");
+            if (is_default && is_default->is_bool() && is_default->get_bool()) state.tenant_domains.insert(state.tenant_domains.begin(), name);
+            else state.tenant_domains.push_back(name);
+          }
       } else {
         found.emplace_back(why, o);
       }
