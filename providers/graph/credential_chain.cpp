@@ -154,7 +154,7 @@ Attempt TryManagedIdentity(const CredentialEnv& env, bool probe) {
   if (!probed) {
     return Attempt::Skipped(fmt::format(
         "managed identity: IDENTITY_ENDPOINT and IDENTITY_HEADER are not both set (App Service, "
-        "Functions, Container Apps set them), and IMDS at {} did not answer ({}); run on an Azure "
+        "Functions, Container Apps set them), and there is no IMDS at {} ({}); run on an Azure "
         "host with a managed identity",
         host, probed.error().message));
   }
