@@ -15,7 +15,7 @@
 //                          ACTIONS_ID_TOKEN_REQUEST_TOKEN
 //   5. managed identity    IDENTITY_ENDPOINT + IDENTITY_HEADER (App Service), else IMDS at
 //                          AZURE_POD_IDENTITY_AUTHORITY_HOST or 169.254.169.254 if a probe
-//                          answers; AZURE_CLIENT_ID selects a user-assigned identity
+//                          finds an IMDS there; AZURE_CLIENT_ID selects a user-assigned identity
 //   6. Azure CLI           `az` on PATH
 //   7. access token        ENTRAGATE_ACCESS_TOKEN
 
