@@ -65,6 +65,29 @@ out=$(clean AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:1 PATH=/nonexiste
 check "the chain with nothing configured: exit 1" test $rc -eq 1
 check "… listing every source it checked" contains "$out" "7. access token: set ENTRAGATE_ACCESS_TOKEN"
 
+# The chain on a machine outside Azure whose link-local address answers like a web server, with an
+# `az` that is not signed in: both are skipped, and ENTRAGATE_ACCESS_TOKEN is used.
+node -e "require('http').createServer((q, r) => { r.writeHead(403, {'content-type': 'text/html'}); r.end('<html>403</html>'); })
+  .listen(0, '127.0.0.1', function () { console.log(this.address().port); })" >"$work/responder.port" &
+responder=$!
+for _ in $(seq 100); do [ -s "$work/responder.port" ] && break; sleep 0.1; done
+mkdir "$work/bin" && printf '#!/bin/sh\necho "ERROR: Please run '"'"'az login'"'"' to setup account." >&2\nexit 1\n' >"$work/bin/az" && chmod +x "$work/bin/az"
+jwt=$(node -e "const b = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  console.log(b({alg: 'RS256', typ: 'JWT'}) + '.' + b({tid: '7e8c5963-8c6b-472e-b9c9-43118267cdbf', appid: 'c0ffee00-0000-4000-8000-000000000001',
+  roles: ['Application.Read.All'], exp: Math.floor(Date.now() / 1000) + 3600}) + '.c2ln')")
+imds=(AZURE_POD_IDENTITY_AUTHORITY_HOST="http://127.0.0.1:$(cat "$work/responder.port")" PATH="$work/bin")
+out=$(clean "${imds[@]}" ENTRAGATE_ACCESS_TOKEN="$jwt" "$bin" auth status --target graph 2>&1); rc=$?
+check "the chain skips an IMDS answering 403 HTML and az not signed in (exit 0)" test $rc -eq 0
+check "… and uses ENTRAGATE_ACCESS_TOKEN" contains "$out" "Credential: access token (ENTRAGATE_ACCESS_TOKEN)"
+out=$(clean "${imds[@]}" "$bin" auth status --target graph 2>&1); rc=$?
+check "with nothing left, the chain fails (exit 1)" test $rc -eq 1
+check "… saying the IMDS address is no IMDS" contains "$out" "it answered HTTP 403 without a token endpoint's JSON, so it is not an Azure IMDS"
+check "… and that az is not signed in" contains "$out" "Please run 'az login'"
+out=$(clean "${imds[@]}" ENTRAGATE_ACCESS_TOKEN="$jwt" "$bin" auth status --target graph --auth azure-cli 2>&1); rc=$?
+check "--auth azure-cli uses az alone: not signed in is the answer (exit 1)" test $rc -eq 1
+check "… without falling back to the token" bash -c '[[ "$1" == *"az login"* && "$1" != *"Credential: access token"* ]]' _ "$out"
+kill $responder; wait $responder 2>/dev/null
+
 # --- the plan header and the confirmation name the tenant ----------------------------------------
 cp -r "$m" "$work/m"
 st=(--target local --local-state "$work/tenant")
