@@ -1,11 +1,9 @@
 // entragate: Microsoft Entra ID application access policy, kept in git.
-#include <cstdio>
-#include <exception>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/guard.h"
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
@@ -29,21 +27,14 @@ int main(int argc, char** argv) {
   AddAuthCommand(app, globals, exit_code);
   AddAccessCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
-  // Commands run inside parse(). Whatever escapes one is a bug, but it must end as an error the
-  // operator can read and a failing exit status, never as terminate() with a half-written report.
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitError;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "\nentragate: internal error: {}\n", e.what());
-    return kExitError;
-  } catch (...) {
-    std::fflush(stdout);
-    fmt::print(stderr, "\nentragate: internal error: an unknown exception\n");
-    return kExitError;
-  }
-  return exit_code;
+  // Commands run inside parse(), so the guard covers every one of them.
+  return RunGuarded([&]() -> int {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int rc = app.exit(e);
+      return rc == 0 ? kExitOk : kExitError;
+    }
+    return exit_code;
+  });
 }
