@@ -104,7 +104,8 @@ void ReadSettings(const YamlContext& ctx, const MapReader& top, Fragment& out) {
   if (!e) return;
   Settings settings;
   settings.loc = e->key_loc;
-  MapReader s(ctx, e->value, "settings", e->key_loc, {"prune"});
+  MapReader s(ctx, e->value, "settings", e->key_loc, {"owner", "prune"});
+  settings.owner = s.String("owner").value_or("");
   if (const YamlEntry* prune = s.Typed("prune", YamlType::kMap)) {
     MapReader p(ctx, prune->value, "settings.prune", prune->key_loc, {"apps"});
     settings.prune_apps = p.Bool("apps").value_or(false);

@@ -35,6 +35,8 @@ const char* ToGraph(MemberType t) {
   return "?";
 }
 
+std::string OwnerTag(const std::string& owner) { return owner.empty() ? std::string() : kOwnerTagPrefix + owner; }
+
 const AppRole* App::FindRole(const std::string& value) const {
   if (!app_roles) return nullptr;
   auto it = std::find_if(app_roles->begin(), app_roles->end(), [&](const AppRole& r) { return r.value == value; });

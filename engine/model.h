@@ -12,8 +12,12 @@
 
 namespace entragate::engine {
 
-/// The tag entragate puts on every application it manages; prune only ever considers these.
+/// The tag entragate puts on every application it creates.
 inline constexpr const char* kMarkerTag = "entragate:managed";
+/// An owned set also marks what it creates as its own: kOwnerTagPrefix + settings.owner. Prune only
+/// ever deletes applications that carry the set's own owner tag.
+inline constexpr const char* kOwnerTagPrefix = "entragate:managed:";
+std::string OwnerTag(const std::string& owner);  ///< empty when owner is empty
 
 /// How an identity in `identities:` is found in the tenant.
 enum class IdentitySelector {
@@ -113,6 +117,7 @@ struct App {
 
 struct Settings {
   bool prune_apps = false;
+  std::string owner;       ///< settings.owner; required when prune_apps; empty when absent
   SourceLoc loc;
 };
 

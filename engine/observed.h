@@ -3,6 +3,7 @@
 // with the desired model. Graph-shaped values (app roles, optional claims) stay as Graph JSON so a
 // diff and a write use the same representation.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,7 +49,8 @@ struct ObservedState {
   std::string tenant_id;
   std::vector<std::string> tenant_domains;
   std::map<std::string, ObservedApp> apps;       ///< by manifest app key; absent: not in the tenant
-  std::vector<ObservedApp> prunable;             ///< marker-tagged apps the manifest no longer names
+  std::vector<ObservedApp> prunable;             ///< apps with the set's owner tag that the manifest no longer names (with SP and assignments)
+  int64_t read_at = 0;                           ///< when the tenant was read (Unix seconds; 0: unknown)
   std::map<std::string, ResolvedIdentity> identities;  ///< by manifest identity name
 };
 

@@ -3,7 +3,10 @@
 #include "engine/planner.h"
 
 #include <algorithm>
+#include <ctime>
 #include <functional>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -20,6 +23,12 @@ namespace planner_detail {
 Change& Context::Add(Change change) {
   plan.changes.push_back(std::move(change));
   return plan.changes.back();
+}
+
+std::string Str(const json::value& object, const char* key) {
+  const json::object* o = object.if_object();
+  const json::value* v = o ? o->if_contains(key) : nullptr;
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 std::string ExpandTenant(const std::string& uri, const std::string& tenant_id) {
@@ -85,9 +94,11 @@ json::object NormalizeClaims(const json::value& v) {
     if (!given || !given->is_array()) continue;
     std::vector<json::object> claims;
     for (const auto& c : given->as_array()) {
-      json::object claim{{"name", c.at("name")}, {"essential", c.as_object().contains("essential") ? c.at("essential") : json::value(false)},
-                         {"source", c.as_object().contains("source") ? c.at("source") : json::value(nullptr)}};
-      std::vector<std::string> props = Strings(c.as_object().if_contains("additionalProperties"));
+      if (!c.is_object()) continue;
+      const json::object& o = c.as_object();
+      auto member = [&](const char* k, json::value fallback) { return o.contains(k) ? o.at(k) : fallback; };
+      json::object claim{{"name", member("name", nullptr)}, {"essential", member("essential", false)}, {"source", member("source", nullptr)}};
+      std::vector<std::string> props = Strings(o.if_contains("additionalProperties"));
       std::sort(props.begin(), props.end());
       claim["additionalProperties"] = StringArray(props);
       claims.push_back(std::move(claim));
@@ -109,12 +120,27 @@ int TokenVersion(const json::object& app) {
 }
 
 // The marker goes on the applications entragate creates; adopted ones are managed but never marked,
-// so `prune` can never delete an application entragate did not make.
-std::vector<std::string> DesiredTags(const App& app, const json::object* observed) {
+// so `prune` can never delete an application entragate did not make. An owned set adds its owner tag,
+// also to apps it lists that carry only the marker (made before owners existed): that is how it
+// claims them.
+std::vector<std::string> DesiredTags(const App& app, const json::object* observed, const std::string& owner) {
   std::vector<std::string> tags = app.tags ? *app.tags : Strings(observed ? observed->if_contains("tags") : nullptr);
-  bool marked = std::find(tags.begin(), tags.end(), kMarkerTag) != tags.end();
-  if (!app.adopt && !marked) tags.push_back(kMarkerTag);
+  if (app.adopt) return tags;
+  for (const std::string& mark : {std::string(kMarkerTag), OwnerTag(owner)})
+    if (!mark.empty() && std::find(tags.begin(), tags.end(), mark) == tags.end()) tags.push_back(mark);
   return tags;
+}
+
+bool HasTag(const json::object& app, const std::string& tag) {
+  std::vector<std::string> tags = Strings(app.if_contains("tags"));
+  return std::find(tags.begin(), tags.end(), tag) != tags.end();
+}
+
+// The owner another set has marked this app with, if it is not this set's.
+std::optional<std::string> ForeignOwner(const json::object& app, const std::string& owner) {
+  for (const std::string& t : Strings(app.if_contains("tags")))
+    if (t.rfind(kOwnerTagPrefix, 0) == 0 && t != OwnerTag(owner)) return t.substr(std::string(kOwnerTagPrefix).size());
+  return std::nullopt;
 }
 
 std::vector<std::string> ExpandedUris(const App& app, const std::string& tenant_id, const std::string& app_id) {
@@ -135,7 +161,8 @@ struct FieldDiff {
   json::value before, after;
 };
 
-std::vector<FieldDiff> DiffAppFields(const App& app, const json::object& o, const std::string& tenant_id, const std::string& app_id) {
+std::vector<FieldDiff> DiffAppFields(const App& app, const json::object& o, const std::string& tenant_id, const std::string& app_id,
+                                     const std::string& owner) {
   std::vector<FieldDiff> diffs;
   auto text = [&](const char* field, const char* graph, const json::value& want) {
     const json::value* have = o.if_contains(graph);
@@ -149,7 +176,7 @@ std::vector<FieldDiff> DiffAppFields(const App& app, const json::object& o, cons
   if (app.requested_access_token_version && *app.requested_access_token_version != TokenVersion(o))
     diffs.push_back({"requestedAccessTokenVersion", "api", json::object{{"requestedAccessTokenVersion", TokenVersion(o)}},
                      json::object{{"requestedAccessTokenVersion", *app.requested_access_token_version}}});
-  std::vector<std::string> tags = DesiredTags(app, &o);
+  std::vector<std::string> tags = DesiredTags(app, &o, owner);
   if (!SameSet(tags, Strings(o.if_contains("tags")), false))
     diffs.push_back({"tags", "tags", o.contains("tags") ? o.at("tags") : json::value(json::array{}), StringArray(tags)});
   if (app.identifier_uris) {
@@ -169,7 +196,7 @@ std::vector<FieldDiff> DiffAppFields(const App& app, const json::object& o, cons
 void PlanNewApp(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
   json::object payload{{"displayName", app.display_name}, {"signInAudience", app.sign_in_audience},
-                       {"tags", StringArray(DesiredTags(app, nullptr))}};
+                       {"tags", StringArray(DesiredTags(app, nullptr, ctx.desired.settings.owner))}};
   if (app.description) payload["description"] = *app.description;
   if (app.notes) payload["notes"] = *app.notes;
   if (app.requested_access_token_version) payload["api"] = json::object{{"requestedAccessTokenVersion", *app.requested_access_token_version}};
@@ -190,8 +217,7 @@ void PlanNewApp(Context& ctx, AppPlan& ap) {
   for (const auto& r : ap.final_roles) c.after[fmt::format("role[{}]", std::string(r.at("value").as_string()))] = r;
   ap.create_step = c.id;
   ctx.Add(std::move(c));
-  for (const auto& r : ap.final_roles) ap.roles_needing_step.insert(std::string(r.at("value").as_string()));
-  ap.roles_step = ap.create_step;
+  for (const auto& r : ap.final_roles) ap.role_ready_step[std::string(r.at("value").as_string())] = ap.create_step;
   if (needs_app_id) {
     json::array uris;
     for (const auto& u : *app.identifier_uris) uris.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
@@ -205,7 +231,8 @@ void PlanNewApp(Context& ctx, AppPlan& ap) {
 void PlanExistingApp(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
   const ObservedApp& o = *ap.observed;
-  std::vector<FieldDiff> diffs = DiffAppFields(app, o.graph, ctx.observed.tenant_id, o.app_id);
+  const std::string& owner = ctx.desired.settings.owner;
+  std::vector<FieldDiff> diffs = DiffAppFields(app, o.graph, ctx.observed.tenant_id, o.app_id, owner);
   if (diffs.empty()) return;
   Change c{"app." + app.key, "app." + app.key, Action::kUpdate, StepKind::kUpdateApp, app.key, {}, {}, {}, {}, app.LocOf(diffs[0].field), {}, false};
   for (const auto& d : diffs) {
@@ -214,6 +241,8 @@ void PlanExistingApp(Context& ctx, AppPlan& ap) {
     c.payload[d.graph] = d.after;
   }
   if (app.adopt) c.notes.push_back("adopting an existing application");
+  if (!owner.empty() && !app.adopt && !HasTag(o.graph, OwnerTag(owner)))
+    c.notes.push_back(fmt::format("marks it as owned by '{}' (tag {}): from now on only this set may prune it", owner, OwnerTag(owner)));
   ctx.Add(std::move(c));
 }
 
@@ -230,20 +259,69 @@ void CheckTenantGuard(Context& ctx) {
                     "check --target and the credentials, or the tenant: line");
 }
 
+// Two sets must never fight over one application: the owner tag says whose it is.
+void CheckOwnership(Context& ctx, const AppPlan& ap) {
+  if (!ap.observed || ap.app->adopt) return;
+  auto foreign = ForeignOwner(ap.observed->graph, ctx.desired.settings.owner);
+  if (!foreign) return;
+  const std::string& owner = ctx.desired.settings.owner;
+  ctx.diags.Error("E0305", ap.app->loc,
+                  fmt::format("app '{}' belongs to the set owned by '{}' (tag {}), but {}", ap.app->key, *foreign, OwnerTag(*foreign),
+                              owner.empty() ? "this set declares no settings.owner" : fmt::format("this set's owner is '{}'", owner)),
+                  "one set manages an application: remove it from one of them, or move it by changing that tag by hand");
+}
+
+std::string DayAfter(int64_t unix_seconds, int days) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds + int64_t{days} * 86400);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+// Who loses access with the app, as the plan should say before anyone approves it.
+std::vector<std::string> LosersOf(const Context& ctx, const ObservedApp& o) {
+  std::vector<std::string> out;
+  if (!o.service_principal) return out;
+  std::map<std::string, std::string> role_values;
+  if (const json::value* roles = o.graph.if_contains("appRoles"); roles && roles->is_array())
+    for (const auto& r : roles->as_array()) role_values[LowerAscii(Str(r, "id"))] = Str(r, "value");
+  for (const auto& a : o.service_principal->assigned_to) {
+    std::string who = a.principal_display_name.empty() ? a.principal_id : a.principal_display_name;
+    for (const auto& [name, id] : ctx.observed.identities)
+      if (LowerAscii(id.object_id) == LowerAscii(a.principal_id)) who = name;
+    std::string role = role_values.count(a.app_role_id) ? role_values[a.app_role_id] : a.app_role_id;
+    out.push_back(fmt::format("{} ({})", who, role.empty() ? "default access" : role));
+  }
+  return out;
+}
+
 void PlanPrune(Context& ctx) {
-  if (!ctx.desired.settings.prune_apps) return;
+  const Settings& settings = ctx.desired.settings;
+  if (!settings.prune_apps || settings.owner.empty()) return;
   for (const auto& o : ctx.observed.prunable) {
+    if (!HasTag(o.graph, OwnerTag(settings.owner))) continue;  // never another owner's, never unmarked
     std::string key = o.unique_name.empty() ? o.app_id : o.unique_name;
     json::object before{{"displayName", o.graph.contains("displayName") ? o.graph.at("displayName") : json::value(nullptr)},
                         {"appId", o.app_id}};
+    std::vector<std::string> notes{fmt::format("carries this set's owner tag {} but is no longer in the manifest", OwnerTag(settings.owner))};
+    if (o.service_principal) {
+      before["servicePrincipal"] = o.service_principal->object_id;
+      before["assignments"] = static_cast<int64_t>(o.service_principal->assigned_to.size());
+      notes.push_back("its service principal and every app role assignment on it go with it");
+    }
+    std::vector<std::string> losers = LosersOf(ctx, o);
+    if (!losers.empty()) notes.push_back(fmt::format("identities that lose access: {}", fmt::join(losers, ", ")));
+    notes.push_back(ctx.observed.read_at > 0
+                        ? fmt::format("Graph keeps a deleted application restorable for 30 days: until about {}", DayAfter(ctx.observed.read_at, 30))
+                        : std::string("Graph keeps a deleted application restorable for 30 days"));
     ctx.Add(Change{"app." + key, "app." + key, Action::kDelete, StepKind::kDeleteApp, key, before, {},
-                   json::object{{"objectId", o.object_id}}, {}, ctx.desired.settings.loc,
-                   {"carries the entragate:managed tag but is no longer in the manifest (restorable for 30 days)"}, false});
+                   json::object{{"objectId", o.object_id}}, {}, settings.loc, notes, false});
   }
 }
 
-// Kahn's algorithm, keeping the planner's order among steps that are free to run.
-void OrderSteps(Plan& plan) {
+// Kahn's algorithm, keeping the planner's order among steps that are free to run. Returns the steps
+// left over, which wait on each other: a planner bug, reported rather than applied.
+std::vector<std::string> OrderSteps(Plan& plan) {
   std::vector<Change> ordered;
   std::set<std::string> done;
   std::vector<bool> used(plan.changes.size(), false);
@@ -258,11 +336,13 @@ void OrderSteps(Plan& plan) {
       ordered.push_back(plan.changes[i]);
       progressed = true;
     }
-    if (!progressed) break;  // a cycle would be a planner bug; keep the remaining steps as they are
+    if (!progressed) break;
   }
+  std::vector<std::string> stuck;
   for (size_t i = 0; i < plan.changes.size(); ++i)
-    if (!used[i]) ordered.push_back(plan.changes[i]);
+    if (!used[i]) ordered.push_back(plan.changes[i]), stuck.push_back(plan.changes[i].id);
   plan.changes = std::move(ordered);
+  return stuck;
 }
 
 }  // namespace
@@ -287,6 +367,7 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
   for (auto& [key, ap] : ctx.apps) {
     if (!ap.app || (!ap.observed && ap.app->adopt)) continue;
     if (ap.observed) {
+      CheckOwnership(ctx, ap);
       PlanExistingApp(ctx, ap);
       PlanRoles(ctx, ap);
     } else {
@@ -299,7 +380,9 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
   for (auto& [key, ap] : ctx.apps)
     if (ap.app && (ap.observed || !ap.app->adopt)) PlanServicePrincipalUpdate(ctx, ap);
   PlanPrune(ctx);
-  OrderSteps(plan);
+  if (std::vector<std::string> stuck = OrderSteps(plan); !stuck.empty())
+    diags.Error("E0390", {}, fmt::format("internal error: these plan steps wait on each other, so none could ever run: {}", fmt::join(stuck, ", ")),
+                "please report this with the plan (entragate plan -o plan.json)");
   plan.observed_digest = ObservedDigest(observed);
   return plan;
 }

@@ -21,23 +21,22 @@ std::string SpStep(const std::string& key) { return "app." + key + ".service_pri
 
 bool DesiredRequired(const AppPlan& ap) { return ap.app->assignment_required.value_or(false); }
 
-bool HasGrantsToMake(const AppPlan& ap) {
-  return ap.app->access && std::any_of(ap.app->access->begin(), ap.app->access->end(), [](const Grant&) { return true; });
-}
-
 std::string RoleIdFor(const AppPlan& ap, const std::string& value) {
   for (const auto& r : ap.final_roles)
-    if (r.at("value").is_string() && r.at("value").as_string() == value) return LowerAscii(r.at("id").as_string());
+    if (Str(r, "value") == value) return LowerAscii(Str(r, "id"));
   return {};
 }
 
 std::string RoleValueFor(const AppPlan& ap, const std::string& id) {
-  for (const auto& r : ap.final_roles)
-    if (LowerAscii(r.at("id").as_string()) == LowerAscii(id) && r.at("value").is_string()) return std::string(r.at("value").as_string());
-  if (ap.observed)
-    if (const json::value* roles = ap.observed->graph.if_contains("appRoles"))
-      for (const auto& r : roles->as_array())
-        if (LowerAscii(r.at("id").as_string()) == LowerAscii(id) && r.at("value").is_string()) return std::string(r.at("value").as_string());
+  auto find = [&](const json::array& roles) -> std::string {
+    for (const auto& r : roles)
+      if (LowerAscii(Str(r, "id")) == LowerAscii(id) && !Str(r, "value").empty()) return Str(r, "value");
+    return {};
+  };
+  std::string value = find(ap.final_roles);
+  if (value.empty() && ap.observed)
+    if (const json::value* roles = ap.observed->graph.if_contains("appRoles"); roles && roles->is_array()) value = find(roles->as_array());
+  if (!value.empty()) return value;
   return id == "00000000-0000-0000-0000-000000000000" ? "default access" : id;
 }
 
@@ -77,9 +76,9 @@ bool CheckMemberType(Context& ctx, const AppPlan& ap, const Grant& g, const Prin
 void PlanServicePrincipalCreate(Context& ctx, AppPlan& ap) {
   if (ap.observed && ap.observed->service_principal) return;
   const App& app = *ap.app;
-  // Required at once only when nobody needs a grant first; else it is switched on after the grants.
-  bool required_now = DesiredRequired(ap) && !HasGrantsToMake(ap);
-  json::object payload{{"appRoleAssignmentRequired", required_now}};
+  // Created as closed as the manifest wants it: nobody held access before it existed, so granting
+  // afterwards never lets an identity in that the manifest does not name, even if the run stops.
+  json::object payload{{"appRoleAssignmentRequired", DesiredRequired(ap)}};
   std::vector<std::string> deps;
   if (!ap.create_step.empty()) deps.push_back(ap.create_step);
   Change c{SpStep(app.key), SpStep(app.key), Action::kCreate, StepKind::kCreateServicePrincipal, app.key, {}, payload, payload, deps,
@@ -117,9 +116,13 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     std::vector<std::string> deps;
     if (!ap.sp_create_step.empty()) deps.push_back(ap.sp_create_step);
     if (!p.create_step.empty()) deps.push_back(p.create_step);
-    if (ap.roles_needing_step.count(g.role) && !ap.roles_step.empty()) deps.push_back(ap.roles_step);
+    if (auto ready = ap.role_ready_step.find(g.role); ready != ap.role_ready_step.end()) deps.push_back(ready->second);
+    // A role about to be disabled can still be assigned now, and only now.
+    if (ap.roles_disabled.count(g.role))
+      if (Change* disable = FindMutable(ctx.plan, ap.roles_disable_step)) disable->after_steps.push_back(address);
     ctx.Add(Change{address, address, Action::kGrant, StepKind::kGrant, app.key, {}, after, payload, deps, g.loc, {}, false});
     ap.grant_steps.push_back(address);
+    if (!p.object_id.empty()) ap.grants_to[LowerAscii(p.object_id)].push_back(address);
   }
   if (!sp) return;
   for (const auto& a : sp->assigned_to) {
@@ -133,10 +136,15 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
                         {"since", a.created}};
     json::object payload{{"assignmentId", a.id}};
     SourceLoc loc = app.access_locs.count(role) ? app.access_locs.at(role) : app.LocOf("access");
-    Change c{address, address, Action::kRevoke, StepKind::kRevoke, app.key, before, {}, payload, ap.grant_steps, loc, {}, true};
+    // An identity that moves from one role to another gets the new one before losing the old one;
+    // waiting for that identity's grants only keeps the step graph free of cycles.
+    auto own = ap.grants_to.find(LowerAscii(a.principal_id));
+    std::vector<std::string> deps = own == ap.grants_to.end() ? std::vector<std::string>{} : own->second;
+    Change c{address, address, Action::kRevoke, StepKind::kRevoke, app.key, before, {}, payload, deps, loc, {}, true};
     c.notes.push_back("not in the manifest: this assignment lets an identity obtain tokens the manifest does not allow");
-    if (RoleIdFor(ap, role).empty() && !ap.roles_step.empty())
-      if (Change* roles = FindMutable(ctx.plan, ap.roles_step)) roles->after_steps.push_back(address);
+    if (RoleIdFor(ap, role).empty())
+      if (Change* roles = FindMutable(ctx.plan, ap.roles_remove_step)) roles->after_steps.push_back(address);
+    ap.revoke_steps.push_back(address);
     ctx.Add(std::move(c));
   }
 }
@@ -145,17 +153,16 @@ void PlanServicePrincipalUpdate(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
   if (!app.assignment_required) return;
   bool want = *app.assignment_required;
-  bool have = ap.observed && ap.observed->service_principal ? ap.observed->service_principal->assignment_required
-                                                            : (want && !HasGrantsToMake(ap));  // what the create step sets
+  if (!ap.observed || !ap.observed->service_principal) return;  // the create step sets it
+  bool have = ap.observed->service_principal->assignment_required;
   if (want == have) return;
-  std::string id = SpStep(app.key) + (ap.sp_create_step.empty() ? "" : "#required");
-  std::vector<std::string> deps = ap.grant_steps;  // grants land before assignment turns required
-  if (!ap.sp_create_step.empty()) deps.push_back(ap.sp_create_step);
+  // Turning assignment on waits for the grants (nobody who stays allowed loses access); turning it
+  // off, which lets everyone in, waits for the revokes, so narrowing always comes first.
+  std::vector<std::string> deps = want ? ap.grant_steps : ap.revoke_steps;
   json::object payload{{"appRoleAssignmentRequired", want}};
-  Change c{id, SpStep(app.key), Action::kUpdate, StepKind::kUpdateServicePrincipal, app.key,
-           json::object{{"appRoleAssignmentRequired", have}}, payload, payload, want ? deps : std::vector<std::string>{},
-           app.LocOf("assignmentRequired"), {}, false};
-  if (want && ap.observed && ap.observed->service_principal)
+  Change c{SpStep(app.key), SpStep(app.key), Action::kUpdate, StepKind::kUpdateServicePrincipal, app.key,
+           json::object{{"appRoleAssignmentRequired", have}}, payload, payload, deps, app.LocOf("assignmentRequired"), {}, false};
+  if (want)
     c.widens_access_drift = true, c.notes.push_back("assignment is not required now: any service principal in the tenant can get a token");
   if (!want) c.notes.push_back("turning assignment off lets every service principal in the tenant get a token (without roles)");
   ctx.Add(std::move(c));

@@ -20,10 +20,16 @@ struct AppPlan {
   const ObservedApp* observed = nullptr;  ///< null: the app is created by this plan
   std::string create_step;                ///< id of kCreateApp, empty when the app exists
   std::string sp_create_step;             ///< id of kCreateServicePrincipal, empty when it exists
-  std::string roles_step;                 ///< id of kUpdateRoles, when roles change
-  std::set<std::string> roles_needing_step;  ///< role values that are new or re-enabled by roles_step
+  /// Role value → the step after which that role can be assigned (it is new or re-enabled there).
+  /// Roles that are assignable before the plan starts are absent.
+  std::map<std::string, std::string> role_ready_step;
+  std::string roles_disable_step;         ///< the step that disables enabled roles about to change or go
+  std::set<std::string> roles_disabled;   ///< values of roles enabled now that roles_disable_step disables
+  std::string roles_remove_step;          ///< the step that removes roles: their assignments are revoked first
   json::array final_roles;                ///< Graph appRoles after this plan
   std::vector<std::string> grant_steps;
+  std::map<std::string, std::vector<std::string>> grants_to;  ///< principal object id → its grant steps
+  std::vector<std::string> revoke_steps;
 };
 
 struct Context {
@@ -35,6 +41,9 @@ struct Context {
 
   Change& Add(Change change);
 };
+
+/// A string member of a JSON object read from the tenant; empty when absent or not a string.
+std::string Str(const json::value& object, const char* key);
 
 std::string ExpandTenant(const std::string& uri, const std::string& tenant_id);
 json::array DesiredRoles(const AppPlan& ap);  ///< desired roles in Graph shape, ids settled

@@ -19,37 +19,41 @@ const json::object* ObservedRole(const json::object& app, const std::string& val
   return nullptr;
 }
 
+std::string IdOfRole(const json::object& r) {
+  const json::value* id = r.if_contains("id");
+  return id && id->is_string() ? LowerAscii(std::string(id->as_string())) : std::string();
+}
+
 json::array SortedStrings(const json::value& v) {
   std::vector<std::string> s;
   if (v.is_array())
-    for (const auto& x : v.as_array()) s.emplace_back(x.as_string());
+    for (const auto& x : v.as_array())
+      if (x.is_string()) s.emplace_back(x.as_string());
   std::sort(s.begin(), s.end());
   json::array a;
   for (auto& x : s) a.push_back(json::string(x));
   return a;
 }
 
-bool Enabled(const json::object& r) { return !r.contains("isEnabled") || r.at("isEnabled").as_bool(); }
+bool Enabled(const json::object& r) {
+  const json::value* e = r.if_contains("isEnabled");
+  return !e || !e->is_bool() || e->as_bool();
+}
 
 // The fields entragate manages on a role, in a canonical form for comparison.
 json::object Canonical(const json::object& r) {
   auto get = [&](const char* k) { return r.contains(k) ? r.at(k) : json::value(nullptr); };
   return json::object{{"allowedMemberTypes", SortedStrings(get("allowedMemberTypes"))}, {"description", get("description")},
-                      {"displayName", get("displayName")}, {"id", json::value(LowerAscii(r.at("id").as_string()))},
+                      {"displayName", get("displayName")}, {"id", json::value(IdOfRole(r))},
                       {"isEnabled", Enabled(r)}, {"value", get("value")}};
-}
-
-bool SameApartFromEnabled(json::object a, json::object b) {
-  a.erase("isEnabled");
-  b.erase("isEnabled");
-  return a == b;
 }
 
 const std::vector<json::object> ObservedRoles(const AppPlan& ap) {
   std::vector<json::object> out;
   const json::value* roles = ap.observed->graph.if_contains("appRoles");
   if (roles && roles->is_array())
-    for (const auto& r : roles->as_array()) out.push_back(Canonical(r.as_object()));
+    for (const auto& r : roles->as_array())
+      if (r.is_object()) out.push_back(Canonical(r.as_object()));
   return out;
 }
 
@@ -61,7 +65,8 @@ json::array DesiredRoles(const AppPlan& ap) {
   for (const auto& role : *ap.app->app_roles) {
     std::string id = role.id;
     if (role.id_derived && ap.observed)
-      if (const json::object* existing = ObservedRole(ap.observed->graph, role.value)) id = LowerAscii(existing->at("id").as_string());
+      if (const json::object* existing = ObservedRole(ap.observed->graph, role.value))
+        if (!IdOfRole(*existing).empty()) id = IdOfRole(*existing);
     json::array types;
     for (const auto& t : role.allowed_member_types) types.push_back(json::string(t));
     out.push_back(json::object{{"allowedMemberTypes", types}, {"description", role.description}, {"displayName", role.display_name},
@@ -70,59 +75,132 @@ json::array DesiredRoles(const AppPlan& ap) {
   return out;
 }
 
+namespace {
+
+using Roles = std::vector<json::object>;
+
+std::string ValueOf(const json::object& r) {
+  const json::value* v = r.if_contains("value");
+  return v && v->is_string() ? std::string(v->as_string()) : IdOfRole(r);
+}
+
+const json::object* ById(const Roles& roles, const std::string& id) {
+  for (const auto& r : roles)
+    if (IdOfRole(r) == id) return &r;
+  return nullptr;
+}
+
+// Graph keeps the collection's order, which carries no meaning: compare as sets by id.
+bool SameRoles(Roles a, Roles b) {
+  auto by_id = [](const json::object& x, const json::object& y) { return IdOfRole(x) < IdOfRole(y); };
+  std::sort(a.begin(), a.end(), by_id);
+  std::sort(b.begin(), b.end(), by_id);
+  return a == b;
+}
+
+json::array ToArray(const Roles& roles) {
+  json::array out;
+  for (const auto& r : roles) out.push_back(r);
+  return out;
+}
+
+// The collection as it stands after each of the (up to) three role requests. Graph changes or
+// removes an enabled role only once it is disabled, and a disabled role cannot be assigned, so:
+//   added:    new roles, and disabled roles in their final form, join (they can be granted from here)
+//   disabled: enabled roles that change or go are disabled (their grants must land before this)
+//   final:    the manifest's collection (removed roles go: their assignments are revoked before this)
+struct RoleStates {
+  Roles observed, added, disabled, final;
+};
+
+RoleStates ComputeRoleStates(const Roles& observed, const Roles& desired) {
+  RoleStates s{observed, {}, {}, desired};
+  for (const auto& o : observed) {
+    const json::object* d = ById(desired, IdOfRole(o));
+    s.added.push_back(d && !Enabled(o) ? *d : o);
+  }
+  for (const auto& d : desired)
+    if (!ById(observed, IdOfRole(d))) s.added.push_back(d);
+  for (const auto& r : s.added) {
+    const json::object* o = ById(observed, IdOfRole(r));
+    const json::object* d = ById(desired, IdOfRole(r));
+    json::object next = r;
+    if (o && Enabled(*o) && (!d || *d != *o)) next["isEnabled"] = false;
+    s.disabled.push_back(std::move(next));
+  }
+  return s;
+}
+
+// before/after of the roles one request changes, keyed role[VALUE] as the renderers expect.
+void DescribeTransition(const Roles& from, const Roles& to, json::object& before, json::object& after) {
+  for (const auto& t : to) {
+    const json::object* f = ById(from, IdOfRole(t));
+    if (f && *f == t) continue;
+    before[fmt::format("role[{}]", ValueOf(t))] = f ? json::value(*f) : json::value(nullptr);
+    after[fmt::format("role[{}]", ValueOf(t))] = t;
+  }
+  for (const auto& f : from)
+    if (!ById(to, IdOfRole(f))) {
+      before[fmt::format("role[{}]", ValueOf(f))] = f;
+      after[fmt::format("role[{}]", ValueOf(f))] = nullptr;
+    }
+}
+
+}  // namespace
+
 void PlanRoles(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
-  std::vector<json::object> observed = ObservedRoles(ap);
+  Roles observed = ObservedRoles(ap);
   if (!app.app_roles) {
     for (const auto& r : observed) ap.final_roles.push_back(r);
     return;
   }
-  json::array desired = DesiredRoles(ap);
-  ap.final_roles = desired;
-  json::object before, after;
-  json::array disabled;  // the collection for the first step
-  bool needs_disable = false;
-  for (const auto& o : observed) {
-    std::string value = o.at("value").is_string() ? std::string(o.at("value").as_string()) : std::string(o.at("id").as_string());
-    auto d = std::find_if(desired.begin(), desired.end(), [&](const json::value& x) { return x.at("id") == o.at("id"); });
-    json::object step1 = o;
-    if (d == desired.end()) {
-      before[fmt::format("role[{}]", value)] = o;
-      after[fmt::format("role[{}]", value)] = nullptr;
-      if (Enabled(o)) needs_disable = true, step1["isEnabled"] = false;
-    } else if (Canonical(d->as_object()) != o) {
-      before[fmt::format("role[{}]", value)] = o;
-      after[fmt::format("role[{}]", value)] = Canonical(d->as_object());
-      bool only_disabling = SameApartFromEnabled(Canonical(d->as_object()), o) && !d->at("isEnabled").as_bool();
-      if (Enabled(o) && !only_disabling) needs_disable = true, step1["isEnabled"] = false;
-      if (d->at("isEnabled").as_bool()) ap.roles_needing_step.insert(std::string(d->at("value").as_string()));
-    }
-    disabled.push_back(step1);
-  }
-  for (const auto& d : desired) {
-    bool known = std::any_of(observed.begin(), observed.end(), [&](const json::object& o) { return o.at("id") == d.at("id"); });
-    if (known) continue;
-    std::string value(d.at("value").as_string());
-    after[fmt::format("role[{}]", value)] = d;
-    ap.roles_needing_step.insert(value);
-  }
-  if (after.empty()) return;
+  json::array desired_json = DesiredRoles(ap);
+  ap.final_roles = desired_json;
+  Roles desired;
+  for (const auto& d : desired_json) desired.push_back(Canonical(d.as_object()));
+  RoleStates s = ComputeRoleStates(observed, desired);
+  bool add = !SameRoles(s.added, s.observed), disable = !SameRoles(s.disabled, s.added), finish = !SameRoles(s.final, s.disabled);
+  if (!add && !disable && !finish) return;
+  int total = int(add) + int(disable) + int(finish), n = 0;
   std::string base = "app." + app.key + ".roles";
   SourceLoc loc = app.LocOf("appRoles");
-  std::vector<std::string> deps;
-  if (needs_disable) {
-    json::object payload{{"appRoles", disabled}};
-    ctx.Add(Change{base + "#disable", base, Action::kUpdate, StepKind::kDisableRoles, app.key, {}, {}, payload, {}, loc,
-                   {"step 1 of 2: Graph changes or removes a role only once it is disabled"}, false});
-    for (const auto& r : disabled)
-      if (!Enabled(r.as_object()))
-        ctx.plan.changes.back().after[fmt::format("role[{}]", std::string(r.at("value").as_string()))] = json::object{{"isEnabled", false}};
-    deps.push_back(base + "#disable");
+  std::string previous;
+  auto step = [&](bool last, const char* suffix, StepKind kind, const Roles& from, const Roles& to, const char* why) {
+    std::string id = last ? base : base + suffix;
+    Change c{id, base, Action::kUpdate, kind, app.key, {}, {}, json::object{{"appRoles", ToArray(to)}}, {}, loc, {}, false};
+    if (kind == StepKind::kDisableRoles) {
+      for (const auto& r : to)
+        if (!Enabled(r) && Enabled(*ById(from, IdOfRole(r)))) c.after[fmt::format("role[{}]", ValueOf(r))] = json::object{{"isEnabled", false}};
+    } else {
+      DescribeTransition(from, to, c.before, c.after);
+    }
+    if (!previous.empty()) c.after_steps.push_back(previous);
+    ++n;
+    if (total > 1) c.notes.push_back(fmt::format("step {} of {}{}{}", n, total, *why ? ": " : "", why));
+    previous = id;
+    ctx.Add(std::move(c));
+    return id;
+  };
+  if (add) {
+    std::string id = step(!disable && !finish, "#add", StepKind::kUpdateRoles, s.observed, s.added,
+                          "new and re-enabled roles first, so they can be granted before others go");
+    for (const auto& r : s.added) {
+      const json::object* o = ById(s.observed, IdOfRole(r));
+      if (Enabled(r) && (!o || !Enabled(*o))) ap.role_ready_step[ValueOf(r)] = id;
+    }
   }
-  Change c{base, base, Action::kUpdate, StepKind::kUpdateRoles, app.key, before, after, json::object{{"appRoles", desired}}, deps, loc, {}, false};
-  if (needs_disable) c.notes.push_back("step 2 of 2");
-  ap.roles_step = c.id;
-  ctx.Add(std::move(c));
+  if (disable) {
+    ap.roles_disable_step = step(!finish, "#disable", StepKind::kDisableRoles, s.added, s.disabled,
+                                 "Graph changes or removes a role only once it is disabled");
+    for (const auto& o : s.observed)
+      if (Enabled(o) && !Enabled(*ById(s.disabled, IdOfRole(o)))) ap.roles_disabled.insert(ValueOf(o));
+  }
+  if (finish) {
+    // Roles enabled here were enabled before the plan (changed in place): their grants go before
+    // the disable step, so nothing waits for this one but the end of the app's plan.
+    ap.roles_remove_step = step(true, "", StepKind::kUpdateRoles, add ? s.added : s.observed, s.final, "");
+  }
 }
 
 }  // namespace entragate::engine::planner_detail

@@ -59,9 +59,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
   for (size_t i = 0; i < steps.size(); ++i) {
     const Change& c = *steps[i];
     engine::AppIds app = ids(c.app);
-    bool fresh = created_apps_.count(c.app) > 0;
     GraphRequest r;
-    r.consistency_expected = fresh;
     switch (c.kind) {
       case StepKind::kCreateApp:
         r = {"PATCH", "/applications" + KeySegment("uniqueName", c.app), {{"Prefer", "create-if-missing"}}, json::value(c.payload), false, true};
@@ -90,15 +88,15 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         break;
       case StepKind::kGrant: {
         std::string principal = JsonString(c.payload, "principalId");
-        if (c.payload.contains("principalIsApp") && c.payload.at("principalIsApp").as_bool()) {
+        const json::value* is_app = c.payload.if_contains("principalIsApp");
+        if (is_app && is_app->is_bool() && is_app->as_bool()) {
           principal = ids(JsonString(c.payload, "principal")).sp_id;
-          r.consistency_expected = r.consistency_expected || created_apps_.count(JsonString(c.payload, "principal")) > 0;
+          r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
         }
         if (app.sp_id.empty() || principal.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
-        r.consistency_expected = r.consistency_expected || roles_changed_.count(c.app) > 0;
         r.method = "POST";
         r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo";
-        r.body = json::object{{"principalId", principal}, {"resourceId", app.sp_id}, {"appRoleId", c.payload.at("appRoleId")}};
+        r.body = json::object{{"principalId", principal}, {"resourceId", app.sp_id}, {"appRoleId", JsonString(c.payload, "appRoleId")}};
         r.idempotent = false;  // a lost answer is settled by "already exists" on the next run
         break;
       }
@@ -112,6 +110,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         r.path = "/applications/" + JsonString(c.payload, "objectId");
         break;
     }
+    r.consistency_expected = r.consistency_expected || written_.count(c.app) > 0;
     request_of[i] = static_cast<int>(requests.size());
     requests.push_back(std::move(r));
   }
@@ -131,14 +130,13 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       continue;
     }
     results[i] = Done();
-    if (c.kind == StepKind::kUpdateRoles || c.kind == StepKind::kCreateApp) roles_changed_.insert(c.app);
+    if (c.kind != StepKind::kGrant && c.kind != StepKind::kRevoke && c.kind != StepKind::kDeleteApp) written_.insert(c.app);
     bool create = c.kind == StepKind::kCreateApp || c.kind == StepKind::kCreateServicePrincipal;
     if (!create) continue;
     if (resp.value().status == 201 && resp.value().body.is_object()) {
       const json::object& b = resp.value().body.as_object();
       results[i].learnt = c.kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
                                                          : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
-      if (c.kind == StepKind::kCreateApp) created_apps_.insert(c.app);
     } else {
       lookups.push_back(i);
       lookup_requests.push_back(c.kind == StepKind::kCreateApp

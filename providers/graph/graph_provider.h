@@ -23,8 +23,9 @@ class GraphProvider : public engine::Provider {
  private:
   GraphClient& client_;
   std::mutex mutex_;
-  std::set<std::string> created_apps_;  ///< keys created in this run: replication lag is expected for them
-  std::set<std::string> roles_changed_;  ///< keys whose roles changed in this run: new roles may not be assignable yet
+  /// App keys whose application, roles or service principal this run wrote: a later request that
+  /// depends on them may meet replication lag (404, or Graph's 400s for a reference not there yet).
+  std::set<std::string> written_;
 };
 
 /// The Graph properties the planner compares; reads ask only for these.

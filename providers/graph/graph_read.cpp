@@ -1,6 +1,7 @@
 // GraphProvider::Read: the managed applications, their service principals and assignments, and the
 // identities the manifest names, in three rounds of batched requests whatever the manifest's size.
 #include <algorithm>
+#include <ctime>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -112,10 +113,10 @@ engine::ObservedApp ToObservedApp(const json::object& app) {
   return o;
 }
 
-bool HasMarker(const json::object& o) {
+bool HasTag(const json::object& o, const std::string& tag) {
   const json::value* tags = o.if_contains("tags");
   if (!tags || !tags->is_array()) return false;
-  return std::any_of(tags->as_array().begin(), tags->as_array().end(), [](const json::value& t) { return t == json::value(engine::kMarkerTag); });
+  return std::any_of(tags->as_array().begin(), tags->as_array().end(), [&](const json::value& t) { return t.is_string() && t.as_string() == tag; });
 }
 
 }  // namespace
@@ -124,7 +125,11 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   engine::ObservedState state;
   // Round 1: managed apps and service principals (marker tag), adopted apps, identities, the tenant.
   Queries q;
-  std::string marker = FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(engine::kMarkerTag)));
+  // An owned set reads only its own apps by tag (others' are no business of its plan); apps it lists
+  // that carry only the plain marker are found by key below.
+  std::string owner_tag = engine::OwnerTag(desired.settings.owner);
+  std::string mark = owner_tag.empty() ? std::string(engine::kMarkerTag) : owner_tag;
+  std::string marker = FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(mark)));
   q.Add(fmt::format("/applications?$select={}&$top=999&$filter={}", kApplicationSelect(), marker), "apps");
   q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + marker, "managed-sps");
   std::vector<std::string> adopt_app_ids, adopt_object_ids;
@@ -189,12 +194,17 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     }
     if (keyed[i]->body.is_object()) state.apps[untagged[i]] = ToObservedApp(keyed[i]->body.as_object());
   }
+  bool prune = desired.settings.prune_apps && !owner_tag.empty();
   for (const auto& [oid, o] : apps_by_id)
-    if (!matched.count(oid) && HasMarker(o) && desired.settings.prune_apps) state.prunable.push_back(ToObservedApp(o));
+    if (!matched.count(oid) && prune && HasTag(o, owner_tag)) state.prunable.push_back(ToObservedApp(o));
   // Round 2: service principals not found through the tag (e.g. made elsewhere), then assignments.
+  // Prunable apps are read as fully as managed ones: the plan says what goes with them.
+  std::vector<engine::ObservedApp*> all;
+  for (auto& [key, app] : state.apps) all.push_back(&app);
+  for (auto& app : state.prunable) all.push_back(&app);
   std::vector<std::string> missing_sp;
-  for (auto& [key, app] : state.apps)
-    if (!sps_by_app_id.count(app.app_id)) missing_sp.push_back(app.app_id);
+  for (const auto* app : all)
+    if (!sps_by_app_id.count(app->app_id)) missing_sp.push_back(app->app_id);
   if (!missing_sp.empty()) {
     auto more = client_.ListAll(InQueries("/servicePrincipals?" + kSpSelect, "appId", missing_sp));
     for (auto& r : more) {
@@ -202,23 +212,25 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       for (auto& o : r.value()) sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
     }
   }
-  std::vector<std::string> keys, assignment_paths;
-  for (auto& [key, app] : state.apps) {
-    auto sp = sps_by_app_id.find(app.app_id);
+  std::vector<engine::ObservedApp*> with_sp;
+  std::vector<std::string> assignment_paths;
+  for (auto* app : all) {
+    auto sp = sps_by_app_id.find(app->app_id);
     if (sp == sps_by_app_id.end()) continue;
-    app.service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")),
-                                                             sp->second.contains("appRoleAssignmentRequired") && sp->second.at("appRoleAssignmentRequired").as_bool(), {}};
-    keys.push_back(key);
+    const json::value* required = sp->second.if_contains("appRoleAssignmentRequired");
+    app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), required && required->is_bool() && required->as_bool(), {}};
+    with_sp.push_back(app);
     assignment_paths.push_back(fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
-                                           app.service_principal->object_id));
+                                           app->service_principal->object_id));
   }
   auto assignments = client_.ListAll(assignment_paths);
   for (size_t i = 0; i < assignments.size(); ++i) {
     if (!assignments[i].ok()) return assignments[i].error();
     for (const auto& a : assignments[i].value())
-      state.apps[keys[i]].service_principal->assigned_to.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
+      with_sp[i]->service_principal->assigned_to.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
                                                                     JsonString(a, "principalType"), JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
   }
+  state.read_at = static_cast<int64_t>(std::time(nullptr));
   return state;
 }
 

@@ -132,7 +132,10 @@ bool IsConsistencyFailure(const Attempt& a) {
   int status = *a.http_status;
   if (status == 404) return true;
   bool no_backing_app = std::find(a.detail_codes.begin(), a.detail_codes.end(), "NoBackingApplicationObject") != a.detail_codes.end();
-  if (status == 400 && (no_backing_app || Contains(a.message, "Permission being assigned was not found"))) return true;
+  // "Not a valid reference update.": an assignment naming a principal that has not replicated yet.
+  if (status == 400 && (no_backing_app || Contains(a.message, "Permission being assigned was not found") ||
+                        Contains(a.message, "Not a valid reference update.")))
+    return true;
   // Application.ReadWrite.OwnedBy callers get a code-less 403 while the new app replicates (sic).
   return status == 403 && Contains(a.message, "backing application of the service principal being created");
 }

@@ -11,7 +11,7 @@ e() { "$bin" "$@" "${st[@]}"; }
 out=$(e plan --detailed-exitcode "$work/m"); rc=$?
 check "plan --detailed-exitcode: 2 when there are changes" test $rc -eq 2
 check "plan names the target and tenant" contains "$out" "target: local tenant 7e8c5963-8c6b-472e-b9c9-43118267cdbf"
-check "plan summary line" contains "$out" "Plan: 2 to create, 2 to update, 0 to delete, 1 to grant, 0 to revoke."
+check "plan summary line" contains "$out" "Plan: 2 to create, 1 to update, 0 to delete, 1 to grant, 0 to revoke."
 e plan "$work/m" >/dev/null; rc=$?
 check "plan without --detailed-exitcode: 0" test $rc -eq 0
 
@@ -38,7 +38,7 @@ check "the saved plan holds no secret or token" bash -c "! grep -Eqi 'secret|eyJ
 node -e "JSON.parse(require('fs').readFileSync('$work/plan.json','utf8'))" && check "the saved plan is JSON" true
 out=$(e apply "$work/plan.json"); rc=$?
 check "apply PLAN.json applies the saved plan" test $rc -eq 0
-check "… every step done" contains "$out" "Apply complete: 5 done"
+check "… every step done" contains "$out" "Apply complete: 4 done"
 out=$(e apply "$work/plan.json" 2>&1); rc=$?
 check "a saved plan is refused once the tenant moved on" test $rc -eq 1
 check "… with a clear message" contains "$out" "the saved plan is stale: the tenant changed since it was made"

@@ -115,6 +115,22 @@ TEST_CASE("replication lag after a new role: the grant that uses it waits for it
   CHECK(after.plan.empty());
 }
 
+TEST_CASE("replication lag after creating the service principal of an app that already existed: grants wait for it") {
+  Rig rig({}, true);
+  REQUIRE(rig.Apply(kManifest).ok());
+  std::string app_id(rig.Get("/applications(uniqueName='api')?$select=appId").at("appId").as_string());
+  std::string sp(rig.Get("/servicePrincipals(appId='" + app_id + "')?$select=id").at("id").as_string());
+  REQUIRE(rig.client().Send({"DELETE", "/servicePrincipals/" + sp, {}, std::nullopt, true, true}).ok());
+  SetFaults(rig, {{"lag", 1200}});
+  auto report = rig.Apply(kManifest);  // one run: the SP is created closed, then granted
+  CHECK(report.ok());
+  CHECK(rig.client().stats().retries > 0);
+  SetFaults(rig, {});
+  CheckConverged(rig);
+  std::string new_sp(rig.Get("/servicePrincipals(appId='" + app_id + "')?$select=id,appRoleAssignmentRequired").at("id").as_string());
+  CHECK(new_sp != sp);
+}
+
 TEST_CASE("a 429 storm: every throttled request is retried after its Retry-After, and the retries match the faults") {
   Rig rig;
   SetFaults(rig, {{"throttle", 0.3}, {"retry-after", "0.01"}, {"seed", 11}});

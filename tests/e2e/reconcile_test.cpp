@@ -43,7 +43,7 @@ TEST_CASE("create from empty, then a second apply writes nothing and the next pl
   Rig rig;
   auto first = rig.Apply(Manifest());
   CHECK(first.ok());
-  CHECK(first.done == 5);
+  CHECK(first.done == 4);  // app, {appId} URIs, a service principal created closed, the grant
   uint64_t writes = rig.Writes();
   auto second = rig.Apply(Manifest());
   CHECK(second.steps.empty());
@@ -139,7 +139,7 @@ TEST_CASE("drift is planned back, and an out-of-band grant is flagged as widenin
   CHECK(rig.ManagedIdentityToken("centos-2", "api://" + AppId(rig)).status == 400);
 }
 
-TEST_CASE("adopting an existing application by appId, and pruning only marker-tagged apps when asked") {
+TEST_CASE("adopting an existing application by appId; prune deletes only its own owner's apps, when asked") {
   Rig rig;
   auto legacy = rig.client().Send({"POST", "/applications", {}, json::value(json::object{{"displayName", "Legacy"}}), false, false});
   REQUIRE(legacy.ok());
@@ -151,16 +151,24 @@ TEST_CASE("adopting an existing application by appId, and pruning only marker-ta
   REQUIRE(rig.Apply(adopt).ok());
   CHECK(rig.Get("/applications(appId='" + legacy_app_id + "')").at("displayName").as_string() == "Legacy Adopted");
   CHECK(rig.PlanFor(adopt).plan.empty());
-  // testapp is created, then dropped from the manifest: only with prune does it go.
-  REQUIRE(rig.Apply(Manifest()).ok());
+  // testapp is created by team A's set, then dropped from it: only A's own prune deletes it.
+  const std::string team_a = "settings: { owner: team-a }\n", team_a_pruning = "settings: { owner: team-a, prune: { apps: true } }\n";
+  const std::string team_b_pruning = "version: 1\napps:\n  other:\n    displayName: Other\nsettings: { owner: team-b, prune: { apps: true } }\n";
+  REQUIRE(rig.Apply(Manifest() + team_a).ok());
   CHECK(rig.PlanFor(adopt).plan.empty());
-  auto pruning = rig.PlanFor(adopt + "settings: { prune: { apps: true } }\n");
+  auto b = rig.PlanFor(team_b_pruning);
+  REQUIRE(b.plan.changes.size() == 2);  // other's app and service principal; never team A's app
+  for (const auto& c : b.plan.changes) CHECK(c.action == engine::Action::kCreate);
+  REQUIRE(rig.Apply(team_b_pruning).ok());
+  CHECK(rig.Count("/applications?$filter=displayName%20eq%20'TestApp'") == 1);
+  auto pruning = rig.PlanFor(adopt + team_a_pruning);
   REQUIRE(pruning.plan.changes.size() == 1);  // the adopted app stays: it is in the manifest
   CHECK(pruning.plan.changes[0].action == engine::Action::kDelete);
   CHECK(pruning.plan.changes[0].address == "app.testapp");
-  REQUIRE(rig.Apply(adopt + "settings: { prune: { apps: true } }\n").ok());
+  REQUIRE(rig.Apply(adopt + team_a_pruning).ok());
   CHECK(rig.Count("/applications?$filter=displayName%20eq%20'TestApp'") == 0);
   CHECK(rig.Count("/applications?$filter=displayName%20eq%20'Legacy%20Adopted'") == 1);
+  CHECK(rig.Count("/applications?$filter=displayName%20eq%20'Other'") == 1);
 }
 
 TEST_CASE("an identity that does not resolve is reported at its manifest line, nothing is written") {

@@ -40,24 +40,41 @@ class Rig {
     auto started = emulator::LocalTenant::Start(options);
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
     tenant_ = std::move(started).value();
-    const auto& e = tenant_->endpoints();
     transport_ = graph::MakeHttpTransport({});
-    credential_ = std::make_unique<graph::CachingCredential>(
-        std::make_unique<graph::ClientSecretCredential>(*transport_, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret,
+    Stack main = StackThrough(*transport_, real_sleep);
+    credential_ = std::move(main.credential);
+    client_ = std::move(main.client);
+    provider_ = std::move(main.provider);
+  }
+
+  /// A client stack of its own (credential, Graph client, provider) on this tenant, sending through
+  /// `transport`: e.g. one that stops answering part-way, to stand for a process killed mid-apply.
+  struct Stack {
+    std::unique_ptr<graph::Credential> credential;
+    std::unique_ptr<graph::GraphClient> client;
+    std::unique_ptr<graph::GraphProvider> provider;
+  };
+  Stack StackThrough(graph::Transport& transport, bool real_sleep = false) {
+    const auto& e = tenant_->endpoints();
+    Stack s;
+    s.credential = std::make_unique<graph::CachingCredential>(
+        std::make_unique<graph::ClientSecretCredential>(transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret,
                                                         graph::SystemNow),
         graph::SystemNow);
     graph::GraphClientOptions o;
     o.graph_root = e.graph;
     if (!real_sleep) o.sleep = [](int64_t) {};
     o.jitter_seed = 7;
-    graph::Credential* credential = credential_.get();
-    client_ = std::make_unique<graph::GraphClient>(*transport_, [credential]() -> engine::Result<std::string> {
+    graph::Credential* credential = s.credential.get();
+    s.client = std::make_unique<graph::GraphClient>(transport, [credential]() -> engine::Result<std::string> {
       auto t = credential->GetToken("https://graph.microsoft.com/.default");
       if (!t.ok()) return t.error();
       return t->token;
     }, o);
-    provider_ = std::make_unique<graph::GraphProvider>(*client_);
+    s.provider = std::make_unique<graph::GraphProvider>(*s.client);
+    return s;
   }
+
   ~Rig() {
     provider_.reset();
     client_.reset();
@@ -106,6 +123,7 @@ class Rig {
   }
 
   emulator::LocalTenant& tenant() { return *tenant_; }
+  graph::Transport& transport() { return *transport_; }
   graph::GraphClient& client() { return *client_; }
   uint64_t Writes() { return tenant_->graph().Stats().writes; }
 

@@ -95,10 +95,10 @@ bool DependsOn(const Plan& p, const std::string& step, const std::string& on) {
 
 }  // namespace
 
-TEST_CASE("from an empty tenant: create app, {appId} URIs, service principal, grant, then require assignment") {
+TEST_CASE("from an empty tenant: create app, {appId} URIs, a service principal that is closed from the start, then grant") {
   DesiredState d = Desired(kManifest);
   Plan p = PlanOf(d, Empty());
-  CHECK(p.Summary().ToString() == "2 to create, 2 to update, 0 to delete, 1 to grant, 0 to revoke");
+  CHECK(p.Summary().ToString() == "2 to create, 1 to update, 0 to delete, 1 to grant, 0 to revoke");
   const Change* create = p.Find("app.testapp");
   REQUIRE(create);
   CHECK(create->action == Action::kCreate);
@@ -107,12 +107,33 @@ TEST_CASE("from an empty tenant: create app, {appId} URIs, service principal, gr
   CHECK(create->source.line == 6);
   CHECK(DependsOn(p, "app.testapp.identifier_uris", "app.testapp"));
   CHECK(p.Find("app.testapp.identifier_uris")->payload.at("identifierUris") == json::array{"api://{appId}"});
-  CHECK(p.Find("app.testapp.service_principal")->payload.at("appRoleAssignmentRequired") == false);
+  // Closed in the create itself: at no moment of the apply (or after a crash) can an identity the
+  // manifest does not name get a token for the new app.
+  CHECK(p.Find("app.testapp.service_principal")->payload.at("appRoleAssignmentRequired") == true);
+  CHECK_FALSE(p.Find("app.testapp.service_principal#required"));
   CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp.service_principal"));
   CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp"));  // the role exists with the app
-  CHECK(DependsOn(p, "app.testapp.service_principal#required", "app.testapp.access[App.Use][centos-1]"));
   CHECK(Pos(p, "app.testapp") < Pos(p, "app.testapp.service_principal"));
-  CHECK(Pos(p, "app.testapp.access[App.Use][centos-1]") < Pos(p, "app.testapp.service_principal#required"));
+  CHECK(Pos(p, "app.testapp.service_principal") < Pos(p, "app.testapp.access[App.Use][centos-1]"));
+}
+
+TEST_CASE("an existing open service principal is closed only after the grants of those who stay allowed") {
+  ObservedState o = Applied(Desired(kManifest));
+  o.apps["testapp"].service_principal->assignment_required = false;
+  o.apps["testapp"].service_principal->assigned_to.clear();
+  Plan p = PlanOf(Desired(kManifest), o);
+  REQUIRE(p.changes.size() == 2);
+  CHECK(DependsOn(p, "app.testapp.service_principal", "app.testapp.access[App.Use][centos-1]"));
+  CHECK(p.Find("app.testapp.service_principal")->widens_access_drift);
+}
+
+TEST_CASE("opening a service principal waits until the revokes have narrowed access") {
+  std::string text = kManifest;
+  text.replace(text.find("assignmentRequired: true"), 24, "assignmentRequired: false");
+  text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ ]");
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  REQUIRE(p.changes.size() == 2);
+  CHECK(DependsOn(p, "app.testapp.service_principal", "app.testapp.access[App.Use][centos-1]"));
 }
 
 TEST_CASE("an applied tenant plans to nothing: read-only fields, URI case and claim defaults cause no diff") {
@@ -169,13 +190,62 @@ TEST_CASE("loosening access: the new identity is granted; nothing else changes")
   CHECK(p.changes[0].payload.at("principalId") == json::value(kMi2));
 }
 
-TEST_CASE("tightening access without an outage: grant the new identity before revoking the old one") {
+TEST_CASE("replacing one identity by another: the revoke does not wait for somebody else's grant") {
   std::string text = kManifest;
   text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ centos-2 ]");
   Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
   REQUIRE(p.changes.size() == 2);
-  CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp.access[App.Use][centos-2]"));
-  CHECK(Pos(p, "app.testapp.access[App.Use][centos-2]") < Pos(p, "app.testapp.access[App.Use][centos-1]"));
+  CHECK(p.Find("app.testapp.access[App.Use][centos-1]")->after_steps.empty());
+}
+
+TEST_CASE("an identity moving between roles gets the new role before it loses the old one") {
+  std::string text = kManifest;
+  text.replace(text.find("    assignmentRequired"), 0, "      App.Admin: { allowedMemberTypes: [ Application ] }\n");
+  text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ ]\n      App.Admin: [ centos-1 ]");
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  CHECK(DependsOn(p, "app.testapp.access[App.Use][centos-1]", "app.testapp.access[App.Admin][centos-1]"));
+  CHECK(DependsOn(p, "app.testapp.access[App.Admin][centos-1]", "app.testapp.roles"));
+}
+
+TEST_CASE("renaming a role that has holders: add the new role, grant, revoke, disable and remove the old one") {
+  std::string text = kManifest;
+  text.replace(text.find("App.Use: { displayName"), 8, "App.Call:");
+  text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Call: [ centos-1 ]");
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  const std::string grant = "app.testapp.access[App.Call][centos-1]", revoke = "app.testapp.access[App.Use][centos-1]";
+  REQUIRE(p.Find("app.testapp.roles#add"));
+  REQUIRE(p.Find("app.testapp.roles#disable"));
+  REQUIRE(p.Find("app.testapp.roles"));
+  CHECK(DependsOn(p, grant, "app.testapp.roles#add"));
+  CHECK(DependsOn(p, revoke, grant));
+  CHECK(DependsOn(p, "app.testapp.roles#disable", "app.testapp.roles#add"));
+  CHECK(DependsOn(p, "app.testapp.roles", "app.testapp.roles#disable"));
+  CHECK(DependsOn(p, "app.testapp.roles", revoke));
+  CHECK(Pos(p, "app.testapp.roles#add") < Pos(p, grant));
+  CHECK(Pos(p, grant) < Pos(p, revoke));
+  CHECK(Pos(p, revoke) < Pos(p, "app.testapp.roles"));
+  // Each request sends a whole collection Graph accepts: the old role stays enabled until step 2.
+  const auto& added = p.Find("app.testapp.roles#add")->payload.at("appRoles").as_array();
+  REQUIRE(added.size() == 2);
+  CHECK(added[0].at("value") == "App.Use");
+  CHECK(added[0].at("isEnabled") == true);
+  CHECK(added[1].at("value") == "App.Call");
+  const auto& disabled = p.Find("app.testapp.roles#disable")->payload.at("appRoles").as_array();
+  CHECK(disabled.size() == 2);
+  CHECK(disabled[0].at("isEnabled") == false);
+  CHECK(disabled[1].at("isEnabled") == true);
+  CHECK(p.Find("app.testapp.roles")->payload.at("appRoles").as_array().size() == 1);
+}
+
+TEST_CASE("a grant to a role that is about to change lands while the role is still enabled") {
+  std::string text = kManifest;
+  text.replace(text.find("Allow usage of app"), 18, "Use the app");
+  text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ centos-1, centos-2 ]");
+  Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
+  const std::string grant = "app.testapp.access[App.Use][centos-2]";
+  CHECK(DependsOn(p, "app.testapp.roles#disable", grant));
+  CHECK(p.Find(grant)->after_steps.empty());
+  CHECK_FALSE(p.Find("app.testapp.roles#add"));
 }
 
 TEST_CASE("removing an enabled role with assignments: revoke, disable, then remove") {
@@ -230,19 +300,73 @@ TEST_CASE("identities that do not resolve and a foreign tenant are reported at t
   CHECK(diags.items()[1].message == "identity 'centos-1' cannot be resolved in the tenant: no managed identity named 'centos-1' (found 0)");
 }
 
-TEST_CASE("prune deletes only marker-tagged apps the manifest dropped, and only when asked") {
+DesiredState Owned(const std::string& owner, bool prune) {
+  DesiredState d = Desired(kManifest);
+  d.settings.owner = owner;
+  d.settings.prune_apps = prune;
+  return d;
+}
+
+ObservedApp StaleApp(const std::string& key, std::vector<std::string> tags) {
   ObservedApp stale;
-  stale.object_id = "dddddddd-0000-0000-0000-000000000001";
-  stale.app_id = "eeeeeeee-0000-0000-0000-000000000001";
-  stale.unique_name = "old-app";
-  stale.graph = json::object{{"displayName", "Old"}};
+  stale.object_id = "dddddddd-0000-0000-0000-00000000000" + std::to_string(key.size() % 10);
+  stale.app_id = "eeeeeeee-0000-0000-0000-00000000000" + std::to_string(key.size() % 10);
+  stale.unique_name = key;
+  json::array t;
+  for (auto& x : tags) t.push_back(json::string(x));
+  stale.graph = json::object{{"displayName", key}, {"tags", t},
+                             {"appRoles", json::array{json::object{{"id", "0f0f0f0f-0000-0000-0000-000000000001"}, {"value", "Old.Use"}}}}};
+  return stale;
+}
+
+TEST_CASE("prune deletes only the apps this set's owner marked, only when asked, and says what goes with them") {
   ObservedState o = Applied(Desired(kManifest));
-  o.prunable.push_back(stale);
-  CHECK(PlanOf(Desired(kManifest), o).empty());
-  Plan p = PlanOf(Desired(std::string(kManifest) + "settings: { prune: { apps: true } }\n"), o);
+  o.apps["testapp"].graph["tags"] = json::array{"entragate:managed", "entragate:managed:team-a"};
+  o.prunable.push_back(StaleApp("old-app", {"entragate:managed", "entragate:managed:team-a"}));
+  o.prunable.back().service_principal = ObservedServicePrincipal{"ffffffff-0000-0000-0000-000000000001", true,
+                                                                 {{"a1", "0f0f0f0f-0000-0000-0000-000000000001", kMi, "ServicePrincipal", "centos-1", ""}}};
+  o.prunable.push_back(StaleApp("team-b-app", {"entragate:managed", "entragate:managed:team-b"}));
+  o.prunable.push_back(StaleApp("legacy", {"entragate:managed"}));
+  o.read_at = 1796112000;  // 2026-12-01
+  CHECK(PlanOf(Owned("team-a", false), o).empty());
+  Plan p = PlanOf(Owned("team-a", true), o);
   REQUIRE(p.changes.size() == 1);
-  CHECK(p.changes[0].action == Action::kDelete);
-  CHECK(p.changes[0].address == "app.old-app");
+  const Change& c = p.changes[0];
+  CHECK(c.action == Action::kDelete);
+  CHECK(c.address == "app.old-app");
+  CHECK(c.before.at("servicePrincipal") == "ffffffff-0000-0000-0000-000000000001");
+  auto has_note = [&](const std::string& text) {
+    return std::any_of(c.notes.begin(), c.notes.end(), [&](const std::string& n) { return n.find(text) != std::string::npos; });
+  };
+  CHECK(has_note("its service principal and every app role assignment on it go with it"));
+  CHECK(has_note("identities that lose access: centos-1 (Old.Use)"));
+  CHECK(has_note("restorable for 30 days: until about 2026-12-31"));
+}
+
+TEST_CASE("a set without an owner never prunes, whatever the provider offers") {
+  ObservedState o = Applied(Desired(kManifest));
+  o.prunable.push_back(StaleApp("old-app", {"entragate:managed"}));
+  CHECK(PlanOf(Owned("", true), o).empty());
+}
+
+TEST_CASE("an owned set claims the apps it lists that carry only the old marker, with a note") {
+  Plan p = PlanOf(Owned("team-a", false), Applied(Desired(kManifest)));
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].payload.at("tags") == json::array{"entragate:managed", "entragate:managed:team-a"});
+  CHECK(p.changes[0].notes.at(0).find("marks it as owned by 'team-a'") == 0);
+}
+
+TEST_CASE("an app marked by another owner is an error, not a takeover") {
+  ObservedState o = Applied(Desired(kManifest));
+  o.apps["testapp"].graph["tags"] = json::array{"entragate:managed", "entragate:managed:team-b"};
+  for (std::string owner : {"team-a", ""}) {
+    CAPTURE(owner);
+    Diagnostics diags;
+    ComputePlan(Owned(owner, false), o, diags);
+    REQUIRE(diags.error_count() == 1);
+    CHECK(diags.items()[0].code == "E0305");
+    CHECK(diags.items()[0].message.find("app 'testapp' belongs to the set owned by 'team-b' (tag entragate:managed:team-b)") == 0);
+  }
 }
 
 TEST_CASE("a plan round-trips through JSON") {

@@ -5,9 +5,9 @@
 //   ENTRAGATE_RECORD_GRAPH_RESPONSES=/tmp/rec.jsonl build/release/tests/emulator_tests
 //   GRAPH_RESPONSES=/tmp/rec.jsonl node --test tests/js/graph-conformance.test.mjs
 //
-// The reference files are read from <repo>/../shared/reference/ (the shared folder sits beside the
-// clone). The checker's own tests below always run; only the check of recorded responses needs
-// GRAPH_RESPONSES and is skipped without it.
+// The reference files are the copies in docs/reference/ (their origin is noted there). The checker's
+// own tests below always run; only the check of recorded responses needs GRAPH_RESPONSES and is
+// skipped without it.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,12 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { GraphConformance, formatSummary, formatViolation, normalisePath, parseCsdl } from './graph-conformance.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const reference = join(root, '..', 'shared', 'reference');
+const reference = join(root, 'docs', 'reference');
 const openapiPath = join(reference, 'graph-openapi-subset.json');
 const csdlPath = join(reference, 'graph-csdl-subset.xml');
 
 for (const p of [openapiPath, csdlPath]) {
-  if (!existsSync(p)) throw new Error(`reference file missing: ${p} (the shared folder must sit beside the clone)`);
+  if (!existsSync(p)) throw new Error(`reference file missing: ${p} (see docs/reference/README.md)`);
 }
 const checker = GraphConformance.fromFiles(openapiPath, csdlPath);
 
