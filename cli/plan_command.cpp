@@ -31,6 +31,7 @@ int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   if (!planned) return exit_code;
   const engine::Plan& plan = planned->plan;
   engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
+  if (!o.out.empty()) render.full_plan_hint = fmt::format("the full plan is saved in `{}` (read it with `entragate show {}`)", o.out, o.out);
   if (o.format == "json")
     fmt::print("{}\n", boost::json::serialize(engine::PlanToJson(plan)));
   else if (o.format == "markdown")

@@ -2,7 +2,9 @@
 // Renderings of a plan, all built from the same Plan structure: the human diff (Terraform's symbols),
 // markdown for pull-request comments, JUnit XML for CI drift reports, and the execution summary.
 
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/executor.h"
@@ -11,9 +13,14 @@
 namespace entragate::engine {
 
 struct RenderOptions {
+  RenderOptions(bool color_ = false, std::string title_ = "plan", std::vector<std::string> app_keys_ = {})
+      : color(color_), title(std::move(title_)), app_keys(std::move(app_keys_)) {}
   bool color = false;
   std::string title = "plan";           ///< "plan" or "drift"
   std::vector<std::string> app_keys;    ///< every app of the manifest (JUnit: one test case each)
+  /// Markdown: the size past which details are left out (GitHub refuses comments over 65,536).
+  size_t markdown_budget = 60000;
+  std::string full_plan_hint;           ///< markdown: where the full plan is, for the note when cut
 };
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options);

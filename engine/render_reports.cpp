@@ -1,4 +1,4 @@
-// Markdown (pull-request comments) and JUnit XML (CI drift reports) renderings of a plan.
+// The JUnit XML rendering of a plan (CI drift reports).
 #include <map>
 
 #include <boost/json.hpp>
@@ -19,44 +19,12 @@ std::string Escape(std::string_view s, bool xml) {
     else if (xml && ch == '<') out += "&lt;";
     else if (xml && ch == '>') out += "&gt;";
     else if (xml && ch == '"') out += "&quot;";
-    else if (!xml && ch == '|') out += "\\|";
-    else if (!xml && ch == '\n') out += " ";
     else out += ch;
   }
   return out;
 }
 
-std::string Details(const Change& c) {
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : c.after) {
-    const json::value* b = c.before.if_contains(k);
-    parts.push_back(b ? fmt::format("`{}`: {} → {}", k, DescribeValue(k, *b), v.is_null() ? "(removed)" : DescribeValue(k, v))
-                      : fmt::format("`{}`: {}", k, DescribeValue(k, v)));
-  }
-  for (const auto& [k, v] : c.before)
-    if (!c.after.contains(k)) parts.push_back(fmt::format("`{}`: {}", k, DescribeValue(k, v)));
-  for (const auto& n : c.notes) parts.push_back("_" + n + "_");
-  if (c.widens_access_drift) parts.push_back("**drift that widens access**");
-  return fmt::format("{}", fmt::join(parts, "<br>"));
-}
-
 }  // namespace
-
-std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
-  std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`{}\n\n", options.title,
-                                plan.empty() ? "no changes" : plan.Summary().ToString(),
-                                plan.target.kind == "local" ? "local" : "Microsoft Graph", plan.target.tenant_id,
-                                plan.target.domain.empty() ? "" : " (`" + plan.target.domain + "`)");
-  if (plan.empty()) return out + "The tenant matches the manifest.\n";
-  out += "| | Address | Change | Manifest |\n|---|---|---|---|\n";
-  for (const auto& c : plan.changes)
-    out += fmt::format("| `{}` | `{}` | {} | {} |\n", static_cast<char>(c.action), Escape(c.address, false), Escape(Details(c), false),
-                       c.source.valid() ? "`" + c.source.ToString() + "`" : "");
-  int widening = 0;
-  for (const auto& c : plan.changes) widening += c.widens_access_drift;
-  if (widening) out += fmt::format("\n> **{} change(s) revert drift that widens access** (identities can currently get tokens the manifest does not allow).\n", widening);
-  return out;
-}
 
 std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> by_app;
