@@ -1,4 +1,4 @@
-// entragate apply PATH | PLAN.json [--auto-approve]
+// entragate apply PATH | PLAN.json [--auto-approve] [--allow-delete]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,10 +12,13 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "cli/pipeline.h"
 #include "cli/terminal.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"
+#include "engine/plan_compare.h"
+#include "engine/plan_graph.h"
 #include "engine/planner.h"
 #include "engine/render.h"
 
@@ -26,8 +29,13 @@ namespace {
 struct ApplyOptions {
   std::string path;
   bool auto_approve = false;
+  bool allow_delete = false;
   TargetOptions target;
 };
+
+// What the Graph client keeps in flight at once (four $batch envelopes of 20), so handing the
+// provider no more per call costs no round trips, and an interrupt waits for one call at most.
+constexpr size_t kStepsPerCall = 80;
 
 // Names the tenant again right where the operator says yes: the last chance to notice the wrong one.
 bool Confirm(const engine::PlanTarget& target) {
@@ -51,34 +59,65 @@ void ShowProgress(const engine::Progress& p, bool tty) {
     fmt::print(stderr, "[{}/{}] applying {}\n", p.finished, p.total, what);
 }
 
+// Deleting applications takes two keys: settings.prune.apps in the manifest, and --allow-delete
+// from the person applying (now, or when the saved plan was made).
+bool DeletesAllowed(const engine::Plan& plan, bool allow_delete) {
+  std::string deletes = DescribeAppDeletes(plan);
+  if (deletes.empty() || allow_delete) return true;
+  fmt::print(stderr,
+             "entragate: this plan deletes applications: {}. Deleting applications needs --allow-delete on apply (or plan -o FILE "
+             "--allow-delete), in addition to settings.prune.apps in the manifest. Nothing was changed.\n",
+             deletes);
+  return false;
+}
+
 int Execute(Planned& planned, const GlobalOptions& g) {
+  if (auto graph = engine::ValidateStepGraph(planned.plan); !graph.ok()) {
+    fmt::print(stderr, "entragate: this plan cannot be applied: {}. Nothing was changed.\n", graph.error().message);
+    return kExitError;
+  }
   bool tty = isatty(fileno(stderr)) == 1;
   std::fflush(stdout);  // the plan first, then progress on stderr
-  engine::ExecutionReport report =
-      engine::Execute(planned.plan, planned.observed, planned.target->provider(), [tty](const engine::Progress& p) { ShowProgress(p, tty); });
+  engine::ExecuteOptions options;
+  options.on_progress = [tty](const engine::Progress& p) { ShowProgress(p, tty); };
+  options.should_stop = [] { return InterruptScope::Requested(); };
+  options.max_steps_per_call = kStepsPerCall;
+  engine::ExecutionReport report;
+  bool interrupted = false;
+  {
+    InterruptScope interrupts;
+    report = engine::Execute(planned.plan, planned.observed, planned.target->provider(), options);
+    interrupted = InterruptScope::Requested();
+  }
   fmt::print("\n{}", engine::RenderExecution(report, UseColor(stdout, g.no_color)));
+  if (interrupted) fmt::print("Interrupted: steps not started can be applied by running apply again.\n");
   if (g.stats) PrintStats(*planned.target);
+  if (interrupted) return kExitInterrupted;
   return report.ok() ? kExitOk : kExitError;
 }
 
-std::optional<engine::Plan> ReadSavedPlan(const std::string& path) {
+engine::Result<engine::Plan> ReadSavedPlan(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) return engine::MakeError(engine::Error::Kind::kIo, fmt::format("cannot read '{}'", path));
   std::stringstream text;
   text << in.rdbuf();
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text.str(), ec);
-  if (ec || !v.is_object() || !v.as_object().contains("format_version")) return std::nullopt;
+  if (ec || !v.is_object() || !v.as_object().contains("format_version"))
+    return engine::MakeError(engine::Error::Kind::kInvalid, fmt::format("'{}' is not a saved entragate plan", path));
   auto plan = engine::PlanFromJson(v.as_object());
-  if (!plan.ok()) {
-    fmt::print(stderr, "entragate: {}: {}\n", path, plan.error().message);
-    return std::nullopt;
-  }
-  return plan.value();
+  if (!plan.ok()) return engine::MakeError(engine::Error::Kind::kInvalid, fmt::format("{}: {}", path, plan.error().message));
+  return plan;
 }
 
-// A saved plan is applied only to the tenant, manifest and tenant state it was made from.
+// A saved plan is applied only to the tenant, manifest and tenant state it was made from, and only
+// when planning again gives the same plan: what runs is always what the manifest asks for now, and
+// a hand-edited step, payload or ordering is refused before anything is written.
 int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOptions& g) {
-  if (saved.manifest_files.empty()) return kExitError;
+  if (saved.manifest_files.empty()) {
+    fmt::print(stderr, "entragate: the saved plan names no manifest files\n");
+    return kExitError;
+  }
   if (ManifestDigest(saved.manifest_files) != saved.manifest_digest) {
     fmt::print(stderr, "entragate: the saved plan is stale: the manifest files changed since it was made. Run entragate plan again.\n");
     return kExitError;
@@ -88,7 +127,7 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
   int exit_code = kExitOk;
   auto planned = LoadAndPlan(saved.manifest_path, target, UseColor(stderr, g.no_color), exit_code);
   if (!planned) return exit_code;
-  if (planned->desired.files != saved.manifest_files) {
+  if (planned->plan.manifest_files != saved.manifest_files) {
     fmt::print(stderr, "entragate: the saved plan is stale: the manifest's files changed since it was made. Run entragate plan again.\n");
     return kExitError;
   }
@@ -100,16 +139,25 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
     fmt::print(stderr, "entragate: the saved plan is stale: the tenant changed since it was made. Run entragate plan again.\n");
     return kExitError;
   }
-  planned->plan.changes = saved.changes;
+  if (auto difference = engine::FirstPlanDifference(saved, planned->plan)) {
+    fmt::print(stderr,
+               "entragate: the saved plan is not the plan the manifest and tenant give: {}. Nothing was changed. Make a new plan with "
+               "entragate plan -o FILE.\n",
+               *difference);
+    return kExitError;
+  }
   fmt::print("{}", engine::RenderPlanText(planned->plan, {UseColor(stdout, g.no_color), "apply (saved plan)", {}}));
+  if (!DeletesAllowed(planned->plan, o.allow_delete || saved.allow_delete)) return kExitError;
   return Execute(*planned, g);
 }
 
+bool IsSavedPlanPath(const std::string& path) { return path.size() > 5 && path.substr(path.size() - 5) == ".json"; }
+
 int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
-  if (o.path.size() > 5 && o.path.substr(o.path.size() - 5) == ".json") {
+  if (IsSavedPlanPath(o.path)) {
     auto saved = ReadSavedPlan(o.path);
-    if (!saved) {
-      fmt::print(stderr, "entragate: '{}' is not a saved entragate plan\n", o.path);
+    if (!saved.ok()) {
+      fmt::print(stderr, "entragate: {}\n", saved.error().message);
       return kExitError;
     }
     return ApplySaved(*saved, o, g);  // approving the saved plan is what `plan -o` then `apply FILE` means
@@ -119,6 +167,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
   if (!planned) return exit_code;
   fmt::print("{}", engine::RenderPlanText(planned->plan, {UseColor(stdout, g.no_color), "apply", {}}));
   if (planned->plan.empty()) return kExitOk;
+  if (!DeletesAllowed(planned->plan, o.allow_delete)) return kExitError;
   if (!o.auto_approve) {
     if (isatty(fileno(stdin)) != 1) {
       fmt::print(stderr, "entragate: apply needs confirmation: run it in a terminal, or pass --auto-approve\n");
@@ -139,8 +188,11 @@ void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
   CLI::App* cmd = app.add_subcommand("apply", "Make the tenant match the manifest (or apply a saved plan)");
   cmd->add_option("path", o->path, "Manifest file or directory, or a plan saved with plan -o")->required();
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation (required when not in a terminal)");
+  cmd->add_flag("--allow-delete", o->allow_delete, "Allow deleting applications (settings.prune.apps must ask for it too)");
   AddTargetOptions(*cmd, o->target);
-  cmd->footer("Exit status: 0 when every step succeeded (or nothing was to do), 1 otherwise.");
+  cmd->footer(
+      "Exit status: 0 when every step succeeded (or nothing was to do), 1 otherwise, 130 when interrupted (Ctrl-C: steps in flight "
+      "finish, no new ones start; a second Ctrl-C stops at once).");
   cmd->callback([o, &globals, &exit_code] {
     o->target.verbose = globals.verbose;
     exit_code = RunApply(*o, globals);

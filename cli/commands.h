@@ -1,7 +1,7 @@
 #pragma once
 // The command table: each command registers its flags on the CLI11 app and returns the exit code
 // through the function it installs. Exit codes follow Terraform: 0 success/no changes, 1 error,
-// 2 changes present (plan --detailed-exitcode, drift).
+// 2 changes present (plan --detailed-exitcode, drift), 130 apply interrupted.
 
 #include <CLI/CLI.hpp>
 
@@ -13,7 +13,7 @@ struct GlobalOptions {
   bool stats = false;  ///< print Graph request statistics after plan/apply/drift
 };
 
-enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2 };
+enum ExitCode : int { kExitOk = 0, kExitError = 1, kExitChanges = 2, kExitInterrupted = 130 };
 
 /// Adds `validate` to `app`; `exit_code` receives its result when it runs.
 void AddValidateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);

@@ -1,9 +1,11 @@
 #include "cli/pipeline.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -14,6 +16,12 @@
 #include "providers/graph/graph_client.h"
 
 namespace entragate::cli {
+
+std::string CanonicalPath(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  return ec ? path : canonical.string();
+}
 
 std::string ManifestDigest(const std::vector<std::string>& files) {
   std::string all;
@@ -62,9 +70,27 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
   }
   out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
                       out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};
-  out->plan.manifest_digest = ManifestDigest(out->desired.files);
-  out->plan.manifest_path = path;
+  // Absolute, canonical paths, so a saved plan applies from any working directory and names exactly
+  // the files it was made from (a symlink changed later does not redirect it).
+  out->plan.manifest_path = CanonicalPath(path);
+  out->plan.manifest_files.clear();
+  for (const auto& f : out->desired.files) out->plan.manifest_files.push_back(CanonicalPath(f));
+  out->plan.manifest_digest = ManifestDigest(out->plan.manifest_files);
   return out;
+}
+
+std::string DescribeAppDeletes(const engine::Plan& plan) {
+  std::vector<std::string> apps;
+  for (const auto& c : plan.changes) {
+    if (c.kind != engine::StepKind::kDeleteApp) continue;
+    const auto* name = c.before.if_contains("displayName");
+    const auto* app_id = c.before.if_contains("appId");
+    std::vector<std::string> what;
+    if (name && name->is_string()) what.emplace_back(name->as_string());
+    if (app_id && app_id->is_string()) what.push_back("appId " + std::string(app_id->as_string()));
+    apps.push_back(what.empty() ? c.address : fmt::format("{} ({})", c.address, fmt::join(what, ", ")));
+  }
+  return fmt::format("{}", fmt::join(apps, ", "));
 }
 
 void PrintStats(Target& target) {

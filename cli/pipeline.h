@@ -19,12 +19,19 @@ struct Planned {
   std::unique_ptr<Target> target;
 };
 
-/// Loads PATH, opens the target, reads and plans. Prints diagnostics (to stderr) and returns
+/// Loads PATH, opens the target, reads and plans; the plan names the manifest by canonical paths. Prints diagnostics (to stderr) and returns
 /// nullptr on any problem, with `exit_code` set.
 std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target, bool color, int& exit_code);
 
+/// `path` made absolute with symlinks, `.` and `..` resolved (as given when that fails).
+std::string CanonicalPath(const std::string& path);
+
 /// SHA-256 over the manifest files' names and contents, for saved-plan staleness.
 std::string ManifestDigest(const std::vector<std::string>& files);
+
+/// The applications the plan deletes, for people: "app.old (Old API, appId …), app.x (…)"; empty
+/// when it deletes none.
+std::string DescribeAppDeletes(const engine::Plan& plan);
 
 /// Prints request statistics (--stats) to stderr.
 void PrintStats(Target& target);

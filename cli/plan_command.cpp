@@ -1,4 +1,4 @@
-// entragate plan PATH [-o plan.json] [--detailed-exitcode] [--format text|json|markdown]
+// entragate plan PATH [-o plan.json [--allow-delete]] [--detailed-exitcode] [--format text|json|markdown]
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -22,13 +22,26 @@ struct PlanOptions {
   std::string out;
   std::string format = "text";
   bool detailed_exitcode = false;
+  bool allow_delete = false;
   TargetOptions target;
 };
+
+// Deleting applications takes --allow-delete as well as the manifest's prune setting; say so where
+// the deletes are shown, not only when apply refuses.
+void NoteDeletes(const engine::Plan& plan, std::FILE* out) {
+  std::string deletes = DescribeAppDeletes(plan);
+  if (deletes.empty()) return;
+  if (plan.allow_delete)
+    fmt::print(out, "\nThe saved plan records --allow-delete: applying it deletes {}.\n", deletes);
+  else
+    fmt::print(out, "\nNote: this plan deletes applications ({}); apply will need --allow-delete (or plan -o FILE --allow-delete).\n", deletes);
+}
 
 int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   int exit_code = kExitOk;
   auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
   if (!planned) return exit_code;
+  planned->plan.allow_delete = o.allow_delete && !o.out.empty();
   const engine::Plan& plan = planned->plan;
   engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
   if (!o.out.empty()) render.full_plan_hint = fmt::format("the full plan is saved in `{}` (read it with `entragate show {}`)", o.out, o.out);
@@ -45,6 +58,7 @@ int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
     }
     if (o.format == "text") fmt::print("\nSaved the plan to {}. Apply exactly this plan with: entragate apply {}\n", o.out, o.out);
   }
+  NoteDeletes(plan, o.format == "text" ? stdout : stderr);
   if (g.stats) PrintStats(*planned->target);
   return o.detailed_exitcode && !plan.empty() ? kExitChanges : kExitOk;
 }
@@ -58,6 +72,7 @@ void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code)
   cmd->add_option("-o,--out", o->out, "Also save the plan (JSON) to this file for `entragate apply FILE`");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}))->capture_default_str();
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 0 when there are no changes, 2 when there are, 1 on error");
+  cmd->add_flag("--allow-delete", o->allow_delete, "With -o: record that applying the saved plan may delete applications");
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan has changes.");
   cmd->callback([o, &globals, &exit_code] {

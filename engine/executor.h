@@ -1,7 +1,10 @@
 #pragma once
 // Runs a plan through a provider in dependency order. Independent steps go to the provider together
-// (it batches and parallelises them); a failed step stops only the steps that depend on it.
+// (it batches and parallelises them); a failed step stops only the steps that depend on it. Asked
+// to stop, it starts nothing new and reports what it did not start; steps that wait on each other
+// fail with the cycle named; an exception from the provider fails the step that raised it.
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,7 +15,7 @@
 
 namespace entragate::engine {
 
-enum class StepStatus { kDone, kUnchanged, kFailed, kSkipped };
+enum class StepStatus { kDone, kUnchanged, kFailed, kSkipped, kNotStarted };
 
 struct StepOutcome {
   const Change* change = nullptr;
@@ -23,8 +26,9 @@ struct StepOutcome {
 
 struct ExecutionReport {
   std::vector<StepOutcome> steps;  ///< in plan order
-  int done = 0, unchanged = 0, failed = 0, skipped = 0;
-  bool ok() const { return failed == 0 && skipped == 0; }
+  int done = 0, unchanged = 0, failed = 0, skipped = 0, not_started = 0;
+  bool stopped = false;            ///< asked to stop before every step had run
+  bool ok() const { return failed == 0 && skipped == 0 && not_started == 0; }
 };
 
 struct Progress {
@@ -32,6 +36,16 @@ struct Progress {
   std::vector<const Change*> running;
 };
 
+struct ExecuteOptions {
+  std::function<void(const Progress&)> on_progress;
+  /// Asked before each call to the provider; true: start no more steps (those running finish).
+  std::function<bool()> should_stop;
+  /// At most this many steps per provider call (0: all that are ready), so a stop request waits
+  /// for one call at most rather than a whole wave of a large plan.
+  size_t max_steps_per_call = 0;
+};
+
+ExecutionReport Execute(const Plan& plan, const ObservedState& observed, Provider& provider, const ExecuteOptions& options);
 ExecutionReport Execute(const Plan& plan, const ObservedState& observed, Provider& provider,
                         const std::function<void(const Progress&)>& on_progress = {});
 

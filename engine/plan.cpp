@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "engine/plan_graph.h"
+
 namespace entragate::engine {
 
 namespace json = boost::json;
@@ -107,6 +109,7 @@ json::object PlanToJson(const Plan& plan) {
                               {"endpoint", plan.target.endpoint}}},
       {"manifest", json::object{{"path", plan.manifest_path}, {"files", files}, {"digest", plan.manifest_digest}}},
       {"observed_digest", plan.observed_digest},
+      {"allow_delete", plan.allow_delete},
       {"summary", json::object{{"create", s.create}, {"update", s.update}, {"delete", s.destroy}, {"grant", s.grant}, {"revoke", s.revoke}}},
       {"changes", changes},
       {"warnings", warnings},
@@ -125,6 +128,7 @@ Result<Plan> PlanFromJson(const json::object& o) {
     plan.manifest_digest = std::string(o.at("manifest").at("digest").as_string());
     plan.manifest_path = Str(o.at("manifest").as_object(), "path");
     plan.observed_digest = Str(o, "observed_digest");
+    if (const json::value* allow = o.if_contains("allow_delete")) plan.allow_delete = allow->as_bool();
     for (const auto& v : o.at("changes").as_array()) {
       const json::object& c = v.as_object();
       Change change;
@@ -153,6 +157,7 @@ Result<Plan> PlanFromJson(const json::object& o) {
   } catch (const std::exception& e) {
     return bad(e.what());
   }
+  if (auto graph = ValidateStepGraph(plan); !graph.ok()) return MakeError(Error::Kind::kInvalid, "invalid plan: " + graph.error().message);
   return plan;
 }
 

@@ -70,6 +70,7 @@ struct Plan {
   std::vector<std::string> manifest_files;
   std::string manifest_digest;   ///< SHA-256 of the manifest files, for stale checks
   std::string observed_digest;   ///< SHA-256 of what was read, for stale checks
+  bool allow_delete = false;     ///< made with `plan --allow-delete`: applying it may delete applications
   std::vector<Change> changes;   ///< in an order that respects every after_steps
   std::vector<std::string> warnings;
 
@@ -79,6 +80,7 @@ struct Plan {
 };
 
 boost::json::object PlanToJson(const Plan& plan);
+/// Also checks the step graph (plan_graph.h): a plan whose steps cannot all run is refused.
 Result<Plan> PlanFromJson(const boost::json::object& json);
 
 }  // namespace entragate::engine

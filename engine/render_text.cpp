@@ -115,10 +115,13 @@ std::string RenderExecution(const ExecutionReport& report, bool color) {
                            s.error.message, s.error.request_id.empty() ? "" : " (request-id " + s.error.request_id + ")");
         break;
       case StepStatus::kSkipped: out += fmt::format("  {}skipped{}   {} (waits for {})\n", c.yellow, c.reset, s.change->id, s.blocked_by); break;
+      case StepStatus::kNotStarted: out += fmt::format("  {}not started{} {}\n", c.yellow, c.reset, s.change->id); break;
     }
   }
-  return out + fmt::format("\n{}Apply {}:{} {} done, {} already in effect, {} failed, {} skipped.\n", c.bold,
-                           report.ok() ? "complete" : "incomplete", c.reset, report.done, report.unchanged, report.failed, report.skipped);
+  const char* how = report.stopped ? "interrupted" : report.ok() ? "complete" : "incomplete";
+  std::string not_started = report.stopped || report.not_started ? fmt::format(", {} not started", report.not_started) : "";
+  return out + fmt::format("\n{}Apply {}:{} {} done, {} already in effect, {} failed, {} skipped{}.\n", c.bold, how, c.reset, report.done,
+                           report.unchanged, report.failed, report.skipped, not_started);
 }
 
 }  // namespace entragate::engine

@@ -57,7 +57,7 @@ check "… saying the manifest changed" contains "$out" "the manifest files chan
 
 out=$(e drift "$work/m" --format markdown); rc=$?
 check "drift after a manifest change: 2" test $rc -eq 2
-check "markdown drift report" contains "$out" '| `~` | `app.testapp` |'
+check "markdown drift report" contains "$out" '| `~` | app.testapp |'
 out=$(e drift "$work/m" --format json); rc=$?
 check "json drift report says drifted" contains "$out" '"drifted":true'
 

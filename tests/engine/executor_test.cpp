@@ -1,11 +1,15 @@
 // The executor with a scripted provider (engine logic only): dependency order, independent steps
-// together, a failure stopping only its dependents, ids learnt from creates reaching later steps.
+// together, a failure stopping only its dependents, ids learnt from creates reaching later steps,
+// steps that wait on each other, a provider that throws, and a request to stop.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "engine/executor.h"
+#include "engine/render.h"
 
 using namespace entragate::engine;
 
@@ -23,6 +27,8 @@ Change Step(const std::string& id, StepKind kind, std::vector<std::string> after
 class ScriptedProvider : public Provider {
  public:
   std::set<std::string> fail;
+  std::set<std::string> throw_on;  ///< a call holding one of these steps throws
+  std::function<void()> after_call;
   std::vector<std::vector<std::string>> waves;
   std::map<std::string, std::string> object_id_seen;  ///< step → the app object id it was given
 
@@ -30,6 +36,12 @@ class ScriptedProvider : public Provider {
   std::vector<StepResult> Apply(const std::vector<const Change*>& steps, const ApplyContext& ctx) override {
     std::vector<StepResult> out;
     waves.emplace_back();
+    if (after_call) after_call();
+    for (const Change* c : steps)
+      if (throw_on.count(c->id)) {
+        waves.back().push_back(c->id);
+        throw std::runtime_error("malformed answer for " + c->id);
+      }
     for (const Change* c : steps) {
       waves.back().push_back(c->id);
       auto it = ctx.apps.find(c->app);
@@ -99,4 +111,102 @@ TEST_CASE("progress is reported per wave") {
   });
   CHECK(calls == 4);  // three waves and the end
   CHECK(last_finished == 5);
+}
+
+TEST_CASE("steps that wait on each other fail with the cycle named; what waits for them is skipped; the rest runs") {
+  ScriptedProvider provider;
+  Plan p;
+  p.changes = {Step("app.a.roles", StepKind::kUpdateRoles, {"app.a.access[R][x]"}),
+               Step("app.a.access[R][x]", StepKind::kRevoke, {"app.a.access[S][x]"}),
+               Step("app.a.access[S][x]", StepKind::kGrant, {"app.a.roles"}),
+               Step("app.a.service_principal#required", StepKind::kUpdateServicePrincipal, {"app.a.access[S][x]"}),
+               Step("app.b", StepKind::kCreateApp, {}, "b")};
+  ExecutionReport r = Execute(p, ObservedState{}, provider);  // returns: it no longer spins
+  CHECK_FALSE(r.ok());
+  CHECK(r.failed == 3);
+  CHECK(r.skipped == 1);
+  CHECK(r.done == 1);
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(r.steps[i].status == StepStatus::kFailed);
+    CHECK(r.steps[i].error.message.find("steps wait on each other") != std::string::npos);
+    CHECK(r.steps[i].error.message.find("app.a.roles → app.a.access[R][x] → app.a.access[S][x] → app.a.roles") != std::string::npos);
+  }
+  CHECK(r.steps[3].status == StepStatus::kSkipped);
+  CHECK(r.steps[3].blocked_by == "app.a.access[S][x]");
+  CHECK(r.steps[4].status == StepStatus::kDone);
+  for (const auto& wave : provider.waves)
+    for (const auto& id : wave) CHECK(id == "app.b");  // no step of the cycle reached the provider
+}
+
+TEST_CASE("a step that waits for itself is a cycle too") {
+  ScriptedProvider provider;
+  Plan p;
+  p.changes = {Step("app.a", StepKind::kCreateApp, {"app.a"})};
+  ExecutionReport r = Execute(p, ObservedState{}, provider);
+  REQUIRE(r.steps[0].status == StepStatus::kFailed);
+  CHECK(r.steps[0].error.message.find("app.a → app.a") != std::string::npos);
+  CHECK(provider.waves.empty());
+}
+
+TEST_CASE("an exception from the provider fails the step that raised it, with its address, and nothing else") {
+  ScriptedProvider provider;
+  provider.throw_on = {"app.a.service_principal"};
+  ExecutionReport r = Execute(ThreeApps(), ObservedState{}, provider);
+  CHECK(r.failed == 1);
+  CHECK(r.skipped == 1);
+  CHECK(r.done == 3);
+  const StepOutcome& sp = r.steps[1];
+  REQUIRE(sp.status == StepStatus::kFailed);
+  CHECK(sp.error.message == "unexpected error while applying app.a.service_principal: malformed answer for app.a.service_principal");
+  CHECK(r.steps[4].status == StepStatus::kDone);  // app.b's service principal shared the call, and is done
+  CHECK(r.steps[2].blocked_by == "app.a.service_principal");
+}
+
+TEST_CASE("asked to stop, the executor starts nothing new and reports what it did not start") {
+  ScriptedProvider provider;
+  bool stop = false;
+  provider.after_call = [&] { stop = true; };  // the signal arrives while the first call runs
+  ExecuteOptions options;
+  options.should_stop = [&] { return stop; };
+  ExecutionReport r = Execute(ThreeApps(), ObservedState{}, provider, options);
+  CHECK(provider.waves.size() == 1);
+  CHECK(r.stopped);
+  CHECK_FALSE(r.ok());
+  CHECK(r.done == 2);  // the call in flight finished
+  CHECK(r.not_started == 3);
+  CHECK(r.failed == 0);
+  CHECK(r.steps[1].status == StepStatus::kNotStarted);
+}
+
+TEST_CASE("max_steps_per_call splits a wave, and a stop request is honoured between the parts") {
+  ScriptedProvider provider;
+  Plan p;
+  for (int i = 0; i < 5; ++i) p.changes.push_back(Step("app.x" + std::to_string(i), StepKind::kCreateApp, {}, "x" + std::to_string(i)));
+  ExecuteOptions options;
+  options.max_steps_per_call = 2;
+  CHECK(Execute(p, ObservedState{}, provider, options).done == 5);
+  REQUIRE(provider.waves.size() == 3);
+  CHECK(provider.waves[2] == std::vector<std::string>{"app.x4"});
+
+  ScriptedProvider stopped;
+  int calls = 0;
+  stopped.after_call = [&] { ++calls; };
+  options.should_stop = [&] { return calls == 2; };
+  ExecutionReport r = Execute(p, ObservedState{}, stopped, options);
+  CHECK(r.done == 4);
+  CHECK(r.not_started == 1);
+  CHECK(r.steps[4].status == StepStatus::kNotStarted);
+}
+
+TEST_CASE("the summary of an interrupted run lists each step not started and counts them") {
+  ScriptedProvider provider;
+  ExecuteOptions options;
+  options.should_stop = [&] { return !provider.waves.empty(); };
+  std::string text = RenderExecution(Execute(ThreeApps(), ObservedState{}, provider, options), false);
+  CHECK(text.find("  done      app.a\n") != std::string::npos);
+  CHECK(text.find("  not started app.a.access[R][x]\n") != std::string::npos);
+  CHECK(text.find("Apply interrupted: 2 done, 0 already in effect, 0 failed, 0 skipped, 3 not started.") != std::string::npos);
+  CHECK(RenderExecution(Execute(ThreeApps(), ObservedState{}, provider), false).find("Apply complete: 5 done, 0 already in effect, 0 failed, 0 skipped.\n") !=
+        std::string::npos);
 }
