@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/pipeline.h"
+#include "cli/saved_plan.h"
 #include "cli/terminal.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"
@@ -94,20 +95,6 @@ int Execute(Planned& planned, const GlobalOptions& g) {
   if (g.stats) PrintStats(*planned.target);
   if (interrupted) return kExitInterrupted;
   return report.ok() ? kExitOk : kExitError;
-}
-
-engine::Result<engine::Plan> ReadSavedPlan(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return engine::MakeError(engine::Error::Kind::kIo, fmt::format("cannot read '{}'", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text.str(), ec);
-  if (ec || !v.is_object() || !v.as_object().contains("format_version"))
-    return engine::MakeError(engine::Error::Kind::kInvalid, fmt::format("'{}' is not a saved entragate plan", path));
-  auto plan = engine::PlanFromJson(v.as_object());
-  if (!plan.ok()) return engine::MakeError(engine::Error::Kind::kInvalid, fmt::format("{}: {}", path, plan.error().message));
-  return plan;
 }
 
 // A saved plan is applied only to the tenant, manifest and tenant state it was made from, and only

@@ -25,5 +25,6 @@ void AddExportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
 void AddTokenCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddAuthCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void AddShowCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace entragate::cli

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/argv_checks.h"
 #include "cli/commands.h"
 #include "cli/guard.h"
 #include "cli/version.h"
@@ -26,9 +27,14 @@ int main(int argc, char** argv) {
   AddTokenCommand(app, globals, exit_code);
   AddAuthCommand(app, globals, exit_code);
   AddAccessCommand(app, globals, exit_code);
+  AddShowCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
   // Commands run inside parse(), so the guard covers every one of them.
   return RunGuarded([&]() -> int {
+    if (auto problem = CheckArguments(app, argc, argv)) {
+      fmt::print(stderr, "entragate: {}\n", *problem);
+      return kExitError;
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include "crypto/hash.h"
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
+#include "emulator/json_read.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator {
@@ -35,17 +36,12 @@ json::object StatsJson(const AdminContext& c) {
                                               {"dropped", f.dropped}, {"delayed", f.delayed}}}};
 }
 
-std::string Str(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::string IdFor(const StoreView& v, const std::string& kind, const std::string& name) {
   return crypto::Uuid5(graph::ReadTenant(v).id, kind + "/" + name).value();
 }
 
 net::Response AddIdentity(AdminContext& c, const json::object& body) {
-  std::string name = Str(body, "name"), resource = Str(body, "resourceId");
+  std::string name = StringAt(body, "name"), resource = StringAt(body, "resourceId");
   if (name.empty() || resource.empty()) return Problem(400, "an identity needs name and resourceId");
   auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
     std::string id = IdFor(txn, "mi", name);
@@ -59,7 +55,7 @@ net::Response AddIdentity(AdminContext& c, const json::object& body) {
 }
 
 net::Response AddHost(AdminContext& c, const json::object& body) {
-  std::string name = Str(body, "name");
+  std::string name = StringAt(body, "name");
   if (name.empty()) return Problem(400, "a host needs a name");
   auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
     if (txn.Get(Collection::kHosts, name)) return engine::MakeError(engine::Error::Kind::kConflict, "host exists");
@@ -67,18 +63,18 @@ net::Response AddHost(AdminContext& c, const json::object& body) {
     const json::value* system = body.if_contains("systemAssigned");
     if (system && system->is_bool() && system->as_bool()) {
       std::string id = IdFor(txn, "mi", name);
-      std::string resource = Str(body, "resourceId").empty() ? "/hosts/" + name : Str(body, "resourceId");
+      std::string resource = StringAt(body, "resourceId").empty() ? "/hosts/" + name : StringAt(body, "resourceId");
       txn.Put(Collection::kServicePrincipals, id,
               NewManagedIdentityServicePrincipal(graph::ReadTenant(txn), id, IdFor(txn, "mi-appId", name), name, resource, false));
       h["systemAssigned"] = id;
     }
-    if (const json::value* ua = body.if_contains("userAssigned"); ua && ua->is_array())
-      for (const auto& n : ua->as_array()) {
-        std::string id = IdFor(txn, "mi", std::string(n.as_string()));
-        if (!txn.Get(Collection::kServicePrincipals, id))
-          return engine::MakeError(engine::Error::Kind::kNotFound, "unknown user-assigned identity " + std::string(n.as_string()));
-        h["userAssigned"].as_array().push_back(json::string(id));
-      }
+    for (const auto& n : ArrayAt(body, "userAssigned")) {
+      if (!n.is_string()) return engine::MakeError(engine::Error::Kind::kInvalid, "userAssigned must list identity names");
+      std::string id = IdFor(txn, "mi", std::string(n.get_string()));
+      if (!txn.Get(Collection::kServicePrincipals, id))
+        return engine::MakeError(engine::Error::Kind::kNotFound, "unknown user-assigned identity " + std::string(n.get_string()));
+      h["userAssigned"].as_array().push_back(json::string(id));
+    }
     txn.Put(Collection::kHosts, name, h);
     return h;
   });
@@ -87,11 +83,11 @@ net::Response AddHost(AdminContext& c, const json::object& body) {
 }
 
 net::Response AddPerson(AdminContext& c, const json::object& body, bool user) {
-  std::string name = Str(body, user ? "userPrincipalName" : "displayName");
+  std::string name = StringAt(body, user ? "userPrincipalName" : "displayName");
   if (name.empty()) return Problem(400, user ? "a user needs a userPrincipalName" : "a group needs a displayName");
   auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
     std::string id = IdFor(txn, user ? "user" : "group", name);
-    json::object o = user ? json::object{{"id", id}, {"displayName", Str(body, "displayName").empty() ? name : Str(body, "displayName")},
+    json::object o = user ? json::object{{"id", id}, {"displayName", StringAt(body, "displayName").empty() ? name : StringAt(body, "displayName")},
                                          {"userPrincipalName", name}, {"mail", name}, {"accountEnabled", true}}
                           : json::object{{"id", id}, {"displayName", name}, {"mailNickname", name}, {"securityEnabled", true},
                                          {"_members", json::array{}}};
@@ -120,7 +116,7 @@ net::Response HandleAdmin(const net::Request& request, AdminContext& c) {
   if (ec || !body.is_object()) return Problem(400, "the body must be a JSON object");
   const json::object& o = body.as_object();
   if (path == "/_emulator/faults" && (m == "PUT" || m == "POST")) {
-    auto config = o.contains("spec") ? FaultConfig::Parse(Str(o, "spec")) : FaultConfig::FromJson(o);
+    auto config = o.contains("spec") ? FaultConfig::Parse(StringAt(o, "spec")) : FaultConfig::FromJson(o);
     if (!config.ok()) return Problem(400, config.error().message);
     c.faults.Configure(config.value());
     c.graph.SetReplicationLagMs(config.value().lag_ms);

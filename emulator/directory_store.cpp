@@ -7,8 +7,10 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -47,6 +49,35 @@ engine::Status FsyncDir(const std::string& dir) {
   ::close(fd);
   if (rc != 0) return IoError("fsync " + dir);
   return engine::Ok{};
+}
+
+struct JournalChange {
+  Collection collection;
+  std::string id;
+  std::optional<json::object> value;  ///< nullopt: erased
+};
+
+// One journal line: [[collection, id, object-or-null], ...]. Returns why it is not, or "".
+std::string ParseJournalLine(const std::string& line, std::vector<JournalChange>& out) {
+  boost::system::error_code ec;
+  json::value entry = json::parse(line, ec);
+  if (ec) return "not JSON (" + ec.message() + ")";
+  const json::array* changes = entry.if_array();
+  if (!changes) return "not a list of changes";
+  for (size_t i = 0; i < changes->size(); ++i) {
+    const json::array* c = (*changes)[i].if_array();
+    std::string where = fmt::format("change {}: ", i + 1);
+    if (!c || c->size() != 3) return where + "not [collection, id, object]";
+    const int64_t* collection = (*c)[0].if_int64();
+    if (!collection || *collection < 0 || *collection >= kCollectionCount)
+      return where + fmt::format("the collection is not a number from 0 to {}", kCollectionCount - 1);
+    const json::string* id = (*c)[1].if_string();
+    if (!id || id->empty()) return where + "the id is not a non-empty string";
+    if (!(*c)[2].is_object() && !(*c)[2].is_null()) return where + "the object is neither an object nor null";
+    const json::object* value = (*c)[2].if_object();
+    out.push_back({static_cast<Collection>(*collection), std::string(*id), value ? std::optional<json::object>(*value) : std::nullopt});
+  }
+  return "";
 }
 
 }  // namespace
@@ -115,10 +146,23 @@ DirectoryStore::~DirectoryStore() {
   if (journal_fd_ >= 0) ::close(journal_fd_);
 }
 
-engine::Result<std::unique_ptr<DirectoryStore>> DirectoryStore::Open(const std::string& state_dir) {
+namespace {
+
+// Whoever made the directory (this process, or `entragate` creating it first with the default
+// umask), while it holds nothing yet it becomes the owner's alone.
+engine::Status MakePrivateStateDir(const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(state_dir, ec);
-  if (ec) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot create state directory '{}': {}", state_dir, ec.message()));
+  fs::create_directories(dir, ec);
+  if (ec) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot create state directory '{}': {}", dir, ec.message()));
+  if (fs::is_empty(dir, ec) && !ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot restrict state directory '{}' to its owner: {}", dir, ec.message()));
+  return engine::Ok{};
+}
+
+}  // namespace
+
+engine::Result<std::unique_ptr<DirectoryStore>> DirectoryStore::Open(const std::string& state_dir) {
+  if (auto made = MakePrivateStateDir(state_dir); !made.ok()) return made.error();
   std::unique_ptr<DirectoryStore> store(new DirectoryStore(state_dir));
   if (auto loaded = store->Load(); !loaded.ok()) return loaded.error();
   return store;
@@ -126,7 +170,7 @@ engine::Result<std::unique_ptr<DirectoryStore>> DirectoryStore::Open(const std::
 
 std::unique_ptr<StoreTxn> DirectoryStore::BeginTxn() { return std::make_unique<Txn>(*data_); }
 
-void DirectoryStore::Rollback(StoreTxn& base) {
+void DirectoryStore::Rollback(StoreTxn& base) noexcept {
   auto& txn = static_cast<Txn&>(base);
   for (auto it = txn.undo_.rbegin(); it != txn.undo_.rend(); ++it) {
     if (it->before)
@@ -151,6 +195,7 @@ engine::Status DirectoryStore::Commit(StoreTxn& base) {
     Rollback(txn);
     return error;
   }
+  txn.undo_.clear();  // journaled: from here on the change stands, whatever follows
   ++writes_;
   if (++journal_entries_ >= kCompactAfter) {
     // A failed compaction loses nothing: the journal still holds every entry.
@@ -201,22 +246,16 @@ engine::Status DirectoryStore::Load() {
   std::ifstream in(journal_path, std::ios::binary);
   std::string line;
   off_t good_end = 0;
-  while (in && std::getline(in, line)) {
-    bool complete = !in.eof();  // a last line without '\n' was torn by a crash
-    boost::system::error_code ec;
-    json::value entry = json::parse(line, ec);
-    if (!complete || ec || !entry.is_array()) {
-      if (in.peek() != EOF) return engine::MakeError(Error::Kind::kIo, fmt::format("state journal '{}' is corrupt", journal_path));
-      break;
-    }
-    for (const auto& change : entry.as_array()) {
-      const auto& c = change.as_array();
-      auto coll = static_cast<Collection>(c.at(0).as_int64());
-      std::string id(c.at(1).as_string());
-      if (c.at(2).is_null())
-        data_->Mutable(coll).erase(id);
+  for (size_t number = 1; in && std::getline(in, line); ++number) {
+    if (in.eof()) break;  // a last line without '\n' was torn by a crash: never acknowledged
+    std::vector<JournalChange> changes;
+    if (std::string why = ParseJournalLine(line, changes); !why.empty())
+      return engine::MakeError(Error::Kind::kIo, fmt::format("state journal '{}' is corrupt: journal line {}: {}", journal_path, number, why));
+    for (auto& change : changes) {
+      if (change.value)
+        data_->Mutable(change.collection)[change.id] = std::move(*change.value);
       else
-        data_->Mutable(coll)[id] = c.at(2).as_object();
+        data_->Mutable(change.collection).erase(change.id);
     }
     good_end += static_cast<off_t>(line.size() + 1);
     ++journal_entries_;
@@ -224,6 +263,7 @@ engine::Status DirectoryStore::Load() {
   journal_fd_ = ::open(journal_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (journal_fd_ < 0) return IoError("open " + journal_path);
   if (::ftruncate(journal_fd_, good_end) != 0) return IoError("truncate torn journal entry");
+  if (::fchmod(journal_fd_, 0600) != 0) return IoError("restrict " + journal_path + " to its owner");
   return engine::Ok{};
 }
 

@@ -55,7 +55,9 @@ class StoreTxn : public StoreView {
 
 class DirectoryStore {
  public:
-  /// Opens (creating if needed) the state in `state_dir`: snapshot + journal replay.
+  /// Opens (creating if needed) the state in `state_dir`: snapshot + journal replay. The state
+  /// holds secret hashes, so a new (or still empty) directory is made 0700 and its files 0600. A
+  /// journal line that is not a well-formed entry is refused with its line number.
   static engine::Result<std::unique_ptr<DirectoryStore>> Open(const std::string& state_dir);
   ~DirectoryStore();
 
@@ -67,16 +69,16 @@ class DirectoryStore {
   }
 
   /// Runs `fn` under an exclusive lock; if it returns a successful Result, its changes are
-  /// journaled (fsync'd) and applied, else discarded. A journal failure fails the write.
+  /// journaled (fsync'd) and applied, else discarded. A journal failure fails the write. If `fn`
+  /// (or the commit) throws, the changes are undone before the exception leaves: memory never runs
+  /// ahead of the journal.
   template <class F>
   auto Write(F&& fn) -> decltype(fn(std::declval<StoreTxn&>())) {
     std::unique_lock lock(mutex_);
     auto txn = BeginTxn();
+    UndoUnlessCommitted guard{*this, *txn};
     auto result = fn(*txn);
-    if (!result.ok()) {
-      Rollback(*txn);
-      return result;
-    }
+    if (!result.ok()) return result;
     if (auto committed = Commit(*txn); !committed.ok()) return committed.error();
     return result;
   }
@@ -90,10 +92,15 @@ class DirectoryStore {
  private:
   class Data;
   class Txn;
+  struct UndoUnlessCommitted {
+    DirectoryStore& store;
+    StoreTxn& txn;
+    ~UndoUnlessCommitted() { store.Rollback(txn); }
+  };
   explicit DirectoryStore(std::string dir);
   std::unique_ptr<StoreTxn> BeginTxn();
   engine::Status Commit(StoreTxn& txn);  ///< journals; on failure rolls back
-  void Rollback(StoreTxn& txn);
+  void Rollback(StoreTxn& txn) noexcept;  ///< undoes what is not journaled; a no-op after Commit
   engine::Status Load();
   engine::Status WriteSnapshot();
 

@@ -8,6 +8,7 @@
 #include "crypto/hash.h"
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
+#include "emulator/json_read.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator::graph {
@@ -49,15 +50,14 @@ std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& t
                                   "subdomain: '{}'",
                                   uri),
                       {}, {}};
-  const json::value& version = app.at("api").as_object().at("requestedAccessTokenVersion");
-  bool v2 = version.is_int64() && version.as_int64() == 2;
-  bool has_identifier = lower.find(engine::LowerAscii(app.at("appId").as_string())) != std::string::npos ||
+  bool v2 = IntAt(ObjectAt(app, "api"), "requestedAccessTokenVersion") == 2;
+  bool has_identifier = lower.find(engine::LowerAscii(StringAt(app, "appId"))) != std::string::npos ||
                         lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
   bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
                                 [&](const std::string& d) { return host.find(engine::LowerAscii(d)) != std::string::npos; });
   if (!v2 && !has_identifier && !has_domain) return GraphError::BadRequest(engine::DefaultUriPolicyMessage(uri));
   for (const auto& [id, other] : view.All(Collection::kApplications)) {
-    if (id == std::string(app.at("id").as_string())) continue;
+    if (id == StringAt(app, "id")) continue;
     if (ContainsText(other.at("identifierUris").as_array(), uri))
       return GraphError::Conflict(
           "Another object with the same value for property identifierUris already exists.");
@@ -110,7 +110,7 @@ json::array NormalizeRoles(const json::array& roles) {
   json::array out;
   for (const auto& r : roles) {
     json::object role = r.as_object();
-    role["id"] = engine::LowerAscii(role.at("id").as_string());
+    role["id"] = engine::LowerAscii(StringAt(role, "id"));
     if (!role.contains("isEnabled")) role["isEnabled"] = true;
     for (const char* key : {"description", "displayName", "value"})
       if (!role.contains(key)) role[key] = nullptr;
@@ -136,6 +136,10 @@ void FillList(json::value& list, const json::object& defaults) {
 void NormalizeComplex(const std::string& key, json::value& value) {
   if (!value.is_object()) return;
   json::object& o = value.as_object();
+  // A complex value written where there was none (e.g. after it was set to null) gets every member
+  // a new application has, as Graph always serves them.
+  static const json::object kNew = NewApplication(TenantInfo{}, "", "");
+  if (const json::value* defaults = kNew.if_contains(key); defaults && defaults->is_object()) FillDefaults(o, defaults->get_object());
   if (key == "optionalClaims") {
     for (const char* token : {"idToken", "accessToken", "saml2Token"}) {
       if (!o.contains(token) || o.at(token).is_null()) o[token] = json::array{};
@@ -192,8 +196,8 @@ void AfterApplicationChange(StoreTxn& txn, const json::object& app, const std::v
     txn.Put(Collection::kServicePrincipals, sp_id, std::move(updated));
     std::vector<std::string> doomed;
     for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
-      if (a.at("resourceId").as_string() == sp_id &&
-          std::find(removed_roles.begin(), removed_roles.end(), std::string(a.at("appRoleId").as_string())) != removed_roles.end())
+      if (StringAt(a, "resourceId") == sp_id &&
+          std::find(removed_roles.begin(), removed_roles.end(), StringAt(a, "appRoleId")) != removed_roles.end())
         doomed.push_back(aid);
     for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
     break;
@@ -209,9 +213,20 @@ std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::obj
   // Replication lag: a role added (or re-enabled) now cannot be assigned for a while (graph-facts §6).
   if (body.contains("appRoles") && before.at("appRoles") != app.at("appRoles")) app["_rolesChangedMs"] = call.now_ms;
   std::vector<std::string> removed = RemovedRoleIds(before.at("appRoles").as_array(), app.at("appRoles").as_array());
-  std::string id(app.at("id").as_string());
+  std::string id(StringAt(app, "id"));
   txn.Put(Collection::kApplications, id, app);
   AfterApplicationChange(txn, app, removed);
+  return std::nullopt;
+}
+
+// What a client may say about a new secret: its name and when it ends.
+std::optional<GraphError> CheckPasswordRequest(const json::object& request) {
+  for (const char* key : {"displayName", "endDateTime", "startDateTime", "hint", "keyId", "customKeyIdentifier", "secretText"}) {
+    const json::value* v = request.if_contains(key);
+    if (v && !v->is_null() && !v->is_string()) return GraphError::InvalidProperty(key, "PasswordCredential");
+  }
+  const json::value* end = request.if_contains("endDateTime");
+  if (end && end->is_string() && ParseIsoTime(end->as_string()) == 0) return GraphError::InvalidProperty("endDateTime", "PasswordCredential");
   return std::nullopt;
 }
 
@@ -247,6 +262,8 @@ Outcome Create(Call& call, const std::string& unique_name) {
   const json::value* name = b.if_contains("displayName");
   if (!name || !name->is_string() || name->as_string().empty())
     return GraphError::BadRequest("Property 'displayName' is required when creating an application.");
+  for (const auto& p : ArrayAt(b, "passwordCredentials"))
+    if (auto e = CheckPasswordRequest(ObjectOf(p))) return *e;
   auto created = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     json::object app = NewApplication(ReadTenant(txn), NewId(), NewId());
     if (!unique_name.empty()) app["uniqueName"] = unique_name;
@@ -259,12 +276,12 @@ Outcome Create(Call& call, const std::string& unique_name) {
     json::array secret_texts;
     for (const auto& p : passwords) {
       std::string secret;
-      json::object credential = PasswordCredential(p.as_object(), secret);
+      json::object credential = PasswordCredential(ObjectOf(p), secret);
       AddSecret(app, credential, secret);
       secret_texts.push_back(json::string(secret));
     }
     StampWrite(call, app);
-    txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+    txn.Put(Collection::kApplications, StringAt(app, "id"), app);
     json::object served = app;
     for (size_t i = 0; i < secret_texts.size(); ++i)
       served["passwordCredentials"].as_array()[i].as_object()["secretText"] = secret_texts[i];
@@ -311,7 +328,7 @@ Outcome Delete(Call& call, const Segment& seg) {
     const json::object* found = FindApplication(call, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
     json::object app = *found;
-    std::string id(app.at("id").as_string());
+    std::string id(StringAt(app, "id"));
     app["deletedDateTime"] = IsoNow();
     txn.Erase(Collection::kApplications, id);
     txn.Put(Collection::kDeletedApplications, id, app);
@@ -333,7 +350,9 @@ Outcome AddPassword(Call& call, const Segment& seg) {
   auto body = call.Body();
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::value* pc = std::get<json::object>(body).if_contains("passwordCredential");
-  json::object request = pc && pc->is_object() ? pc->as_object() : json::object{};
+  if (pc && !pc->is_null() && !pc->is_object()) return GraphError::InvalidProperty("passwordCredential", "addPassword");
+  json::object request = ObjectOf(pc);
+  if (auto e = CheckPasswordRequest(request)) return *e;
   auto added = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     const json::object* found = FindApplication(call, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
@@ -341,7 +360,7 @@ Outcome AddPassword(Call& call, const Segment& seg) {
     std::string secret;
     json::object credential = PasswordCredential(request, secret);
     AddSecret(app, credential, secret);
-    txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+    txn.Put(Collection::kApplications, StringAt(app, "id"), app);
     credential["secretText"] = secret;
     return credential;
   });
@@ -366,7 +385,7 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
             return JsonResponse(200, f.as_object());
         return GraphError::NotFound(call.path[2].key);
       }
-      return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + std::string(app->at("id").as_string()) + "')/federatedIdentityCredentials"},
+      return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + StringAt(*app, "id") + "')/federatedIdentityCredentials"},
                                             {"value", list}});
     });
   }
@@ -387,9 +406,9 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
       if (!app.contains("_federated")) app["_federated"] = json::array{};
       for (const auto& f : app["_federated"].as_array())
         if (f.as_object().at("name") == b.at("name"))
-          return GraphError::Conflict("FederatedIdentityCredential with name " + std::string(b.at("name").as_string()) + " already exists.");
+          return GraphError::Conflict("FederatedIdentityCredential with name " + StringAt(b, "name") + " already exists.");
       app["_federated"].as_array().push_back(b);
-      txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+      txn.Put(Collection::kApplications, StringAt(app, "id"), app);
       return true;
     });
     if (!added.ok()) return *added.error;
@@ -406,7 +425,7 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
       });
       if (it == list.end()) return GraphError::NotFound(call.path[2].key);
       list.erase(it);
-      txn.Put(Collection::kApplications, std::string(app.at("id").as_string()), app);
+      txn.Put(Collection::kApplications, StringAt(app, "id"), app);
       return true;
     });
     if (!removed.ok()) return *removed.error;

@@ -5,6 +5,7 @@
 
 #include "crypto/hash.h"
 #include "emulator/graph_call.h"
+#include "emulator/json_read.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator::graph {
@@ -50,9 +51,10 @@ TenantInfo ReadTenant(const StoreView& view) {
   TenantInfo t;
   const json::object* meta = view.Get(Collection::kMeta, "tenant");
   if (!meta) return t;
-  t.id = std::string(meta->at("id").as_string());
-  for (const auto& d : meta->at("domains").as_array()) t.domains.emplace_back(d.as_string());
-  t.region = std::string(meta->at("region").as_string());
+  t.id = StringAt(*meta, "id");
+  for (const auto& d : ArrayAt(*meta, "domains"))
+    if (d.is_string()) t.domains.emplace_back(d.get_string());
+  t.region = StringAt(*meta, "region");
   return t;
 }
 
@@ -154,7 +156,7 @@ Outcome ListEntities(Call& call, Collection collection, std::string_view filter_
 void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id) {
   std::vector<std::string> doomed;
   for (const auto& [id, a] : txn.All(Collection::kAppRoleAssignments))
-    if (a.at("resourceId").as_string() == sp_id || a.at("principalId").as_string() == sp_id) doomed.push_back(id);
+    if (StringAt(a, "resourceId") == sp_id || StringAt(a, "principalId") == sp_id) doomed.push_back(id);
   for (const auto& id : doomed) txn.Erase(Collection::kAppRoleAssignments, id);
 }
 

@@ -1,5 +1,7 @@
 #include "emulator/graph_entities.h"
+#include "emulator/json_read.h"
 
+#include <ctime>
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -36,6 +38,12 @@ const char* ResourceName(EntityType t) {
     case EntityType::kFederatedIdentityCredential: return "FederatedIdentityCredential";
   }
   return "";
+}
+
+int64_t ParseIsoTime(std::string_view text) {
+  std::tm tm{};
+  if (text.size() < 19 || !strptime(std::string(text.substr(0, 19)).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 std::string IsoTime(int64_t unix_seconds) {
@@ -174,7 +182,7 @@ void SyncServicePrincipal(json::object& sp, const json::object& app) {
 }
 
 json::object NewServicePrincipal(const json::object& app, const TenantInfo& tenant, const std::string& id) {
-  json::object sp = BaseServicePrincipal(tenant, id, std::string(app.at("appId").as_string()));
+  json::object sp = BaseServicePrincipal(tenant, id, StringAt(app, "appId"));
   sp["displayName"] = app.at("displayName");
   sp["_ownTags"] = json::array{};
   SyncServicePrincipal(sp, app);

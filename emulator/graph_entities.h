@@ -24,6 +24,8 @@ const char* ResourceName(EntityType t);  ///< "Application", as Graph names it i
 /// Now, as Graph writes DateTimeOffset values: "2026-11-29T15:10:09Z".
 std::string IsoNow();
 std::string IsoTime(int64_t unix_seconds);
+/// "2026-11-29T15:10:09Z" (fractions and zone ignored) → unix seconds; 0 when unreadable.
+int64_t ParseIsoTime(std::string_view text);
 
 json::object NewApplication(const TenantInfo& tenant, const std::string& id, const std::string& app_id);
 json::object NewServicePrincipal(const json::object& app, const TenantInfo& tenant, const std::string& id);

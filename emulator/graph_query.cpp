@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "crypto/base64.h"
+#include "emulator/json_read.h"
 
 namespace entragate::emulator {
 
@@ -122,13 +123,13 @@ json::object CollectionPage(const std::vector<const json::object*>& items, const
   if (options.count && options.skiptoken.empty()) page["@odata.count"] = items.size();  // first page only
   size_t start = 0;
   if (!options.skiptoken.empty()) {
-    while (start < items.size() && std::string(items[start]->at("id").as_string()) <= options.skiptoken) ++start;
+    while (start < items.size() && StringAt(*items[start], "id") <= options.skiptoken) ++start;
   }
   json::array value;
   size_t end = std::min(items.size(), start + static_cast<size_t>(options.top));
   for (size_t i = start; i < end; ++i) value.push_back(Present(*items[i], options.select));
   if (end < items.size()) {
-    std::string last(items[end - 1]->at("id").as_string());
+    std::string last = StringAt(*items[end - 1], "id");
     page["@odata.nextLink"] = ReplaceSkiptoken(self_url, crypto::Base64UrlEncode(last));
   }
   page["value"] = std::move(value);

@@ -72,6 +72,27 @@ std::string RouteOf(const std::string& method, const std::vector<Segment>& path)
   return route;
 }
 
+// A handler that throws fails its own request (a sub-request of a $batch alone) with Graph's 500;
+// a write it was making is undone by the store.
+Outcome Route(Call& call, const GraphServiceOptions& options) {
+  try {
+    std::optional<GraphError> refused;
+    if (options.admit) {
+      int units = GraphService::ResourceUnits(call.request.method, RouteOf(call.request.method, call.path), call.params.count("$select") > 0, false, 0);
+      refused = options.admit(call.request, units);
+    }
+    if (refused) return *refused;
+    const std::string set = call.path.empty() ? "" : call.path[0].name;
+    if (set == "applications") return graph::HandleApplications(call);
+    if (set == "servicePrincipals") return graph::HandleServicePrincipals(call);
+    if (set == "users" || set == "groups") return graph::HandlePeople(call);
+    if (set == "organization" && call.path.size() == 1) return graph::HandleOrganization(call);
+    return GraphError::NoRoute(set);
+  } catch (...) {
+    return GraphError{500, "InternalServerError", "The server encountered an internal error while handling the request.", {}, {}};
+  }
+}
+
 }  // namespace
 
 GraphService::GraphService(DirectoryStore& store, GraphServiceOptions options) : store_(store), options_(std::move(options)) {}
@@ -162,25 +183,7 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
     call.path.push_back(*seg);
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   }
-  Outcome outcome = GraphError::NoRoute(call.path.empty() ? "" : call.path[0].name);
-  std::optional<GraphError> refused;
-  if (options_.admit) {
-    int units = ResourceUnits(request.method, RouteOf(request.method, call.path), call.params.count("$select") > 0, false, 0);
-    refused = options_.admit(request, units);
-  }
-  if (refused) {
-    outcome = *refused;
-  } else if (!call.path.empty()) {
-    const std::string& set = call.path[0].name;
-    if (set == "applications")
-      outcome = graph::HandleApplications(call);
-    else if (set == "servicePrincipals")
-      outcome = graph::HandleServicePrincipals(call);
-    else if (set == "users" || set == "groups")
-      outcome = graph::HandlePeople(call);
-    else if (set == "organization" && call.path.size() == 1)
-      outcome = graph::HandleOrganization(call);
-  }
+  Outcome outcome = Route(call, options_);
   std::string route = call.route.empty() ? RouteOf(request.method, call.path) : call.route;
   bool ok = std::holds_alternative<net::Response>(outcome);
   int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;

@@ -6,6 +6,7 @@
 
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
+#include "emulator/json_read.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator::graph {
@@ -28,16 +29,16 @@ GraphError ManagedIdentityReadOnly() {
   return GraphError::BadRequest("Service principals of type ManagedIdentity cannot be updated or deleted directly.");
 }
 
-bool IsManagedIdentity(const json::object& sp) { return sp.at("servicePrincipalType") == "ManagedIdentity"; }
+bool IsManagedIdentity(const json::object& sp) { return StringAt(sp, "servicePrincipalType") == "ManagedIdentity"; }
 
 Written<json::object> CreateSp(const Call& call, StoreTxn& txn, const std::string& app_id, const json::object& body) {
   const json::object* app = nullptr;
   for (const auto& [id, a] : txn.All(Collection::kApplications))
-    if (engine::LowerAscii(a.at("appId").as_string()) == engine::LowerAscii(app_id)) app = &a;
+    if (engine::LowerAscii(StringAt(a, "appId")) == engine::LowerAscii(app_id)) app = &a;
   // A just-created application has not replicated yet: Graph answers NoBackingApplicationObject.
   if (!app || !Visible(call, *app)) return NoBackingApplication(app_id);
   for (const auto& [id, sp] : txn.All(Collection::kServicePrincipals))
-    if (engine::LowerAscii(sp.at("appId").as_string()) == engine::LowerAscii(app_id))
+    if (engine::LowerAscii(StringAt(sp, "appId")) == engine::LowerAscii(app_id))
       return GraphError{409, "Request_MultipleObjectsWithSameKeyValue",
                         "Another object with the same value for property servicePrincipalNames already exists.", {}, {}};
   json::object sp = NewServicePrincipal(*app, ReadTenant(txn), NewId());
@@ -48,7 +49,7 @@ Written<json::object> CreateSp(const Call& call, StoreTxn& txn, const std::strin
   }
   SyncServicePrincipal(sp, *app);
   StampWrite(call, sp);
-  txn.Put(Collection::kServicePrincipals, std::string(sp.at("id").as_string()), sp);
+  txn.Put(Collection::kServicePrincipals, StringAt(sp, "id"), sp);
   return sp;
 }
 
@@ -98,7 +99,7 @@ Outcome Update(Call& call, const Segment& seg) {
     }
     for (const auto& [id, app] : txn.All(Collection::kApplications))
       if (app.at("appId") == sp.at("appId")) SyncServicePrincipal(sp, app);
-    txn.Put(Collection::kServicePrincipals, std::string(sp.at("id").as_string()), sp);
+    txn.Put(Collection::kServicePrincipals, StringAt(sp, "id"), sp);
     return true;
   });
   if (!done.ok()) return *done.error;
@@ -111,7 +112,7 @@ Outcome Delete(Call& call, const Segment& seg) {
     const json::object* found = FindServicePrincipal(call, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
     if (IsManagedIdentity(*found)) return ManagedIdentityReadOnly();
-    std::string id(found->at("id").as_string());
+    std::string id(StringAt(*found, "id"));
     EraseAssignmentsOf(txn, id);
     txn.Erase(Collection::kServicePrincipals, id);
     return true;
@@ -139,7 +140,7 @@ PrincipalRef FindPrincipal(const Call& call, const StoreView& v, const std::stri
 
 GraphError RoleNotFound(const json::object& resource) {
   return GraphError::BadRequest(
-      fmt::format("Permission being assigned was not found on application '{}'.", std::string(resource.at("appId").as_string())));
+      fmt::format("Permission being assigned was not found on application '{}'.", StringAt(resource, "appId")));
 }
 
 // graph-facts §1.6, §2.4, §2.5: the role must exist on the resource and be enabled, allow the
@@ -166,7 +167,7 @@ std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, 
     if (std::find(allowed.begin(), allowed.end(), json::value(needed)) == allowed.end())
       return GraphError::BadRequest(fmt::format("Permission being assigned is not allowed for principals of type '{}'.", principal.type));
   }
-  std::string id = AssignmentId(std::string(principal.object->at("id").as_string()), std::string(resource.at("id").as_string()), role_id);
+  std::string id = AssignmentId(std::string(principal.object->at("id").as_string()), StringAt(resource, "id"), role_id);
   if (v.Get(Collection::kAppRoleAssignments, id))
     return GraphError::BadRequest("Permission being assigned already exists on the object");
   return std::nullopt;
@@ -180,13 +181,13 @@ Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
   if (auto e = ValidateWrite(EntityType::kAppRoleAssignment, b, true)) return *e;
   for (const char* required : {"principalId", "resourceId", "appRoleId"})
     if (!b.contains(required) || !b.at(required).is_string()) return GraphError::InvalidProperty(required, "AppRoleAssignment");
-  std::string principal_id = engine::LowerAscii(b.at("principalId").as_string());
-  std::string resource_id = engine::LowerAscii(b.at("resourceId").as_string());
-  std::string role_id = engine::LowerAscii(b.at("appRoleId").as_string());
+  std::string principal_id = engine::LowerAscii(StringAt(b, "principalId"));
+  std::string resource_id = engine::LowerAscii(StringAt(b, "resourceId"));
+  std::string role_id = engine::LowerAscii(StringAt(b, "appRoleId"));
   auto created = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     const json::object* url_sp = FindServicePrincipal(call, txn, seg);
     if (!url_sp) return GraphError::NotFound(seg.key);
-    std::string url_id(url_sp->at("id").as_string());
+    std::string url_id(StringAt(*url_sp, "id"));
     if (via_resource ? url_id != resource_id : url_id != principal_id)
       return GraphError::InvalidProperty(via_resource ? "resourceId" : "principalId", "AppRoleAssignment");
     const json::object* resource = txn.Get(Collection::kServicePrincipals, resource_id);
@@ -234,7 +235,7 @@ Outcome Assignments(Call& call, const Segment& seg, size_t rest, const std::stri
   if (path.size() > rest + 2) return GraphError::NoRoute(path[rest + 2].name);
   std::string sp_id = call.store.Read([&](const StoreView& v) {
     const json::object* sp = FindServicePrincipal(call, v, seg);
-    return sp ? std::string(sp->at("id").as_string()) : std::string();
+    return sp ? StringAt(*sp, "id") : std::string();
   });
   if (sp_id.empty()) return GraphError::NotFound(seg.key);
   if (method == "GET" && !item) {

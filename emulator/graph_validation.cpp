@@ -145,6 +145,11 @@ std::optional<GraphError> CheckOptionalClaims(const json::value& claims) {
       const json::value* name = claim ? claim->if_contains("name") : nullptr;
       if (!name || !name->is_string()) return GraphError::InvalidProperty("name", "OptionalClaim");
       const json::value* source = claim->if_contains("source");
+      if (source && !source->is_null() && !source->is_string()) return GraphError::InvalidProperty("source", "OptionalClaim");
+      if (const json::value* essential = claim->if_contains("essential"); essential && !essential->is_bool())
+        return GraphError::InvalidProperty("essential", "OptionalClaim");
+      if (const json::value* more = claim->if_contains("additionalProperties"); more && !HasKind(*more, Kind::kStringArray))
+        return GraphError::InvalidProperty("additionalProperties", "OptionalClaim");
       bool predefined = !source || source->is_null();
       if (predefined && !engine::IsKnownOptionalClaim(type->second, name->as_string()))
         return GraphError::InvalidProperty("name", "OptionalClaim");
@@ -153,7 +158,54 @@ std::optional<GraphError> CheckOptionalClaims(const json::value& claims) {
   return std::nullopt;
 }
 
+// The members of complex values that the emulator (and a token) reads: a wrong type there is
+// refused like Graph does, rather than stored and tripped over later.
+struct Member {
+  const char* owner;  ///< the application property holding the complex value
+  const char* name;
+  Kind kind;
+  const char* resource;  ///< the complex type's name in Graph's message
+};
+
+std::optional<GraphError> CheckMembers(const json::object& body) {
+  static const Member kMembers[] = {
+      {"api", "requestedAccessTokenVersion", Kind::kInt, "ApiApplication"},
+      {"api", "acceptMappedClaims", Kind::kBool, "ApiApplication"},
+      {"api", "knownClientApplications", Kind::kStringArray, "ApiApplication"},
+      {"api", "oauth2PermissionScopes", Kind::kArray, "ApiApplication"},
+      {"api", "preAuthorizedApplications", Kind::kArray, "ApiApplication"},
+      {"web", "redirectUris", Kind::kStringArray, "WebApplication"},
+      {"web", "homePageUrl", Kind::kString, "WebApplication"},
+      {"web", "logoutUrl", Kind::kString, "WebApplication"},
+      {"web", "implicitGrantSettings", Kind::kObject, "WebApplication"},
+      {"web", "redirectUriSettings", Kind::kArray, "WebApplication"},
+      {"spa", "redirectUris", Kind::kStringArray, "SpaApplication"},
+      {"publicClient", "redirectUris", Kind::kStringArray, "PublicClientApplication"},
+  };
+  for (const auto& m : kMembers) {
+    const json::value* owner = body.if_contains(m.owner);
+    const json::value* v = owner && owner->is_object() ? owner->as_object().if_contains(m.name) : nullptr;
+    bool collection = m.kind == Kind::kStringArray || m.kind == Kind::kArray;  // never null in Graph
+    if (v && (v->is_null() ? collection : !HasKind(*v, m.kind))) return GraphError::InvalidProperty(m.name, m.resource);
+  }
+  // Lists whose items are complex values.
+  for (const char* list : {"keyCredentials", "passwordCredentials", "requiredResourceAccess", "addIns"}) {
+    const json::value* v = body.if_contains(list);
+    if (v && v->is_array())
+      for (const auto& item : v->as_array())
+        if (!item.is_object()) return GraphError::InvalidProperty(list, "Application");
+  }
+  if (const json::value* scopes = body.if_contains("api"); scopes && scopes->is_object())
+    if (const json::value* list = scopes->as_object().if_contains("oauth2PermissionScopes"); list && list->is_array())
+      for (const auto& item : list->as_array()) {
+        const json::value* id = item.is_object() ? item.as_object().if_contains("id") : nullptr;
+        if (!id || !HasKind(*id, Kind::kGuid)) return GraphError::InvalidProperty("oauth2PermissionScopes", "ApiApplication");
+      }
+  return std::nullopt;
+}
+
 std::optional<GraphError> CheckApplicationValues(const json::object& body) {
+  if (auto e = CheckMembers(body)) return e;
   if (const json::value* roles = body.if_contains("appRoles"))
     if (auto e = CheckAppRoles(roles->as_array())) return e;
   if (const json::value* claims = body.if_contains("optionalClaims"))

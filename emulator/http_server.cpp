@@ -21,6 +21,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "crypto/hash.h"
+#include "emulator/graph_entities.h"
+#include "emulator/graph_errors.h"
+
 namespace entragate::emulator {
 namespace {
 
@@ -130,12 +134,16 @@ bool IsHandlerHeaderAllowed(std::string_view name, std::string_view value) {
          std::none_of(value.begin(), value.end(), unsafe);
 }
 
-net::Response ErrorResponse(int status, std::string_view code, std::string_view message) {
-  net::Response response;
-  response.status = status;
-  response.headers["Content-Type"] = "application/json";
-  response.body =
-      "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" + std::string(message) + "\"}}";
+// Graph's error shape, request ids included, whatever the failure: clients of every endpoint here
+// (Graph, login, managed identity) read that body or at least survive it.
+net::Response ErrorResponse(int status, std::string code, std::string message, const net::Request* request = nullptr) {
+  auto uuid = crypto::NewUuid4();
+  std::string request_id = uuid.ok() ? uuid.value() : "00000000-0000-0000-0000-000000000000";
+  std::string client_request_id = request ? request->Header("client-request-id").value_or(request_id) : request_id;
+  net::Response response = RenderGraphError(GraphError{status, std::move(code), std::move(message), {}, {}}, request_id, client_request_id,
+                                            IsoNow().substr(0, 19));
+  response.headers["request-id"] = request_id;
+  response.headers["client-request-id"] = client_request_id;
   return response;
 }
 
@@ -158,13 +166,13 @@ http::response<http::string_body> ToBeastResponse(net::Response in, unsigned ver
   return out;
 }
 
+// An exception inside a handler fails that request with a 500, never the server: the store undoes
+// a write that threw, and the connection carries on.
 HandlerResult CallHandler(const Handler& handler, const net::Request& request) {
   try {
     return handler(request);
-  } catch (const std::exception&) {
-    return {ErrorResponse(500, "InternalServerError", "the emulator failed to handle the request"), {}};
   } catch (...) {
-    return {ErrorResponse(500, "InternalServerError", "the emulator failed to handle the request"), {}};
+    return {ErrorResponse(500, "InternalServerError", "The server encountered an internal error while handling the request.", &request), {}};
   }
 }
 

@@ -178,6 +178,8 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   impl->endpoints.state_dir = dir.value();
   std::error_code ec;
   fs::create_directories(dir.value(), ec);
+  // A new state directory is private (as DirectoryStore makes it), before the lock file is its first entry.
+  if (fs::is_empty(dir.value(), ec) && !ec) fs::permissions(dir.value(), fs::perms::owner_all, fs::perm_options::replace, ec);
   auto lock = StateLock::Acquire(dir.value());
   if (!lock.ok()) return lock.error();
   impl->lock = std::move(lock).value();

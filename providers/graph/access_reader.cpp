@@ -7,6 +7,7 @@
 
 #include "engine/graph_rules.h"
 #include "engine/model.h"
+#include "providers/graph/answer_shapes.h"
 #include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
 
@@ -20,16 +21,26 @@ namespace {
 
 constexpr const char* kDefaultAccess = "00000000-0000-0000-0000-000000000000";
 
-engine::Result<std::vector<json::object>> List(GraphClient& client, const std::string& path) {
-  auto r = client.ListAll(std::vector<std::string>{path});
-  if (!r[0].ok()) return r[0].error();
-  return r[0].value();
+// Every item is checked to be a `kind` before anything reads it.
+engine::Result<std::vector<json::object>> Checked(engine::Result<std::vector<json::object>> items, Answer kind) {
+  if (!items.ok()) return items.error();
+  for (const auto& o : items.value())
+    if (auto bad = CheckAnswer(kind, o)) return *bad;
+  return items;
 }
 
-std::string RoleValue(const json::array& roles, const std::string& id) {
+engine::Result<std::vector<json::object>> List(GraphClient& client, const std::string& path, Answer kind) {
+  auto r = client.ListAll(std::vector<std::string>{path});
+  return Checked(std::move(r[0]), kind);
+}
+
+// `sp` has passed CheckAnswer: its appRoles, when present, are objects.
+std::string RoleValue(const json::object& sp, const std::string& id) {
   if (id == kDefaultAccess) return "default access";
-  for (const auto& r : roles)
-    if (LowerAscii(JsonString(r.as_object(), "id")) == LowerAscii(id)) return JsonString(r.as_object(), "value");
+  const json::value* roles = sp.if_contains("appRoles");
+  if (roles && roles->is_array())
+    for (const auto& r : roles->get_array())
+      if (r.is_object() && LowerAscii(JsonString(r.get_object(), "id")) == LowerAscii(id)) return JsonString(r.get_object(), "value");
   return id;
 }
 
@@ -37,9 +48,13 @@ engine::Result<json::object> FindApp(GraphClient& client, const std::string& app
   const std::string select = "$select=id,appId,uniqueName,displayName";
   std::vector<GraphRequest> tries = {{"GET", "/applications" + KeySegment("uniqueName", app) + "?" + select, {}, std::nullopt, false, true}};
   if (engine::IsGuid(app)) tries.push_back({"GET", "/applications" + KeySegment("appId", app) + "?" + select, {}, std::nullopt, false, true});
-  for (auto& r : client.SendBatch(tries))
-    if (r.ok() && r->body.is_object()) return r->body.as_object();
-  auto named = List(client, "/applications?" + select + "&$filter=" + FilterUrlComponent("displayName eq " + ODataString(app)));
+  for (auto& r : client.SendBatch(tries)) {
+    const json::object* found = r.ok() ? r->body.if_object() : nullptr;
+    if (!found) continue;
+    if (auto bad = CheckAnswer(Answer::kApplication, *found)) return *bad;
+    return *found;
+  }
+  auto named = List(client, "/applications?" + select + "&$filter=" + FilterUrlComponent("displayName eq " + ODataString(app)), Answer::kApplication);
   if (!named.ok()) return named.error();
   if (named->size() == 1) return named->front();
   if (named->empty()) return engine::MakeError(Error::Kind::kNotFound, fmt::format("no application '{}' (by uniqueName, appId or display name)", app));
@@ -53,18 +68,19 @@ engine::Result<AppAccess> ReadAppAccess(GraphClient& client, const std::string& 
   if (!app.ok()) return app.error();
   AppAccess out{JsonString(*app, "id"), JsonString(*app, "appId"), JsonString(*app, "uniqueName"), JsonString(*app, "displayName"), false, false, {}};
   auto sps = List(client, "/servicePrincipals?$select=id,appRoleAssignmentRequired,appRoles&$filter=" +
-                              FilterUrlComponent("appId eq " + ODataString(out.app_id)));
+                              FilterUrlComponent("appId eq " + ODataString(out.app_id)), Answer::kServicePrincipal);
   if (!sps.ok()) return sps.error();
   if (sps->empty()) return out;
   const json::object& sp = sps->front();
   out.has_service_principal = true;
-  out.assignment_required = sp.contains("appRoleAssignmentRequired") && sp.at("appRoleAssignmentRequired").as_bool();
+  out.assignment_required = JsonBool(sp, "appRoleAssignmentRequired");
   auto assigned = List(client, "/servicePrincipals/" + JsonString(sp, "id") +
-                                   "/appRoleAssignedTo?$select=principalId,principalType,principalDisplayName,appRoleId,createdDateTime&$top=999");
+                                   "/appRoleAssignedTo?$select=principalId,principalType,principalDisplayName,appRoleId,createdDateTime&$top=999",
+                       Answer::kAssignment);
   if (!assigned.ok()) return assigned.error();
   for (const auto& a : *assigned)
     out.holders.push_back({JsonString(a, "principalId"), JsonString(a, "principalType"), JsonString(a, "principalDisplayName"),
-                           RoleValue(sp.at("appRoles").as_array(), JsonString(a, "appRoleId")), JsonString(a, "appRoleId"), JsonString(a, "createdDateTime")});
+                           RoleValue(sp, JsonString(a, "appRoleId")), JsonString(a, "appRoleId"), JsonString(a, "createdDateTime")});
   std::sort(out.holders.begin(), out.holders.end(), [](const AccessHolder& x, const AccessHolder& y) {
     return std::tie(x.display_name, x.role) < std::tie(y.display_name, y.role);
   });
@@ -73,7 +89,7 @@ engine::Result<AppAccess> ReadAppAccess(GraphClient& client, const std::string& 
 
 engine::Result<IdentityReach> ReadIdentityReach(GraphClient& client, const std::string& name) {
   std::string filter = engine::IsGuid(name) ? fmt::format("appId eq {0} or id eq {0}", ODataString(name)) : "displayName eq " + ODataString(name);
-  auto found = List(client, "/servicePrincipals?$select=id,displayName,servicePrincipalType&$filter=" + FilterUrlComponent(filter));
+  auto found = List(client, "/servicePrincipals?$select=id,displayName,servicePrincipalType&$filter=" + FilterUrlComponent(filter), Answer::kServicePrincipal);
   if (!found.ok()) return found.error();
   if (found->size() != 1)
     return engine::MakeError(Error::Kind::kNotFound, found->empty() ? fmt::format("no service principal or managed identity '{}'", name)
@@ -84,19 +100,20 @@ engine::Result<IdentityReach> ReadIdentityReach(GraphClient& client, const std::
   auto lists = client.ListAll(std::vector<std::string>{
       "/servicePrincipals/" + out.principal_id + "/appRoleAssignments?$select=resourceId,appRoleId,createdDateTime&$top=999",
       "/servicePrincipals?$select=id,appId,displayName,appRoleAssignmentRequired,appRoles&$top=999&$filter=" + marker,
-      "/applications?$select=appId,uniqueName&$top=999&$filter=" + marker});
-  for (const auto& l : lists)
-    if (!l.ok()) return l.error();
+      "/applications?$select=id,appId,uniqueName&$top=999&$filter=" + marker});
+  const Answer kinds[] = {Answer::kAssignment, Answer::kServicePrincipal, Answer::kApplication};
+  for (size_t i = 0; i < lists.size(); ++i)
+    if (auto checked = Checked(lists[i], kinds[i]); !checked.ok()) return checked.error();
   std::map<std::string, std::string> unique_names;
   for (const auto& a : lists[2].value()) unique_names[LowerAscii(JsonString(a, "appId"))] = JsonString(a, "uniqueName");
   for (const auto& sp : lists[1].value()) {
     std::string app_id = JsonString(sp, "appId");
     std::vector<std::string> roles;
     for (const auto& a : lists[0].value())
-      if (LowerAscii(JsonString(a, "resourceId")) == LowerAscii(JsonString(sp, "id"))) roles.push_back(RoleValue(sp.at("appRoles").as_array(), JsonString(a, "appRoleId")));
+      if (LowerAscii(JsonString(a, "resourceId")) == LowerAscii(JsonString(sp, "id"))) roles.push_back(RoleValue(sp, JsonString(a, "appRoleId")));
     std::string un = unique_names[LowerAscii(app_id)];
     for (const auto& r : roles) out.reachable.push_back({JsonString(sp, "displayName"), app_id, un, r, "assigned " + r});
-    bool open = !(sp.contains("appRoleAssignmentRequired") && sp.at("appRoleAssignmentRequired").as_bool());
+    bool open = !JsonBool(sp, "appRoleAssignmentRequired");
     if (roles.empty() && open) out.reachable.push_back({JsonString(sp, "displayName"), app_id, un, "", "assignment not required: any service principal gets a token (no roles)"});
   }
   return out;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "engine/graph_rules.h"
+#include "providers/graph/answer_shapes.h"
 #include "providers/graph/graph_provider.h"
 #include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
@@ -55,6 +56,14 @@ struct Queries {
   }
 };
 
+// What each round's purpose reads, so every item is checked before it is read.
+Answer KindOf(const std::string& purpose) {
+  if (purpose == "apps") return Answer::kApplication;
+  if (purpose == "by-app-id" || purpose == "by-name" || purpose == "ServicePrincipal" || purpose == "mi-names") return Answer::kServicePrincipal;
+  if (purpose == "assignments") return Answer::kAssignment;
+  return Answer::kDirectoryObject;  // organization, User, Group, group-names
+}
+
 class Reader {
  public:
   Reader(GraphClient& client, const ExportSelection& selection, const std::string& tenant_id) : client_(client), sel_(selection) {
@@ -83,7 +92,10 @@ class Reader {
         if (q.purposes[i] == "organization") continue;
         return pages[i].error();
       }
-      for (const auto& o : pages[i].value()) take(q.purposes[i], o);
+      for (const auto& o : pages[i].value()) {
+        if (auto bad = CheckAnswer(KindOf(q.purposes[i]), o)) return *bad;
+        take(q.purposes[i], o);
+      }
     }
     return engine::Ok{};
   }
@@ -115,7 +127,10 @@ class Reader {
         continue;
       }
       if (!answers[i].ok()) return answers[i].error();
-      if (answers[i]->body.is_object()) apps_[LowerAscii(JsonString(answers[i]->body.as_object(), "id"))] = answers[i]->body.as_object();
+      if (const json::object* app = answers[i]->body.if_object()) {
+        if (auto bad = CheckAnswer(Answer::kApplication, *app)) return *bad;
+        apps_[LowerAscii(JsonString(*app, "id"))] = *app;
+      }
     }
     return engine::Ok{};
   }
@@ -196,8 +211,7 @@ class Reader {
     if (sp != sps_by_app_id_.end()) {
       e.has_service_principal = true;
       e.service_principal_id = LowerAscii(JsonString(sp->second, "id"));
-      const json::value* required = sp->second.if_contains("appRoleAssignmentRequired");
-      e.assignment_required = required && required->is_bool() && required->as_bool();
+      e.assignment_required = JsonBool(sp->second, "appRoleAssignmentRequired");
     }
     out_.apps.push_back(std::move(e));
   }
@@ -214,9 +228,11 @@ class Reader {
     auto pages = client_.ListAll(paths);
     for (size_t i = 0; i < pages.size(); ++i) {
       if (!pages[i].ok()) return pages[i].error();
-      for (const auto& a : pages[i].value())
+      for (const auto& a : pages[i].value()) {
+        if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
         owners[i]->assigned_to.push_back({LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")), JsonString(a, "principalType"),
                                           JsonString(a, "principalDisplayName")});
+      }
     }
     return engine::Ok{};
   }

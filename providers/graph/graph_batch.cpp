@@ -30,8 +30,8 @@ std::vector<std::vector<size_t>> Pack(const std::vector<size_t>& pending) {
 net::Headers HeadersOf(const json::value* v) {
   net::Headers out;
   if (!v || !v->is_object()) return out;
-  for (const auto& [name, value] : v->as_object())
-    if (value.is_string()) out[std::string(name)] = std::string(value.as_string());
+  for (const auto& [name, value] : v->get_object())
+    if (value.is_string()) out[std::string(name)] = std::string(value.get_string());
   return out;
 }
 
@@ -122,7 +122,7 @@ std::map<std::string, GraphResponse> SubResponses(const GraphResponse& envelope)
   const json::object* body = envelope.body.if_object();
   const json::value* responses = body ? body->if_contains("responses") : nullptr;
   if (!responses || !responses->is_array()) return answers;
-  for (const auto& v : responses->as_array()) {
+  for (const auto& v : responses->get_array()) {
     const json::object* o = v.if_object();
     const json::value* id = o ? o->if_contains("id") : nullptr;
     std::optional<int> status = StatusOf(o ? o->if_contains("status") : nullptr);
@@ -133,7 +133,7 @@ std::map<std::string, GraphResponse> SubResponses(const GraphResponse& envelope)
     if (const json::value* b = o->if_contains("body")) sub.body = *b;
     sub.request_id = GraphRequestId(sub.headers, sub.body);
     if (sub.request_id.empty()) sub.request_id = envelope.request_id;
-    answers[std::string(id->as_string())] = std::move(sub);
+    answers[std::string(id->get_string())] = std::move(sub);
   }
   return answers;
 }

@@ -22,14 +22,14 @@ engine::Result<std::string> TakePage(const GraphRequest& query, const json::valu
   const json::object* page = body.if_object();
   const json::value* value = page ? page->if_contains("value") : nullptr;
   if (!value || !value->is_array()) return PageError(query, "the response is not a collection page (no \"value\" array)");
-  for (const auto& item : value->as_array()) {
+  for (const auto& item : value->get_array()) {
     if (!item.is_object()) return PageError(query, "a collection item is not an object");
-    items.push_back(item.as_object());
+    items.push_back(item.get_object());
   }
   const json::value* next = page->if_contains("@odata.nextLink");
   if (!next || next->is_null()) return std::string();
-  if (!next->is_string() || next->as_string().empty()) return PageError(query, "@odata.nextLink is not a URL");
-  return std::string(next->as_string());
+  if (!next->is_string() || next->get_string().empty()) return PageError(query, "@odata.nextLink is not a URL");
+  return std::string(next->get_string());
 }
 
 }  // namespace

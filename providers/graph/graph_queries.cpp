@@ -28,4 +28,9 @@ std::string JsonString(const boost::json::object& o, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+bool JsonBool(const boost::json::object& o, const char* key, bool fallback) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_bool() ? v->get_bool() : fallback;
+}
+
 }  // namespace entragate::graph

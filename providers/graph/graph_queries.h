@@ -1,6 +1,6 @@
 #pragma once
 // Small pieces the provider's readers share: `in (...)` filters chunked as Graph allows, and
-// reading a string member of a Graph object.
+// reading a string or boolean member of a Graph object without throwing.
 
 #include <string>
 #include <vector>
@@ -19,5 +19,7 @@ std::vector<std::string> InQueries(const std::string& base, const std::string& p
 
 /// The string member `key` of `o`, or "" when it is absent or not a string.
 std::string JsonString(const boost::json::object& o, const char* key);
+/// The boolean member `key` of `o`, or `fallback` when it is absent or not a boolean.
+bool JsonBool(const boost::json::object& o, const char* key, bool fallback = false);
 
 }  // namespace entragate::graph

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engine/graph_rules.h"
+#include "providers/graph/answer_shapes.h"
 #include "providers/graph/graph_provider.h"
 #include "providers/graph/graph_queries.h"
 #include "providers/graph/odata.h"
@@ -69,9 +70,10 @@ bool Matches(const engine::Identity& id, const json::object& o, const std::strin
     case IdentitySelector::kServicePrincipal: return kind == "sp" && eq(JsonString(o, "displayName"), id.value);
     case IdentitySelector::kObjectId: return eq(JsonString(o, "id"), id.value);
     case IdentitySelector::kResourceId: {
-      if (kind != "sp" || !o.contains("alternativeNames")) return false;
-      for (const auto& n : o.at("alternativeNames").as_array())
-        if (eq(std::string(n.as_string()), id.value)) return true;
+      const json::value* names = kind == "sp" ? o.if_contains("alternativeNames") : nullptr;
+      if (!names || !names->is_array()) return false;
+      for (const auto& n : names->get_array())
+        if (n.is_string() && eq(std::string(n.get_string()), id.value)) return true;
       return false;
     }
     case IdentitySelector::kGroup: return kind == "group" && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "displayName"), id.value));
@@ -116,7 +118,7 @@ engine::ObservedApp ToObservedApp(const json::object& app) {
 bool HasTag(const json::object& o, const std::string& tag) {
   const json::value* tags = o.if_contains("tags");
   if (!tags || !tags->is_array()) return false;
-  return std::any_of(tags->as_array().begin(), tags->as_array().end(), [&](const json::value& t) { return t.is_string() && t.as_string() == tag; });
+  return std::any_of(tags->get_array().begin(), tags->get_array().end(), [&](const json::value& t) { return t.is_string() && t.as_string() == tag; });
 }
 
 }  // namespace
@@ -149,18 +151,21 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       return pages[i].error();
     }
     for (auto& o : pages[i].value()) {
+      Answer kind = why == "apps" ? Answer::kApplication : why == "managed-sps" || why == "sp" ? Answer::kServicePrincipal : Answer::kDirectoryObject;
+      if (auto bad = CheckAnswer(kind, o)) return *bad;
       if (why == "apps") apps_by_id[LowerAscii(JsonString(o, "id"))] = o;
       else if (why == "managed-sps") sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
       else if (why == "organization") {
         state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
-          for (const auto& dmn : domains->as_array()) {
-            // The default domain first: it is the one the plan header names.
-            const json::value* is_default = dmn.as_object().if_contains("isDefault");
-            std::string name = JsonString(dmn.as_object(), "name");
-            if (is_default && is_default->is_bool() && is_default->get_bool()) state.tenant_domains.insert(state.tenant_domains.begin(), name);
-            else state.tenant_domains.push_back(name);
-          }
+          if (domains->is_array())  // a list of objects: checked above
+            for (const auto& dmn : domains->get_array()) {
+              // The default domain first: it is the one the plan header names.
+              const json::value* is_default = dmn.get_object().if_contains("isDefault");
+              std::string name = JsonString(dmn.get_object(), "name");
+              if (is_default && is_default->is_bool() && is_default->get_bool()) state.tenant_domains.insert(state.tenant_domains.begin(), name);
+              else state.tenant_domains.push_back(name);
+            }
       } else {
         found.emplace_back(why, o);
       }
@@ -192,7 +197,12 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       if (keyed[i].error().http_status == 404) continue;  // not created yet
       return keyed[i].error();
     }
-    if (keyed[i]->body.is_object()) state.apps[untagged[i]] = ToObservedApp(keyed[i]->body.as_object());
+    const json::object* app = keyed[i]->body.if_object();
+    if (!app)
+      return engine::MakeError(engine::Error::Kind::kInternal,
+                               fmt::format("reading application '{}': Graph answered with a body that is not an object", untagged[i]));
+    if (auto bad = CheckAnswer(Answer::kApplication, *app)) return *bad;
+    state.apps[untagged[i]] = ToObservedApp(*app);
   }
   bool prune = desired.settings.prune_apps && !owner_tag.empty();
   for (const auto& [oid, o] : apps_by_id)
@@ -209,7 +219,10 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     auto more = client_.ListAll(InQueries("/servicePrincipals?" + kSpSelect, "appId", missing_sp));
     for (auto& r : more) {
       if (!r.ok()) return r.error();
-      for (auto& o : r.value()) sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
+      for (auto& o : r.value()) {
+        if (auto bad = CheckAnswer(Answer::kServicePrincipal, o)) return *bad;
+        sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
+      }
     }
   }
   std::vector<engine::ObservedApp*> with_sp;
@@ -217,8 +230,7 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   for (auto* app : all) {
     auto sp = sps_by_app_id.find(app->app_id);
     if (sp == sps_by_app_id.end()) continue;
-    const json::value* required = sp->second.if_contains("appRoleAssignmentRequired");
-    app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), required && required->is_bool() && required->as_bool(), {}};
+    app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), JsonBool(sp->second, "appRoleAssignmentRequired"), {}};
     with_sp.push_back(app);
     assignment_paths.push_back(fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
                                            app->service_principal->object_id));
@@ -226,9 +238,11 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   auto assignments = client_.ListAll(assignment_paths);
   for (size_t i = 0; i < assignments.size(); ++i) {
     if (!assignments[i].ok()) return assignments[i].error();
-    for (const auto& a : assignments[i].value())
+    for (const auto& a : assignments[i].value()) {
+      if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
       with_sp[i]->service_principal->assigned_to.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
                                                                     JsonString(a, "principalType"), JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
+    }
   }
   state.read_at = static_cast<int64_t>(std::time(nullptr));
   return state;

@@ -136,3 +136,108 @@ TEST_CASE("reset empties the tenant durably") {
   auto reopened = Open(dir);
   CHECK(NameOf(*reopened, "a") == "<missing>");
 }
+
+namespace {
+
+// A store written once (line 1 holds app "a"), then `lines` appended to its journal by hand.
+Result<std::unique_ptr<DirectoryStore>> OpenWithJournalLines(const TempDir& dir, const std::vector<std::string>& lines) {
+  {
+    auto store = Open(dir);
+    REQUIRE(PutApp(*store, "a", "Alpha").ok());
+  }
+  std::ofstream journal(dir.path / "journal.jsonl", std::ios::app);
+  for (const auto& l : lines) journal << l << "\n";
+  journal.close();
+  return DirectoryStore::Open(dir.path.string());
+}
+
+}  // namespace
+
+TEST_CASE("a journal line of the wrong shape is refused with its line number, never replayed") {
+  // Each is valid JSON (or plainly not JSON) that a replay must not trust.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "not JSON"},
+      {R"({"a":1})", "not a list of changes"},
+      {R"([5])", "change 1: not [collection, id, object]"},
+      {R"([[0,"x"]])", "change 1: not [collection, id, object]"},
+      {R"([[0,"x",{},4]])", "change 1: not [collection, id, object]"},
+      {R"([[99,"x",{}]])", "change 1: the collection is not a number from 0 to 7"},
+      {R"([[-1,"x",{}]])", "change 1: the collection is not a number from 0 to 7"},
+      {R"([["0","x",{}]])", "change 1: the collection is not a number from 0 to 7"},
+      {R"([[1.5,"x",{}]])", "change 1: the collection is not a number from 0 to 7"},
+      {R"([[0,7,{}]])", "change 1: the id is not a non-empty string"},
+      {R"([[0,"",{}]])", "change 1: the id is not a non-empty string"},
+      {R"([[0,"x",{}],[0,"y","text"]])", "change 2: the object is neither an object nor null"},
+      {R"([[0,"x",[1]]])", "change 1: the object is neither an object nor null"},
+  };
+  for (const auto& [line, why] : cases) {
+    CAPTURE(line);
+    TempDir dir;
+    auto store = OpenWithJournalLines(dir, {R"([[0,"b",{"id":"b","displayName":"Beta"}]])", line});
+    REQUIRE_FALSE(store.ok());
+    CHECK(store.error().message.find("journal line 3: " + why) != std::string::npos);
+  }
+}
+
+TEST_CASE("a good journal still loads after the shape checks, erasures included") {
+  TempDir dir;
+  auto store = OpenWithJournalLines(dir, {R"([[0,"b",{"id":"b","displayName":"Beta"}],[0,"a",null]])", "[]"});
+  REQUIRE(store.ok());
+  CHECK(NameOf(*store.value(), "b") == "Beta");
+  CHECK(NameOf(*store.value(), "a") == "<missing>");
+}
+
+TEST_CASE("an exception inside a write undoes its changes: memory and journal agree") {
+  TempDir dir;
+  {
+    auto store = Open(dir);
+    REQUIRE(PutApp(*store, "a", "Alpha").ok());
+    REQUIRE(PutApp(*store, "b", "Beta").ok());
+    CHECK_THROWS_AS(store->Write([](StoreTxn& txn) -> Status {
+      txn.Put(Collection::kApplications, "a", json::object{{"id", "a"}, {"displayName", "Changed"}});
+      txn.Erase(Collection::kApplications, "b");
+      txn.Put(Collection::kApplications, "c", json::object{{"id", "c"}, {"displayName", "Gamma"}});
+      // A throwing accessor on a value of the wrong type, as a handler bug would make.
+      (void)json::value(42).as_string();
+      return Ok{};
+    }), std::exception);
+    CHECK(NameOf(*store, "a") == "Alpha");
+    CHECK(NameOf(*store, "b") == "Beta");
+    CHECK(NameOf(*store, "c") == "<missing>");
+    CHECK(store->writes() == 2);
+    REQUIRE(PutApp(*store, "d", "Delta").ok());  // the lock was released
+  }
+  auto reopened = Open(dir);
+  CHECK(NameOf(*reopened, "a") == "Alpha");
+  CHECK(NameOf(*reopened, "b") == "Beta");
+  CHECK(NameOf(*reopened, "c") == "<missing>");
+  CHECK(NameOf(*reopened, "d") == "Delta");
+  CHECK(reopened->Read([](const StoreView& v) { return v.All(Collection::kApplications).size(); }) == 3);
+}
+
+namespace {
+fs::perms ModeOf(const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; }
+}  // namespace
+
+TEST_CASE("the state is private: a new directory is 0700, the journal and snapshot 0600") {
+  TempDir dir;
+  fs::path nested = dir.path / "new" / "state";
+  {
+    auto store = DirectoryStore::Open(nested.string());
+    REQUIRE(store.ok());
+    REQUIRE(PutApp(*store.value(), "a", "Alpha").ok());
+    REQUIRE(store.value()->Reset().ok());  // writes the snapshot
+  }
+  CHECK(ModeOf(nested) == fs::perms::owner_all);
+  CHECK(ModeOf(nested / "journal.jsonl") == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(ModeOf(nested / "snapshot.json") == (fs::perms::owner_read | fs::perms::owner_write));
+}
+
+TEST_CASE("an empty state directory made by someone else with the umask's 0755 is narrowed to 0700") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  auto store = DirectoryStore::Open(dir.path.string());
+  REQUIRE(store.ok());
+  CHECK(ModeOf(dir.path) == fs::perms::owner_all);
+}

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -52,7 +53,8 @@ inline std::string EncodeForUrl(const std::string& target) {
 
 class GraphTestTenant {
  public:
-  explicit GraphTestTenant(const std::string& seed_file = "") {
+  /// `tweak` may change the service's options (e.g. a fault hook) before it starts.
+  explicit GraphTestTenant(const std::string& seed_file = "", const std::function<void(GraphServiceOptions&)>& tweak = {}) {
     dir_ = std::filesystem::temp_directory_path() / ("entragate-graph-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::remove_all(dir_);
     auto opened = DirectoryStore::Open(dir_.string());
@@ -72,6 +74,7 @@ class GraphTestTenant {
       why = "Access token validation failure. Invalid audience.";
       return std::nullopt;
     };
+    if (tweak) tweak(options);
     service_ = std::make_unique<GraphService>(*store_, options);
     GraphService* service = service_.get();
     auto server = HttpServer::Start({}, [service](const net::Request& r) { return HandlerResult{service->Handle(r), {}}; });
@@ -79,6 +82,7 @@ class GraphTestTenant {
     server_ = std::move(server).value();
     transport_ = graph::MakeHttpTransport({});
   }
+  explicit GraphTestTenant(const std::function<void(GraphServiceOptions&)>& tweak) : GraphTestTenant("", tweak) {}
   ~GraphTestTenant() {
     server_->Stop();
     service_.reset();
