@@ -38,8 +38,10 @@ struct ApplyOptions {
 // provider no more per call costs no round trips, and an interrupt waits for one call at most.
 constexpr size_t kStepsPerCall = 80;
 
-bool Confirm() {
-  fmt::print("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+// Names the tenant again right where the operator says yes: the last chance to notice the wrong one.
+bool Confirm(const engine::PlanTarget& target) {
+  fmt::print("\nDo you want to perform these actions on the {}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+             engine::DescribeTarget(target));
   std::fflush(stdout);
   std::string answer;
   std::getline(std::cin, answer);
@@ -158,7 +160,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
       fmt::print(stderr, "entragate: apply needs confirmation: run it in a terminal, or pass --auto-approve\n");
       return kExitError;
     }
-    if (!Confirm()) {
+    if (!Confirm(planned->plan.target)) {
       fmt::print("Apply cancelled.\n");
       return kExitError;
     }

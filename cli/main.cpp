@@ -4,6 +4,7 @@
 
 #include "cli/argv_checks.h"
 #include "cli/commands.h"
+#include "cli/guard.h"
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
@@ -29,15 +30,18 @@ int main(int argc, char** argv) {
   AddShowCommand(app, globals, exit_code);
   AddServeCommand(app, exit_code);
   AddVersionCommand(app, exit_code);
-  if (auto problem = CheckArguments(app, argc, argv)) {
-    fmt::print(stderr, "entragate: {}\n", *problem);
-    return kExitError;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitError;
-  }
-  return exit_code;
+  // Commands run inside parse(), so the guard covers every one of them.
+  return RunGuarded([&]() -> int {
+    if (auto problem = CheckArguments(app, argc, argv)) {
+      fmt::print(stderr, "entragate: {}\n", *problem);
+      return kExitError;
+    }
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int rc = app.exit(e);
+      return rc == 0 ? kExitOk : kExitError;
+    }
+    return exit_code;
+  });
 }

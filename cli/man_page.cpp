@@ -15,7 +15,13 @@ struct EnvironmentVariable {
   const char* meaning;
 };
 constexpr EnvironmentVariable kEnvironment[] = {
-    {"ENTRAGATE_TARGET", "local or graph: the target when --target is not given."},
+    {"ENTRAGATE_TARGET", "local or graph: the target when --target is not given. Without either, commands that reach a tenant refuse to guess when the environment carries Azure credentials or CI is set."},
+    {"ENTRAGATE_AUTH", "The one credential source to use, as --auth (secret, certificate, workload-identity, github, managed-identity, azure-cli, token)."},
+    {"CI", "When set (to anything but false or 0), a tenant command needs --target or ENTRAGATE_TARGET."},
+    {"AZURE_USERNAME", "Not used to sign in; its presence only counts as an Azure environment for the target rule (with AZURE_PASSWORD)."},
+    {"AZURE_PASSWORD", "As AZURE_USERNAME."},
+    {"MSI_ENDPOINT", "Not used to sign in (legacy managed-identity protocols are not supported); counts as an Azure environment for the target rule."},
+    {"MSI_SECRET", "As MSI_ENDPOINT."},
     {"NO_COLOR", "When set (to anything), output is never coloured. Colour is used only on a terminal whose TERM is not dumb."},
     {"AZURE_CLIENT_ID", "Client (application) id of the service principal or of a user-assigned managed identity."},
     {"AZURE_TENANT_ID", "Tenant id for the client-secret, certificate and workload-identity credentials."},

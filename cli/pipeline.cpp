@@ -68,7 +68,8 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
     exit_code = kExitError;
     return nullptr;
   }
-  out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root()};
+  out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
+                      out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};
   // Absolute, canonical paths, so a saved plan applies from any working directory and names exactly
   // the files it was made from (a symlink changed later does not redirect it).
   out->plan.manifest_path = CanonicalPath(path);

@@ -8,8 +8,10 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "emulator/local_tenant.h"
+#include "engine/graph_rules.h"
 #include "providers/graph/caching_credential.h"
 #include "providers/graph/client_secret_credential.h"
 #include "providers/graph/cloud.h"
@@ -25,8 +27,12 @@ namespace entragate::cli {
 using engine::Error;
 
 void AddTargetOptions(CLI::App& cmd, TargetOptions& o) {
-  cmd.add_option("--target", o.kind, "local (the built-in local tenant, default) or graph (Microsoft Graph); also ENTRAGATE_TARGET")
+  cmd.add_option("--target", o.kind,
+                 "local (the built-in local tenant) or graph (Microsoft Graph); also ENTRAGATE_TARGET. Required where the "
+                 "environment carries Azure credentials or CI is set")
       ->check(CLI::IsMember({"local", "graph"}));
+  cmd.add_option("--auth", o.auth, "Graph: use only this credential source (also ENTRAGATE_AUTH); default: the chain")
+      ->check(CLI::IsMember(graph::CredentialSourceNames()));
   cmd.add_option("--seed", o.seed, "Local tenant: seed file used when its state is new");
   cmd.add_option("--local-state", o.local_state, "Local tenant: state directory")->capture_default_str();
   cmd.add_option("--cloud", o.cloud, "Graph: public, usgov, usgov-dod or china")->capture_default_str();
@@ -48,6 +54,52 @@ namespace {
 
 std::optional<std::string> NonEmpty(const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); }
 
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+// Variables whose presence says this environment is set up to reach Azure: with any of them (or
+// in CI), quietly defaulting to a throw-away local tenant would turn a pipeline green without ever
+// touching the tenant it was meant for.
+constexpr const char* kAzureSignals[] = {
+    "AZURE_CLIENT_ID",     "AZURE_TENANT_ID",          "AZURE_CLIENT_SECRET",        "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",               "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME",
+    "AZURE_PASSWORD",      "AZURE_POD_IDENTITY_AUTHORITY_HOST",                      "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",                  "IDENTITY_ENDPOINT",          "IDENTITY_HEADER",
+    "MSI_ENDPOINT",        "MSI_SECRET",               "ENTRAGATE_ACCESS_TOKEN",     "ENTRAGATE_AUTH"};
+
+// CI=true is what GitHub Actions, GitLab, Azure Pipelines and most runners set; "false" and "0" are
+// an explicit no.
+std::optional<std::string> CiSetting() {
+  auto ci = Env("CI");
+  if (!ci || engine::LowerAscii(*ci) == "false" || *ci == "0") return std::nullopt;
+  return ci;
+}
+
+engine::Result<std::string> ResolveKind(const TargetOptions& o) {
+  if (!o.kind.empty()) return o.kind;
+  if (auto env = Env("ENTRAGATE_TARGET")) {
+    if (*env != "local" && *env != "graph")
+      return engine::MakeError(Error::Kind::kInvalid, fmt::format("ENTRAGATE_TARGET is '{}': use local or graph", *env));
+    return *env;
+  }
+  std::vector<std::string> signals;
+  for (const char* name : kAzureSignals)
+    if (Env(name)) signals.emplace_back(name);
+  if (!o.auth.empty()) signals.emplace_back("--auth");
+  if (auto ci = CiSetting()) signals.push_back("CI=" + *ci);
+  if (signals.empty()) return std::string("local");
+  Error error = engine::MakeError(
+      Error::Kind::kInvalid,
+      fmt::format("no target chosen, and this environment is set up for Azure or CI ({}): refusing to guess between the local "
+                  "tenant and Microsoft Graph. Pass --target local (the built-in local tenant) or --target graph (Microsoft "
+                  "Graph), or set ENTRAGATE_TARGET=local or ENTRAGATE_TARGET=graph",
+                  fmt::join(signals, ", ")));
+  error.code = "target_ambiguous";
+  return error;
+}
+
 std::string TenantFromToken(graph::Credential& credential, const std::string& scope) {
   auto token = credential.GetToken(scope);
   if (!token.ok()) return {};
@@ -60,6 +112,10 @@ std::string TenantFromToken(graph::Credential& credential, const std::string& sc
 namespace {
 
 engine::Status OpenLocal(const TargetOptions& o, Target::Impl& t) {
+  if (!o.auth.empty())
+    return engine::MakeError(Error::Kind::kInvalid,
+                             "--auth chooses how to sign in to Microsoft Graph; the local tenant always signs in as its operator "
+                             "application (drop --auth, or pass --target graph)");
   emulator::LocalTenantOptions options;
   options.state_dir = o.local_state;
   options.seed_file = o.seed;
@@ -97,14 +153,15 @@ engine::Status OpenGraph(const TargetOptions& o, Target::Impl& t) {
   t.transport = graph::MakeHttpTransport(transport);
   if (o.verbose) t.transport = graph::MakeLoggingTransport(std::move(t.transport));
   graph::CredentialEnv env = graph::CredentialEnv::FromProcess(*t.transport, cloud.value());
-  auto chain = graph::DefaultCredentialChain(env);
+  std::string auth = o.auth.empty() ? Env("ENTRAGATE_AUTH").value_or("") : o.auth;
+  auto chain = auth.empty() ? graph::DefaultCredentialChain(env) : graph::SelectedCredential(env, auth);
   if (!chain.ok()) return chain.error();
-  t.credential_name = chain.value()->Name();
   t.credential = std::make_unique<graph::CachingCredential>(std::move(chain).value(), graph::SystemNow);
   t.kind = "graph";
   t.graph_root = cloud->GraphBaseUrl();
   t.scope = cloud->GraphScope();
   t.tenant_id = TenantFromToken(*t.credential, t.scope);
+  t.credential_name = t.credential->Name();  // after the first token: the chain has settled on a source
   return engine::Ok{};
 }
 
@@ -112,11 +169,9 @@ engine::Status OpenGraph(const TargetOptions& o, Target::Impl& t) {
 
 engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& options) {
   auto impl = std::make_unique<Impl>();
-  std::string kind = options.kind;
-  if (kind.empty()) {
-    const char* env = std::getenv("ENTRAGATE_TARGET");
-    kind = env && *env ? env : "local";
-  }
+  auto resolved = ResolveKind(options);
+  if (!resolved.ok()) return resolved.error();
+  const std::string kind = resolved.value();
   if (kind != "local" && kind != "graph")
     return engine::MakeError(Error::Kind::kInvalid, fmt::format("unknown target '{}': use local or graph", kind));
   auto opened = kind == "local" ? OpenLocal(options, *impl) : OpenGraph(options, *impl);

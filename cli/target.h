@@ -25,7 +25,8 @@ struct ClientStats;
 namespace entragate::cli {
 
 struct TargetOptions {
-  std::string kind;                          ///< "local" or "graph"; empty: ENTRAGATE_TARGET, else local
+  std::string kind;                          ///< "local" or "graph"; empty: ENTRAGATE_TARGET, else local (see Open)
+  std::string auth;                          ///< graph: the one credential source (--auth); empty: ENTRAGATE_AUTH, else the chain
   std::string local_state = ".entragate/local";
   std::string seed;                          ///< local: the seed used when the state is new
   std::string imds_host;                     ///< local: which host IMDS answers as
@@ -35,11 +36,14 @@ struct TargetOptions {
   bool verbose = false;                      ///< log every HTTP exchange (secrets redacted) to stderr
 };
 
-/// Registers --target, --seed, --cloud, --graph-url, --login-url, --ca-file on a command.
+/// Registers --target, --auth, --seed, --local-state, --cloud, --graph-url, --login-url, --ca-file on a command.
 void AddTargetOptions(CLI::App& cmd, TargetOptions& options);
 
 class Target {
  public:
+  /// Opens the target `options` names. Without --target and ENTRAGATE_TARGET the local tenant is
+  /// the default only where nothing suggests Azure was meant: when the environment carries Azure
+  /// credentials or CI is set, Open refuses (kInvalid, code "target_ambiguous") and names both choices.
   static engine::Result<std::unique_ptr<Target>> Open(const TargetOptions& options);
   ~Target();
 

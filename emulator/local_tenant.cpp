@@ -21,6 +21,7 @@
 #include "emulator/managed_identity_service.h"
 #include "emulator/seed.h"
 #include "emulator/signing_key.h"
+#include "emulator/state_lock.h"
 #include "emulator/store_token_directory.h"
 #include "emulator/token_service.h"
 
@@ -93,6 +94,7 @@ json::object LocalTenantEndpoints::ToJson() const {
 }
 
 struct LocalTenant::Impl {
+  std::unique_ptr<StateLock> lock;  ///< first member: released last, after everything that writes
   LocalTenantOptions options;
   LocalTenantEndpoints endpoints;
   std::unique_ptr<DirectoryStore> store;
@@ -174,6 +176,13 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   auto dir = MakeStateDir(options.state_dir);
   if (!dir.ok()) return dir.error();
   impl->endpoints.state_dir = dir.value();
+  std::error_code ec;
+  fs::create_directories(dir.value(), ec);
+  // A new state directory is private (as DirectoryStore makes it), before the lock file is its first entry.
+  if (fs::is_empty(dir.value(), ec) && !ec) fs::permissions(dir.value(), fs::perms::owner_all, fs::perm_options::replace, ec);
+  auto lock = StateLock::Acquire(dir.value());
+  if (!lock.ok()) return lock.error();
+  impl->lock = std::move(lock).value();
   auto store = DirectoryStore::Open(dir.value());
   if (!store.ok()) return store.error();
   impl->store = std::move(store).value();

@@ -105,7 +105,8 @@ json::object PlanToJson(const Plan& plan) {
   for (const auto& w : plan.warnings) warnings.push_back(json::string(w));
   return json::object{
       {"format_version", Plan::kFormatVersion},
-      {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"endpoint", plan.target.endpoint}}},
+      {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"domain", plan.target.domain},
+                              {"endpoint", plan.target.endpoint}}},
       {"manifest", json::object{{"path", plan.manifest_path}, {"files", files}, {"digest", plan.manifest_digest}}},
       {"observed_digest", plan.observed_digest},
       {"allow_delete", plan.allow_delete},
@@ -122,7 +123,7 @@ Result<Plan> PlanFromJson(const json::object& o) {
   Plan plan;
   try {
     const json::object& target = o.at("target").as_object();
-    plan.target = {Str(target, "kind"), Str(target, "tenant_id"), Str(target, "endpoint")};
+    plan.target = {Str(target, "kind"), Str(target, "tenant_id"), Str(target, "endpoint"), Str(target, "domain")};
     for (const auto& f : o.at("manifest").at("files").as_array()) plan.manifest_files.emplace_back(f.as_string());
     plan.manifest_digest = std::string(o.at("manifest").at("digest").as_string());
     plan.manifest_path = Str(o.at("manifest").as_object(), "path");

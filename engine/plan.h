@@ -60,6 +60,7 @@ struct PlanTarget {
   std::string kind;       ///< "local" or "graph"
   std::string tenant_id;
   std::string endpoint;   ///< the Graph root
+  std::string domain;     ///< the tenant's default (primary) domain; empty when Graph did not say
 };
 
 struct Plan {

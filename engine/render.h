@@ -28,6 +28,10 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options);
 std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options);
 std::string RenderExecution(const ExecutionReport& report, bool color);
 
+/// "local tenant 7e8c…-… (contoso.onmicrosoft.com) at https://…/v1.0": which tenant a plan is for,
+/// as the plan header and apply's confirmation name it.
+std::string DescribeTarget(const PlanTarget& target);
+
 /// A Graph JSON value as a short human string: "TestApp", ["a", "b"], {…}.
 std::string ShortJson(const boost::json::value& v);
 /// A field's value for people: app roles and optional claims summarised, the rest as ShortJson.

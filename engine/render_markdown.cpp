@@ -121,9 +121,10 @@ std::string AppSection(const std::string& app, const std::vector<const Change*>&
 
 std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
   bool drift = options.title == "drift";
-  std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`\n\n", Inert(options.title),
+  std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`{}\n\n", Inert(options.title),
                                 plan.empty() ? "no changes" : plan.Summary().ToString(),
-                                plan.target.kind == "local" ? "local" : "Microsoft Graph", Inert(plan.target.tenant_id));
+                                plan.target.kind == "local" ? "local" : "Microsoft Graph", Inert(plan.target.tenant_id),
+                                plan.target.domain.empty() ? "" : " (`" + Inert(plan.target.domain) + "`)");
   if (plan.empty()) return out + "The tenant matches the manifest.\n";
   const size_t budget = options.markdown_budget;
   std::string where = options.full_plan_hint.empty() ? "save the full plan with `entragate plan -o plan.json` and read it with `entragate show plan.json`"

@@ -83,10 +83,14 @@ std::string ShortJson(const json::value& v) {
   return s.size() > 160 ? s.substr(0, 157) + "…" : s;
 }
 
+std::string DescribeTarget(const PlanTarget& target) {
+  return fmt::format("{} tenant {}{}{}", target.kind == "local" ? "local" : "Microsoft Graph", target.tenant_id.empty() ? "(unknown)" : target.tenant_id,
+                     target.domain.empty() ? "" : " (" + target.domain + ")", target.endpoint.empty() ? "" : " at " + target.endpoint);
+}
+
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   Colors c = ColorsFor(options.color);
-  std::string out = fmt::format("{}entragate {}{} — target: {} tenant {} ({})\n\n", c.bold, options.title, c.reset,
-                                plan.target.kind == "local" ? "local" : "Microsoft Graph", plan.target.tenant_id, plan.target.endpoint);
+  std::string out = fmt::format("{}entragate {}{} — target: {}\n\n", c.bold, options.title, c.reset, DescribeTarget(plan.target));
   if (plan.empty()) return out + "No changes. The tenant matches the manifest.\n";
   for (const auto& ch : plan.changes) {
     std::string where = ch.source.valid() ? fmt::format("  {}# {}{}", c.dim, ch.source.ToString(), c.reset) : "";

@@ -81,6 +81,10 @@ engine::Result<AccessToken> AzureCliCredential::GetToken(const std::string& scop
   return ParseAzureCliToken(*output, Name());
 }
 
+bool AzureCliNotSignedIn(const engine::Error& error) {
+  return error.message.find("az login") != std::string::npos || error.message.find("az account set") != std::string::npos;
+}
+
 std::string AzureCliCredential::Name() const { return "Azure CLI (az account get-access-token)"; }
 
 }  // namespace entragate::graph

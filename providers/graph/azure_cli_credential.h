@@ -16,6 +16,10 @@ namespace entragate::graph {
 /// older versions). Error messages never include `output`.
 engine::Result<AccessToken> ParseAzureCliToken(std::string_view output, std::string_view who);
 
+/// Whether az failed because no account is signed in (its standard error asks for `az login` or
+/// `az account set`): then the chain tries the next source, as Azure Identity does.
+bool AzureCliNotSignedIn(const engine::Error& error);
+
 class AzureCliCredential : public Credential {
  public:
   /// `az_path` is the executable found on PATH (FindOnPath).

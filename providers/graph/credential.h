@@ -1,7 +1,7 @@
 #pragma once
 // Where the Graph provider's access tokens come from. A Credential is one source (a client
-// secret, a certificate, managed identity, the Azure CLI, ...); credential_chain.h picks the
-// first source the environment configures. Everything a source reads from the outside world —
+// secret, a certificate, managed identity, the Azure CLI, ...); credential_chain.h tries the
+// sources the environment configures, or uses the one --auth names. Everything a source reads from the outside world —
 // environment, clock, child processes, the network — comes through CredentialEnv, so tests can
 // drive every source without touching the real process environment.
 //

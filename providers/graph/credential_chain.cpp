@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,21 +25,28 @@ namespace {
 
 using engine::Error;
 
+/// Whether a token failure means "this source is not available here, try the next one" (Azure
+/// Identity's CredentialUnavailableError) rather than "it is configured and failed".
+using Unavailable = std::function<bool(const Error&)>;
+
 /// One source's verdict: it applies (a credential, or an error when it is misconfigured), or it
 /// does not and `skipped` says why and how to configure it.
 struct Attempt {
   std::unique_ptr<Credential> credential;
   std::optional<Error> error;
   std::string skipped;
+  Unavailable unavailable;  ///< null: every failure of this source is final
 
-  static Attempt Chosen(std::unique_ptr<Credential> credential) {
-    return {std::move(credential), std::nullopt, {}};
+  static Attempt Chosen(std::unique_ptr<Credential> credential, Unavailable unavailable = nullptr) {
+    return {std::move(credential), std::nullopt, {}, std::move(unavailable)};
   }
-  static Attempt Failed(Error error) { return {nullptr, std::move(error), {}}; }
-  static Attempt Skipped(std::string why) { return {nullptr, std::nullopt, std::move(why)}; }
+  static Attempt Failed(Error error) { return {nullptr, std::move(error), {}, nullptr}; }
+  static Attempt Skipped(std::string why) { return {nullptr, std::nullopt, std::move(why), nullptr}; }
 };
 
-using Source = std::function<Attempt(const CredentialEnv&)>;
+/// `probe`: whether the source may first check that it is reachable (the chain's IMDS probe); a
+/// source picked by name is used as it is.
+using Source = std::function<Attempt(const CredentialEnv&, bool probe)>;
 
 std::vector<std::string> Missing(const CredentialEnv& env,
                                  std::initializer_list<const char*> names) {
@@ -64,7 +72,7 @@ AppIdentity App(const CredentialEnv& env) {
   return {env.Authority(), *env.Get("AZURE_TENANT_ID"), *env.Get("AZURE_CLIENT_ID")};
 }
 
-Attempt TrySecret(const CredentialEnv& env) {
+Attempt TrySecret(const CredentialEnv& env, bool) {
   auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"});
   if (!missing.empty()) {
     return Attempt::Skipped(NeedsAll(
@@ -82,7 +90,7 @@ engine::Result<crypto::JwtAlg> AssertionAlg(const CredentialEnv& env) {
       Error::Kind::kInvalid, "ENTRAGATE_CLIENT_ASSERTION_ALG must be RS256 or PS256, got '" + *name + "'");
 }
 
-Attempt TryCertificate(const CredentialEnv& env) {
+Attempt TryCertificate(const CredentialEnv& env, bool) {
   auto missing =
       Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH"});
   if (!missing.empty()) {
@@ -101,7 +109,7 @@ Attempt TryCertificate(const CredentialEnv& env) {
   return Attempt::Chosen(std::move(credential).value());
 }
 
-Attempt TryWorkloadIdentity(const CredentialEnv& env) {
+Attempt TryWorkloadIdentity(const CredentialEnv& env, bool) {
   auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE"});
   if (!missing.empty()) {
     return Attempt::Skipped(NeedsAll(
@@ -113,7 +121,7 @@ Attempt TryWorkloadIdentity(const CredentialEnv& env) {
       *env.transport, App(env), *env.Get("AZURE_FEDERATED_TOKEN_FILE"), env.now));
 }
 
-Attempt TryGitHubOidc(const CredentialEnv& env) {
+Attempt TryGitHubOidc(const CredentialEnv& env, bool) {
   auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "ACTIONS_ID_TOKEN_REQUEST_URL",
                                "ACTIONS_ID_TOKEN_REQUEST_TOKEN"});
   if (!missing.empty()) {
@@ -128,7 +136,7 @@ Attempt TryGitHubOidc(const CredentialEnv& env) {
       *env.Get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), env.now));
 }
 
-Attempt TryManagedIdentity(const CredentialEnv& env) {
+Attempt TryManagedIdentity(const CredentialEnv& env, bool probe) {
   const auto client_id = env.Get("AZURE_CLIENT_ID");
   const auto endpoint = env.Get("IDENTITY_ENDPOINT");
   const auto header = env.Get("IDENTITY_HEADER");
@@ -138,29 +146,34 @@ Attempt TryManagedIdentity(const CredentialEnv& env) {
         env.now));
   }
   const std::string host = env.Get("AZURE_POD_IDENTITY_AUTHORITY_HOST").value_or(kDefaultImdsHost);
+  if (!probe) {
+    return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(
+        *env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now));
+  }
   auto probed = ProbeImds(env.ProbeTransport(), host);
   if (!probed) {
     return Attempt::Skipped(fmt::format(
         "managed identity: IDENTITY_ENDPOINT and IDENTITY_HEADER are not both set (App Service, "
-        "Functions, Container Apps set them), and IMDS at {} did not answer ({}); run on an Azure "
+        "Functions, Container Apps set them), and there is no IMDS at {} ({}); run on an Azure "
         "host with a managed identity",
         host, probed.error().message));
   }
   // The probe only shows something answers; the token request goes through the main transport.
   return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(
-      *env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now));
+                             *env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now),
+                         ImdsUnavailable);
 }
 
-Attempt TryAzureCli(const CredentialEnv& env) {
+Attempt TryAzureCli(const CredentialEnv& env, bool) {
   const auto az = FindOnPath("az", env.Get("PATH").value_or(""));
   if (!az) {
     return Attempt::Skipped(
         "Azure CLI: `az` is not on PATH; install the Azure CLI and run `az login`");
   }
-  return Attempt::Chosen(std::make_unique<AzureCliCredential>(env.run, *az));
+  return Attempt::Chosen(std::make_unique<AzureCliCredential>(env.run, *az), AzureCliNotSignedIn);
 }
 
-Attempt TryStaticToken(const CredentialEnv& env) {
+Attempt TryStaticToken(const CredentialEnv& env, bool) {
   auto token = env.Get("ENTRAGATE_ACCESS_TOKEN");
   if (!token) {
     return Attempt::Skipped(
@@ -179,22 +192,116 @@ Error NothingApplies(const std::vector<std::string>& reasons) {
   return error;
 }
 
+struct NamedSource {
+  const char* name;  ///< as --auth spells it
+  Source source;
+};
+
+const NamedSource kSources[] = {
+    {"secret", TrySecret},          {"certificate", TryCertificate},          {"workload-identity", TryWorkloadIdentity},
+    {"github", TryGitHubOidc},      {"managed-identity", TryManagedIdentity}, {"azure-cli", TryAzureCli},
+    {"token", TryStaticToken}};
+
+/// The sources that apply, tried in order at the first token: one that is unavailable here gives
+/// way to the next; the first to deliver a token is used from then on (so the source in use has
+/// one name), and any other failure is final.
+class ChainCredential : public Credential {
+ public:
+  struct Entry {
+    std::string skipped;  ///< did not apply: why (no candidate)
+    std::unique_ptr<Credential> credential;
+    Unavailable unavailable;
+  };
+
+  explicit ChainCredential(std::vector<Entry> entries) : entries_(std::move(entries)) {}
+
+  engine::Result<AccessToken> GetToken(const std::string& scope) override {
+    std::unique_lock lock(mutex_);
+    if (chosen_) {
+      Credential* chosen = chosen_;
+      lock.unlock();
+      return chosen->GetToken(scope);
+    }
+    std::vector<std::string> lines;
+    for (Entry& entry : entries_) {
+      if (!entry.credential) {
+        lines.push_back(entry.skipped);
+        continue;
+      }
+      auto token = entry.credential->GetToken(scope);
+      if (token) {
+        chosen_ = entry.credential.get();
+        return token;
+      }
+      if (!entry.unavailable || !entry.unavailable(token.error())) return token.error();
+      lines.push_back(token.error().message + " — not available here, so the next source was tried");
+    }
+    std::string message = "no credential source could get a token; tried, in order:";
+    for (std::size_t i = 0; i < lines.size(); ++i) message += "\n  " + std::to_string(i + 1) + ". " + lines[i];
+    Error error = engine::MakeError(Error::Kind::kAuth, std::move(message));
+    error.code = "no_credential";
+    return error;
+  }
+
+  /// The source in use; before the first token, the first that applies.
+  std::string Name() const override {
+    std::lock_guard lock(mutex_);
+    if (chosen_) return chosen_->Name();
+    for (const Entry& entry : entries_)
+      if (entry.credential) return entry.credential->Name();
+    return "credential chain";
+  }
+
+ private:
+  std::vector<Entry> entries_;
+  mutable std::mutex mutex_;
+  Credential* chosen_ = nullptr;
+};
+
 }  // namespace
+
+const std::vector<std::string>& CredentialSourceNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& s : kSources) out.emplace_back(s.name);
+    return out;
+  }();
+  return names;
+}
 
 engine::Result<std::unique_ptr<Credential>> DefaultCredentialChain(const CredentialEnv& env) {
   if (!env.transport) {
     return engine::MakeError(Error::Kind::kInternal, "credential chain: no transport");
   }
-  const Source sources[] = {TrySecret,          TryCertificate, TryWorkloadIdentity, TryGitHubOidc,
-                            TryManagedIdentity, TryAzureCli,    TryStaticToken};
+  std::vector<ChainCredential::Entry> entries;
   std::vector<std::string> reasons;
-  for (const Source& source : sources) {
-    Attempt attempt = source(env);
+  bool any = false;
+  for (const NamedSource& named : kSources) {
+    Attempt attempt = named.source(env, true);
+    if (attempt.error) return *attempt.error;
+    if (attempt.credential) any = true;
+    else reasons.push_back(attempt.skipped);
+    entries.push_back({std::move(attempt.skipped), std::move(attempt.credential), std::move(attempt.unavailable)});
+  }
+  if (!any) return NothingApplies(reasons);
+  return std::unique_ptr<Credential>(std::make_unique<ChainCredential>(std::move(entries)));
+}
+
+engine::Result<std::unique_ptr<Credential>> SelectedCredential(const CredentialEnv& env, std::string_view name) {
+  if (!env.transport) {
+    return engine::MakeError(Error::Kind::kInternal, "credential chain: no transport");
+  }
+  for (const NamedSource& named : kSources) {
+    if (name != named.name) continue;
+    Attempt attempt = named.source(env, false);
     if (attempt.error) return *attempt.error;
     if (attempt.credential) return std::move(attempt.credential);
-    reasons.push_back(std::move(attempt.skipped));
+    Error error = engine::MakeError(Error::Kind::kAuth, fmt::format("--auth {}: {}", name, attempt.skipped));
+    error.code = "no_credential";
+    return error;
   }
-  return NothingApplies(reasons);
+  return engine::MakeError(Error::Kind::kInvalid,
+                           fmt::format("unknown credential source '{}': use one of {}", name, Listed(CredentialSourceNames())));
 }
 
 }  // namespace entragate::graph

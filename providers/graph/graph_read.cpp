@@ -159,7 +159,13 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
         state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
           if (domains->is_array())  // a list of objects: checked above
-            for (const auto& dmn : domains->get_array()) state.tenant_domains.push_back(JsonString(dmn.get_object(), "name"));
+            for (const auto& dmn : domains->get_array()) {
+              // The default domain first: it is the one the plan header names.
+              const json::value* is_default = dmn.get_object().if_contains("isDefault");
+              std::string name = JsonString(dmn.get_object(), "name");
+              if (is_default && is_default->is_bool() && is_default->get_bool()) state.tenant_domains.insert(state.tenant_domains.begin(), name);
+              else state.tenant_domains.push_back(name);
+            }
       } else {
         found.emplace_back(why, o);
       }

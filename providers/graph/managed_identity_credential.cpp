@@ -3,11 +3,20 @@
 
 #include <utility>
 
+#include <boost/json.hpp>
+
 #include "providers/graph/token_response.h"
 
 namespace entragate::graph {
 
 namespace {
+
+// {"error": …} as IMDS and the identity platform send it.
+bool IsTokenEndpointError(const std::string& body) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  return !ec && value.is_object() && value.get_object().contains("error");
+}
 
 constexpr const char* kImdsPath = "/metadata/identity/oauth2/token";
 
@@ -87,7 +96,21 @@ engine::Status ProbeImds(Transport& transport, const std::string& host) {
   request.target = HostRoot(host) + kImdsPath;
   auto response = transport.Send(request);
   if (!response) return response.error();
+  if (response->status >= 400 && response->status < 500 && !IsTokenEndpointError(response->body)) {
+    engine::Error error = engine::MakeError(
+        engine::Error::Kind::kAuth, "it answered HTTP " + std::to_string(response->status) +
+                                        " without a token endpoint's JSON, so it is not an Azure IMDS");
+    error.http_status = response->status;
+    return error;
+  }
   return engine::Ok{};
+}
+
+bool ImdsUnavailable(const engine::Error& error) {
+  if (error.http_status == 0) return error.kind == engine::Error::Kind::kTransient;
+  if (error.http_status == 400) return true;
+  // TokenResponseError leaves `code` empty when the body carried no OAuth error.
+  return error.http_status > 400 && error.http_status < 500 && error.code.empty();
 }
 
 }  // namespace entragate::graph

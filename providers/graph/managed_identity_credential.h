@@ -50,9 +50,15 @@ class ManagedIdentityCredential : public Credential {
   Clock now_;
 };
 
-/// Whether anything answers at IMDS `host` (any HTTP status counts, as in the Azure SDKs); sends
-/// a bare GET without the Metadata header, so no token is requested. Use a transport with a short
-/// connect timeout: off Azure, nothing listens there.
+/// Whether an IMDS answers at `host`: sends a bare GET without the Metadata header, so no token is
+/// requested (IMDS answers it 400 with its JSON error). No answer, or a 4xx that is not a token
+/// endpoint's JSON — a link-local responder on a machine outside Azure, a proxy's refusal — is an
+/// error saying so. Use a transport with a short connect timeout: off Azure, nothing listens there.
 engine::Status ProbeImds(Transport& transport, const std::string& host);
+
+/// Whether an IMDS token failure means there is no usable IMDS here (the chain then tries the next
+/// source): no answer, a 4xx without the token endpoint's JSON error, or IMDS's 400 (this host has
+/// no such identity).
+bool ImdsUnavailable(const engine::Error& error);
 
 }  // namespace entragate::graph

@@ -4,7 +4,7 @@
 set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
-st=(--local-state "$work/tenant")
+st=(--target local --local-state "$work/tenant")
 e() { "$bin" "$@" "${st[@]}"; }
 
 e apply examples/restrict-managed-identities --auto-approve >/dev/null; rc=$?

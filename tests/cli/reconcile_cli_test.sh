@@ -5,7 +5,7 @@ set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
 cp -r examples/restrict-managed-identities "$work/m"
-st=(--local-state "$work/tenant")
+st=(--target local --local-state "$work/tenant")
 e() { "$bin" "$@" "${st[@]}"; }
 
 out=$(e plan --detailed-exitcode "$work/m"); rc=$?

@@ -7,7 +7,7 @@
 set -uo pipefail
 bin=$(realpath "$1")  # the test changes directory
 source "$(dirname "$0")/lib.sh"
-st=(--local-state "$work/tenant" --seed "$PWD/examples/seeds/two-vms.yaml")
+st=(--target local --local-state "$work/tenant" --seed "$PWD/examples/seeds/two-vms.yaml")
 e() { "$bin" "$@" "${st[@]}"; }
 cp -r examples/restrict-managed-identities "$work/m"
 e apply --auto-approve "$work/m" >/dev/null 2>&1

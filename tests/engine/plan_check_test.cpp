@@ -25,7 +25,7 @@ Change Step(const std::string& id, StepKind kind, Action action, std::vector<std
 
 Plan Sample() {
   Plan p;
-  p.target = {"local", "t", "http://x/v1.0"};
+  p.target = {"local", "t", "http://x/v1.0", ""};
   p.manifest_files = {"/m/testapp.yaml"};
   p.manifest_digest = "d";
   Change app = Step("app.testapp", StepKind::kCreateApp, Action::kCreate);

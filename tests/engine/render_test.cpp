@@ -26,7 +26,7 @@ Plan SamplePlan() {
   o.identities["centos-1"] = {"centos-1", "11111111-1111-1111-1111-111111111111", "ServicePrincipal", "centos-1", ""};
   Plan p = ComputePlan(desired, o, d);
   REQUIRE_FALSE(d.has_errors());
-  p.target = {"local", o.tenant_id, "http://127.0.0.1:8080/v1.0"};
+  p.target = {"local", o.tenant_id, "http://127.0.0.1:8080/v1.0", "contoso.onmicrosoft.com"};
   return p;
 }
 
@@ -52,7 +52,7 @@ TEST_CASE("golden: json") {
 }
 TEST_CASE("an empty plan says so") {
   Plan p;
-  p.target = {"graph", "t", "https://graph.microsoft.com/v1.0"};
+  p.target = {"graph", "t", "https://graph.microsoft.com/v1.0", ""};
   CHECK(RenderPlanText(p, {}).find("No changes. The tenant matches the manifest.") != std::string::npos);
   CHECK(RenderPlanMarkdown(p, {}).find("no changes") != std::string::npos);
 }
@@ -74,7 +74,7 @@ Plan ManyAppsPlan(int apps, const std::string& display_name = "App") {
   o.identities["centos-2"] = {"centos-2", "22222222-2222-2222-2222-222222222222", "ServicePrincipal", "centos-2", ""};
   Plan p = ComputePlan(desired, o, d);
   REQUIRE_FALSE(d.has_errors());
-  p.target = {"local", o.tenant_id, "http://127.0.0.1:8080/v1.0"};
+  p.target = {"local", o.tenant_id, "http://127.0.0.1:8080/v1.0", ""};
   return p;
 }
 

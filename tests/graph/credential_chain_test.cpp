@@ -150,6 +150,6 @@ TEST_CASE("credential chain: with nothing configured, every source is listed wit
     CHECK(found != std::string::npos);
     if (found != std::string::npos) at = found + 1;
   }
-  CHECK(error.message.find("IMDS at http://127.0.0.1:1 did not answer") != std::string::npos);
+  CHECK(error.message.find("there is no IMDS at http://127.0.0.1:1 (") != std::string::npos);
   CHECK(error.message.find("11111111-2222-3333-4444-555555555555") == std::string::npos);
 }

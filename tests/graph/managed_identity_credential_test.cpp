@@ -77,3 +77,39 @@ TEST_CASE("managed identity credential: the IMDS probe answers only when somethi
   // Port 1 on loopback: nothing listens, the connection is refused at once.
   CHECK_FALSE(ProbeImds(t.transport(), "http://127.0.0.1:1").ok());
 }
+
+TEST_CASE("managed identity credential: a 4xx probe answer without a token endpoint's JSON is not an IMDS") {
+  auto probe = [](int status, std::string body) {
+    net::Response answer;
+    answer.status = status;
+    answer.body = std::move(body);
+    CannedTransport canned(answer);
+    return ProbeImds(canned, "127.0.0.1:9");
+  };
+  auto html = probe(403, "<html>Forbidden</html>");
+  REQUIRE_FALSE(html.ok());
+  CHECK(html.error().message == "it answered HTTP 403 without a token endpoint's JSON, so it is not an Azure IMDS");
+  CHECK_FALSE(probe(404, R"({"message":"not found"})").ok());  // JSON, but not an OAuth error
+  CHECK(probe(400, R"({"error":"invalid_request","error_description":"Required metadata header not specified"})").ok());
+  CHECK(probe(403, R"({"error":"access_denied"})").ok());
+  CHECK(probe(503, "<html>busy</html>").ok());  // IMDS is there, only busy: the token request retries
+}
+
+TEST_CASE("managed identity credential: which IMDS token failures mean 'no usable IMDS here'") {
+  auto failure = [](int status, std::string body) {
+    net::Response answer;
+    answer.status = status;
+    answer.body = std::move(body);
+    CannedTransport canned(answer);
+    ManagedIdentityCredential imds(canned, ManagedIdentityEndpoint::Imds("127.0.0.1:9"), std::nullopt, Now);
+    auto token = imds.GetToken(kGraphScope);
+    REQUIRE_FALSE(token.ok());
+    return token.error();
+  };
+  CHECK(ImdsUnavailable(failure(403, "<html>Forbidden</html>")));
+  CHECK(ImdsUnavailable(failure(400, R"({"error":"invalid_request","error_description":"Identity not found"})")));
+  CHECK_FALSE(ImdsUnavailable(failure(403, R"({"error":"access_denied","error_description":"denied"})")));
+  CHECK_FALSE(ImdsUnavailable(failure(200, R"({"no":"token"})")));
+  engine::Error refused = engine::MakeError(engine::Error::Kind::kTransient, "connection refused");
+  CHECK(ImdsUnavailable(refused));
+}
