@@ -72,6 +72,20 @@ std::string RouteOf(const std::string& method, const std::vector<Segment>& path)
   return route;
 }
 
+// The route a cost is looked up by, before a handler names it: an item by alternate key
+// (applications(appId='…')) is not the collection.
+std::string CostRoute(const std::string& method, const std::vector<Segment>& path) {
+  std::string route = method + " ";
+  for (const auto& s : path) route += "/" + s.name + (s.has_key() ? "(" + s.key_name + "=)" : "");
+  return route;
+}
+
+// Graph's write quota counts every POST/PATCH/PUT/DELETE except the read-only actions.
+bool IsWrite(const std::string& method, const std::vector<Segment>& path) {
+  if (method == "GET") return false;
+  return path.empty() || (path.back().name != "getByIds" && path.back().name != "microsoft.graph.getByIds");
+}
+
 }  // namespace
 
 GraphService::GraphService(DirectoryStore& store, GraphServiceOptions options) : store_(store), options_(std::move(options)) {}
@@ -80,7 +94,15 @@ int GraphService::ResourceUnits(std::string_view method, std::string_view route,
   // graph-facts §5.3: base costs, then $select −1, $expand +1, $top < 20 −1, never below 1.
   int cost = 1;
   if (method == "GET") {
-    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users") cost = 2;
+    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users" ||
+        route.ends_with("/extensionProperties") || route == "GET /oauth2PermissionGrants")
+      cost = 2;
+    else if (route.ends_with("/transitiveMembers"))
+      cost = 5;
+    else if (route.ends_with("/members"))
+      cost = 3;
+  } else if (route.ends_with("/getByIds") || route.ends_with("/getObjectsById")) {
+    cost = 5;
   }
   if (has_select) cost -= 1;
   if (has_expand) cost += 1;
@@ -163,13 +185,13 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   }
   Outcome outcome = GraphError::NoRoute(call.path.empty() ? "" : call.path[0].name);
-  std::optional<GraphError> refused;
-  if (options_.admit) {
-    int units = ResourceUnits(request.method, RouteOf(request.method, call.path), call.params.count("$select") > 0, false, 0);
-    refused = options_.admit(request, units);
-  }
-  if (refused) {
-    outcome = *refused;
+  int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
+  int units = ResourceUnits(request.method, CostRoute(request.method, call.path), call.params.count("$select") > 0,
+                            call.params.count("$expand") > 0, top);
+  Admission admission;
+  if (options_.admit) admission = options_.admit(request, LimitCharge{caller.app_id, "", units, IsWrite(request.method, call.path)});
+  if (admission.refused) {
+    outcome = *admission.refused;
   } else if (!call.path.empty()) {
     const std::string& set = call.path[0].name;
     if (set == "applications")
@@ -183,10 +205,9 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
   }
   std::string route = call.route.empty() ? RouteOf(request.method, call.path) : call.route;
   bool ok = std::holds_alternative<net::Response>(outcome);
-  int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
-  Count(route, request.method, ok && std::get<net::Response>(outcome).status < 400, 
-        ResourceUnits(request.method, route, call.params.count("$select") > 0, call.params.count("$expand") > 0, top), in_batch);
+  Count(route, request.method, ok && std::get<net::Response>(outcome).status < 400, units, in_batch);
   net::Response response = ok ? std::get<net::Response>(std::move(outcome)) : render(std::get<GraphError>(outcome));
+  for (auto& [name, value] : admission.headers) response.headers[name] = value;
   Record(request.method, route, request.target, response);
   return response;
 }
