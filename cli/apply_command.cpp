@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/pipeline.h"
 #include "cli/terminal.h"
 #include "engine/executor.h"
@@ -53,7 +54,10 @@ int Execute(Planned& planned, const GlobalOptions& g) {
   bool tty = isatty(fileno(stderr)) == 1;
   std::fflush(stdout);  // the plan first, then progress on stderr
   engine::ExecutionReport report =
-      engine::Execute(planned.plan, planned.observed, planned.target->provider(), [tty](const engine::Progress& p) { ShowProgress(p, tty); });
+      engine::Execute(planned.plan, planned.observed, planned.target->provider(), [tty](const engine::Progress& p) {
+        NoteProgress(p.finished, p.total);
+        ShowProgress(p, tty);
+      });
   fmt::print("\n{}", engine::RenderExecution(report, UseColor(stdout, g.no_color)));
   if (g.stats) PrintStats(*planned.target);
   return report.ok() ? kExitOk : kExitError;

@@ -180,6 +180,7 @@ void GraphClient::Wait(int64_t ms, WaitReason reason) {
   ms = std::min<int64_t>(ms, 10 * 60 * 1000);
   if (ms <= 0) return;
   pacer_->BeginWait(reason, options_.now_ms() + ms);
+  if (options_.on_wait) options_.on_wait(reason, ms);
   options_.sleep(ms);
   pacer_->EndWait();
   Count([&](ClientStats& s) { s.throttled_wait_ms += ms; });

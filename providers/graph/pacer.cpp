@@ -92,9 +92,13 @@ Pacer::Pacer(PacerOptions options, std::function<int64_t()> now_ms) : options_(o
   // Unless the user said how big the tenant is, the budget may grow to the largest tier when the
   // answers show room; the write quota is the same for every tenant size.
   double ru_ceiling = options_.budget_given ? b.resource_units : std::max(b.resource_units, GraphBudgetPreset("large")->resource_units);
-  units_ = {b.resource_units, b.resource_units, std::max<int64_t>(1, b.ru_window_ms), ru_ceiling};
-  writes_ = {b.writes, b.writes, std::max<int64_t>(1, b.write_window_ms), b.writes};
-  refilled_at_ = raised_at_ = now_ms_();
+  // The write quota is documented as the same for every tenant; it is raised only when Graph shows
+  // it is not enforcing it (a tenant with a larger quota, or the local tenant with only an RU bucket),
+  // up to the application-wide 35,000 per 5 minutes.
+  int64_t now = now_ms_();
+  units_ = {b.resource_units, b.resource_units, std::max<int64_t>(1, b.ru_window_ms), ru_ceiling, 1.1, now};
+  writes_ = {b.writes, b.writes, std::max<int64_t>(1, b.write_window_ms), std::max(b.writes, 35000.0 / 2), 1.5, now};
+  refilled_at_ = now;
 }
 
 // After a hold, the refill we allow ourselves starts at half of Graph's and reaches all of it over
@@ -153,13 +157,19 @@ void Pacer::OnAnswer(const RequestCost& estimated, std::optional<int> charged, s
   units_.level -= units - estimated.resource_units;  // Graph's own figure replaces the estimate
   stats_.resource_units += static_cast<uint64_t>(units);
   stats_.writes += static_cast<uint64_t>(estimated.writes);
-  // We are at our limit, yet Graph says it is below 80 %: the tenant's budget is bigger than
-  // assumed. Raised in steps, at most once per window, never past the ceiling.
-  if (!limit_percentage && units_.level < 0.1 * units_.capacity && units_.capacity < units_.ceiling &&
-      now - raised_at_ >= units_.window_ms) {
-    units_.capacity = std::min(units_.ceiling, units_.capacity * 1.1);
-    raised_at_ = now;
+  // We are at our limit, yet Graph says it is below 80 %: its budget is bigger than assumed.
+  if (!limit_percentage) {
+    MaybeRaise(units_, now);
+    if (estimated.writes > 0) MaybeRaise(writes_, now);
   }
+}
+
+void Pacer::MaybeRaise(Bucket& b, int64_t now) {
+  if (b.level >= 0.1 * b.capacity || b.capacity >= b.ceiling || now - b.raised_at < 1000) return;
+  double more = std::min(b.ceiling, b.capacity * b.growth) - b.capacity;
+  b.capacity += more;
+  b.level += more;  // the room Graph showed is there now, not after a refill
+  b.raised_at = now;
 }
 
 void Pacer::OnThrottled(uint64_t epoch, int64_t retry_after_ms, bool scoped, bool write_limit) {
@@ -184,7 +194,7 @@ void Pacer::OnThrottled(uint64_t epoch, int64_t retry_after_ms, bool scoped, boo
   Bucket& b = write_limit ? writes_ : units_;
   b.capacity = std::max(b.capacity * 0.8, write_limit ? 20.0 : 50.0);
   b.level = options_.reserve * b.capacity - static_cast<double>(retry_after_ms) * b.Rate();
-  raised_at_ = now;
+  b.raised_at = now;
 }
 
 void Pacer::BeginWait(WaitReason reason, int64_t until_ms) {

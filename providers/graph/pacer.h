@@ -104,11 +104,14 @@ class Pacer {
     double capacity = 0, level = 0;  ///< level < 0: reserved ahead of the refill
     int64_t window_ms = 1;
     double ceiling = 0;              ///< the most the capacity may be raised to
+    double growth = 1.1;             ///< by this factor at a time
+    int64_t raised_at = 0;           ///< once a second at most
     double Rate() const { return capacity / static_cast<double>(window_ms); }
   };
   void Refill(int64_t now);
   double RampFactor(int64_t now) const;
   static double WaitFor(const Bucket& b, double need, double reserve, double rate);
+  static void MaybeRaise(Bucket& b, int64_t now);
 
   mutable std::mutex mutex_;
   PacerOptions options_;
@@ -118,7 +121,6 @@ class Pacer {
   uint64_t epoch_ = 0;
   int64_t hold_until_ = 0;
   WaitReason hold_reason_ = WaitReason::kNone;
-  int64_t raised_at_ = 0;  ///< last time the capacity was raised (once per window at most)
   int waiters_ = 0;
   int64_t waiting_since_ = 0, waiting_until_ = 0;
   WaitReason waiting_reason_ = WaitReason::kNone;
