@@ -118,8 +118,13 @@ void Pacer::Refill(int64_t now) {
   refilled_at_ = now;
 }
 
+// The reserve is a share of the bucket, but never more than that share of 10 s of refill (half a
+// second for 5 %): a write quota refilled over 150 s would otherwise keep its last 5 % (7 s of
+// writes) idle for the whole run.
+double Pacer::ReserveOf(const Bucket& b, double share) { return std::min(share * b.capacity, 10000.0 * share * b.Rate()); }
+
 double Pacer::WaitFor(const Bucket& b, double need, double reserve, double rate) {
-  double available = b.level - reserve * b.capacity;
+  double available = b.level - ReserveOf(b, reserve);
   if (available >= need || rate <= 0) return 0;
   return (need - available) / rate;
 }
@@ -193,7 +198,7 @@ void Pacer::OnThrottled(uint64_t epoch, int64_t retry_after_ms, bool scoped, boo
   // at its reserve, as Graph's is just enough for the refused request.
   Bucket& b = write_limit ? writes_ : units_;
   b.capacity = std::max(b.capacity * 0.8, write_limit ? 20.0 : 50.0);
-  b.level = options_.reserve * b.capacity - static_cast<double>(retry_after_ms) * b.Rate();
+  b.level = ReserveOf(b, options_.reserve) - static_cast<double>(retry_after_ms) * b.Rate();
   b.raised_at = now;
 }
 

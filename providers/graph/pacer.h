@@ -57,8 +57,9 @@ struct PacerOptions {
   GraphBudget budget;
   /// The budget came from the user (--graph-budget): it is not raised when the answers suggest more.
   bool budget_given = false;
-  /// Spend down to this share of each bucket and no further, so that the request that would hit
-  /// the limit waits instead (low-priority work keeps a larger reserve).
+  /// Spend down to this share of each bucket (at most that share of 10 s of refill) and no further,
+  /// so that the request that would hit the limit waits instead. Low-priority work keeps a larger
+  /// reserve (capped the same way) and so waits first.
   double reserve = 0.05;
   double low_priority_reserve = 0.25;
 };
@@ -112,6 +113,7 @@ class Pacer {
   double RampFactor(int64_t now) const;
   static double WaitFor(const Bucket& b, double need, double reserve, double rate);
   static void MaybeRaise(Bucket& b, int64_t now);
+  static double ReserveOf(const Bucket& b, double share);
 
   mutable std::mutex mutex_;
   PacerOptions options_;
