@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/interrupt.h"
+#include "cli/progress.h"
 #include "cli/pipeline.h"
 #include "cli/saved_plan.h"
 #include "cli/terminal.h"
@@ -80,7 +81,10 @@ int Execute(Planned& planned, const GlobalOptions& g) {
   bool tty = isatty(fileno(stderr)) == 1;
   std::fflush(stdout);  // the plan first, then progress on stderr
   engine::ExecuteOptions options;
-  options.on_progress = [tty](const engine::Progress& p) { ShowProgress(p, tty); };
+  options.on_progress = [tty](const engine::Progress& p) {
+    NoteProgress(p.finished, p.total);
+    ShowProgress(p, tty);
+  };
   options.should_stop = [] { return InterruptScope::Requested(); };
   options.max_steps_per_call = kStepsPerCall;
   engine::ExecutionReport report;

@@ -95,8 +95,10 @@ std::string DescribeAppDeletes(const engine::Plan& plan) {
 
 void PrintStats(Target& target) {
   graph::ClientStats s = target.Stats();
-  fmt::print(stderr, "stats: {} HTTP requests ({} $batch carrying {} requests), {} retries, {} throttled answers, {} ms waited on throttling\n",
-             s.http_requests, s.batches, s.batch_subrequests, s.retries, s.throttled_responses, s.throttled_wait_ms);
+  fmt::print(stderr, "stats: {} HTTP requests ({} $batch carrying {} requests), {} retries, {} throttled answers (429)\n", s.http_requests,
+             s.batches, s.batch_subrequests, s.retries, s.throttled_responses);
+  fmt::print(stderr, "stats: Graph budget spent: {} resource units, {} writes; {:.1f} s of wall time waiting on Graph's limits\n",
+             s.resource_units, s.writes, static_cast<double>(s.waited_wall_ms) / 1000);
   for (const auto& [kind, n] : s.by_kind) fmt::print(stderr, "  {:>5}  {}\n", n, kind);
 }
 

@@ -23,6 +23,7 @@ struct ServeOptions {
   std::string imds_host;
   int64_t latency_ms = 0;
   std::string faults;
+  std::string graph_limits = "off";
   uint16_t identity_port = 0;
   std::string issuer_ca;
 };
@@ -53,7 +54,8 @@ int RunServe(const ServeOptions& opts) {
   options.tls = opts.tls;
   options.imds_host = opts.imds_host;
   options.latency_ms = opts.latency_ms;
-  options.faults = opts.faults;
+  // Before the spec, so that ru-bucket / write-quota given there refine the preset.
+  options.faults = "limits=" + opts.graph_limits + (opts.faults.empty() ? "" : "," + opts.faults);
   options.identity_port = opts.identity_port;
   graph::TransportOptions transport_options = graph::TransportOptions::FromEnvironment();
   if (!opts.issuer_ca.empty()) transport_options.ca_file = opts.issuer_ca;
@@ -95,6 +97,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--latency", opts->latency_ms, "Added latency per Graph request, in milliseconds");
   cmd->add_option("--issuer-ca", opts->issuer_ca, "CA file to trust for external token issuers (federated credentials)");
   cmd->add_option("--faults", opts->faults, "Fault injection spec, e.g. throttle=0.1,retry-after=0.5,lag=2000,seed=7");
+  cmd->add_option("--graph-limits", opts->graph_limits,
+                  "Microsoft Graph's throttling limits for a tenant of this size: per app + tenant RU bucket (small 3,500, "
+                  "medium 5,000, large 8,000 RU / 10 s) and write quota (3,000 / 150 s)")
+      ->check(CLI::IsMember({"small", "medium", "large", "off"}))
+      ->capture_default_str();
   cmd->footer("Prints one line of JSON (endpoints, tenant id, operator credentials, admin key) on stdout, then logs on stderr.");
   cmd->callback([opts, &exit_code] { exit_code = RunServe(*opts); });
 }

@@ -39,6 +39,7 @@ void AddTargetOptions(CLI::App& cmd, TargetOptions& o) {
   cmd.add_option("--graph-url", o.graph_url, "Graph: override the Graph root (e.g. a proxy or emulator)");
   cmd.add_option("--login-url", o.login_url, "Graph: override the login host (also AZURE_AUTHORITY_HOST)");
   cmd.add_option("--ca-file", o.ca_file, "Trust this CA file for HTTPS (also SSL_CERT_FILE)");
+  AddPacingOptions(cmd, o.pacing);
 }
 
 struct Target::Impl {
@@ -183,13 +184,7 @@ engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& option
   client_options.graph_root = impl->graph_root;
   client_options.low_priority = options.low_priority;
   if (caching) client_options.on_unauthorized = [caching] { caching->Invalidate(); };
-  // Waits the retry policy asks for (Retry-After, backoff) are shown on a terminal, so a run slowed
-  // down by throttling says so instead of looking stuck.
-  if (isatty(fileno(stderr)) == 1)
-    client_options.sleep = [](int64_t ms) {
-      if (ms >= 500) fmt::print(stderr, "\r\x1b[K… waiting {:.1f} s: Graph asked to slow down (or a request is retried)", static_cast<double>(ms) / 1000);
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    };
+  if (auto paced = ApplyPacing(options.pacing, client_options, isatty(fileno(stderr)) == 1); !paced.ok()) return paced.error();
   impl->client = std::make_unique<graph::GraphClient>(
       *impl->transport,
       [credential, scope]() -> engine::Result<std::string> {

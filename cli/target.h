@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/progress.h"
 #include "engine/provider.h"
 #include "engine/result.h"
 #include "net/http_message.h"
@@ -34,6 +35,7 @@ struct TargetOptions {
   std::string graph_url, login_url, ca_file;
   bool low_priority = false;                 ///< drift scans
   bool verbose = false;                      ///< log every HTTP exchange (secrets redacted) to stderr
+  PacingOptions pacing;                      ///< --graph-budget, --deadline
 };
 
 /// Registers --target, --auth, --seed, --local-state, --cloud, --graph-url, --login-url, --ca-file on a command.

@@ -33,7 +33,9 @@ json::object StatsJson(const AdminContext& c) {
   return json::object{{"requests", s.requests}, {"batchSubrequests", s.batch_subrequests}, {"writes", s.writes},
                       {"resourceUnits", s.resource_units}, {"byRoute", routes},
                       {"faults", json::object{{"throttled", f.throttled}, {"unavailable", f.unavailable}, {"failed", f.failed},
-                                              {"dropped", f.dropped}, {"delayed", f.delayed}}}};
+                                              {"dropped", f.dropped}, {"delayed", f.delayed}}},
+                      {"limits", json::object{{"resourceUnitsCharged", f.limits.resource_units}, {"writesCharged", f.limits.writes},
+                                              {"throttled", f.limits.throttled}}}};
 }
 
 std::string IdFor(const StoreView& v, const std::string& kind, const std::string& name) {

@@ -46,13 +46,19 @@ engine::Status Set(FaultConfig& c, const std::string& key, const std::string& va
     c.retry_after = value;
     return engine::Ok{};
   }
-  if (key == "ru-bucket") {
+  if (key == "limits") {
+    if (!LimitPreset(value)) return Bad("limits takes small, medium, large or off");
+    c.limits = value;
+    return engine::Ok{};
+  }
+  if (key == "ru-bucket" || key == "write-quota") {
+    bool ru = key == "ru-bucket";
     auto slash = value.find('/');
     auto units = Number(value.substr(0, slash));
-    auto window = slash == std::string::npos ? std::optional<double>(10) : Number(value.substr(slash + 1));
-    if (!units || !window || *window <= 0) return Bad("ru-bucket takes UNITS or UNITS/SECONDS");
-    c.ru_bucket = static_cast<int64_t>(*units);
-    c.ru_window_s = static_cast<int64_t>(*window);
+    auto window = slash == std::string::npos ? std::optional<double>(ru ? 10 : 150) : Number(value.substr(slash + 1));
+    if (!units || !window || *window <= 0) return Bad(fmt::format("{} takes UNITS or UNITS/SECONDS", key));
+    (ru ? c.ru_bucket : c.write_quota) = static_cast<int64_t>(*units);
+    (ru ? c.ru_window_s : c.write_window_s) = static_cast<int64_t>(*window);
     return engine::Ok{};
   }
   auto n = Number(value);
@@ -101,6 +107,13 @@ engine::Result<FaultConfig> FaultConfig::FromJson(const json::object& o) {
   return c;
 }
 
+LimitBudget FaultConfig::Budget() const {
+  LimitBudget b = LimitPreset(limits).value_or(LimitBudget{});
+  if (ru_bucket > 0) b = LimitBudget{ru_bucket, ru_window_s * 1000, b.writes, b.write_window_ms};
+  if (write_quota > 0) b = LimitBudget{b.resource_units, b.ru_window_ms, write_quota, write_window_s * 1000};
+  return b;
+}
+
 json::object FaultConfig::ToJson() const {
   auto numbers = [](const std::set<uint64_t>& s) {
     std::string out;
@@ -108,7 +121,9 @@ json::object FaultConfig::ToJson() const {
     return out;
   };
   return json::object{{"latency", latency_ms}, {"jitter", jitter_ms}, {"throttle", throttle_rate}, {"retry-after", retry_after},
-                      {"ru-bucket", fmt::format("{}/{}", ru_bucket, ru_window_s)}, {"unavailable", unavailable_rate},
+                      {"limits", limits},
+                      {"ru-bucket", fmt::format("{}/{}", ru_bucket, ru_window_s)},
+                      {"write-quota", fmt::format("{}/{}", write_quota, write_window_s)}, {"unavailable", unavailable_rate},
                       {"gateway-timeout", gateway_timeout_rate}, {"fail-request", numbers(fail_requests)},
                       {"fail-status", fail_status}, {"drop-after-commit", drop_after_commit_rate},
                       {"drop-request", numbers(drop_requests)}, {"lag", lag_ms}, {"seed", seed}};
@@ -121,8 +136,7 @@ void FaultInjector::Configure(const FaultConfig& config) {
   config_ = config;
   rng_.seed(config.seed);
   requests_ = 0;
-  bucket_ = static_cast<double>(config.ru_bucket);
-  bucket_at_ms_ = now_ms_();
+  limits_.Configure(config.Budget());
 }
 
 FaultConfig FaultInjector::config() const {
@@ -132,7 +146,9 @@ FaultConfig FaultInjector::config() const {
 
 FaultCounters FaultInjector::counters() const {
   std::lock_guard lock(mutex_);
-  return counters_;
+  FaultCounters out = counters_;
+  out.limits = limits_.counters();
+  return out;
 }
 
 bool FaultInjector::Roll(double rate) {
@@ -158,33 +174,25 @@ FaultInjector::RequestPlan FaultInjector::PlanRequest() {
   return plan;
 }
 
-std::optional<GraphError> FaultInjector::Admit(const net::Request&, int resource_units) {
+Admission FaultInjector::Admit(const net::Request&, const LimitCharge& charge) {
   std::lock_guard lock(mutex_);
-  if (config_.ru_bucket > 0) {
-    int64_t now = now_ms_();
-    double refill = static_cast<double>(config_.ru_bucket) / (static_cast<double>(config_.ru_window_s) * 1000.0);
-    bucket_ = std::min<double>(static_cast<double>(config_.ru_bucket), bucket_ + refill * static_cast<double>(now - bucket_at_ms_));
-    bucket_at_ms_ = now;
-    if (bucket_ < resource_units) {
-      ++counters_.throttled;
-      double wait_s = (resource_units - bucket_) / refill / 1000.0;
-      return GraphError::Throttled(fmt::format("{:.3f}", std::max(0.001, wait_s)));
-    }
-    bucket_ -= resource_units;
-  }
+  // Load shedding and outages come first: a request they refuse is not charged to the limits.
+  Admission out;
+  out.headers["x-ms-resource-unit"] = std::to_string(charge.resource_units);
   if (Roll(config_.throttle_rate)) {
     ++counters_.throttled;
-    return GraphError::Throttled(config_.retry_after);
-  }
-  if (Roll(config_.unavailable_rate)) {
+    out.refused = GraphError::Throttled(config_.retry_after);
+  } else if (Roll(config_.unavailable_rate)) {
     ++counters_.unavailable;
-    return GraphError::Unavailable(503);
-  }
-  if (Roll(config_.gateway_timeout_rate)) {
+    out.refused = GraphError::Unavailable(503);
+  } else if (Roll(config_.gateway_timeout_rate)) {
     ++counters_.unavailable;
-    return GraphError::Unavailable(504);
+    out.refused = GraphError::Unavailable(504);
+  } else {
+    out = limits_.Admit(charge, now_ms_());
+    if (out.refused) ++counters_.throttled;
   }
-  return std::nullopt;
+  return out;
 }
 
 void FaultInjector::CountDrop() {

@@ -72,25 +72,27 @@ std::string RouteOf(const std::string& method, const std::vector<Segment>& path)
   return route;
 }
 
-// A handler that throws fails its own request (a sub-request of a $batch alone) with Graph's 500;
-// a write it was making is undone by the store.
-Outcome Route(Call& call, const GraphServiceOptions& options) {
-  try {
-    std::optional<GraphError> refused;
-    if (options.admit) {
-      int units = GraphService::ResourceUnits(call.request.method, RouteOf(call.request.method, call.path), call.params.count("$select") > 0, false, 0);
-      refused = options.admit(call.request, units);
-    }
-    if (refused) return *refused;
-    const std::string set = call.path.empty() ? "" : call.path[0].name;
-    if (set == "applications") return graph::HandleApplications(call);
-    if (set == "servicePrincipals") return graph::HandleServicePrincipals(call);
-    if (set == "users" || set == "groups") return graph::HandlePeople(call);
-    if (set == "organization" && call.path.size() == 1) return graph::HandleOrganization(call);
-    return GraphError::NoRoute(set);
-  } catch (...) {
-    return GraphError{500, "InternalServerError", "The server encountered an internal error while handling the request.", {}, {}};
-  }
+// The route a cost is looked up by, before a handler names it: an item by alternate key
+// (applications(appId='…')) is not the collection.
+std::string CostRoute(const std::string& method, const std::vector<Segment>& path) {
+  std::string route = method + " ";
+  for (const auto& s : path) route += "/" + s.name + (s.has_key() ? "(" + s.key_name + "=)" : "");
+  return route;
+}
+
+// Graph's write quota counts every POST/PATCH/PUT/DELETE except the read-only actions.
+bool IsWrite(const std::string& method, const std::vector<Segment>& path) {
+  if (method == "GET") return false;
+  return path.empty() || (path.back().name != "getByIds" && path.back().name != "microsoft.graph.getByIds");
+}
+
+Outcome RouteToHandler(Call& call) {
+  const std::string set = call.path.empty() ? "" : call.path[0].name;
+  if (set == "applications") return graph::HandleApplications(call);
+  if (set == "servicePrincipals") return graph::HandleServicePrincipals(call);
+  if (set == "users" || set == "groups") return graph::HandlePeople(call);
+  if (set == "organization" && call.path.size() == 1) return graph::HandleOrganization(call);
+  return GraphError::NoRoute(set);
 }
 
 }  // namespace
@@ -101,7 +103,15 @@ int GraphService::ResourceUnits(std::string_view method, std::string_view route,
   // graph-facts §5.3: base costs, then $select −1, $expand +1, $top < 20 −1, never below 1.
   int cost = 1;
   if (method == "GET") {
-    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users") cost = 2;
+    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users" ||
+        route.ends_with("/extensionProperties") || route == "GET /oauth2PermissionGrants")
+      cost = 2;
+    else if (route.ends_with("/transitiveMembers"))
+      cost = 5;
+    else if (route.ends_with("/members"))
+      cost = 3;
+  } else if (route.ends_with("/getByIds") || route.ends_with("/getObjectsById")) {
+    cost = 5;
   }
   if (has_select) cost -= 1;
   if (has_expand) cost += 1;
@@ -183,13 +193,25 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
     call.path.push_back(*seg);
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   }
-  Outcome outcome = Route(call, options_);
+  Outcome outcome = GraphError::NoRoute(call.path.empty() ? "" : call.path[0].name);
+  int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
+  int units = ResourceUnits(request.method, CostRoute(request.method, call.path), call.params.count("$select") > 0,
+                            call.params.count("$expand") > 0, top);
+  // Anything that throws while this request is handled (a handler, the limits hook) fails this
+  // request alone (one sub-request of a $batch) with Graph's 500; a write it was making is undone
+  // by the store.
+  Admission admission;
+  try {
+    if (options_.admit) admission = options_.admit(request, LimitCharge{caller.app_id, "", units, IsWrite(request.method, call.path)});
+    outcome = admission.refused ? Outcome(*admission.refused) : RouteToHandler(call);
+  } catch (...) {
+    outcome = GraphError{500, "InternalServerError", "The server encountered an internal error while handling the request.", {}, {}};
+  }
   std::string route = call.route.empty() ? RouteOf(request.method, call.path) : call.route;
   bool ok = std::holds_alternative<net::Response>(outcome);
-  int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
-  Count(route, request.method, ok && std::get<net::Response>(outcome).status < 400, 
-        ResourceUnits(request.method, route, call.params.count("$select") > 0, call.params.count("$expand") > 0, top), in_batch);
+  Count(route, request.method, ok && std::get<net::Response>(outcome).status < 400, units, in_batch);
   net::Response response = ok ? std::get<net::Response>(std::move(outcome)) : render(std::get<GraphError>(outcome));
+  for (auto& [name, value] : admission.headers) response.headers[name] = value;
   Record(request.method, route, request.target, response);
   return response;
 }

@@ -16,6 +16,7 @@
 
 #include "emulator/directory_store.h"
 #include "emulator/graph_errors.h"
+#include "emulator/graph_limits.h"
 #include "emulator/token_directory.h"
 #include "net/http_message.h"
 
@@ -33,8 +34,10 @@ struct GraphServiceOptions {
   /// Verifies a bearer token for Graph; on failure returns nullopt and sets `why` to Graph's message.
   std::function<std::optional<GraphCaller>(std::string_view token, std::string& why)> authenticate;
   std::function<int64_t()> now_ms;  ///< monotonic enough for replication-lag windows
-  /// Fault injection: may refuse a request (or a $batch sub-request) with 429/503/504 before it runs.
-  std::function<std::optional<GraphError>(const net::Request&, int resource_units)> admit;
+  /// Graph's limits and fault injection: may refuse a request (or a $batch sub-request) with
+  /// 429/503/504 before it runs; its headers go on the answer either way. The charge names the
+  /// caller's app; the tenant is the admitter's to add.
+  std::function<Admission(const net::Request&, const LimitCharge&)> admit;
 };
 
 struct GraphStats {

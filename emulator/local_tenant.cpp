@@ -195,7 +195,7 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   auto fault_config = FaultConfig::Parse(options.faults);
   if (!fault_config.ok()) return fault_config.error();
   if (options.latency_ms > 0) fault_config->latency_ms = options.latency_ms;
-  impl->faults = std::make_unique<FaultInjector>(NowMs);
+  impl->faults = std::make_unique<FaultInjector>(options.limits_now_ms ? options.limits_now_ms : std::function<int64_t()>(NowMs));
   impl->faults->Configure(fault_config.value());
 
   // Listen first: the authority (and so token issuers) must name the real port.
@@ -246,7 +246,10 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
     return AuthenticateGraphCaller(token, *signing, tenant_id, NowSeconds(), why);
   };
   FaultInjector* faults = impl->faults.get();
-  graph_options.admit = [faults](const net::Request& r, int units) { return faults->Admit(r, units); };
+  graph_options.admit = [faults, tenant_id](const net::Request& r, LimitCharge charge) {
+    charge.tenant_id = tenant_id;
+    return faults->Admit(r, charge);
+  };
   impl->graph = std::make_unique<GraphService>(*impl->store, graph_options);
   impl->graph->SetReplicationLagMs(fault_config->lag_ms);
   impl->admin = std::make_unique<AdminContext>(AdminContext{seeded->admin_key, *impl->store, *impl->graph, *impl->faults,

@@ -31,6 +31,9 @@ struct LocalTenantOptions {
   std::string faults;             ///< fault spec (faults.h)
   int64_t latency_ms = 0;         ///< shorthand for the latency fault
   int threads = 4;
+  /// The clock of Graph's limits and fault injection (wall-clock Unix ms); unset: the system clock.
+  /// Tests pass a virtual clock shared with the client, so that waiting out limits takes no time.
+  std::function<int64_t()> limits_now_ms;
   /// HTTPS GET of external issuers' OIDC discovery and JWKS, for federated credentials. The emulator
   /// has no HTTP client of its own: `serve` and tests pass the Graph provider's transport.
   std::function<engine::Result<net::Response>(const net::Request&)> fetch;

@@ -1,7 +1,8 @@
 // GraphClient::SendBatch: JSON $batch (graph-facts §4). Up to 20 independent requests per envelope,
 // several envelopes in flight; sub-responses come back in any order and are matched by id; a
 // throttled or transient sub-request is retried on its own, packed with the other retries, after
-// the largest wait any of them was told.
+// the largest wait any of them was told. Every envelope goes through the pacer with the cost of its
+// sub-requests, so the retries of a throttled round queue for the budget instead of racing for it.
 #include <algorithm>
 #include <thread>
 
@@ -54,8 +55,8 @@ std::optional<int> StatusOf(const json::value* v) {
 std::vector<engine::Result<GraphResponse>> GraphClient::SendBatch(const std::vector<GraphRequest>& requests) {
   std::vector<std::optional<engine::Result<GraphResponse>>> results(requests.size());
   std::vector<Progress> progress(requests.size());
-  // Each round sends every request still without a final answer; the policy's attempt limit ends
-  // the rounds, since a round gives every pending request one more attempt.
+  // Each round sends every request still without a final answer; the policy ends the rounds (the
+  // attempt limit for transient failures, the run's deadline for throttling).
   for (;;) {
     std::vector<size_t> pending;
     for (size_t i = 0; i < requests.size(); ++i)
@@ -148,7 +149,6 @@ void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std
   }
   Progress envelope_progress;
   for (size_t i : members) envelope_progress.not_before_ms = std::max(envelope_progress.not_before_ms, progress[i].not_before_ms);
-  WaitTurn(envelope_progress.not_before_ms);
   for (size_t i : members)
     if (progress[i].attempts++ == 0) progress[i].started_ms = options_.now_ms();
   auto sent = SendWithRetry(Envelope(requests, members, options_.low_priority), envelope_progress);
@@ -166,6 +166,8 @@ void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std
     auto found = answers.find(std::to_string(k + 1));
     engine::Result<GraphResponse> answer = found != answers.end() ? engine::Result<GraphResponse>(std::move(found->second))
                                                                   : engine::Result<GraphResponse>(Unanswered(k + 1));
+    if (answer.ok()) Learn(answer.value(), EstimateCost(requests[i].method, requests[i].path), envelope_progress.epoch);
+    progress[i].epoch = envelope_progress.epoch;
     if (answer.ok() && answer->status >= 200 && answer->status < 300) {
       results[i] = std::move(answer);
     } else if (auto final = AfterFailure(requests[i], answer, progress[i])) {

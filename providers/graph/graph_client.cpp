@@ -1,10 +1,12 @@
-// GraphClient: single requests, the retry loop, the shared throttle, error mapping and accounting.
+// GraphClient: single requests, the retry loop, pacing, error mapping and accounting.
 // $batch is in graph_batch.cpp, paging in graph_paging.cpp.
 #include "providers/graph/graph_client.h"
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -140,11 +142,25 @@ GraphClient::GraphClient(Transport& transport, std::function<engine::Result<std:
   if (!options_.now_ms) options_.now_ms = SystemNowMs;
   if (!options_.sleep) options_.sleep = [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
   if (options_.jitter_seed == 0) options_.jitter_seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
+  if (options_.deadline_ms == 0) options_.deadline_ms = options_.now_ms() + 30 * 60 * 1000;
+  pacer_ = options_.pacer;
+  if (!pacer_) {
+    PacerOptions p;
+    p.budget = options_.budget.value_or(*GraphBudgetPreset("small"));
+    p.budget_given = options_.budget.has_value();
+    pacer_ = std::make_shared<Pacer>(p, options_.now_ms);
+  }
 }
 
 ClientStats GraphClient::stats() const {
+  PacerStats p = pacer_->stats();
   std::lock_guard lock(stats_mutex_);
-  return stats_;
+  ClientStats s = stats_;
+  s.waited_wall_ms = p.waited_wall_ms;
+  s.scope_holds = p.scope_holds;
+  s.resource_units = p.resource_units;
+  s.writes = p.writes;
+  return s;
 }
 
 void GraphClient::Count(const std::function<void(ClientStats&)>& update) {
@@ -159,28 +175,74 @@ engine::Result<std::string> GraphClient::Token() {
   return bearer_token_();
 }
 
-// The shared throttle: once Graph says "wait" to anyone, nobody sends before that time, because a
-// request sent earlier only earns another 429 and lengthens the penalty for all.
-void GraphClient::HoldEveryone(int64_t until_ms) {
-  std::lock_guard lock(gate_mutex_);
-  gate_until_ms_ = std::max(gate_until_ms_, until_ms);
+void GraphClient::Wait(int64_t ms, WaitReason reason) {
+  // Capped so that a wall clock stepped backwards cannot turn a short wait into hours.
+  ms = std::min<int64_t>(ms, 10 * 60 * 1000);
+  if (ms <= 0) return;
+  pacer_->BeginWait(reason, options_.now_ms() + ms);
+  if (options_.on_wait) options_.on_wait(reason, ms);
+  options_.sleep(ms);
+  pacer_->EndWait();
+  Count([&](ClientStats& s) { s.throttled_wait_ms += ms; });
 }
 
-void GraphClient::WaitTurn(int64_t not_before_ms) {
-  // Re-checked a few times because another thread may extend the hold while we sleep; bounded so
-  // that a sleep that does not pass time (a test double) cannot spin.
-  for (int round = 0; round < 3; ++round) {
-    int64_t until;
-    {
-      std::lock_guard lock(gate_mutex_);
-      until = std::max(not_before_ms, gate_until_ms_);
-    }
-    // Capped so that a wall clock stepped backwards cannot turn a short wait into hours.
-    int64_t wait = std::min(until - options_.now_ms(), options_.limits.max_total_wait_ms);
-    if (wait <= 0) return;
-    options_.sleep(wait);
-    Count([&](ClientStats& s) { s.throttled_wait_ms += wait; });
+Pacer::Ticket GraphClient::WaitTurn(int64_t not_before_ms, const RequestCost& cost) {
+  Wait(not_before_ms - options_.now_ms(), WaitReason::kThrottled);
+  // A reservation voided by a 429 that held the scope meanwhile is made again, behind the hold.
+  // Bounded so that a sleep that does not pass time (a test double) cannot spin.
+  for (int round = 0;; ++round) {
+    Pacer::Ticket ticket = pacer_->Reserve(cost, options_.low_priority);
+    Wait(ticket.wait_ms, ticket.reason);
+    if (pacer_->Confirm(ticket) || round == 20) return ticket;
   }
+}
+
+namespace {
+
+std::optional<std::string> HeaderOf(const net::Headers& headers, const char* name) {
+  auto it = headers.find(name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<double> DecimalHeader(const net::Headers& headers, const char* name) {
+  auto text = HeaderOf(headers, name);
+  if (!text) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(text->c_str(), &end);
+  if (end == text->c_str() || !std::isfinite(v) || v < 0) return std::nullopt;
+  return v;
+}
+
+// What a request costs the pacer: an envelope costs what its sub-requests do, each on its own.
+RequestCost CostOf(const GraphRequest& request) {
+  if (request.path != "/$batch" || !request.body || !request.body->is_object()) return EstimateCost(request.method, request.path);
+  RequestCost sum{0, 0};
+  if (const json::value* subs = request.body->as_object().if_contains("requests"); subs && subs->is_array())
+    for (const auto& sub : subs->as_array()) {
+      const json::object* o = sub.if_object();
+      RequestCost c = EstimateCost(StringField(o, "method"), StringField(o, "url"));
+      sum.resource_units += c.resource_units;
+      sum.writes += c.writes;
+    }
+  return sum;
+}
+
+}  // namespace
+
+void GraphClient::Learn(const GraphResponse& answer, const RequestCost& cost, uint64_t epoch) {
+  if (answer.status == 429) {
+    auto retry_after = HeaderOf(answer.headers, "Retry-After");
+    int64_t wait = retry_after ? ParseRetryAfterMs(*retry_after, options_.now_ms()).value_or(0) : 0;
+    auto scope = HeaderOf(answer.headers, "x-ms-throttle-scope");
+    auto information = HeaderOf(answer.headers, "x-ms-throttle-information").value_or("");
+    bool write_limit = information.find("Write") != std::string::npos || (scope && scope->find("/Write/") != std::string::npos);
+    pacer_->OnThrottled(epoch, wait, scope.has_value(), write_limit);
+    return;
+  }
+  std::optional<int> charged;
+  if (auto units = DecimalHeader(answer.headers, "x-ms-resource-unit")) charged = static_cast<int>(*units);
+  pacer_->OnAnswer(cost, charged, DecimalHeader(answer.headers, "x-ms-throttle-limit-percentage"));
 }
 
 engine::Result<net::Response> GraphClient::Exchange(const GraphRequest& request, const std::string& token) {
@@ -218,8 +280,10 @@ engine::Result<GraphResponse> GraphClient::Send(const GraphRequest& request) {
 }
 
 engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& request, Progress& progress) {
+  RequestCost cost = CostOf(request);
+  bool envelope = request.path == "/$batch";
   for (;;) {
-    WaitTurn(progress.not_before_ms);
+    progress.epoch = WaitTurn(progress.not_before_ms, cost).epoch;
     if (progress.attempts++ == 0) progress.started_ms = options_.now_ms();
     auto token = Token();
     if (!token.ok()) return token.error();  // the credential has its own retries; not ours to repeat
@@ -232,6 +296,8 @@ engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& req
     auto answer = http.ok() ? engine::Result<GraphResponse>(ToGraphResponse(std::move(http).value()))
                             : engine::Result<GraphResponse>(http.error());
     if (answer.ok()) answer->request_id = GraphRequestId(answer->headers, answer->body);
+    // An envelope's sub-responses are learnt from one by one (SendGroup), unless it was refused whole.
+    if (answer.ok() && (!envelope || answer->status == 429)) Learn(answer.value(), cost, progress.epoch);
     if (answer.ok() && answer->status >= 200 && answer->status < 300) return answer;
     if (auto final = AfterFailure(request, answer, progress)) return *final;
   }
@@ -241,13 +307,15 @@ engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& req
 
 namespace {
 
-Attempt AttemptOf(const GraphRequest& request, const engine::Result<GraphResponse>& answer, int number, int64_t started_ms,
-                  int64_t now_ms) {
+Attempt AttemptOf(const GraphRequest& request, const engine::Result<GraphResponse>& answer, int number, int throttled,
+                  int64_t started_ms, int64_t now_ms, int64_t deadline_ms) {
   Attempt a;
   a.number = number;
   a.now_ms = now_ms;
   a.started_ms = started_ms;
   a.consistency_expected = request.consistency_expected;
+  a.throttled_attempts = throttled;
+  a.deadline_ms = deadline_ms;
   a.idempotent = request.IsIdempotent();
   if (!answer.ok()) {
     a.transport_error = true;
@@ -295,12 +363,12 @@ Error FinalError(const GraphRequest& request, const engine::Result<GraphResponse
 std::optional<Error> GraphClient::AfterFailure(const GraphRequest& request, const engine::Result<GraphResponse>& answer,
                                                Progress& progress) {
   int64_t now = options_.now_ms();
-  Attempt attempt = AttemptOf(request, answer, progress.attempts, progress.started_ms, now);
-  int status = attempt.http_status.value_or(0);
-  if (status == 429) Count([](ClientStats& s) { ++s.throttled_responses; });
-  if ((status == 429 || status == 503) && attempt.retry_after)
-    if (auto wait = ParseRetryAfterMs(*attempt.retry_after, now))
-      HoldEveryone(now + std::min(*wait, options_.limits.max_total_wait_ms));
+  int status = answer.ok() ? answer->status : 0;
+  if (status == 429) {
+    ++progress.throttled;
+    Count([](ClientStats& s) { ++s.throttled_responses; });
+  }
+  Attempt attempt = AttemptOf(request, answer, progress.attempts, progress.throttled, progress.started_ms, now, options_.deadline_ms);
   if (status == 401 && options_.on_unauthorized && !progress.token_renewed) {
     progress.token_renewed = true;
     options_.on_unauthorized();

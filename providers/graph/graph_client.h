@@ -1,6 +1,6 @@
 #pragma once
-// Microsoft Graph requests as the provider makes them: one retry policy (retry_policy.h), one shared
-// throttle, JSON $batch (graph-facts §4), paging by @odata.nextLink (§3.3), and request accounting
+// Microsoft Graph requests as the provider makes them: one retry policy (retry_policy.h), one pacer
+// per app + tenant that spends Graph's budget without overrunning it (pacer.h), JSON $batch (graph-facts §4), paging by @odata.nextLink (§3.3), and request accounting
 // for --stats. Below it sits a Transport (one HTTP exchange, no retries of its own beyond a dead
 // keep-alive connection); above it the provider builds paths with odata.h.
 //
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include "engine/result.h"
 #include "net/http_message.h"
 #include "providers/graph/http_transport.h"
+#include "providers/graph/pacer.h"
 #include "providers/graph/retry_policy.h"
 
 namespace entragate::graph {
@@ -63,7 +65,11 @@ struct ClientStats {
   uint64_t batch_subrequests = 0;   ///< requests sent inside envelopes (a re-sent one counts again)
   uint64_t retries = 0;             ///< re-sends of a request or sub-request the policy decided
   uint64_t throttled_responses = 0; ///< 429 answers, responses and sub-responses alike
-  int64_t throttled_wait_ms = 0;    ///< time spent waiting before sends: Retry-After and backoff
+  int64_t throttled_wait_ms = 0;    ///< time spent waiting before sends, summed over senders
+  int64_t waited_wall_ms = 0;       ///< wall time during which at least one sender waited
+  uint64_t scope_holds = 0;         ///< times a 429 held every sender for its Retry-After
+  uint64_t resource_units = 0;      ///< charged by Graph (x-ms-resource-unit; estimated where absent)
+  uint64_t writes = 0;              ///< writes Graph accepted (the write quota counts these)
   /// Requests by kind, alone or inside a batch, re-sends included: "GET applications",
   /// "POST servicePrincipals/appRoleAssignedTo", "POST $batch" (ids and keys left out).
   /// The counts add up to http_requests + batch_subrequests.
@@ -75,10 +81,20 @@ struct GraphClientOptions {
   bool low_priority = false;     ///< `x-ms-throttle-priority: Low` on every request (drift scans)
   int max_batches_in_flight = 4; ///< concurrent $batch requests in SendBatch / ListAll
   RetryLimits limits;
+  /// Graph's budget for this app + tenant (--graph-budget). Unset: the small tier, raised while the
+  /// answers show room (x-ms-throttle-limit-percentage absent at our limit).
+  std::optional<GraphBudget> budget;
+  /// A pacer shared with other clients of the same app + tenant; unset: this client makes its own.
+  std::shared_ptr<Pacer> pacer;
+  /// Throttling is waited out, however long, until this wall-clock Unix ms; only then is a 429
+  /// final. 0: 30 minutes after the client is made. Transient errors keep their attempt limit.
+  int64_t deadline_ms = 0;
   /// Wall-clock Unix ms (HTTP-date Retry-After values are absolute). Unset: the system clock.
   std::function<int64_t()> now_ms;
   /// Waits; called from several threads during SendBatch. Unset: std::this_thread::sleep_for.
   std::function<void(int64_t ms)> sleep;
+  /// Told why, just before each wait (for a terminal display); optional.
+  std::function<void(WaitReason reason, int64_t ms)> on_wait;
   uint64_t jitter_seed = 0;      ///< 0: a random seed, so that separate processes do not retry in step
   /// Called when Graph answers 401 (the token expired or was revoked during a long run): the caller
   /// drops its cached token, and the request is sent once more with a fresh one.
@@ -123,6 +139,8 @@ class GraphClient {
   std::vector<engine::Result<std::vector<boost::json::object>>> ListAllQueries(const std::vector<GraphRequest>& queries);
 
   ClientStats stats() const;
+  /// The pacer every request of this client goes through (for progress displays).
+  const Pacer& pacer() const { return *pacer_; }
 
  private:
   /// Where one logical request stands across its attempts.
@@ -131,6 +149,8 @@ class GraphClient {
     int64_t started_ms = 0;      ///< first send
     int64_t not_before_ms = 0;   ///< the next send waits until then
     bool token_renewed = false;  ///< a 401 already led to one retry with a fresh token
+    int throttled = 0;           ///< 429s among the attempts: they do not count against the limit
+    uint64_t epoch = 0;          ///< the pacer's hold generation of the last send
   };
 
   engine::Result<GraphResponse> SendWithRetry(const GraphRequest& request, Progress& progress);
@@ -142,9 +162,11 @@ class GraphClient {
   std::optional<engine::Error> AfterFailure(const GraphRequest& request, const engine::Result<GraphResponse>& answer,
                                             Progress& progress);
 
-  /// Sleeps until `not_before_ms` and until the shared throttle opens.
-  void WaitTurn(int64_t not_before_ms);
-  void HoldEveryone(int64_t until_ms);
+  /// Sleeps until `not_before_ms`, then until the pacer has room for `cost`.
+  Pacer::Ticket WaitTurn(int64_t not_before_ms, const RequestCost& cost);
+  void Wait(int64_t ms, WaitReason reason);
+  /// Tells the pacer what Graph said about one answered request (or sub-request).
+  void Learn(const GraphResponse& answer, const RequestCost& cost, uint64_t epoch);
   engine::Result<std::string> Token();
   uint64_t NextJitterSeed();
   void Count(const std::function<void(ClientStats&)>& update);
@@ -162,8 +184,7 @@ class GraphClient {
   std::mutex token_mutex_;
   mutable std::mutex stats_mutex_;
   ClientStats stats_;
-  mutable std::mutex gate_mutex_;
-  int64_t gate_until_ms_ = 0;  ///< shared throttle: nobody sends before this
+  std::shared_ptr<Pacer> pacer_;
   std::atomic<uint64_t> jitter_counter_{0};
 };
 

@@ -95,7 +95,7 @@ std::string Describe(const Attempt& a) {
 
 std::string Seconds(int64_t ms) { return fmt::format("{:.3f} s", static_cast<double>(ms) / 1000.0); }
 
-// Rule 4: an explicit wait is honoured exactly; otherwise back off.
+// Rule 5: an explicit wait is honoured exactly; otherwise back off.
 Decision RetryTransient(const Attempt& a, const RetryLimits& limits, uint64_t seed) {
   std::optional<int64_t> told = a.retry_after ? ParseRetryAfterMs(*a.retry_after, a.now_ms) : std::nullopt;
   int64_t delay = told ? *told : BackoffMs(a.number, limits, seed);
@@ -107,7 +107,19 @@ Decision RetryTransient(const Attempt& a, const RetryLimits& limits, uint64_t se
   return {true, delay, why};
 }
 
-// Rule 5: replication catches up in seconds, rarely tens of seconds; past the window the object
+// Rule 2: Graph throttles a client that sends faster than its budget; waiting it out always works,
+// so the only limit is the time the run has.
+Decision RetryThrottled(const Attempt& a, const RetryLimits& limits, uint64_t seed) {
+  std::optional<int64_t> told = a.retry_after ? ParseRetryAfterMs(*a.retry_after, a.now_ms) : std::nullopt;
+  int64_t delay = told ? *told : BackoffMs(std::max(1, a.throttled_attempts), limits, seed);
+  if (a.deadline_ms > 0 && a.now_ms + delay > a.deadline_ms)
+    return Stop(fmt::format("{}; waiting {} would pass the run's deadline", Describe(a), Seconds(delay)));
+  std::string why = told ? fmt::format("{}: Retry-After {}", Describe(a), *a.retry_after)
+                         : fmt::format("{}: backoff {}", Describe(a), Seconds(delay));
+  return {true, delay, why};
+}
+
+// Rule 6: replication catches up in seconds, rarely tens of seconds; past the window the object
 // really is missing.
 Decision RetryConsistency(const Attempt& a, const RetryLimits& limits, uint64_t seed) {
   int64_t delay = BackoffMs(a.number, limits, seed);
@@ -142,8 +154,11 @@ bool IsConsistencyFailure(const Attempt& a) {
 
 Decision Decide(const Attempt& a, const RetryLimits& limits, uint64_t jitter_seed) {
   if (a.http_status && *a.http_status >= 200 && *a.http_status < 300 && !a.transport_error) return Stop("success");
-  if (a.number >= limits.max_attempts)
-    return Stop(fmt::format("{}; gave up after {} attempt{}", Describe(a), a.number, a.number == 1 ? "" : "s"));
+  // Without a deadline (callers other than the Graph client, e.g. token requests) a 429 is
+  // bounded like any transient answer.
+  if (a.http_status == 429 && !a.transport_error && a.deadline_ms > 0) return RetryThrottled(a, limits, jitter_seed);
+  if (int counted = a.number - a.throttled_attempts; counted >= limits.max_attempts)
+    return Stop(fmt::format("{}; gave up after {} attempt{}", Describe(a), counted, counted == 1 ? "" : "s"));
   bool outcome_unknown = a.transport_error || a.http_status == 504;
   if (outcome_unknown && !a.idempotent)
     return Stop(fmt::format("{} on a request that is not idempotent: it may have been executed, so it is not sent again",

@@ -5,15 +5,19 @@
 //
 // Rules, in the order Decide applies them:
 //  1. success (2xx/3xx)                       → stop
-//  2. the attempt limit is reached             → stop
-//  3. outcome unknown on a non-idempotent request (transport error, 504) → stop: a POST that may
+//  2. 429                                      → wait Retry-After when present (decimal seconds or
+//     HTTP-date), else jittered exponential backoff; throttling is never a reason to give up, so
+//     there is no attempt limit: stop only when the wait would pass the run's deadline (without a
+//     deadline, a 429 is bounded like rule 5)
+//  3. the attempt limit is reached (429s not counted) → stop
+//  4. outcome unknown on a non-idempotent request (transport error, 504) → stop: a POST that may
 //     have been executed is never sent twice (it could create a second object)
-//  4. 429, 503, 504, transport error           → wait Retry-After when present (decimal seconds or
-//     HTTP-date), else jittered exponential backoff; stop when the wait would pass the total budget
-//  5. a replication failure (404, NoBackingApplicationObject, the 403 "backing application" refusal,
+//  5. 503, 504, transport error                → wait Retry-After when present, else backoff; stop
+//     when the wait would pass the total budget
+//  6. a replication failure (404, NoBackingApplicationObject, the 403 "backing application" refusal,
 //     "Permission being assigned was not found") → backoff within the consistency window, but ONLY
 //     when a preceding write makes it expected; otherwise it is a real answer
-//  6. everything else                          → stop
+//  7. everything else                          → stop
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +30,8 @@ namespace entragate::graph {
 /// One finished attempt of one request, as the policy needs to see it.
 struct Attempt {
   int number = 1;                       ///< 1-based: 1 is the first send
+  int throttled_attempts = 0;           ///< how many of the `number` attempts were answered 429
+  int64_t deadline_ms = 0;              ///< the run's deadline, same clock; 0: none
   std::optional<int> http_status;       ///< unset when no response arrived
   bool transport_error = false;         ///< connection failure or timeout: the outcome is unknown
   std::string graph_code;               ///< error.code of the body ("TooManyRequests", "Request_BadRequest")
@@ -45,7 +51,7 @@ struct Attempt {
 };
 
 struct RetryLimits {
-  int max_attempts = 8;                 ///< sends in total, the first included
+  int max_attempts = 8;                 ///< sends in total, the first included; 429s not counted
   int64_t max_total_wait_ms = 120000;   ///< from the first send until the retry is sent
   int64_t base_delay_ms = 500;          ///< backoff after the first failure
   int64_t max_delay_ms = 30000;         ///< cap of one backoff step

@@ -3,6 +3,7 @@
 // client, provider), for end-to-end reconciler tests: manifest text in, plan and apply out.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,7 +33,10 @@ class Rig {
  public:
   /// `real_sleep`: wait out retry delays for real (replication lag is measured in wall-clock time);
   /// otherwise Retry-After and backoff are honoured without waiting, to keep the suite fast.
-  explicit Rig(emulator::LocalTenantOptions options = {}, bool real_sleep = false) {
+  /// `adjust_client`: changes to the Graph client's options (e.g. a virtual clock and sleep).
+  explicit Rig(emulator::LocalTenantOptions options = {}, bool real_sleep = false,
+               std::function<void(graph::GraphClientOptions&)> adjust_client = {})
+      : adjust_client_(std::move(adjust_client)) {
     static int n = 0;
     dir_ = (std::filesystem::temp_directory_path() / ("entragate-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n++))).string();
     std::filesystem::remove_all(dir_);
@@ -65,6 +69,7 @@ class Rig {
     o.graph_root = e.graph;
     if (!real_sleep) o.sleep = [](int64_t) {};
     o.jitter_seed = 7;
+    if (adjust_client_) adjust_client_(o);
     graph::Credential* credential = s.credential.get();
     s.client = std::make_unique<graph::GraphClient>(transport, [credential]() -> engine::Result<std::string> {
       auto t = credential->GetToken("https://graph.microsoft.com/.default");
@@ -145,6 +150,7 @@ class Rig {
   }
 
  private:
+  std::function<void(graph::GraphClientOptions&)> adjust_client_;
   std::string dir_;
   std::unique_ptr<emulator::LocalTenant> tenant_;
   std::unique_ptr<graph::Transport> transport_;

@@ -243,10 +243,10 @@ TEST_CASE("whatever odd values were accepted can still be read and turned into t
 TEST_CASE("a handler that throws fails its own request (and batch sub-request) with Graph's 500; the rest is served") {
   // The fault-injection hook runs inside request handling, so a throwing one stands for any handler bug.
   GraphTestTenant t([](GraphServiceOptions& o) {
-    o.admit = [](const net::Request& r, int) -> std::optional<GraphError> {
+    o.admit = [](const net::Request& r, const LimitCharge&) -> Admission {
       if (r.target.find("/v1.0/users") == 0) throw std::runtime_error("handler bug");
       if (r.target.find("/v1.0/groups") == 0) throw 42;  // not even a std::exception
-      return std::nullopt;
+      return {};
     };
   });
   for (const char* path : {"/users", "/groups", "/users"}) {

@@ -310,18 +310,62 @@ TEST_CASE("without Retry-After a 503 backs off with jitter between half and all 
   CHECK(h.clock.waits[0] <= 500);
 }
 
-TEST_CASE("the shared throttle: a wait told to one request holds back the next one too") {
+TEST_CASE("a 429 naming the app + tenant scope holds the scope: the next request waits too") {
   Harness h;
-  auto client = h.Client([](GraphClientOptions& o) { o.limits.max_attempts = 1; });  // the first one gives up at once
-  h.Queue(429, GraphError("TooManyRequests", "Please retry again later."), {{"Retry-After", "5"}});
+  auto client = h.Client();
+  net::Headers scoped{{"Retry-After", "5"}, {"x-ms-throttle-scope", "Tenant_Application/ReadWrite/app/tenant"},
+                      {"x-ms-throttle-information", "ResourceUnitLimitExceeded"}};
+  h.Queue(429, GraphError("TooManyRequests", "Please retry again later."), scoped);
   h.Queue(200, json::object{});
-  auto first = client->Send(Get("/applications"));
-  REQUIRE_FALSE(first.ok());
-  CHECK(first.error().kind == Error::Kind::kThrottled);
-  CHECK(first.error().message == "GET applications: HTTP 429 TooManyRequests: Please retry again later. (throttled (429); gave up after 1 attempt)");
-  CHECK(h.clock.waits.empty());
+  h.Queue(200, json::object{});
+  REQUIRE(client->Send(Get("/applications")).ok());
+  int64_t waited = 0;
+  for (auto w : h.clock.waits) waited += w;
+  CHECK(waited >= 5000);
   REQUIRE(client->Send(Get("/servicePrincipals")).ok());
-  CHECK(h.clock.waits == std::vector<int64_t>{5000});
+  auto s = client->stats();
+  CHECK(s.scope_holds == 1);
+  CHECK(s.throttled_responses == 1);
+  CHECK(s.waited_wall_ms >= 5000);
+}
+
+TEST_CASE("throttling is never a reason to give up while the deadline allows: twelve 429s in a row are waited out") {
+  Harness h;
+  auto client = h.Client();
+  for (int i = 0; i < 12; ++i) h.Queue(429, GraphError("TooManyRequests", "Please retry again later."), {{"Retry-After", "1"}});
+  h.Queue(200, json::object{});
+  REQUIRE(client->Send(Get("/applications")).ok());
+  CHECK(client->stats().throttled_responses == 12);
+  CHECK(client->stats().retries == 12);
+}
+
+TEST_CASE("a 429 whose wait would pass the run's deadline is final and says so; transient errors keep their limit") {
+  Harness h;
+  auto client = h.Client([&](GraphClientOptions& o) {
+    o.deadline_ms = h.clock.Now() + 3000;
+    o.limits.max_attempts = 2;
+  });
+  h.Queue(429, GraphError("TooManyRequests", "Please retry again later."), {{"Retry-After", "5"}});
+  auto r = client->Send(Get("/applications"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == Error::Kind::kThrottled);
+  CHECK(r.error().message.find("would pass the run's deadline") != std::string::npos);
+  h.Queue(503, GraphError("ServiceUnavailable", "x"));
+  h.Queue(503, GraphError("ServiceUnavailable", "x"));
+  auto t = client->Send(Get("/servicePrincipals"));
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().message.find("gave up after 2 attempts") != std::string::npos);
+}
+
+TEST_CASE("every answer's x-ms-resource-unit is what --stats reports as spent; writes are counted") {
+  Harness h;
+  auto client = h.Client();
+  h.Queue(200, json::object{}, {{"x-ms-resource-unit", "2"}});
+  h.Queue(201, json::object{}, {{"x-ms-resource-unit", "1"}});
+  REQUIRE(client->Send(Get("/applications")).ok());
+  REQUIRE(client->Send(GraphRequest{"POST", "/applications", {}, json::value(json::object{}), false, std::nullopt}).ok());
+  CHECK(client->stats().resource_units == 3);
+  CHECK(client->stats().writes == 1);
 }
 
 TEST_CASE("after a transport error a GET is sent again, a POST is not") {
