@@ -117,6 +117,7 @@ struct App {
 
 struct Settings {
   bool prune_apps = false;
+  bool purge_deleted = false;  ///< --purge-deleted: a deleted app the manifest wants is deleted for good and created anew
   std::string owner;       ///< settings.owner; required when prune_apps; empty when absent
   SourceLoc loc;
 };

@@ -26,6 +26,7 @@ const char* ColorOf(Action a, const Colors& c) {
     case Action::kDelete: return c.red;
     case Action::kGrant: return c.cyan;
     case Action::kRevoke: return c.magenta;
+    case Action::kRestore: return c.green;
   }
   return c.reset;
 }
@@ -41,6 +42,8 @@ std::string FieldLines(const Change& c) {
     const json::value* a = c.after.if_contains(k);
     if (c.action == Action::kCreate || c.action == Action::kGrant)
       out += fmt::format("      {}: {}\n", k, DescribeValue(k, *a));
+    else if (c.action == Action::kRestore)  // what comes back
+      out += fmt::format("      {}: {}\n", k, DescribeValue(k, a ? *a : *b));
     else if (c.action == Action::kDelete || c.action == Action::kRevoke)
       out += fmt::format("      {}: {}\n", k, DescribeValue(k, *b));
     else
@@ -90,7 +93,7 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   if (plan.empty()) return out + "No changes. The tenant matches the manifest.\n";
   for (const auto& ch : plan.changes) {
     std::string where = ch.source.valid() ? fmt::format("  {}# {}{}", c.dim, ch.source.ToString(), c.reset) : "";
-    out += fmt::format("  {}{} {}{}{}\n", ColorOf(ch.action, c), static_cast<char>(ch.action), ch.address, c.reset, where);
+    out += fmt::format("  {}{} {}{}{}\n", ColorOf(ch.action, c), Symbol(ch.action), ch.address, c.reset, where);
     out += FieldLines(ch);
     for (const auto& note : ch.notes) out += fmt::format("      {}({}){}\n", c.dim, note, c.reset);
     if (ch.widens_access_drift) out += fmt::format("      {}! drift that widens access{}\n", c.red, c.reset);
