@@ -158,6 +158,16 @@ net::Response HandleAdmin(const net::Request& request, AdminContext& c) {
     return done.ok() ? Json(200, json::object{{"reset", true}}) : Problem(500, done.error().message);
   }
   if (m == "POST" && path == "/_emulator/clock" && c.clock) return AdvanceClock(c, o);
+  // POST /_emulator/hosts/{name}/token-cache/flush: that host's workloads get fresh tokens.
+  if (const std::string prefix = "/_emulator/hosts/", suffix = "/token-cache/flush";
+      m == "POST" && c.identities && path.starts_with(prefix) && path.ends_with(suffix) && path.size() > prefix.size() + suffix.size())
+    return Json(200, json::object{{"flushed", c.identities->FlushCache(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))}});
+  if (m == "PUT" && path == "/_emulator/token-cache" && c.identities) {
+    const json::value* on = o.if_contains("enabled");
+    if (!on || !on->is_bool()) return Problem(400, "the body must be {\"enabled\": true|false}");
+    c.identities->SetCacheEnabled(on->as_bool());
+    return Json(200, json::object{{"enabled", on->as_bool()}});
+  }
   if (m == "POST" && path == "/_emulator/hosts") return AddHost(c, o);
   if (m == "POST" && path == "/_emulator/identities") return AddIdentity(c, o);
   if (m == "POST" && path == "/_emulator/users") return AddPerson(c, o, true);

@@ -8,6 +8,7 @@
 #include "emulator/directory_store.h"
 #include "emulator/faults.h"
 #include "emulator/graph_service.h"
+#include "emulator/managed_identity_service.h"
 #include "emulator/tenant_clock.h"
 #include "net/http_message.h"
 
@@ -20,6 +21,7 @@ struct AdminContext {
   FaultInjector& faults;
   std::function<engine::Status()> reset;  ///< empties and re-seeds the tenant
   TenantClock* clock = nullptr;           ///< the tenant's time, moved by POST /_emulator/clock
+  ManagedIdentityService* identities = nullptr;  ///< its token cache: flushed per host, switched off
 };
 
 /// Reads the clock offset saved with the tenant's state (so a restart keeps the tenant's time).

@@ -247,7 +247,8 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   impl->graph = std::make_unique<GraphService>(*impl->store, graph_options);
   impl->graph->SetReplicationLagMs(fault_config->lag_ms);
   impl->admin = std::make_unique<AdminContext>(AdminContext{seeded->admin_key, *impl->store, *impl->graph, *impl->faults,
-                                                            [self] { return self->Reset(); }, clock});
+                                                            [self] { return self->Reset(); }, clock,
+                                                            impl->identities.get()});
 
   LocalTenantEndpoints& e = impl->endpoints;
   e.graph = base + "/v1.0";
