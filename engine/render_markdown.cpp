@@ -6,6 +6,8 @@
 #include <map>
 
 #include <boost/json.hpp>
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include "engine/render.h"
@@ -139,6 +141,9 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
     if (shown < access.size()) out += fmt::format("- … and {} more access changes not shown here ({})\n", access.size() - shown, where);
     out += "\n";
   }
+  std::vector<const Change*> all;
+  for (const auto& c : plan.changes) all.push_back(&c);
+  if (std::string note = TokenLifetimeNote(all, std::time(nullptr)); !note.empty()) out += "> ⏳ " + Inert(note) + "\n\n";
   // Only `drift` calls anything drift: in a plan, a revoke is what the manifest asks for.
   int widening = 0;
   for (const auto& c : plan.changes) widening += drift && c.widens_access_drift;

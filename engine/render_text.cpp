@@ -1,3 +1,5 @@
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -99,6 +101,9 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     if (ch.widens_access_drift) out += fmt::format("      {}! drift that widens access{}\n", c.red, c.reset);
   }
   for (const auto& w : plan.warnings) out += fmt::format("\n{}warning:{} {}\n", c.yellow, c.reset, w);
+  std::vector<const Change*> all;
+  for (const auto& ch : plan.changes) all.push_back(&ch);
+  if (std::string note = TokenLifetimeNote(all, std::time(nullptr)); !note.empty()) out += fmt::format("\n{}note:{} {}\n", c.yellow, c.reset, note);
   return out + fmt::format("\n{}Plan:{} {}.\n", c.bold, c.reset, plan.Summary().ToString());
 }
 
@@ -117,6 +122,10 @@ std::string RenderExecution(const ExecutionReport& report, bool color) {
       case StepStatus::kNotStarted: out += fmt::format("  {}not started{} {}\n", c.yellow, c.reset, s.change->id); break;
     }
   }
+  std::vector<const Change*> taken;
+  for (const auto& s : report.steps)
+    if (s.status == StepStatus::kDone) taken.push_back(s.change);
+  if (std::string note = TokenLifetimeNote(taken, std::time(nullptr)); !note.empty()) out += fmt::format("\n{}note:{} {}\n", c.yellow, c.reset, note);
   const char* how = report.stopped ? "interrupted" : report.ok() ? "complete" : "incomplete";
   std::string not_started = report.stopped || report.not_started ? fmt::format(", {} not started", report.not_started) : "";
   return out + fmt::format("\n{}Apply {}:{} {} done, {} already in effect, {} failed, {} skipped{}.\n", c.bold, how, c.reset, report.done,

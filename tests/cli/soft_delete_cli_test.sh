@@ -36,6 +36,9 @@ mv "$work/m/orders.yaml" "$work/orders.yaml"
 out=$(e apply --auto-approve --allow-delete "$work/m" 2>&1); rc=$?
 check "removing it from the manifest deletes it" test $rc -eq 0
 check "… the delete says until when it can be restored" contains "$out" "restorable for 30 days: until about"
+check "… and that tokens already issued for it stay valid until they expire" contains "$out" "Tokens already issued stay valid until they expire: every holder of a token for app.orders"
+check "… up to 24 h for a managed identity, with the latest time" contains "$out" "up to 24 h for a managed identity"
+check "… in the plan and in the apply summary" test "$(grep -c 'Tokens already issued stay valid' <<<"$out")" -eq 2
 check "… it is in deleted items" contains "$(deleted_items)" "\"appId\":\"$first\""
 
 mv "$work/orders.yaml" "$work/m/orders.yaml"
