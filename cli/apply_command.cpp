@@ -32,6 +32,7 @@ struct ApplyOptions {
   std::string path;
   bool auto_approve = false;
   bool allow_delete = false;
+  bool purge_deleted = false;
   TargetOptions target;
 };
 
@@ -116,7 +117,7 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
   TargetOptions target = o.target;
   if (target.kind.empty()) target.kind = saved.target.kind;
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(saved.manifest_path, target, UseColor(stderr, g.no_color), exit_code);
+  auto planned = LoadAndPlan(saved.manifest_path, target, UseColor(stderr, g.no_color), exit_code, saved.purge_deleted);
   if (!planned) return exit_code;
   if (planned->plan.manifest_files != saved.manifest_files) {
     fmt::print(stderr, "entragate: the saved plan is stale: the manifest's files changed since it was made. Run entragate plan again.\n");
@@ -154,7 +155,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
     return ApplySaved(*saved, o, g);  // approving the saved plan is what `plan -o` then `apply FILE` means
   }
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted);
   if (!planned) return exit_code;
   fmt::print("{}", engine::RenderPlanText(planned->plan, {UseColor(stdout, g.no_color), "apply", {}}));
   if (planned->plan.empty()) return kExitOk;
@@ -179,6 +180,7 @@ void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
   CLI::App* cmd = app.add_subcommand("apply", "Make the tenant match the manifest (or apply a saved plan)");
   cmd->add_option("path", o->path, "Manifest file or directory, or a plan saved with plan -o")->required();
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation (required when not in a terminal)");
+  cmd->add_flag("--purge-deleted", o->purge_deleted, "Delete for good (not restore) applications the manifest wants that are in deleted items");
   cmd->add_flag("--allow-delete", o->allow_delete, "Allow deleting applications (settings.prune.apps must ask for it too)");
   AddTargetOptions(*cmd, o->target);
   cmd->footer(

@@ -34,7 +34,7 @@ std::string ManifestDigest(const std::vector<std::string>& files) {
   return crypto::HexEncode(crypto::Sha256(all));
 }
 
-std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target_options, bool color, int& exit_code) {
+std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target_options, bool color, int& exit_code, bool purge_deleted) {
   auto out = std::make_unique<Planned>();
   engine::Diagnostics diags;
   out->desired = engine::LoadManifest(path, diags);
@@ -61,7 +61,9 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
   }
   out->observed = std::move(observed).value();
   if (out->observed.tenant_id.empty()) out->observed.tenant_id = out->target->tenant_id();
+  out->desired.settings.purge_deleted = purge_deleted;
   out->plan = engine::ComputePlan(out->desired, out->observed, diags);
+  out->plan.purge_deleted = purge_deleted;
   if (diags.has_errors()) {
     diags.Sort();
     std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);

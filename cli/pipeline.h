@@ -21,7 +21,8 @@ struct Planned {
 
 /// Loads PATH, opens the target, reads and plans; the plan names the manifest by canonical paths. Prints diagnostics (to stderr) and returns
 /// nullptr on any problem, with `exit_code` set.
-std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target, bool color, int& exit_code);
+/// `purge_deleted`: a deleted application the manifest wants is deleted for good, not restored.
+std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target, bool color, int& exit_code, bool purge_deleted = false);
 
 /// `path` made absolute with symlinks, `.` and `..` resolved (as given when that fails).
 std::string CanonicalPath(const std::string& path);

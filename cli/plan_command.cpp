@@ -23,6 +23,7 @@ struct PlanOptions {
   std::string format = "text";
   bool detailed_exitcode = false;
   bool allow_delete = false;
+  bool purge_deleted = false;
   TargetOptions target;
 };
 
@@ -39,7 +40,7 @@ void NoteDeletes(const engine::Plan& plan, std::FILE* out) {
 
 int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted);
   if (!planned) return exit_code;
   planned->plan.allow_delete = o.allow_delete && !o.out.empty();
   const engine::Plan& plan = planned->plan;
@@ -72,6 +73,7 @@ void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code)
   cmd->add_option("-o,--out", o->out, "Also save the plan (JSON) to this file for `entragate apply FILE`");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}))->capture_default_str();
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 0 when there are no changes, 2 when there are, 1 on error");
+  cmd->add_flag("--purge-deleted", o->purge_deleted, "Delete for good (not restore) applications the manifest wants that are in deleted items");
   cmd->add_flag("--allow-delete", o->allow_delete, "With -o: record that applying the saved plan may delete applications");
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan has changes.");

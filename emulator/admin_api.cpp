@@ -100,7 +100,37 @@ net::Response AddPerson(AdminContext& c, const json::object& body, bool user) {
   return Json(201, Present(done.value(), {}));
 }
 
+json::object ClockJson(const TenantClock& clock) {
+  return json::object{{"now", IsoTime(clock.NowSeconds())}, {"offsetSeconds", clock.offset_seconds()}};
+}
+
+// Moves the tenant's time forward, saves the offset with the state, and lets the directory purge
+// what that time expires (deleted items past their 30 days).
+net::Response AdvanceClock(AdminContext& c, const json::object& body) {
+  const json::value* step = body.if_contains("advanceSeconds");
+  if (!step || !step->is_int64() || step->as_int64() < 0)
+    return Problem(400, "advanceSeconds must be a whole number of seconds, 0 or more (the tenant's time never goes back)");
+  c.clock->Advance(step->as_int64());
+  int64_t now = c.clock->NowSeconds(), offset = c.clock->offset_seconds();
+  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<int> {
+    txn.Put(Collection::kMeta, "clock", json::object{{"offsetSeconds", offset}});
+    return graph::PurgeDeletedItems(txn, now);
+  });
+  if (!done.ok()) return Problem(500, done.error().message);
+  json::object out = ClockJson(*c.clock);
+  out["purgedDeletedItems"] = done.value();
+  return Json(200, out);
+}
+
 }  // namespace
+
+void RestoreClock(DirectoryStore& store, TenantClock& clock) {
+  clock.SetOffset(store.Read([](const StoreView& v) -> int64_t {
+    const json::object* saved = v.Get(Collection::kMeta, "clock");
+    const json::value* offset = saved ? saved->if_contains("offsetSeconds") : nullptr;
+    return offset && offset->is_int64() ? offset->as_int64() : 0;
+  }));
+}
 
 net::Response HandleAdmin(const net::Request& request, AdminContext& c) {
   auto key = request.Header("X-Emulator-Key");
@@ -113,6 +143,7 @@ net::Response HandleAdmin(const net::Request& request, AdminContext& c) {
     return Json(200, StatsJson(c));
   }
   if (path == "/_emulator/faults" && m == "GET") return Json(200, c.faults.config().ToJson());
+  if (path == "/_emulator/clock" && m == "GET" && c.clock) return Json(200, ClockJson(*c.clock));
   boost::system::error_code ec;
   json::value body = request.body.empty() ? json::value(json::object{}) : json::parse(request.body, ec);
   if (ec || !body.is_object()) return Problem(400, "the body must be a JSON object");
@@ -127,6 +158,17 @@ net::Response HandleAdmin(const net::Request& request, AdminContext& c) {
   if (path == "/_emulator/reset" && m == "POST") {
     auto done = c.reset();
     return done.ok() ? Json(200, json::object{{"reset", true}}) : Problem(500, done.error().message);
+  }
+  if (m == "POST" && path == "/_emulator/clock" && c.clock) return AdvanceClock(c, o);
+  // POST /_emulator/hosts/{name}/token-cache/flush: that host's workloads get fresh tokens.
+  if (const std::string prefix = "/_emulator/hosts/", suffix = "/token-cache/flush";
+      m == "POST" && c.identities && path.starts_with(prefix) && path.ends_with(suffix) && path.size() > prefix.size() + suffix.size())
+    return Json(200, json::object{{"flushed", c.identities->FlushCache(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()))}});
+  if (m == "PUT" && path == "/_emulator/token-cache" && c.identities) {
+    const json::value* on = o.if_contains("enabled");
+    if (!on || !on->is_bool()) return Problem(400, "the body must be {\"enabled\": true|false}");
+    c.identities->SetCacheEnabled(on->as_bool());
+    return Json(200, json::object{{"enabled", on->as_bool()}});
   }
   if (m == "POST" && path == "/_emulator/hosts") return AddHost(c, o);
   if (m == "POST" && path == "/_emulator/identities") return AddIdentity(c, o);

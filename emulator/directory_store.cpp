@@ -85,7 +85,8 @@ std::string ParseJournalLine(const std::string& line, std::vector<JournalChange>
 const char* ToString(Collection c) {
   static constexpr std::array<const char*, kCollectionCount> kNames = {
       "applications", "servicePrincipals", "appRoleAssignments", "users",
-      "groups",       "deletedApplications", "hosts",            "meta"};
+      "groups",       "deletedApplications", "hosts",            "meta",
+      "deletedServicePrincipals"};
   return kNames[static_cast<size_t>(c)];
 }
 

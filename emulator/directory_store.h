@@ -32,8 +32,9 @@ enum class Collection {
   kDeletedApplications,  ///< soft-deleted applications (restorable in Graph for 30 days)
   kHosts,                ///< emulator-only: VMs/app services and their managed identities
   kMeta,                 ///< emulator-only: tenant, operator app, counters
+  kDeletedServicePrincipals,  ///< soft-deleted service principals (last: journals keep their indexes)
 };
-inline constexpr int kCollectionCount = 8;
+inline constexpr int kCollectionCount = 9;
 const char* ToString(Collection c);
 
 using ObjectMap = std::map<std::string, boost::json::object>;

@@ -272,6 +272,9 @@ Outcome Create(Call& call, const std::string& unique_name) {
     json::array passwords = rest.contains("passwordCredentials") ? rest["passwordCredentials"].as_array() : json::array{};
     rest.erase("passwordCredentials");
     ApplyBody(app, rest);
+    // A deleted application keeps its uniqueName for its 30 days in deleted items.
+    if (const json::value* u = app.if_contains("uniqueName"); u && u->is_string() && UniqueNameTaken(txn, u->as_string(), "", call.now_s))
+      return GraphError::BadRequest("Another object with the same value for property uniqueName already exists.");
     if (auto e = CheckIdentifierUris(txn, ReadTenant(txn), empty, app)) return *e;
     json::array secret_texts;
     for (const auto& p : passwords) {
@@ -329,16 +332,14 @@ Outcome Delete(Call& call, const Segment& seg) {
     if (!found) return GraphError::NotFound(seg.key);
     json::object app = *found;
     std::string id(StringAt(app, "id"));
-    app["deletedDateTime"] = IsoNow();
+    app["deletedDateTime"] = IsoTime(call.now_s);
     txn.Erase(Collection::kApplications, id);
     txn.Put(Collection::kDeletedApplications, id, app);
-    std::vector<std::string> sps;
+    // In the app's home tenant its service principal goes to deleted items with it.
+    std::vector<json::object> sps;
     for (const auto& [sid, sp] : txn.All(Collection::kServicePrincipals))
-      if (sp.at("appId") == app.at("appId")) sps.push_back(sid);
-    for (const auto& sid : sps) {
-      EraseAssignmentsOf(txn, sid);
-      txn.Erase(Collection::kServicePrincipals, sid);
-    }
+      if (sp.at("appId") == app.at("appId")) sps.push_back(sp);
+    for (const auto& sp : sps) SoftDeleteServicePrincipal(txn, sp, call.now_s);
     return true;
   });
   if (!done.ok()) return *done.error;

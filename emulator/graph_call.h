@@ -40,6 +40,7 @@ struct Call {
   int64_t now_ms = 0;
   int64_t lag_ms = 0;
   std::string route;                         ///< "GET /applications/{id}", set by the router
+  int64_t now_s = 0;                         ///< the tenant's unix seconds
 
   /// The JSON object body, or a 400 for anything else.
   std::variant<json::object, GraphError> Body() const;
@@ -99,5 +100,17 @@ Outcome HandleApplications(Call& call);
 Outcome HandleServicePrincipals(Call& call);
 Outcome HandlePeople(Call& call);  ///< users and groups
 Outcome HandleOrganization(Call& call);
+Outcome HandleDirectory(Call& call);  ///< /directory/deletedItems
+
+/// Deleted items stay restorable this long (tenant time), then the directory purges them.
+inline constexpr int64_t kSoftDeleteSeconds = 30 * 86400;
+/// Whether a soft-deleted object is past its 30 days at `now_s`.
+bool PastRetention(const json::object& deleted, int64_t now_s);
+/// Moves a service principal (and its assignments are removed) into deleted items.
+void SoftDeleteServicePrincipal(StoreTxn& txn, const json::object& sp, int64_t now_s);
+/// Erases deleted items past their 30 days; returns how many.
+int PurgeDeletedItems(StoreTxn& txn, int64_t now_s);
+/// Whether a live or deleted (not yet purged) application other than `except_id` holds `unique_name`.
+bool UniqueNameTaken(const StoreView& view, std::string_view unique_name, std::string_view except_id, int64_t now_s);
 
 }  // namespace entragate::emulator::graph

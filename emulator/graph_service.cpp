@@ -92,6 +92,7 @@ Outcome RouteToHandler(Call& call) {
   if (set == "servicePrincipals") return graph::HandleServicePrincipals(call);
   if (set == "users" || set == "groups") return graph::HandlePeople(call);
   if (set == "organization" && call.path.size() == 1) return graph::HandleOrganization(call);
+  if (set == "directory") return graph::HandleDirectory(call);
   return GraphError::NoRoute(set);
 }
 
@@ -182,6 +183,7 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
   std::string query = q == std::string::npos ? "" : target.substr(q + 1);
   graph::Call call{store_, request, caller, {}, ParseQueryString(query), options_.base_url + target,
             options_.base_url + "/v1.0", options_.now_ms ? options_.now_ms() : 0, lag_ms_.load(), ""};
+  call.now_s = options_.now_s ? options_.now_s() : ParseIsoTime(IsoNow());
   auto render = [&](const GraphError& e) { return RenderGraphError(e, ids.request_id, ids.client_request_id, Now()); };
   if (path.rfind("/v1.0/", 0) != 0) return render(GraphError::NoRoute(path));
   std::string_view rest(path);

@@ -34,6 +34,7 @@ struct GraphServiceOptions {
   /// Verifies a bearer token for Graph; on failure returns nullopt and sets `why` to Graph's message.
   std::function<std::optional<GraphCaller>(std::string_view token, std::string& why)> authenticate;
   std::function<int64_t()> now_ms;  ///< monotonic enough for replication-lag windows
+  std::function<int64_t()> now_s;   ///< the tenant's unix seconds (deletedDateTime, the 30-day purge); the machine's when empty
   /// Graph's limits and fault injection: may refuse a request (or a $batch sub-request) with
   /// 429/503/504 before it runs; its headers go on the answer either way. The charge names the
   /// caller's app; the tenant is the admitter's to add.

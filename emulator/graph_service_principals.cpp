@@ -112,9 +112,8 @@ Outcome Delete(Call& call, const Segment& seg) {
     const json::object* found = FindServicePrincipal(call, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
     if (IsManagedIdentity(*found)) return ManagedIdentityReadOnly();
-    std::string id(StringAt(*found, "id"));
-    EraseAssignmentsOf(txn, id);
-    txn.Erase(Collection::kServicePrincipals, id);
+    json::object sp = *found;
+    SoftDeleteServicePrincipal(txn, sp, call.now_s);
     return true;
   });
   if (!done.ok()) return *done.error;

@@ -23,6 +23,7 @@
 #include "emulator/signing_key.h"
 #include "emulator/state_lock.h"
 #include "emulator/store_token_directory.h"
+#include "emulator/tenant_clock.h"
 #include "emulator/token_service.h"
 
 namespace entragate::emulator {
@@ -107,6 +108,7 @@ struct LocalTenant::Impl {
   std::unique_ptr<AdminContext> admin;
   std::unique_ptr<HttpServer> main_server, identity_server;
   std::atomic<bool> ready{false};  ///< servers listen before the services behind them exist
+  TenantClock clock;               ///< what every service reads as "now" (token, cache, purge, lag)
 
   static HandlerResult NotReady() {
     net::Response r;
@@ -227,7 +229,9 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   impl->directory = std::make_unique<StoreTokenDirectory>(*impl->store);
   TokenService::Options token_options;
   token_options.authority = base;
-  token_options.now = NowSeconds;
+  RestoreClock(*impl->store, impl->clock);
+  TenantClock* clock = &impl->clock;
+  token_options.now = [clock] { return clock->NowSeconds(); };
   token_options.fetch = options.fetch;
   impl->tokens = std::make_unique<TokenService>(*impl->directory, *impl->key, token_options);
   std::string imds_host = options.imds_host;
@@ -235,15 +239,17 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
     imds_host = impl->store->Read([](const StoreView& v) {
       return v.All(Collection::kHosts).empty() ? std::string() : v.All(Collection::kHosts).begin()->first;
     });
-  impl->identities = std::make_unique<ManagedIdentityService>(*impl->directory, *impl->tokens, imds_host, NowSeconds);
+  impl->identities = std::make_unique<ManagedIdentityService>(*impl->directory, *impl->tokens, imds_host,
+                                                                [clock] { return clock->NowSeconds(); });
 
   GraphServiceOptions graph_options;
   graph_options.base_url = base;
-  graph_options.now_ms = NowMs;
+  graph_options.now_ms = [clock] { return clock->NowMs(); };
+  graph_options.now_s = [clock] { return clock->NowSeconds(); };
   std::string tenant_id = seeded->tenant_id;
   const SigningKey* signing = &*impl->key;
-  graph_options.authenticate = [signing, tenant_id](std::string_view token, std::string& why) {
-    return AuthenticateGraphCaller(token, *signing, tenant_id, NowSeconds(), why);
+  graph_options.authenticate = [signing, tenant_id, clock](std::string_view token, std::string& why) {
+    return AuthenticateGraphCaller(token, *signing, tenant_id, clock->NowSeconds(), why);
   };
   FaultInjector* faults = impl->faults.get();
   graph_options.admit = [faults, tenant_id](const net::Request& r, LimitCharge charge) {
@@ -253,7 +259,8 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   impl->graph = std::make_unique<GraphService>(*impl->store, graph_options);
   impl->graph->SetReplicationLagMs(fault_config->lag_ms);
   impl->admin = std::make_unique<AdminContext>(AdminContext{seeded->admin_key, *impl->store, *impl->graph, *impl->faults,
-                                                            [self] { return self->Reset(); }});
+                                                            [self] { return self->Reset(); }, clock,
+                                                            impl->identities.get()});
 
   LocalTenantEndpoints& e = impl->endpoints;
   e.graph = base + "/v1.0";

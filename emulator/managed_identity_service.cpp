@@ -168,6 +168,40 @@ ManagedIdentityService::ManagedIdentityService(const TokenDirectory& directory,
   if (!now_) now_ = [&tokens] { return tokens.Now(); };
 }
 
+void ManagedIdentityService::SetCacheEnabled(bool on) {
+  std::lock_guard lock(cache_mutex_);
+  cache_enabled_ = on;
+  if (!on) cache_.clear();
+}
+
+int ManagedIdentityService::FlushCache(const std::string& host_name) {
+  std::lock_guard lock(cache_mutex_);
+  int n = 0;
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    if (std::get<0>(it->first) == host_name) it = cache_.erase(it), ++n;
+    else ++it;
+  }
+  return n;
+}
+
+engine::Result<IssuedToken> ManagedIdentityService::Mint(const std::string& host_name, const ManagedIdentityInfo& identity,
+                                                         const std::string& resource) const {
+  std::lock_guard lock(cache_mutex_);
+  auto key = std::make_tuple(host_name, identity.principal_id, resource);
+  const std::int64_t now = now_();
+  if (cache_enabled_) {
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second.expires_on - now > kManagedIdentityCacheMargin) {
+      IssuedToken kept = it->second;
+      kept.expires_in = kept.expires_on - now;
+      return kept;
+    }
+  }
+  auto token = tokens_.MintForPrincipal(RequesterFor(identity), resource, ClientAuthMethod::kManagedIdentity, kManagedIdentityTokenLifetime);
+  if (token && cache_enabled_) cache_[key] = *token;
+  return token;
+}
+
 net::Response ManagedIdentityService::HandleImds(const net::Request& request) const {
   std::string_view query;
   if (!PathIs(request.target, "/metadata/identity/oauth2/token", &query)) return NotFound();
@@ -203,9 +237,7 @@ net::Response ManagedIdentityService::ImdsToken(const net::Request& request,
     return ImdsError(400, "invalid_request", *problem);
   }
   const auto& identity = std::get<ManagedIdentityInfo>(selected);
-  auto token =
-      tokens_.MintForPrincipal(RequesterFor(identity), *resource,
-                               ClientAuthMethod::kManagedIdentity, kManagedIdentityTokenLifetime);
+  auto token = Mint(imds_host_name_, identity, *resource);
   if (!token) {  // IMDS relays the identity platform's error body
     const sts::RequestIds ids = sts::NewRequestIds(request);
     return Json(token.error().http_status,
@@ -260,9 +292,7 @@ net::Response ManagedIdentityService::AppServiceToken(const net::Request& reques
   }
   const auto identity = SelectForAppService(*host, *selector);
   if (!identity) return AppServiceError(400, kAppServiceNotFound, correlation_id);
-  auto token =
-      tokens_.MintForPrincipal(RequesterFor(*identity), *resource,
-                               ClientAuthMethod::kManagedIdentity, kManagedIdentityTokenLifetime);
+  auto token = Mint(host->name, *identity, *resource);
   if (!token) {
     return AppServiceError(token.error().http_status, token.error().message, correlation_id);
   }

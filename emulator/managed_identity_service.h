@@ -16,7 +16,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
+#include <tuple>
 
 #include "emulator/token_directory.h"
 #include "emulator/token_service.h"
@@ -39,7 +42,16 @@ class ManagedIdentityService {
   net::Response HandleImds(const net::Request& request) const;
   net::Response HandleAppService(const net::Request& request) const;
 
+  /// As Azure's infrastructure does, a token issued to a host's identity for a resource is handed
+  /// out again until 5 minutes before it expires, so a revoked role or a switched-on assignment
+  /// requirement reaches a running workload only when its token runs out. Refusals are never kept.
+  /// On by default.
+  void SetCacheEnabled(bool on);
+  /// Forgets the tokens kept for one host (as a restart of the VM would); returns how many.
+  int FlushCache(const std::string& host_name);
+
  private:
+  engine::Result<IssuedToken> Mint(const std::string& host_name, const ManagedIdentityInfo& identity, const std::string& resource) const;
   net::Response ImdsToken(const net::Request& request, std::string_view query) const;
   net::Response AppServiceToken(const net::Request& request, std::string_view query) const;
 
@@ -47,6 +59,12 @@ class ManagedIdentityService {
   const TokenService& tokens_;
   std::string imds_host_name_;
   std::function<std::int64_t()> now_;
+  mutable std::mutex cache_mutex_;
+  bool cache_enabled_ = true;
+  mutable std::map<std::tuple<std::string, std::string, std::string>, IssuedToken> cache_;  ///< (host, identity, resource)
 };
+
+/// A cached managed-identity token is handed out until this close to its expiry.
+inline constexpr std::int64_t kManagedIdentityCacheMargin = 300;
 
 }  // namespace entragate::emulator

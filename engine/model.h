@@ -117,6 +117,7 @@ struct App {
 
 struct Settings {
   bool prune_apps = false;
+  bool purge_deleted = false;  ///< --purge-deleted: a deleted app the manifest wants is deleted for good and created anew
   std::string owner;       ///< who this set belongs to (an app-key-like name); empty when not given.
                            ///< Never empty when prune_apps is true in a set that loaded without errors.
   SourceLoc loc;

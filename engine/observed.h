@@ -50,6 +50,9 @@ struct ObservedState {
   std::vector<std::string> tenant_domains;
   std::map<std::string, ObservedApp> apps;       ///< by manifest app key; absent: not in the tenant
   std::vector<ObservedApp> prunable;             ///< apps with the set's owner tag that the manifest no longer names (with SP and assignments)
+  /// By manifest app key: apps the manifest wants that are not in the tenant but in its deleted items
+  /// (by uniqueName, or the appId of an adopt), without service principal.
+  std::map<std::string, ObservedApp> deleted;
   int64_t read_at = 0;                           ///< when the tenant was read (Unix seconds; 0: unknown)
   std::map<std::string, ResolvedIdentity> identities;  ///< by manifest identity name
 };

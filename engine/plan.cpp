@@ -18,13 +18,26 @@ const char* ToString(Action a) {
     case Action::kDelete: return "delete";
     case Action::kGrant: return "grant";
     case Action::kRevoke: return "revoke";
+    case Action::kRestore: return "restore";
+  }
+  return "?";
+}
+
+const char* Symbol(Action a) {
+  switch (a) {
+    case Action::kCreate: return "+";
+    case Action::kUpdate: return "~";
+    case Action::kDelete: return "-";
+    case Action::kGrant: return ">";
+    case Action::kRevoke: return "<";
+    case Action::kRestore: return "↺";
   }
   return "?";
 }
 
 namespace {
 
-constexpr std::array<std::pair<StepKind, const char*>, 10> kKinds = {{
+constexpr std::array<std::pair<StepKind, const char*>, 12> kKinds = {{
     {StepKind::kCreateApp, "create_app"},
     {StepKind::kUpdateApp, "update_app"},
     {StepKind::kSetAppIdUris, "set_app_id_uris"},
@@ -35,10 +48,12 @@ constexpr std::array<std::pair<StepKind, const char*>, 10> kKinds = {{
     {StepKind::kGrant, "grant"},
     {StepKind::kRevoke, "revoke"},
     {StepKind::kDeleteApp, "delete_app"},
+    {StepKind::kRestoreApp, "restore_app"},
+    {StepKind::kPurgeDeletedApp, "purge_deleted_app"},
 }};
 
 std::optional<Action> ActionFromString(std::string_view s) {
-  for (Action a : {Action::kCreate, Action::kUpdate, Action::kDelete, Action::kGrant, Action::kRevoke})
+  for (Action a : {Action::kCreate, Action::kUpdate, Action::kDelete, Action::kGrant, Action::kRevoke, Action::kRestore})
     if (s == ToString(a)) return a;
   return std::nullopt;
 }
@@ -63,20 +78,24 @@ std::optional<StepKind> StepKindFromString(std::string_view s) {
 }
 
 std::string PlanSummary::ToString() const {
-  return fmt::format("{} to create, {} to update, {} to delete, {} to grant, {} to revoke", create, update, destroy, grant, revoke);
+  return fmt::format("{} to create, {} to update, {} to delete, {} to grant, {} to revoke{}", create, update, destroy, grant, revoke,
+                     restore > 0 ? fmt::format(", {} to restore", restore) : "");
+}
+
+void PlanSummary::Add(Action a) {
+  switch (a) {
+    case Action::kCreate: ++create; break;
+    case Action::kUpdate: ++update; break;
+    case Action::kDelete: ++destroy; break;
+    case Action::kGrant: ++grant; break;
+    case Action::kRevoke: ++revoke; break;
+    case Action::kRestore: ++restore; break;
+  }
 }
 
 PlanSummary Plan::Summary() const {
   PlanSummary s;
-  for (const auto& c : changes) {
-    switch (c.action) {
-      case Action::kCreate: ++s.create; break;
-      case Action::kUpdate: ++s.update; break;
-      case Action::kDelete: ++s.destroy; break;
-      case Action::kGrant: ++s.grant; break;
-      case Action::kRevoke: ++s.revoke; break;
-    }
-  }
+  for (const auto& c : changes) s.Add(c.action);
   return s;
 }
 
@@ -103,7 +122,7 @@ json::object PlanToJson(const Plan& plan) {
   json::array files, warnings;
   for (const auto& f : plan.manifest_files) files.push_back(json::string(f));
   for (const auto& w : plan.warnings) warnings.push_back(json::string(w));
-  return json::object{
+  json::object out{
       {"format_version", Plan::kFormatVersion},
       {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"domain", plan.target.domain},
                               {"endpoint", plan.target.endpoint}}},
@@ -114,6 +133,10 @@ json::object PlanToJson(const Plan& plan) {
       {"changes", changes},
       {"warnings", warnings},
   };
+  // Written only when used, so plans without restores read as before.
+  if (plan.purge_deleted) out["purge_deleted"] = true;
+  if (s.restore > 0) out["summary"].as_object()["restore"] = s.restore;
+  return out;
 }
 
 Result<Plan> PlanFromJson(const json::object& o) {
@@ -129,6 +152,7 @@ Result<Plan> PlanFromJson(const json::object& o) {
     plan.manifest_path = Str(o.at("manifest").as_object(), "path");
     plan.observed_digest = Str(o, "observed_digest");
     if (const json::value* allow = o.if_contains("allow_delete")) plan.allow_delete = allow->as_bool();
+    if (const json::value* purge = o.if_contains("purge_deleted")) plan.purge_deleted = purge->as_bool();
     for (const auto& v : o.at("changes").as_array()) {
       const json::object& c = v.as_object();
       Change change;

@@ -16,8 +16,10 @@
 namespace entragate::engine {
 
 /// The diff symbol is the value, as in Terraform's plans.
-enum class Action : char { kCreate = '+', kUpdate = '~', kDelete = '-', kGrant = '>', kRevoke = '<' };
+enum class Action : char { kCreate = '+', kUpdate = '~', kDelete = '-', kGrant = '>', kRevoke = '<', kRestore = '^' };
 const char* ToString(Action a);  ///< "create", "update", …
+/// What people see before an address: "+", "~", "-", ">", "<", and "↺" for a restore.
+const char* Symbol(Action a);
 
 /// What a step does in Graph, so the provider knows which request(s) to send.
 enum class StepKind {
@@ -31,6 +33,8 @@ enum class StepKind {
   kGrant,               ///< POST appRoleAssignedTo
   kRevoke,              ///< DELETE appRoleAssignedTo/{id}
   kDeleteApp,           ///< DELETE application (prune)
+  kRestoreApp,          ///< POST directory/deletedItems/{id}/restore: the deleted app comes back with its appId
+  kPurgeDeletedApp,     ///< DELETE directory/deletedItems/{id}: the deleted app is gone for good
 };
 const char* ToString(StepKind k);
 std::optional<StepKind> StepKindFromString(std::string_view s);
@@ -51,9 +55,10 @@ struct Change {
 };
 
 struct PlanSummary {
-  int create = 0, update = 0, destroy = 0, grant = 0, revoke = 0;
-  int total() const { return create + update + destroy + grant + revoke; }
-  std::string ToString() const;  ///< "1 to create, 0 to update, 0 to delete, 1 to grant, 0 to revoke"
+  int create = 0, update = 0, destroy = 0, grant = 0, revoke = 0, restore = 0;
+  int total() const { return create + update + destroy + grant + revoke + restore; }
+  void Add(Action a);
+  std::string ToString() const;  ///< "1 to create, 0 to update, 0 to delete, 1 to grant, 0 to revoke" (", 1 to restore" when any)
 };
 
 struct PlanTarget {
@@ -71,6 +76,7 @@ struct Plan {
   std::string manifest_digest;   ///< SHA-256 of the manifest files, for stale checks
   std::string observed_digest;   ///< SHA-256 of what was read, for stale checks
   bool allow_delete = false;     ///< made with `plan --allow-delete`: applying it may delete applications
+  bool purge_deleted = false;    ///< made with --purge-deleted: deleted apps the manifest wants are purged, not restored
   std::vector<Change> changes;   ///< in an order that respects every after_steps
   std::vector<std::string> warnings;
 

@@ -319,6 +319,48 @@ void PlanPrune(Context& ctx) {
   }
 }
 
+// A deleted application the manifest wants comes back from deleted items with its appId (clients
+// holding it keep working) and is then diffed like any existing one; its service principal stays
+// deleted, so the normal steps create it closed. With --purge-deleted it is deleted for good first
+// and created anew (a new appId); an adopted app is always restored, never purged.
+void PlanDeletedApp(Context& ctx, AppPlan& ap) {
+  const App& app = *ap.app;
+  const ObservedApp& d = *ap.deleted;
+  json::object before{{"appId", d.app_id}, {"displayName", d.graph.contains("displayName") ? d.graph.at("displayName") : json::value(nullptr)}};
+  if (const json::value* deleted_at = d.graph.if_contains("deletedDateTime"); deleted_at && deleted_at->is_string()) before["deletedDateTime"] = *deleted_at;
+  if (ctx.desired.settings.purge_deleted && !app.adopt) {
+    ap.deleted_step = "app." + app.key + "#purge";
+    ctx.Add(Change{ap.deleted_step, "app." + app.key, Action::kDelete, StepKind::kPurgeDeletedApp, app.key, before, {},
+                   json::object{{"objectId", d.object_id}}, {}, app.loc,
+                   {"--purge-deleted: deletes the application in deleted items for good; it cannot be restored, and the new one gets a new appId"}, false});
+    PlanNewApp(ctx, ap);
+    return;
+  }
+  ap.deleted_step = "app." + app.key + "#restore";
+  json::object after{{"appId", d.app_id}};
+  for (const char* field : {"identifierUris", "appRoles"})
+    if (const json::value* v = d.graph.if_contains(field); v && v->is_array() && !v->as_array().empty()) after[field] = *v;
+  ctx.Add(Change{ap.deleted_step, "app." + app.key, Action::kRestore, StepKind::kRestoreApp, app.key, before, after,
+                 json::object{{"objectId", d.object_id}, {"appId", d.app_id}}, {}, app.loc,
+                 {"the application is in deleted items: restoring it keeps its appId; its service principal stays deleted and is created again below",
+                  "to delete it for good and create a new one instead, use --purge-deleted"},
+                 false});
+  ap.observed = ap.deleted;
+  CheckOwnership(ctx, ap);
+  PlanExistingApp(ctx, ap);
+  PlanRoles(ctx, ap);
+}
+
+// Every other step of a restored or purged app waits for that first step.
+void WaitForDeletedSteps(Context& ctx) {
+  for (auto& c : ctx.plan.changes) {
+    auto it = ctx.apps.find(c.app);
+    if (it == ctx.apps.end() || it->second.deleted_step.empty() || c.id == it->second.deleted_step) continue;
+    if (std::find(c.after_steps.begin(), c.after_steps.end(), it->second.deleted_step) == c.after_steps.end())
+      c.after_steps.push_back(it->second.deleted_step);
+  }
+}
+
 // Kahn's algorithm, keeping the planner's order among steps that are free to run. Returns the steps
 // left over, which wait on each other: a planner bug, reported rather than applied.
 std::vector<std::string> OrderSteps(Plan& plan) {
@@ -357,7 +399,8 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
     ap.app = &app;
     auto it = observed.apps.find(app.key);
     ap.observed = it == observed.apps.end() ? nullptr : &it->second;
-    if (!ap.observed && app.adopt) {
+    if (auto d = observed.deleted.find(app.key); !ap.observed && d != observed.deleted.end()) ap.deleted = &d->second;
+    if (!ap.observed && !ap.deleted && app.adopt) {
       diags.Error("E0303", app.adopt->loc,
                   fmt::format("app '{}' adopts {} {}, which is not in the tenant", app.key,
                               app.adopt->by == Adopt::By::kAppId ? "appId" : "objectId", app.adopt->id));
@@ -365,8 +408,10 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
     }
   }
   for (auto& [key, ap] : ctx.apps) {
-    if (!ap.app || (!ap.observed && ap.app->adopt)) continue;
-    if (ap.observed) {
+    if (!ap.app || (!ap.observed && !ap.deleted && ap.app->adopt)) continue;
+    if (ap.deleted) {
+      PlanDeletedApp(ctx, ap);
+    } else if (ap.observed) {
       CheckOwnership(ctx, ap);
       PlanExistingApp(ctx, ap);
       PlanRoles(ctx, ap);
@@ -379,6 +424,7 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
     if (ap.app && (ap.observed || !ap.app->adopt)) PlanAccess(ctx, ap);
   for (auto& [key, ap] : ctx.apps)
     if (ap.app && (ap.observed || !ap.app->adopt)) PlanServicePrincipalUpdate(ctx, ap);
+  WaitForDeletedSteps(ctx);
   PlanPrune(ctx);
   if (std::vector<std::string> stuck = OrderSteps(plan); !stuck.empty())
     diags.Error("E0390", {}, fmt::format("internal error: these plan steps wait on each other, so none could ever run: {}", fmt::join(stuck, ", ")),
@@ -401,6 +447,9 @@ std::string ObservedDigest(const ObservedState& observed) {
   json::array prunable;
   for (const auto& p : observed.prunable) prunable.push_back(json::string(p.object_id));
   all["#prunable"] = prunable;
+  json::object deleted;
+  for (const auto& [key, app] : observed.deleted) deleted[key] = app.object_id;
+  if (!deleted.empty()) all["#deleted"] = deleted;
   return crypto::HexEncode(crypto::Sha256(json::serialize(all)));
 }
 

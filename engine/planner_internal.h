@@ -18,6 +18,8 @@ namespace json = boost::json;
 struct AppPlan {
   const App* app = nullptr;
   const ObservedApp* observed = nullptr;  ///< null: the app is created by this plan
+  const ObservedApp* deleted = nullptr;   ///< in deleted items: restored (then observed points here) or purged first
+  std::string deleted_step;               ///< the restore or purge step every other step of the app waits for
   std::string create_step;                ///< id of kCreateApp, empty when the app exists
   std::string sp_create_step;             ///< id of kCreateServicePrincipal, empty when it exists
   /// Role value → the step after which that role can be assigned (it is new or re-enabled there).

@@ -27,6 +27,10 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options);
 std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options);
 std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options);
 std::string RenderExecution(const ExecutionReport& report, bool color);
+/// For steps that take access away (revokes, assignment switched on, deleted apps): that tokens
+/// already issued stay valid until they expire, with the latest time from `now` (Unix seconds);
+/// empty when no step takes access away.
+std::string TokenLifetimeNote(const std::vector<const Change*>& changes, int64_t now);
 
 /// "local tenant 7e8c…-… (contoso.onmicrosoft.com) at https://…/v1.0": which tenant a plan is for,
 /// as the plan header and apply's confirmation name it.

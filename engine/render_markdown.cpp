@@ -6,6 +6,8 @@
 #include <map>
 
 #include <boost/json.hpp>
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include "engine/render.h"
@@ -49,7 +51,7 @@ std::string Details(const Change& c, bool drift) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : c.after) {
     const json::value* b = c.before.if_contains(k);
-    parts.push_back(b ? fmt::format("{}: {} → {}", Inert(k), Inert(DescribeValue(k, *b)), v.is_null() ? "(removed)" : Inert(DescribeValue(k, v)))
+    parts.push_back(b && *b != v ? fmt::format("{}: {} → {}", Inert(k), Inert(DescribeValue(k, *b)), v.is_null() ? "(removed)" : Inert(DescribeValue(k, v)))
                       : fmt::format("{}: {}", Inert(k), Inert(DescribeValue(k, v))));
   }
   for (const auto& [k, v] : c.before)
@@ -92,6 +94,13 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
         out.push_back(fmt::format("- 🗑️ **{}** is deleted with its service principal{}", app, losers));
         break;
       }
+      case StepKind::kRestoreApp:
+        out.push_back(fmt::format("- ↺ **{}** is restored from deleted items with its appId `{}`; its service principal is not (it is "
+                                  "created again as the manifest says)", app, Inert(Field(c.before, "appId"))));
+        break;
+      case StepKind::kPurgeDeletedApp:
+        out.push_back(fmt::format("- 🗑️ **{}** is deleted for good from deleted items (it cannot be restored after this)", app));
+        break;
       default: break;
     }
   }
@@ -100,19 +109,11 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
 
 std::string AppSection(const std::string& app, const std::vector<const Change*>& changes, bool drift) {
   PlanSummary s;
-  for (const Change* c : changes) {
-    switch (c->action) {
-      case Action::kCreate: ++s.create; break;
-      case Action::kUpdate: ++s.update; break;
-      case Action::kDelete: ++s.destroy; break;
-      case Action::kGrant: ++s.grant; break;
-      case Action::kRevoke: ++s.revoke; break;
-    }
-  }
+  for (const Change* c : changes) s.Add(c->action);
   std::string out = fmt::format("<details><summary><b>{}</b>: {}</summary>\n\n| | Address | Change | Manifest |\n|---|---|---|---|\n", Inert(app),
                                 s.ToString());
   for (const Change* c : changes)
-    out += fmt::format("| `{}` | {} | {} | {} |\n", static_cast<char>(c->action), Inert(c->address), Details(*c, drift),
+    out += fmt::format("| `{}` | {} | {} | {} |\n", Symbol(c->action), Inert(c->address), Details(*c, drift),
                        c->source.valid() ? Inert(c->source.ToString()) : "");
   return out + "\n</details>\n";
 }
@@ -141,6 +142,9 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
     if (shown < access.size()) out += fmt::format("- … and {} more access changes not shown here ({})\n", access.size() - shown, where);
     out += "\n";
   }
+  std::vector<const Change*> all;
+  for (const auto& c : plan.changes) all.push_back(&c);
+  if (std::string note = TokenLifetimeNote(all, std::time(nullptr)); !note.empty()) out += "> ⏳ " + Inert(note) + "\n\n";
   // Only `drift` calls anything drift: in a plan, a revoke is what the manifest asks for.
   int widening = 0;
   for (const auto& c : plan.changes) widening += drift && c.widens_access_drift;

@@ -43,7 +43,7 @@ std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options) {
       continue;
     }
     std::string body;
-    for (const Change* c : changes) body += fmt::format("{} {}{}\n", static_cast<char>(c->action), c->address, c->widens_access_drift ? " (widens access)" : "");
+    for (const Change* c : changes) body += fmt::format("{} {}{}\n", Symbol(c->action), c->address, c->widens_access_drift ? " (widens access)" : "");
     out += fmt::format(">\n      <failure message=\"{} drifted: {} change(s)\" type=\"drift\">{}</failure>\n    </testcase>\n", Escape(app, true),
                        changes.size(), Escape(body, true));
   }

@@ -1,3 +1,5 @@
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -26,6 +28,7 @@ const char* ColorOf(Action a, const Colors& c) {
     case Action::kDelete: return c.red;
     case Action::kGrant: return c.cyan;
     case Action::kRevoke: return c.magenta;
+    case Action::kRestore: return c.green;
   }
   return c.reset;
 }
@@ -41,6 +44,8 @@ std::string FieldLines(const Change& c) {
     const json::value* a = c.after.if_contains(k);
     if (c.action == Action::kCreate || c.action == Action::kGrant)
       out += fmt::format("      {}: {}\n", k, DescribeValue(k, *a));
+    else if (c.action == Action::kRestore)  // what comes back
+      out += fmt::format("      {}: {}\n", k, DescribeValue(k, a ? *a : *b));
     else if (c.action == Action::kDelete || c.action == Action::kRevoke)
       out += fmt::format("      {}: {}\n", k, DescribeValue(k, *b));
     else
@@ -94,12 +99,15 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   if (plan.empty()) return out + "No changes. The tenant matches the manifest.\n";
   for (const auto& ch : plan.changes) {
     std::string where = ch.source.valid() ? fmt::format("  {}# {}{}", c.dim, ch.source.ToString(), c.reset) : "";
-    out += fmt::format("  {}{} {}{}{}\n", ColorOf(ch.action, c), static_cast<char>(ch.action), ch.address, c.reset, where);
+    out += fmt::format("  {}{} {}{}{}\n", ColorOf(ch.action, c), Symbol(ch.action), ch.address, c.reset, where);
     out += FieldLines(ch);
     for (const auto& note : ch.notes) out += fmt::format("      {}({}){}\n", c.dim, note, c.reset);
     if (ch.widens_access_drift) out += fmt::format("      {}! drift that widens access{}\n", c.red, c.reset);
   }
   for (const auto& w : plan.warnings) out += fmt::format("\n{}warning:{} {}\n", c.yellow, c.reset, w);
+  std::vector<const Change*> all;
+  for (const auto& ch : plan.changes) all.push_back(&ch);
+  if (std::string note = TokenLifetimeNote(all, std::time(nullptr)); !note.empty()) out += fmt::format("\n{}note:{} {}\n", c.yellow, c.reset, note);
   return out + fmt::format("\n{}Plan:{} {}.\n", c.bold, c.reset, plan.Summary().ToString());
 }
 
@@ -118,6 +126,10 @@ std::string RenderExecution(const ExecutionReport& report, bool color) {
       case StepStatus::kNotStarted: out += fmt::format("  {}not started{} {}\n", c.yellow, c.reset, s.change->id); break;
     }
   }
+  std::vector<const Change*> taken;
+  for (const auto& s : report.steps)
+    if (s.status == StepStatus::kDone) taken.push_back(s.change);
+  if (std::string note = TokenLifetimeNote(taken, std::time(nullptr)); !note.empty()) out += fmt::format("\n{}note:{} {}\n", c.yellow, c.reset, note);
   const char* how = report.stopped ? "interrupted" : report.ok() ? "complete" : "incomplete";
   std::string not_started = report.stopped || report.not_started ? fmt::format(", {} not started", report.not_started) : "";
   return out + fmt::format("\n{}Apply {}:{} {} done, {} already in effect, {} failed, {} skipped{}.\n", c.bold, how, c.reset, report.done,

@@ -109,6 +109,15 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         r.method = "DELETE";
         r.path = "/applications/" + JsonString(c.payload, "objectId");
         break;
+      case StepKind::kRestoreApp:
+        r.method = "POST";
+        r.path = "/directory/deletedItems/" + JsonString(c.payload, "objectId") + "/restore";
+        r.idempotent = false;  // a lost answer: the next run finds the app restored
+        break;
+      case StepKind::kPurgeDeletedApp:
+        r.method = "DELETE";
+        r.path = "/directory/deletedItems/" + JsonString(c.payload, "objectId");
+        break;
     }
     r.consistency_expected = r.consistency_expected || written_.count(c.app) > 0;
     request_of[i] = static_cast<int>(requests.size());
@@ -125,12 +134,19 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     if (!resp.ok()) {
       const engine::Error& e = resp.error();
       if (c.kind == StepKind::kGrant && IsAlreadyAssigned(e)) results[i] = Done(true);
-      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kDeleteApp) && IsAlreadyGone(e)) results[i] = Done(true);
+      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kDeleteApp || c.kind == StepKind::kPurgeDeletedApp) && IsAlreadyGone(e))
+        results[i] = Done(true);
       else results[i] = Failed(e);
       continue;
     }
     results[i] = Done();
     if (c.kind != StepKind::kGrant && c.kind != StepKind::kRevoke && c.kind != StepKind::kDeleteApp) written_.insert(c.app);
+    if (c.kind == StepKind::kRestoreApp) {  // the restored app's ids, for the steps that follow
+      const json::object* b = resp.value().body.if_object();
+      results[i].learnt = engine::AppIds{engine::LowerAscii(b ? JsonString(*b, "id") : JsonString(c.payload, "objectId")),
+                                         engine::LowerAscii(b && !JsonString(*b, "appId").empty() ? JsonString(*b, "appId") : JsonString(c.payload, "appId")), ""};
+      continue;
+    }
     bool create = c.kind == StepKind::kCreateApp || c.kind == StepKind::kCreateServicePrincipal;
     if (!create) continue;
     if (resp.value().status == 201 && resp.value().body.is_object()) {

@@ -21,6 +21,8 @@ class GraphProvider : public engine::Provider {
   std::vector<engine::StepResult> Apply(const std::vector<const engine::Change*>& steps, const engine::ApplyContext& context) override;
 
  private:
+  /// Fills state.deleted with the deleted items the manifest's missing apps match.
+  engine::Status ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state);
   GraphClient& client_;
   std::mutex mutex_;
   /// App keys whose application, roles or service principal this run wrote: a later request that

@@ -123,6 +123,25 @@ bool HasTag(const json::object& o, const std::string& tag) {
 
 }  // namespace
 
+// Apps the manifest wants that the tenant does not have may be in deleted items (for 30 days after a
+// delete, their uniqueName stays taken): the planner restores them instead of a create Graph refuses.
+engine::Status GraphProvider::ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state) {
+  std::vector<const engine::App*> wanted;
+  for (const auto& app : desired.apps)
+    if (!state.apps.count(app.key) && (!app.adopt || app.adopt->by == engine::Adopt::By::kAppId)) wanted.push_back(&app);
+  if (wanted.empty()) return engine::Ok{};
+  auto pages = client_.ListAll({fmt::format("/directory/deletedItems/microsoft.graph.application?$select={},deletedDateTime&$top=999", kApplicationSelect())});
+  if (!pages[0].ok()) return pages[0].error();
+  for (const auto& o : pages[0].value()) {
+    if (auto bad = CheckAnswer(Answer::kApplication, o)) return *bad;
+    for (const auto* app : wanted) {
+      bool hit = app->adopt ? LowerAscii(JsonString(o, "appId")) == app->adopt->id : LowerAscii(JsonString(o, "uniqueName")) == LowerAscii(app->key);
+      if (hit) state.deleted[app->key] = ToObservedApp(o);
+    }
+  }
+  return engine::Ok{};
+}
+
 engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredState& desired, const engine::ReadOptions&) {
   engine::ObservedState state;
   // Round 1: managed apps and service principals (marker tag), adopted apps, identities, the tenant.
@@ -204,6 +223,7 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     if (auto bad = CheckAnswer(Answer::kApplication, *app)) return *bad;
     state.apps[untagged[i]] = ToObservedApp(*app);
   }
+  if (auto deleted = ReadDeletedApps(desired, state); !deleted.ok()) return deleted.error();
   bool prune = desired.settings.prune_apps && !owner_tag.empty();
   for (const auto& [oid, o] : apps_by_id)
     if (!matched.count(oid) && prune && HasTag(o, owner_tag)) state.prunable.push_back(ToObservedApp(o));

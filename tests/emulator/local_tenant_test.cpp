@@ -9,67 +9,15 @@
 #include <boost/json.hpp>
 
 #include "crypto/jwt.h"
-#include "emulator/local_tenant.h"
-#include "providers/graph/http_transport.h"
+#include "tests/emulator/http_tenant.h"
 
 using namespace entragate;
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using entragate::testing::Claims;
+using entragate::testing::Tenant;
 
 namespace {
-
-struct Tenant {
-  std::string dir;
-  std::unique_ptr<emulator::LocalTenant> tenant;
-  std::unique_ptr<graph::Transport> http;
-  std::string token;
-
-  explicit Tenant(emulator::LocalTenantOptions options = {}, std::string state = "") {
-    static int n = 0;
-    dir = state.empty() ? (fs::temp_directory_path() / ("entragate-lt-" + std::to_string(::getpid()) + "-" + std::to_string(n++))).string() : state;
-    if (state.empty()) fs::remove_all(dir);
-    options.state_dir = dir;
-    auto started = emulator::LocalTenant::Start(options);
-    REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
-    tenant = std::move(started).value();
-    graph::TransportOptions t;
-    if (!e().ca_file.empty()) t.ca_file = e().ca_file;
-    http = graph::MakeHttpTransport(t);
-  }
-  const emulator::LocalTenantEndpoints& e() const { return tenant->endpoints(); }
-
-  net::Response Send(const std::string& method, const std::string& url, const std::string& body = "", net::Headers headers = {}) {
-    net::Request r{method, url, std::move(headers), body, ""};
-    if (!body.empty() && !r.headers.count("Content-Type")) r.headers["Content-Type"] = "application/json";
-    auto sent = http->Send(r);
-    REQUIRE_MESSAGE(sent.ok(), (sent.ok() ? "" : sent.error().message));
-    return sent.value();
-  }
-  net::Response TokenRequest(const std::string& client_id, const std::string& secret, const std::string& scope) {
-    return Send("POST", e().authority + "/" + e().tenant_id + "/oauth2/v2.0/token",
-                net::EncodeForm({{"client_id", client_id}, {"client_secret", secret}, {"scope", scope}, {"grant_type", "client_credentials"}}),
-                {{"Content-Type", "application/x-www-form-urlencoded"}});
-  }
-  std::string OperatorToken() {
-    if (token.empty()) {
-      net::Response r = TokenRequest(e().client_id, e().client_secret, "https://graph.microsoft.com/.default");
-      REQUIRE_MESSAGE(r.status == 200, r.body);
-      token = std::string(json::parse(r.body).at("access_token").as_string());
-    }
-    return token;
-  }
-  net::Response Graph(const std::string& method, const std::string& path, const json::value& body = nullptr, net::Headers headers = {}) {
-    headers["Authorization"] = "Bearer " + OperatorToken();
-    return Send(method, e().graph + path, body.is_null() ? "" : json::serialize(body), std::move(headers));
-  }
-  json::object Admin(const std::string& method, const std::string& path, const json::value& body = nullptr) {
-    net::Response r = Send(method, e().authority + "/_emulator/" + path, body.is_null() ? "" : json::serialize(body), {{"X-Emulator-Key", e().admin_key}});
-    REQUIRE_MESSAGE(r.status < 300, r.body);
-    return json::parse(r.body).as_object();
-  }
-};
-
-json::object Claims(const std::string& jwt) { return crypto::DecodeJwt(jwt).value().payload; }
 
 const std::string kRole = "5e0b1d8a-0f3c-4c53-9d5b-1b2c3d4e5f60";
 

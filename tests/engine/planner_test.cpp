@@ -376,3 +376,58 @@ TEST_CASE("a plan round-trips through JSON") {
   CHECK(json::serialize(PlanToJson(back.value())) == json::serialize(PlanToJson(p)));
   CHECK(PlanToJson(p).at("format_version") == "1");
 }
+
+// The tenant after testapp was deleted: the app in deleted items, its service principal gone with it.
+ObservedState Deleted(const DesiredState& d) {
+  ObservedState o = Applied(d);
+  ObservedApp app = o.apps.at("testapp");
+  app.service_principal.reset();
+  app.graph["deletedDateTime"] = "2026-11-30T10:00:00Z";
+  o.apps.clear();
+  o.deleted["testapp"] = app;
+  return o;
+}
+
+TEST_CASE("an app in deleted items is restored first, then its service principal is created closed and the grant follows") {
+  DesiredState d = Desired(kManifest);
+  Plan p = PlanOf(d, Deleted(d));
+  REQUIRE(!p.changes.empty());
+  const Change& restore = p.changes.front();
+  CHECK(restore.action == Action::kRestore);
+  CHECK(restore.kind == StepKind::kRestoreApp);
+  CHECK(restore.address == "app.testapp");
+  CHECK(restore.payload.at("objectId") == "aaaaaaaa-0000-0000-0000-000000000001");
+  CHECK(restore.after.at("appId") == "bbbbbbbb-0000-0000-0000-000000000001");
+  CHECK(restore.after.contains("appRoles"));
+  CHECK_FALSE(p.Find("app.testapp"));  // no create Graph would refuse, no update: the app comes back as it was
+  const Change* sp = p.Find("app.testapp.service_principal");
+  REQUIRE(sp);
+  CHECK(sp->action == Action::kCreate);
+  CHECK(sp->payload.at("appRoleAssignmentRequired") == true);
+  for (const Change& c : p.changes)
+    if (&c != &restore) CHECK_MESSAGE(std::count(c.after_steps.begin(), c.after_steps.end(), restore.id) == 1, c.id);
+  CHECK(p.Find("app.testapp.access[App.Use][centos-1]"));
+  CHECK(p.Summary().restore == 1);
+  CHECK(p.Summary().ToString().find("1 to restore") != std::string::npos);
+  // The JSON form keeps the new action and kind.
+  auto back = PlanFromJson(PlanToJson(p));
+  REQUIRE(back.ok());
+  CHECK(back->changes.front().action == Action::kRestore);
+  CHECK(back->changes.front().kind == StepKind::kRestoreApp);
+}
+
+TEST_CASE("--purge-deleted deletes the deleted app for good before creating it anew") {
+  DesiredState d = Desired(kManifest);
+  d.settings.purge_deleted = true;
+  Plan p = PlanOf(d, Deleted(d));
+  const Change* purge = p.Find("app.testapp#purge");
+  REQUIRE(purge);
+  CHECK(purge->kind == StepKind::kPurgeDeletedApp);
+  CHECK(purge->action == Action::kDelete);
+  CHECK(purge->notes.at(0).find("for good") != std::string::npos);
+  const Change* create = p.Find("app.testapp");
+  REQUIRE(create);
+  CHECK(create->kind == StepKind::kCreateApp);
+  CHECK(std::count(create->after_steps.begin(), create->after_steps.end(), "app.testapp#purge") == 1);
+  CHECK(p.changes.front().id == "app.testapp#purge");
+}

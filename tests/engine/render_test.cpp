@@ -123,3 +123,20 @@ TEST_CASE("drift markdown flags revokes as drift that widens access; a plan's ar
   CHECK(drift_md.find("- ➖ **alice** loses **App.Use** on **app-0** (granted outside the manifest: drift that widens access)") != std::string::npos);
   CHECK(drift_md.find("revert drift that widens access") != std::string::npos);
 }
+
+TEST_CASE("a step that takes access away says tokens already issued stay valid until they expire, with the latest time") {
+  Change revoke;
+  revoke.kind = StepKind::kRevoke;
+  revoke.action = Action::kRevoke;
+  revoke.app = "testapp";
+  revoke.before = boost::json::object{{"principal", "centos-1"}, {"role", "App.Use"}};
+  Change create;
+  create.kind = StepKind::kCreateApp;
+  create.action = Action::kCreate;
+  create.app = "other";
+  CHECK(TokenLifetimeNote({&create}, 1796112000).empty());
+  std::string note = TokenLifetimeNote({&create, &revoke}, 1796083200);  // 2026-12-01 00:00 UTC
+  CHECK(note.find("centos-1 (App.Use on app.testapp)") != std::string::npos);
+  CHECK(note.find("up to 24 h for a managed identity") != std::string::npos);
+  CHECK(note.find("until 2026-12-02 00:00 UTC at the latest") != std::string::npos);
+}
