@@ -1,5 +1,5 @@
 #pragma once
-// Client authentication at the token endpoint (graph-facts §7.1, §7.3, §7.4): a client secret, a
+// Client authentication at the token endpoint (docs/graph-behaviour.md §7.1, §7.3, §7.4): a client secret, a
 // certificate-signed client assertion, or a federated assertion issued by an external identity
 // provider. Pure apart from `fetch`, which retrieves external issuers' discovery documents and
 // signing keys; those keys are cached per issuer.

@@ -1,5 +1,5 @@
 #pragma once
-// The identity platform's discovery documents (graph-facts §7.7, §12): OpenID configuration v1
+// The identity platform's discovery documents (docs/graph-behaviour.md §7.7, §12): OpenID configuration v1
 // and v2, and the instance-discovery answer msal asks for before anything else. Pure builders;
 // every URL is spelled from the authority exactly as configured, because msal compares the
 // issuer's scheme and host:port with the authority it was given.

@@ -38,7 +38,7 @@ bool IsVerifiedHost(const TenantInfo& tenant, const std::string& host) {
   });
 }
 
-// graph-facts §2.6: https hosts must be verified domains; under the default tenant policy a new URI
+// docs/graph-behaviour.md §2.6: https hosts must be verified domains; under the default tenant policy a new URI
 // on a v1-token app must carry the app id, the tenant id or a verified domain; URIs are unique.
 std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& tenant, const json::object& app,
                                       const std::string& uri) {
@@ -91,7 +91,7 @@ bool SameRoleApartFromEnabled(const json::object& a, const json::object& b) {
   return true;
 }
 
-// graph-facts §2.5: an enabled role can only be disabled (nothing else changed); it cannot be removed
+// docs/graph-behaviour.md §2.5: an enabled role can only be disabled (nothing else changed); it cannot be removed
 // or changed until a previous request disabled it.
 std::optional<GraphError> CheckRoleChanges(const json::array& before, const json::array& after) {
   for (const auto& r : before) {
@@ -210,7 +210,7 @@ std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::obj
   if (body.contains("appRoles"))
     if (auto e = CheckRoleChanges(before.at("appRoles").as_array(), app.at("appRoles").as_array())) return e;
   if (auto e = CheckIdentifierUris(txn, ReadTenant(txn), before, app)) return e;
-  // Replication lag: a role added (or re-enabled) now cannot be assigned for a while (graph-facts §6).
+  // Replication lag: a role added (or re-enabled) now cannot be assigned for a while (docs/graph-behaviour.md §6).
   if (body.contains("appRoles") && before.at("appRoles") != app.at("appRoles")) app["_rolesChangedMs"] = call.now_ms;
   std::vector<std::string> removed = RemovedRoleIds(before.at("appRoles").as_array(), app.at("appRoles").as_array());
   std::string id(StringAt(app, "id"));

@@ -1,4 +1,4 @@
-// JSON $batch (graph-facts §4): up to 20 requests, relative urls, dependsOn with 424 on a failed
+// JSON $batch (docs/graph-behaviour.md §4): up to 20 requests, relative urls, dependsOn with 424 on a failed
 // dependency, per-request status/headers/body matched by id; 400 for a malformed batch.
 #include <algorithm>
 #include <set>

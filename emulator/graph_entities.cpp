@@ -174,7 +174,7 @@ void SyncServicePrincipal(json::object& sp, const json::object& app) {
   json::array names{app.at("appId")};
   for (const auto& uri : app.at("identifierUris").as_array()) names.push_back(uri);
   sp["servicePrincipalNames"] = std::move(names);
-  // The SP's tags are the union of its own and the application's (graph-facts §1.3).
+  // The SP's tags are the union of its own and the application's (docs/graph-behaviour.md §1.3).
   json::array tags = sp.contains("_ownTags") ? sp.at("_ownTags").as_array() : json::array{};
   for (const auto& t : app.at("tags").as_array())
     if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);

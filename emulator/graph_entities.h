@@ -45,7 +45,7 @@ std::optional<GraphError> ValidateWrite(EntityType type, const json::object& bod
 json::object Present(const json::object& stored, const std::vector<std::string>& select);
 
 /// The appRoleAssignment id Graph uses: base64url of the principal's GUID bytes (.NET order) and
-/// another 16 bytes (graph-facts §1.6). Stable for (principal, resource, role), so a duplicate POST
+/// another 16 bytes (docs/graph-behaviour.md §1.6). Stable for (principal, resource, role), so a duplicate POST
 /// finds the existing assignment.
 std::string AssignmentId(const std::string& principal_id, const std::string& resource_id, const std::string& app_role_id);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Microsoft Graph's error responses (graph-facts §5.1–5.2), built in one place so every handler
+// Microsoft Graph's error responses (docs/graph-behaviour.md §5.1–5.2), built in one place so every handler
 // returns the same shape: {"error":{"code","message",["details"],"innerError":{date,request-id,
 // client-request-id}}}. The request ids are filled in by the service when the response leaves.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Microsoft Graph's identity-service limits as the local tenant applies them (graph-facts §5.3):
+// Microsoft Graph's identity-service limits as the local tenant applies them (docs/graph-behaviour.md §5.3):
 // a resource-unit token bucket and a write quota per app + tenant pair, each request (and each
 // $batch sub-request) charged on its own, and the headers Graph answers with. Pure: the caller
 // passes the time in, so every rule is a unit test.

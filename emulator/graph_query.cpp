@@ -68,7 +68,7 @@ std::variant<QueryOptions, GraphError> ParseQueryOptions(const std::map<std::str
       if (!decoded.ok()) return GraphError::BadRequest("Invalid $skiptoken value.");
       options.skiptoken = decoded.value();
     } else if (name == "$count") {
-      // Without ConsistencyLevel: eventual, Graph silently ignores $count=true (graph-facts §3.2).
+      // Without ConsistencyLevel: eventual, Graph silently ignores $count=true (docs/graph-behaviour.md §3.2).
       options.count = value == "true" && options.advanced;
     } else if (name == "$search") {
       if (!options.advanced)

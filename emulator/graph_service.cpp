@@ -101,7 +101,7 @@ Outcome RouteToHandler(Call& call) {
 GraphService::GraphService(DirectoryStore& store, GraphServiceOptions options) : store_(store), options_(std::move(options)) {}
 
 int GraphService::ResourceUnits(std::string_view method, std::string_view route, bool has_select, bool has_expand, int top) {
-  // graph-facts §5.3: base costs, then $select −1, $expand +1, $top < 20 −1, never below 1.
+  // docs/graph-behaviour.md §5.3: base costs, then $select −1, $expand +1, $top < 20 −1, never below 1.
   int cost = 1;
   if (method == "GET") {
     if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users" ||

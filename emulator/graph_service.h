@@ -45,7 +45,7 @@ struct GraphStats {
   uint64_t requests = 0;           ///< HTTP requests; a $batch counts once
   uint64_t batch_subrequests = 0;
   uint64_t writes = 0;             ///< successful POST/PATCH/DELETE, inside batches too
-  uint64_t resource_units = 0;     ///< graph-facts §5.3 costs
+  uint64_t resource_units = 0;     ///< docs/graph-behaviour.md §5.3 costs
   std::map<std::string, uint64_t> by_route;  ///< "GET /applications" → count
 };
 
@@ -58,11 +58,11 @@ class GraphService {
 
   GraphStats Stats() const;
   void ResetStats();
-  /// For this long after a write, reads may miss the written object (graph-facts §6).
+  /// For this long after a write, reads may miss the written object (docs/graph-behaviour.md §6).
   void SetReplicationLagMs(int64_t ms) { lag_ms_ = ms; }
   int64_t replication_lag_ms() const { return lag_ms_; }
 
-  /// The resource-unit cost of a request (graph-facts §5.3), for throttling budgets.
+  /// The resource-unit cost of a request (docs/graph-behaviour.md §5.3), for throttling budgets.
   static int ResourceUnits(std::string_view method, std::string_view route, bool has_select, bool has_expand, int top);
 
  private:

@@ -142,7 +142,7 @@ GraphError RoleNotFound(const json::object& resource) {
       fmt::format("Permission being assigned was not found on application '{}'.", StringAt(resource, "appId")));
 }
 
-// graph-facts §1.6, §2.4, §2.5: the role must exist on the resource and be enabled, allow the
+// docs/graph-behaviour.md §1.6, §2.4, §2.5: the role must exist on the resource and be enabled, allow the
 // principal's member type, and the assignment must not exist yet.
 std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, const json::object& resource,
                                           const PrincipalRef& principal, const std::string& role_id) {

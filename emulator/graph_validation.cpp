@@ -1,4 +1,4 @@
-// What a client may write to each entity type, and the rules Graph enforces on it (graph-facts §1,
+// What a client may write to each entity type, and the rules Graph enforces on it (docs/graph-behaviour.md §1,
 // §2.5–2.7). Rules on the values entragate manages reuse engine/graph_rules, the same definitions the
 // manifest loader checks, so a manifest that validates is a body Graph accepts.
 #include <algorithm>

@@ -39,7 +39,7 @@ struct LocalTenantOptions {
   std::function<engine::Result<net::Response>(const net::Request&)> fetch;
 };
 
-/// What the serve line prints (issue #3's contract; tests and scripts read it).
+/// What the serve line prints (a contract: tests and scripts read it; README "The local tenant").
 struct LocalTenantEndpoints {
   std::string graph;              ///< ".../v1.0"
   std::string authority;          ///< login authority root

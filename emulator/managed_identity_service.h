@@ -1,6 +1,6 @@
 #pragma once
 // The managed-identity token endpoints a workload on Azure calls instead of the login endpoints
-// (graph-facts §8, §12): Azure IMDS as a VM sees it, and the App Service / Functions / Container
+// (docs/graph-behaviour.md §8, §12): Azure IMDS as a VM sees it, and the App Service / Functions / Container
 // Apps "2019-08-01" protocol. Tokens come from TokenService::MintForPrincipal, so assignment
 // rules (AADSTS501051) and claims are the same as for app registrations; refusals keep the
 // identity platform's text inside each endpoint's own error shape.

@@ -410,7 +410,7 @@ class Parser {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Support matrix (graph-facts §3.1, plus the brief's user/group subset)
+// Support matrix (docs/graph-behaviour.md §3.1, plus the brief's user/group subset)
 
 enum Cap : unsigned {
   kCapEq = 1u << 0,  // also grants `in`, which Graph allows wherever eq works
@@ -461,7 +461,7 @@ constexpr PropertySpec kServicePrincipalProperties[] = {
     {"accountEnabled", kBool, false, kCapEq | kCapNe | kCapNot},
     {"appRoleAssignmentRequired", kBool, false, kCapEq | kCapNe | kCapNot},
     {"appOwnerOrganizationId", kStr, false, kCapEq | kCapNe | kCapNot | kCapGe | kCapLe},
-    {"servicePrincipalType", kStr, false, kCapEq},  // [obs] only; see graph-facts §1.3
+    {"servicePrincipalType", kStr, false, kCapEq},  // [obs] only; see docs/graph-behaviour.md §1.3
     {"id", kStr, false, kCapEq},
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // The emulator's OData $filter subset. A filter is parsed once, checked against the per-resource
-// support matrix of Microsoft Graph (graph-facts §3.1–3.2) and then evaluated against stored JSON
+// support matrix of Microsoft Graph (docs/graph-behaviour.md §3.1–3.2) and then evaluated against stored JSON
 // entities. Anything Graph would refuse is refused here too, so code tested against the emulator
 // does not come to depend on a query the real service rejects. Pure: no I/O, no global state.
 

@@ -25,7 +25,7 @@ Error Make(Kind kind, int status, std::string_view oauth_error, std::string mess
 }
 
 // Client authentication failures are 401 invalid_client (RFC 6749 §5.2); msal surfaces them as
-// the AADSTS text (graph-facts §12).
+// the AADSTS text (docs/graph-behaviour.md §12).
 Error BadClient(std::string message) {
   return Make(Kind::kAuth, 401, "invalid_client", std::move(message));
 }

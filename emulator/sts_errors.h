@@ -1,6 +1,6 @@
 #pragma once
 // The identity platform's error catalogue (AADSTS codes and their texts) and its JSON error shape
-// (graph-facts §7.1). Errors travel as engine::Error values until a handler renders them:
+// (docs/graph-behaviour.md §7.1). Errors travel as engine::Error values until a handler renders them:
 // `code` holds the OAuth error ("invalid_client"), `message` the AADSTS text exactly as Entra
 // words it ("AADSTS7000215: Invalid client secret provided. …"), `http_status` Entra's status.
 // Texts marked "guess" in the .cpp were not confirmed against a captured response.

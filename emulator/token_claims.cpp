@@ -1,5 +1,5 @@
 // TokenService::MintForPrincipal: who may have a token for what, and the claims it carries
-// (graph-facts §7.5, §7.6, §2.7).
+// (docs/graph-behaviour.md §7.5, §7.6, §2.7).
 
 #include <algorithm>
 #include <utility>
@@ -31,7 +31,7 @@ bool HasOptionalClaim(const ResourceInfo& resource, std::string_view name,
 }
 
 // Values of the roles the principal holds on the resource, in the resource's own order. A disabled
-// role still counts: existing assignments keep working until removed (graph-facts §2.5). An
+// role still counts: existing assignments keep working until removed (docs/graph-behaviour.md §2.5). An
 // assignment to the default-access role, or to a role since deleted, adds no value.
 boost::json::array RoleValues(const ResourceInfo& resource,
                               const std::vector<std::string>& assigned) {

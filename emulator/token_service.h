@@ -1,6 +1,6 @@
 #pragma once
 // The emulator's login endpoints: the identity platform's token endpoints (client credentials
-// only), OpenID discovery, JWKS and instance discovery (graph-facts §7, §12). Request in, response
+// only), OpenID discovery, JWKS and instance discovery (docs/graph-behaviour.md §7, §12). Request in, response
 // out: no sockets, no clock of its own, no network except the injected `fetch` that federated
 // credentials need. Answers and errors are shaped so that msal-node / @azure/identity cannot tell
 // this from Entra.

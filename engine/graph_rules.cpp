@@ -34,7 +34,7 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string> CheckRoleValue(std::string_view value) {
-  // graph-facts §1.4: at most 120 characters from a fixed set, no spaces, not starting with '.'.
+  // docs/graph-behaviour.md §1.4: at most 120 characters from a fixed set, no spaces, not starting with '.'.
   static constexpr std::string_view kPunctuation = ":!#$%&'()*+,-./;=?@[]^_{}~";
   if (value.empty()) return "a role value must not be empty";
   if (value.size() > 120) return fmt::format("a role value has at most 120 characters, this one has {}", value.size());
@@ -63,7 +63,7 @@ std::vector<std::string> Sorted(std::vector<std::string> v) {
   return v;
 }
 
-// Claims valid in both v1.0 and v2.0 JWTs, plus those v2 tokens emit on request (graph-facts §2.7).
+// Claims valid in both v1.0 and v2.0 JWTs, plus those v2 tokens emit on request (docs/graph-behaviour.md §2.7).
 std::vector<std::string> CommonJwtClaims() {
   return {"acct", "acrs", "auth_time", "ctry", "email", "fwd", "groups", "login_hint", "sid",
           "tenant_ctry", "tenant_region_scope", "upn", "verified_primary_email", "verified_secondary_email",

@@ -1,5 +1,5 @@
 #pragma once
-// Rules Microsoft Graph enforces on the fields entragate manages (graph-facts §1.4, §2.6, §2.7).
+// Rules Microsoft Graph enforces on the fields entragate manages (docs/graph-behaviour.md §1.4, §2.6, §2.7).
 // The manifest loader checks them so users get a located error before any request is sent; the
 // local tenant emulator enforces the same rules on the wire, from this one definition.
 
@@ -16,13 +16,13 @@ bool IsGuid(std::string_view text);
 std::string LowerAscii(std::string_view text);
 bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
-/// Why `value` cannot be an appRole value (graph-facts §1.4), or nullopt when it can.
+/// Why `value` cannot be an appRole value (docs/graph-behaviour.md §1.4), or nullopt when it can.
 std::optional<std::string> CheckRoleValue(std::string_view value);
 
 enum class TokenType { kIdToken, kAccessToken, kSaml2Token };
 const char* ToGraph(TokenType t);  ///< "idToken", "accessToken", "saml2Token"
 
-/// The optional claims Entra knows for a token type (graph-facts §2.7), sorted.
+/// The optional claims Entra knows for a token type (docs/graph-behaviour.md §2.7), sorted.
 const std::vector<std::string>& KnownOptionalClaims(TokenType t);
 bool IsKnownOptionalClaim(TokenType t, std::string_view name);
 
@@ -34,13 +34,13 @@ inline constexpr std::string_view kTenantIdPlaceholder = "{tenantId}";
 /// whitespace, and no placeholder other than {appId}/{tenantId}. Returns the problem, or nullopt.
 std::optional<std::string> CheckIdentifierUriSyntax(std::string_view uri_template);
 
-/// The default tenant policy (graph-facts §2.6, uriAdditionWithoutUniqueTenantIdentifier): a new URI on
+/// The default tenant policy (docs/graph-behaviour.md §2.6, uriAdditionWithoutUniqueTenantIdentifier): a new URI on
 /// an app issuing v1 tokens must contain the app id, the tenant id or a verified domain. Decidable
 /// before the tenant is known only in part: a host that looks like a domain is accepted here and its
 /// verification is left to plan time. Returns true when the template can satisfy the policy.
 bool SatisfiesDefaultUriPolicy(std::string_view uri_template, bool v2_tokens);
 
-/// Graph's text for a URI refused by the default tenant policy (graph-facts §2.6).
+/// Graph's text for a URI refused by the default tenant policy (docs/graph-behaviour.md §2.6).
 std::string DefaultUriPolicyMessage(std::string_view uri);
 
 }  // namespace entragate::engine

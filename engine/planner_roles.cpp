@@ -1,5 +1,5 @@
 // App roles: matched by value; an enabled role that changes or goes is first disabled in its own
-// request (graph-facts §2.5); assignments of a role that goes are revoked before it goes.
+// request (docs/graph-behaviour.md §2.5); assignments of a role that goes are revoked before it goes.
 #include <algorithm>
 
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 #pragma once
 // An app registration's certificate (AZURE_CLIENT_CERTIFICATE_PATH: one PEM file holding the
 // certificate and its private key). Each token request carries a fresh client assertion signed
-// with the key (graph-facts §7.3): RS256 with the SHA-1 `x5t` header by default, which every
+// with the key (docs/graph-behaviour.md §7.3): RS256 with the SHA-1 `x5t` header by default, which every
 // Entra deployment accepts, or PS256 with `x5t#S256`, the form current documentation describes.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // Which Microsoft cloud entragate talks to: the Graph root requests go to, the login host tokens
-// come from, and the resource those tokens are for (graph-facts §9.3). National clouds differ in
+// come from, and the resource those tokens are for (docs/graph-behaviour.md §9.3). National clouds differ in
 // all three; the local tenant differs only in where requests go.
 
 #include <functional>

@@ -1,6 +1,6 @@
 #pragma once
 // The default way entragate finds a credential: the sources the environment configures, in a fixed
-// order, like the Azure SDKs' DefaultAzureCredential (graph-facts §9.2). They are tried in turn at
+// order, like the Azure SDKs' DefaultAzureCredential (docs/graph-behaviour.md §9.2). They are tried in turn at
 // the first token, and the first that delivers one is used from then on, so the source in use can
 // be named. A source that is configured but unavailable on this machine gives way to the next one,
 // as in Azure Identity: an IMDS that does not answer, or answers 4xx without a token endpoint's

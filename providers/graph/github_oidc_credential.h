@@ -2,7 +2,7 @@
 // GitHub Actions OIDC: a workflow with `permissions: id-token: write` gets
 // ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN. We ask that endpoint for an ID
 // token whose audience is api://AzureADTokenExchange and present it as the client assertion of a
-// federated credential on the app (graph-facts §7.4). A fresh ID token is fetched for every access
+// federated credential on the app (docs/graph-behaviour.md §7.4). A fresh ID token is fetched for every access
 // token: they are short-lived, and the access token is what gets cached.
 
 #include <string>

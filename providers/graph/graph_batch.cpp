@@ -1,4 +1,4 @@
-// GraphClient::SendBatch: JSON $batch (graph-facts §4). Up to 20 independent requests per envelope,
+// GraphClient::SendBatch: JSON $batch (docs/graph-behaviour.md §4). Up to 20 independent requests per envelope,
 // several envelopes in flight; sub-responses come back in any order and are matched by id; a
 // throttled or transient sub-request is retried on its own, packed with the other retries, after
 // the largest wait any of them was told. Every envelope goes through the pacer with the cost of its

@@ -36,7 +36,7 @@ bool IsGuid(std::string_view s) {
   return true;
 }
 
-// Object ids are GUIDs; appRoleAssignment ids are 43-character base64url (graph-facts §1.6). Graph's
+// Object ids are GUIDs; appRoleAssignment ids are 43-character base64url (docs/graph-behaviour.md §1.6). Graph's
 // own names (navigation properties, actions such as microsoft.graph.addPassword) are neither.
 bool LooksLikeId(std::string_view s) {
   if (IsGuid(s)) return true;

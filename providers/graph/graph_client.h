@@ -1,6 +1,6 @@
 #pragma once
 // Microsoft Graph requests as the provider makes them: one retry policy (retry_policy.h), one pacer
-// per app + tenant that spends Graph's budget without overrunning it (pacer.h), JSON $batch (graph-facts §4), paging by @odata.nextLink (§3.3), and request accounting
+// per app + tenant that spends Graph's budget without overrunning it (pacer.h), JSON $batch (docs/graph-behaviour.md §4), paging by @odata.nextLink (§3.3), and request accounting
 // for --stats. Below it sits a Transport (one HTTP exchange, no retries of its own beyond a dead
 // keep-alive connection); above it the provider builds paths with odata.h.
 //

@@ -1,4 +1,4 @@
-// GraphClient::ListAll: collections to the last page (graph-facts §3.3). Every round sends the next
+// GraphClient::ListAll: collections to the last page (docs/graph-behaviour.md §3.3). Every round sends the next
 // page of every unfinished collection together, so k collections of p pages cost about
 // p · ⌈k/20⌉ HTTP requests instead of k · p.
 #include <boost/json.hpp>

@@ -144,7 +144,7 @@ bool IsLoopback(const Endpoint& endpoint) {
 }
 
 // Azure's instance metadata service (managed identity on VMs) is plain http at this link-local
-// address by design (graph-facts §8.1); it is reachable only from inside the host.
+// address by design (docs/graph-behaviour.md §8.1); it is reachable only from inside the host.
 bool IsInstanceMetadataService(const Endpoint& endpoint) { return endpoint.ip_literal && endpoint.host == "169.254.169.254"; }
 
 std::string_view Trim(std::string_view text) {

@@ -1,6 +1,6 @@
 #pragma once
 // Managed identity: the platform hands out tokens for the identity attached to the machine or app
-// (graph-facts §8, §12). Two protocols:
+// (docs/graph-behaviour.md §8, §12). Two protocols:
 //   App Service / Functions / Container Apps: GET {IDENTITY_ENDPOINT}?api-version=2019-08-01
 //     &resource=…[&client_id=…] with header X-IDENTITY-HEADER: {IDENTITY_HEADER};
 //   IMDS (VMs, scale sets, AKS nodes): GET {host}/metadata/identity/oauth2/token

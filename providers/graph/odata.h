@@ -1,5 +1,5 @@
 #pragma once
-// OData text that carries caller data into a Graph URL (graph-facts §3.4). A display name is data,
+// OData text that carries caller data into a Graph URL (docs/graph-behaviour.md §3.4). A display name is data,
 // never syntax: every value goes through ODataString (quotes doubled) and then through
 // percent-encoding, so a name such as `x' or displayName eq 'y` or `a&$top=1` cannot change what a
 // query means.

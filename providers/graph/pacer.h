@@ -1,5 +1,5 @@
 #pragma once
-// Pacing to Microsoft Graph's budget (graph-facts §5.3): one Pacer per Graph scope (app + tenant),
+// Pacing to Microsoft Graph's budget (docs/graph-behaviour.md §5.3): one Pacer per Graph scope (app + tenant),
 // shared by every thread that sends. It mirrors Graph's two buckets — resource units and the write
 // quota — spends them a little below the limit so that 429s are the exception, learns the real
 // budget from the answers (x-ms-resource-unit, x-ms-throttle-limit-percentage, 429s), and on a 429
@@ -30,7 +30,7 @@ struct GraphBudget {
 /// quota is 3,000 / 150 s in all three. Unset for anything else.
 std::optional<GraphBudget> GraphBudgetPreset(std::string_view name);
 
-/// What one request costs, as Graph charges it (graph-facts §5.3).
+/// What one request costs, as Graph charges it (docs/graph-behaviour.md §5.3).
 struct RequestCost {
   int resource_units = 1;
   int writes = 0;  ///< a $batch envelope carries several

@@ -1,7 +1,7 @@
 #pragma once
 // The one retry policy for Microsoft Graph (house style: transient → backoff, explicit wait → wait,
 // terminal → stop). Pure: it reads no clock and never sleeps; the caller passes the times in and
-// does the waiting, so every rule is a unit test (graph-facts §5, §6).
+// does the waiting, so every rule is a unit test (docs/graph-behaviour.md §5, §6).
 //
 // Rules, in the order Decide applies them:
 //  1. success (2xx/3xx)                       → stop
@@ -55,7 +55,7 @@ struct RetryLimits {
   int64_t max_total_wait_ms = 120000;   ///< from the first send until the retry is sent
   int64_t base_delay_ms = 500;          ///< backoff after the first failure
   int64_t max_delay_ms = 30000;         ///< cap of one backoff step
-  int64_t consistency_window_ms = 60000;///< replication waits stop here (graph-facts §6: tens of seconds)
+  int64_t consistency_window_ms = 60000;///< replication waits stop here (docs/graph-behaviour.md §6: tens of seconds)
 };
 
 struct Decision {
@@ -73,7 +73,7 @@ Decision Decide(const Attempt& attempt, const RetryLimits& limits, uint64_t jitt
 /// Unset for anything else, which the policy then treats as absent.
 std::optional<int64_t> ParseRetryAfterMs(std::string_view value, int64_t now_ms);
 
-/// Whether the answer is one of the replication failures of graph-facts §6 (rule 5 above).
+/// Whether the answer is one of the replication failures of docs/graph-behaviour.md §6 (rule 5 above).
 bool IsConsistencyFailure(const Attempt& attempt);
 
 }  // namespace entragate::graph

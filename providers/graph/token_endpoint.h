@@ -1,5 +1,5 @@
 #pragma once
-// The client-credentials request to the identity platform's v2.0 token endpoint (graph-facts
+// The client-credentials request to the identity platform's v2.0 token endpoint (docs/graph-behaviour.md
 // §7.1), shared by every source that authenticates an app registration: a secret, a
 // certificate-signed assertion, or a federated assertion from another identity provider.
 

@@ -1,6 +1,6 @@
 #pragma once
 // Reading the answers of the endpoints that hand out tokens — the identity platform's token
-// endpoint and the managed-identity endpoints (graph-facts §7.1, §8, §12) — into an AccessToken
+// endpoint and the managed-identity endpoints (docs/graph-behaviour.md §7.1, §8, §12) — into an AccessToken
 // or an Error fit to show a user. Error messages carry the one-line AADSTS explanation and the
 // HTTP status; never the response body, and never a secret the caller names for redaction.
 

@@ -16,7 +16,7 @@ namespace entragate::graph {
 
 struct TokenRetry {
   /// Statuses this endpoint uses for "try again shortly" beyond 429/503/504 (IMDS: 404 and 410
-  /// while it updates, 500; graph-facts §8.1).
+  /// while it updates, 500; docs/graph-behaviour.md §8.1).
   std::set<int> also_transient;
   RetryLimits limits{5, 60000, 500, 10000, 0};
   std::function<void(int64_t ms)> sleep;   ///< unset: the thread sleeps

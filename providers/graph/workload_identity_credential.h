@@ -1,5 +1,5 @@
 #pragma once
-// Workload identity federation from a token file (graph-facts §7.4): Kubernetes (the AKS
+// Workload identity federation from a token file (docs/graph-behaviour.md §7.4): Kubernetes (the AKS
 // workload-identity webhook) projects a service-account token into AZURE_FEDERATED_TOKEN_FILE
 // and rotates it; the token is presented as the client assertion. The file is read again for
 // every request, so a rotated token is picked up without a restart.

@@ -99,7 +99,7 @@ TEST_CASE("removing a disabled role drops its assignments; deleting an app remov
   std::string mi = t.SpIdByName("centos-1");
   REQUIRE(t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo", Grant(mi, api.sp_id, kAppRole)).status == 201);
   REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use", false), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}}).status == 204);
-  // Existing assignments of a disabled role stay (graph-facts §2.5).
+  // Existing assignments of a disabled role stay (docs/graph-behaviour.md §2.5).
   CHECK(t.Get("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo").obj().at("value").as_array().size() == 1);
   REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kUserRole, "Orders.Read", true, json::array{"User"})}}}).status == 204);
   CHECK(t.Get("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo").obj().at("value").as_array().empty());

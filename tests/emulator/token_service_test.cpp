@@ -281,7 +281,7 @@ crypto::DecodedJwt TokenOf(const net::Response& response) {
   return Decode(Str(Json(response), "access_token"));
 }
 
-// Every part of the identity platform's error shape (graph-facts §7.1).
+// Every part of the identity platform's error shape (docs/graph-behaviour.md §7.1).
 void CheckStsError(const net::Response& response, int status, std::string_view error, int code,
                    const std::string& message) {
   CAPTURE(response.body);

@@ -12,7 +12,7 @@ TEST_CASE("IsGuid accepts the 8-4-4-4-12 form in either case only") {
   CHECK_FALSE(IsGuid("7e8c5963-8c6b-472e-b9c9-43118267cdbg"));
 }
 
-TEST_CASE("role values follow graph-facts 1.4") {
+TEST_CASE("role values follow docs/graph-behaviour.md §1.4") {
   CHECK_FALSE(CheckRoleValue("App.Use").has_value());
   CHECK_FALSE(CheckRoleValue("Orders.ReadWrite.All").has_value());
   CHECK_FALSE(CheckRoleValue("a:b!#$%&'()*+,-./;=?@[]^_{}~").has_value());
