@@ -167,7 +167,13 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       results[i] = Failed(found[k].error());
       continue;
     }
-    const json::object& b = found[k].value().body.as_object();
+    const json::object* body = found[k].value().body.if_object();
+    if (!body) {
+      results[i] = Failed(engine::MakeError(engine::Error::Kind::kInternal,
+                                            fmt::format("{}: Graph answered the look-up of the new object's ids with a body that is not an object", steps[i]->id)));
+      continue;
+    }
+    const json::object& b = *body;
     results[i].learnt = steps[i]->kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
                                                                : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
   }
