@@ -20,6 +20,7 @@
 
 #include "emulator/faults.h"
 #include "emulator/graph_service.h"
+#include "bench/workload.h"
 #include "emulator/local_tenant.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"
@@ -54,16 +55,7 @@ Args Parse(int argc, char** argv) {
 }
 
 std::string Manifest(const Args& a) {
-  std::string m = "version: 1\nidentities:\n";
-  for (int i = 0; i < a.identities; ++i) m += fmt::format("  mi-{0}: {{ managedIdentity: mi-{0} }}\n", i);
-  m += "apps:\n";
-  for (int n = 0; n < a.apps; ++n) {
-    m += fmt::format("  app-{0}:\n    displayName: App {0}\n    appRoles:\n      App.Use: {{ allowedMemberTypes: [ Application ] }}\n", n);
-    m += "    assignmentRequired: true\n    access:\n      App.Use: [ ";
-    for (int k = 0; k < a.grants; ++k) m += fmt::format("{}mi-{}", k ? ", " : "", (n * 7 + k) % std::max(1, a.identities));
-    m += " ]\n";
-  }
-  return m;
+  return bench::WorkloadManifest({a.apps, a.grants, a.identities, 7, false});
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -94,13 +86,7 @@ int main(int argc, char** argv) {
   if (!tenant.ok()) return fmt::print(stderr, "{}\n", tenant.error().message), 1;
   const auto& e = tenant.value()->endpoints();
   auto transport = graph::MakeHttpTransport({});
-  for (int i = 0; i < a.identities; ++i) {
-    net::Request r{"POST", e.authority + "/_emulator/identities", {{"X-Emulator-Key", e.admin_key}, {"Content-Type", "application/json"}},
-                   boost::json::serialize(boost::json::object{{"name", fmt::format("mi-{}", i)},
-                                                              {"resourceId", fmt::format("/subscriptions/0/resourceGroups/bench/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-{}", i)}}),
-                   ""};
-    if (auto sent = transport->Send(r); !sent.ok() || sent->status != 201) return fmt::print(stderr, "cannot add identity mi-{}\n", i), 1;
-  }
+  if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
   tenant.value()->faults().Configure(config.value());
   graph::CachingCredential credential(std::make_unique<graph::ClientSecretCredential>(
                                           *transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret, graph::SystemNow),

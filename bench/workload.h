@@ -1,0 +1,51 @@
+#pragma once
+// The generated workloads the benchmarks share: N apps with one role granted to M of K managed
+// identities, and those identities made in a fresh local tenant through its admin API.
+
+#include <algorithm>
+#include <string>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "emulator/local_tenant.h"
+#include "providers/graph/http_transport.h"
+
+namespace entragate::bench {
+
+struct Workload {
+  int apps = 0, grants = 0, identities = 0;
+  int stride = 1;              ///< app n grants mi-(n*stride + k) % identities, k < grants
+  bool app_id_uris = false;    ///< give every app identifierUris [api://{appId}]
+};
+
+inline std::string WorkloadManifest(const Workload& w) {
+  std::string m = "version: 1\nidentities:\n";
+  for (int i = 0; i < w.identities; ++i) m += fmt::format("  mi-{0}: {{ managedIdentity: mi-{0} }}\n", i);
+  m += "apps:\n";
+  for (int n = 0; n < w.apps; ++n) {
+    m += fmt::format("  app-{0}:\n    displayName: App {0}\n", n);
+    if (w.app_id_uris) m += "    identifierUris: [ \"api://{appId}\" ]\n";
+    m += "    appRoles:\n      App.Use: { allowedMemberTypes: [ Application ] }\n    assignmentRequired: true\n    access:\n      App.Use: [ ";
+    for (int k = 0; k < w.grants; ++k) m += fmt::format("{}mi-{}", k ? ", " : "", (n * w.stride + k) % std::max(1, w.identities));
+    m += " ]\n";
+  }
+  return m;
+}
+
+/// Makes user-assigned identities mi-0 … mi-(n-1); false (with a message on stderr) if one fails.
+inline bool AddManagedIdentities(graph::Transport& transport, const emulator::LocalTenantEndpoints& e, int n) {
+  for (int i = 0; i < n; ++i) {
+    net::Request r{"POST", e.authority + "/_emulator/identities", {{"X-Emulator-Key", e.admin_key}, {"Content-Type", "application/json"}},
+                   boost::json::serialize(boost::json::object{{"name", fmt::format("mi-{}", i)},
+                                                              {"resourceId", fmt::format("/subscriptions/0/resourceGroups/bench/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-{}", i)}}),
+                   ""};
+    if (auto sent = transport.Send(r); !sent.ok() || sent->status != 201) {
+      fmt::print(stderr, "cannot add identity mi-{}\n", i);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace entragate::bench
