@@ -35,7 +35,7 @@ fi
 e plan "$work/m" -o "$work/plan.json" >/dev/null; rc=$?
 check "plan -o saves a plan" test -s "$work/plan.json"
 check "the saved plan holds no secret or token" bash -c "! grep -Eqi 'secret|eyJ[A-Za-z0-9_-]{10,}|Bearer' '$work/plan.json'"
-node -e "JSON.parse(require('fs').readFileSync('$work/plan.json','utf8'))" && check "the saved plan is JSON" true
+check "the saved plan is JSON" node -e "JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'))" "$work/plan.json"
 out=$(e apply "$work/plan.json"); rc=$?
 check "apply PLAN.json applies the saved plan" test $rc -eq 0
 check "… every step done" contains "$out" "Apply complete: 4 done"
