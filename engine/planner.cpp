@@ -365,14 +365,15 @@ void WaitForDeletedSteps(Context& ctx) {
 // left over, which wait on each other: a planner bug, reported rather than applied.
 std::vector<std::string> OrderSteps(Plan& plan) {
   std::vector<Change> ordered;
-  std::set<std::string> done;
+  std::set<std::string> done, known;
+  for (const auto& c : plan.changes) known.insert(c.id);
   std::vector<bool> used(plan.changes.size(), false);
   while (ordered.size() < plan.changes.size()) {
     bool progressed = false;
     for (size_t i = 0; i < plan.changes.size(); ++i) {
       if (used[i]) continue;
       const auto& deps = plan.changes[i].after_steps;
-      if (!std::all_of(deps.begin(), deps.end(), [&](const std::string& d) { return done.count(d) || !plan.Find(d); })) continue;
+      if (!std::all_of(deps.begin(), deps.end(), [&](const std::string& d) { return done.count(d) || !known.count(d); })) continue;
       used[i] = true;
       done.insert(plan.changes[i].id);
       ordered.push_back(plan.changes[i]);
