@@ -93,7 +93,7 @@ TEST_CASE("users and groups hold User roles") {
                Grant(std::string(user.obj().at("id").as_string()), api.sp_id, kUserRole)).obj().at("principalType").as_string() == "User");
 }
 
-TEST_CASE("removing a disabled role drops its assignments; deleting an app removes its principal's assignments") {
+TEST_CASE("removing a disabled role drops its assignments, deleting an app removes its principal's assignments") {
   GraphTestTenant t;
   Api api = MakeApi(t);
   std::string mi = t.SpIdByName("centos-1");

@@ -52,7 +52,7 @@ TEST_CASE("eq compares strings case-insensitively and treats a missing property 
   CHECK_FALSE(Matches("displayName eq 'x'", R"({"displayName":null})"));
 }
 
-TEST_CASE("keywords, function names and property names ignore case; whitespace is free") {
+TEST_CASE("keywords, function names and property names ignore case, whitespace is free") {
   CHECK(Matches("displayName EQ 'a' Or displayName Eq 'b'", R"({"displayName":"b"})"));
   CHECK(Matches("STARTSWITH(displayName,'pay')", R"({"displayName":"Payments"})"));
   CHECK(Matches("startsWith( displayName , 'PAY' )", R"({"displayName":"payments"})"));

@@ -448,7 +448,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a PS256 client assertion with x5t#S256 authenticates; v2 tokens say azpacr 2") {
+TEST_CASE("a PS256 client assertion with x5t#S256 authenticates, v2 tokens say azpacr 2") {
   Harness h;
   const auto token =
       TokenOf(h.Call(Post(V2Token(), AssertionFields(Ps256Assertion(), "api://ledger/.default"))));
@@ -815,7 +815,7 @@ TEST_CASE("federated assertion refusals") {
 // Assignment required (AADSTS501051)
 // ================================================================================================
 
-TEST_CASE("AADSTS501051 when assignment is required and none is held; gone once one is") {
+TEST_CASE("AADSTS501051 when assignment is required and none is held, gone once one is") {
   Harness h;
   const std::string text = std::string("AADSTS501051: Application '") + kClient + "'(" +
                            kClientName + ") is not assigned to a role for the application '" +

@@ -113,7 +113,7 @@ TEST_CASE("progress is reported per wave") {
   CHECK(last_finished == 5);
 }
 
-TEST_CASE("steps that wait on each other fail with the cycle named; what waits for them is skipped; the rest runs") {
+TEST_CASE("steps that wait on each other fail with the cycle named, what waits for them is skipped, the rest runs") {
   ScriptedProvider provider;
   Plan p;
   p.changes = {Step("app.a.roles", StepKind::kUpdateRoles, {"app.a.access[R][x]"}),
