@@ -23,6 +23,10 @@ run_step() {
   (cd "$repo" && PATH="$work/bin:$PATH" CI=true ENTRAGATE_TARGET=local PR=7 GH_LOG="$work/gh.log" NO_COLOR=1 "${shell[@]}" "$work/step.sh" >/dev/null 2>"$work/step.err")
 }
 
+# The README shows the GitHub plan step: it must be the recipe's, word for word.
+shown=$(sed -n '/^### In CI/,/^## /p' README.md | sed -n '/^```yaml$/,/^```$/p' | sed '1d;$d')
+check "the README's plan step is the GitHub recipe's" bash -c '[ -n "$1" ] && [[ $(cat docs/ci/github-actions.yml) == *"$1"* ]]' _ "$shown"
+
 for kind in github azure; do
   recipe=$PWD/docs/ci/$([ $kind = github ] && echo github-actions.yml || echo azure-pipelines.yml)
   repo=$work/$kind
