@@ -15,6 +15,7 @@
 #include "emulator/directory_store.h"
 #include "emulator/local_tenant.h"
 #include "engine/graph_rules.h"
+#include "providers/graph/managed_identity_credential.h"
 
 namespace entragate::cli {
 
@@ -144,6 +145,8 @@ int RunLocal(TokenOptions o) {
     const json::object& b = body.as_object();
     std::string text = b.contains("error_description") ? Show(b.at("error_description")) : b.contains("message") ? Show(b.at("message")) : response->body;
     fmt::print("  refused (HTTP {}): {}\n", response->status, text);
+    if (o.protocol == "appservice" && response->status == 500)
+      fmt::print("  ({}. `--protocol imds` shows the identity platform's own answer.)\n", graph::kAppServiceTokenFailedHint);
     return kExitError;
   }
   PrintToken(t, e.authority, e.tenant_id, Show(body.at("access_token")));

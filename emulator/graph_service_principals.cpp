@@ -173,7 +173,7 @@ std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, 
 }
 
 Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
-  if (!CanWriteAssignments(call.caller)) return GraphError::Forbidden();
+  if (!CanCreateAssignments(call.caller)) return GraphError::Forbidden();
   auto body = call.Body();
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::object& b = std::get<json::object>(body);

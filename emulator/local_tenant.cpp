@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -78,6 +79,21 @@ engine::Result<ServerTls> MakeTls(const std::string& dir, const std::string& hos
   auto key_pem = crypto::PrivateKeyToPem(key.value());
   if (!key_pem.ok()) return CryptoFailure("server key", key_pem.error());
   return ServerTls{crypto::CertificateToPem(cert.value()), key_pem.value()};
+}
+
+// The seed's first host, as the README promises; hosts from before seedOrder was kept (or added
+// through the admin API, which have none) come after, by name.
+std::string FirstSeededHost(const DirectoryStore& store) {
+  return store.Read([](const StoreView& v) {
+    std::string first;
+    std::int64_t best = std::numeric_limits<std::int64_t>::max();
+    for (const auto& [name, h] : v.All(Collection::kHosts)) {
+      const json::value* order = h.if_contains("seedOrder");
+      const std::int64_t rank = order && order->is_int64() ? order->as_int64() : std::numeric_limits<std::int64_t>::max() - 1;
+      if (first.empty() || rank < best) first = name, best = rank;
+    }
+    return first;
+  });
 }
 
 }  // namespace
@@ -234,11 +250,7 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   token_options.now = [clock] { return clock->NowSeconds(); };
   token_options.fetch = options.fetch;
   impl->tokens = std::make_unique<TokenService>(*impl->directory, *impl->key, token_options);
-  std::string imds_host = options.imds_host;
-  if (imds_host.empty())
-    imds_host = impl->store->Read([](const StoreView& v) {
-      return v.All(Collection::kHosts).empty() ? std::string() : v.All(Collection::kHosts).begin()->first;
-    });
+  std::string imds_host = options.imds_host.empty() ? FirstSeededHost(*impl->store) : options.imds_host;
   impl->identities = std::make_unique<ManagedIdentityService>(*impl->directory, *impl->tokens, imds_host,
                                                                 [clock] { return clock->NowSeconds(); });
 

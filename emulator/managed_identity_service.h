@@ -2,8 +2,9 @@
 // The managed-identity token endpoints a workload on Azure calls instead of the login endpoints
 // (docs/graph-behaviour.md §8, §12): Azure IMDS as a VM sees it, and the App Service / Functions / Container
 // Apps "2019-08-01" protocol. Tokens come from TokenService::MintForPrincipal, so assignment
-// rules (AADSTS501051) and claims are the same as for app registrations; refusals keep the
-// identity platform's text inside each endpoint's own error shape.
+// rules (AADSTS501051) and claims are the same as for app registrations. IMDS relays the identity
+// platform's refusal body; App Service, like the real platform, answers any such refusal with a
+// generic HTTP 500 that carries no AADSTS text (docs/graph-behaviour.md §13.3).
 //
 //   IMDS:        GET /metadata/identity/oauth2/token[/]?api-version=…&resource=…
 //                    [&client_id=…|&object_id=…|&msi_res_id=…]          header Metadata: true
@@ -51,7 +52,7 @@ class ManagedIdentityService {
   int FlushCache(const std::string& host_name);
 
  private:
-  engine::Result<IssuedToken> Mint(const std::string& host_name, const ManagedIdentityInfo& identity, const std::string& resource) const;
+  engine::Result<IssuedToken> Mint(const HostInfo& host, const ManagedIdentityInfo& identity, const std::string& resource) const;
   net::Response ImdsToken(const net::Request& request, std::string_view query) const;
   net::Response AppServiceToken(const net::Request& request, std::string_view query) const;
 

@@ -103,6 +103,7 @@ boost::json::object AccessTokenClaims(const ClaimInputs& in, std::string_view au
   claims["tid"] = tenant.id;
   claims["uti"] = in.uti;
   claims["ver"] = v2 ? "2.0" : "1.0";
+  if (!in.requester.compute_resource_id.empty()) claims["xms_az_rid"] = in.requester.compute_resource_id;
   if (!in.requester.managed_identity_resource_id.empty()) {
     claims["xms_mirid"] = in.requester.managed_identity_resource_id;
   }

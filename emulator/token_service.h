@@ -40,6 +40,7 @@ struct TokenRequester {
   std::string display_name;                  ///< named in AADSTS501051
   std::string service_principal_id;          ///< oid and sub; whose app role assignments count
   std::string managed_identity_resource_id;  ///< xms_mirid; empty for an app registration
+  std::string compute_resource_id;           ///< xms_az_rid: the VM a user-assigned identity runs on
 };
 
 struct IssuedToken {

@@ -231,16 +231,15 @@ describe('Microsoft clients against entragate serve', { skip: bin ? false : 'ENT
     assert.equal(c.appid, centos1.appId);
   });
 
-  test('ManagedIdentityCredential, App Service protocol, centos-2 (no assignment): AADSTS501051', async (t) => {
+  // As on Azure, App Service keeps the identity platform's reason to itself: a generic HTTP 500.
+  test('ManagedIdentityCredential, App Service protocol, centos-2 (no assignment): the platform\'s HTTP 500', async (t) => {
     if (!graph?.ok) return t.skip('needs the Graph flow');
     const scope = `api://${graph.application.appId}/.default`;
     const run = await runChild(serve, ['mi', scope], { IDENTITY_ENDPOINT: serve.identityEndpoint, IDENTITY_HEADER: serve.identityHeaders['centos-2'] });
     assert.equal(run.source, 'AppService');
     assert.equal(run.result.ok, false, `centos-2 got a token: ${JSON.stringify(run.result.token?.claims)}`);
-    assert.match(run.result.error.message, /AADSTS501051/);
-    const centos2 = graph.servicePrincipals.find((sp) => sp.displayName === 'centos-2');
-    assert.ok(run.result.error.message.includes(centos2.appId), run.result.error.message);
-    assert.ok(run.result.error.message.includes(graph.application.appId), run.result.error.message);
+    assert.match(run.result.error.message, /An unexpected error occured while fetching the AAD Token\./);
+    assert.doesNotMatch(run.result.error.message, /AADSTS/);
   });
 
   test('ManagedIdentityCredential, IMDS via AZURE_POD_IDENTITY_AUTHORITY_HOST: token for centos-1', async (t) => {
