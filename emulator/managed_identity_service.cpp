@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "crypto/jwt.h"
 #include "engine/graph_rules.h"
 #include "emulator/sts_errors.h"
 
@@ -181,7 +182,7 @@ ManagedIdentityService::ManagedIdentityService(const TokenDirectory& directory,
 void ManagedIdentityService::SetCacheEnabled(bool on) {
   std::lock_guard lock(cache_mutex_);
   cache_enabled_ = on;
-  if (!on) cache_.clear();
+  if (!on) cache_.clear(), SaveCacheLocked();
 }
 
 int ManagedIdentityService::FlushCache(const std::string& host_name) {
@@ -191,7 +192,47 @@ int ManagedIdentityService::FlushCache(const std::string& host_name) {
     if (std::get<0>(it->first) == host_name) it = cache_.erase(it), ++n;
     else ++it;
   }
+  if (n > 0) SaveCacheLocked();
   return n;
+}
+
+void ManagedIdentityService::SetCacheStore(CacheStore store) {
+  std::lock_guard lock(cache_mutex_);
+  cache_store_ = std::move(store);
+  if (!cache_store_.load) return;
+  for (auto& kept : cache_store_.load()) {
+    auto token = tokens_.SignAgain(kept.claims);
+    if (!token) continue;  // e.g. a signing key replaced since: that token is gone, as after a restart
+    cache_[std::make_tuple(kept.host, kept.principal_id, kept.resource)] =
+        IssuedToken{std::move(*token), kept.resource, kept.not_before, kept.expires_on, kept.expires_on - kept.not_before};
+  }
+}
+
+std::set<std::string> ManagedIdentityService::CachedTokenIds() const {
+  std::lock_guard lock(cache_mutex_);
+  std::set<std::string> ids;
+  const std::int64_t now = now_();
+  for (const auto& [key, token] : cache_) {
+    if (!cache_enabled_ || token.expires_on - now <= kManagedIdentityCacheMargin) continue;
+    auto jwt = crypto::DecodeJwt(token.access_token);
+    if (const boost::json::value* uti = jwt ? jwt->payload.if_contains("uti") : nullptr; uti && uti->is_string())
+      ids.emplace(uti->get_string());
+  }
+  return ids;
+}
+
+// Tokens past the cache's margin are dropped on the way: they would never be handed out again.
+void ManagedIdentityService::SaveCacheLocked() const {
+  if (!cache_store_.save) return;
+  const std::int64_t now = now_();
+  std::vector<KeptToken> kept;
+  for (const auto& [key, token] : cache_) {
+    if (token.expires_on - now <= kManagedIdentityCacheMargin) continue;
+    auto jwt = crypto::DecodeJwt(token.access_token);
+    if (!jwt) continue;
+    kept.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::move(jwt->payload), token.not_before, token.expires_on});
+  }
+  cache_store_.save(kept);
 }
 
 engine::Result<IssuedToken> ManagedIdentityService::Mint(const HostInfo& host, const ManagedIdentityInfo& identity,
@@ -208,7 +249,7 @@ engine::Result<IssuedToken> ManagedIdentityService::Mint(const HostInfo& host, c
     }
   }
   auto token = tokens_.MintForPrincipal(RequesterFor(host, identity), resource, ClientAuthMethod::kManagedIdentity, kManagedIdentityTokenLifetime);
-  if (token && cache_enabled_) cache_[key] = *token;
+  if (token && cache_enabled_) cache_[key] = *token, SaveCacheLocked();
   return token;
 }
 

@@ -148,6 +148,12 @@ engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester&
                      now + lifetime_seconds, lifetime_seconds};
 }
 
+engine::Result<std::string> TokenService::SignAgain(const boost::json::object& claims) const {
+  const boost::json::value* ver = claims.if_contains("ver");
+  const bool v2 = ver && ver->is_string() && ver->get_string() == "2.0";
+  return SignAccessToken(claims, v2 ? Version::kV2 : Version::kV1);
+}
+
 // v1 tokens carry the legacy x5t next to kid (the same value); v2 tokens only kid.
 engine::Result<std::string> TokenService::SignAccessToken(const boost::json::object& claims,
                                                           Version version) const {

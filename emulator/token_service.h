@@ -78,6 +78,11 @@ class TokenService {
       const TokenRequester& requester, std::string_view resource_identifier,
       ClientAuthMethod method, std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
 
+  /// The access token `claims` (a payload this service signed, "ver" telling v1 from v2) make,
+  /// byte for byte the token issued then: RS256 signatures are deterministic. Lets a cache keep
+  /// claims instead of tokens.
+  engine::Result<std::string> SignAgain(const boost::json::object& claims) const;
+
   const std::string& Authority() const { return options_.authority; }
   std::int64_t Now() const { return options_.now(); }
 
