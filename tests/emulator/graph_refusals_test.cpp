@@ -170,6 +170,33 @@ TEST_CASE("creating an assignment needs AppRoleAssignment.ReadWrite.All and Appl
   CHECK_MESSAGE(granted.status == 201, granted.body);
 }
 
+TEST_CASE("granting to a principal that does not exist or has not replicated: 400 Not a valid reference update.") {
+  Tenant t;
+  Api api = MakeApi(t, "reference-api");
+  t.Admin("PUT", "faults", json::object{{"spec", "lag=500"}});  // writes replicate for 500 ms of tenant time
+  t.Admin("POST", "clock", json::object{{"advanceSeconds", 1}});  // the API has replicated
+  const std::string url = "/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo";
+  auto grant = [&](const std::string& principal) {
+    return t.Graph("POST", url, json::object{{"principalId", principal}, {"resourceId", api.sp_id}, {"appRoleId", kRole}});
+  };
+  net::Response ghost = grant("12345678-1234-4234-8234-123456789012");
+  CHECK(ghost.status == 400);
+  CHECK(ErrorCode(ghost) == "Request_BadRequest");
+  CHECK(ErrorMessage(ghost) == "Not a valid reference update.");
+
+  // A client created a moment ago is such a principal until it has replicated.
+  net::Response client = t.Graph("PATCH", "/applications(uniqueName='fresh-client')", json::object{{"displayName", "fresh"}}, {{"Prefer", "create-if-missing"}});
+  REQUIRE(client.status == 201);
+  t.Admin("POST", "clock", json::object{{"advanceSeconds", 1}});
+  net::Response sp = t.Graph("POST", "/servicePrincipals", json::object{{"appId", Str(Body(client), "appId")}});
+  REQUIRE_MESSAGE(sp.status == 201, sp.body);
+  net::Response early = grant(Str(Body(sp), "id"));
+  CHECK(early.status == 400);
+  CHECK(ErrorMessage(early) == "Not a valid reference update.");
+  t.Admin("POST", "clock", json::object{{"advanceSeconds", 1}});
+  CHECK(grant(Str(Body(sp), "id")).status == 201);
+}
+
 TEST_CASE("$filter=appRoleAssignmentRequired eq true needs the advanced-query headers on v1.0") {
   Tenant t;
   Api api = MakeApi(t, "required-api");
