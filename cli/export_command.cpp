@@ -179,7 +179,8 @@ void AddExportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   AddTargetOptions(*cmd, o->target);
-  cmd->footer("Managed identities, apps registered in another tenant and Microsoft's first-party apps are skipped with a note.\n"
+  cmd->footer("Managed identities, apps in deleted items, apps registered in another tenant and Microsoft's first-party apps are\n"
+              "skipped with a note.\n"
               "Exit status: 0 exported, 1 error or nothing to export.");
   cmd->callback([o, &globals, &exit_code] {
     o->target.verbose = globals.verbose;

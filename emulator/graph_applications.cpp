@@ -59,8 +59,7 @@ std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& t
   for (const auto& [id, other] : view.All(Collection::kApplications)) {
     if (id == StringAt(app, "id")) continue;
     if (ContainsText(other.at("identifierUris").as_array(), uri))
-      return GraphError::Conflict(
-          "Another object with the same value for property identifierUris already exists.");
+      return GraphError::PropertyConflict("identifierUris", "Application", id);
   }
   return std::nullopt;
 }

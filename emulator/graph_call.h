@@ -78,6 +78,7 @@ const json::object* FindServicePrincipal(const Call& call, const StoreView& view
 bool CanRead(const GraphCaller& caller);
 bool CanWriteApplications(const GraphCaller& caller);
 bool CanWriteAssignments(const GraphCaller& caller);
+bool CanCreateAssignments(const GraphCaller& caller);  ///< AppRoleAssignment.ReadWrite.All and a read of applications
 bool CanReadPeople(const GraphCaller& caller);
 
 /// A filtered, sorted list of visible objects from a collection.

@@ -103,6 +103,12 @@ bool CanRead(const GraphCaller& c) {
 }
 bool CanWriteApplications(const GraphCaller& c) { return HasAny(c, {"Application.ReadWrite.All", "Directory.ReadWrite.All"}); }
 bool CanWriteAssignments(const GraphCaller& c) { return HasAny(c, {"AppRoleAssignment.ReadWrite.All"}); }
+// Granting also reads the resource's application: Graph refuses a caller without a permission to
+// read it (docs/graph-behaviour.md §13.3).
+bool CanCreateAssignments(const GraphCaller& c) {
+  return CanWriteAssignments(c) &&
+         HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"});
+}
 bool CanReadPeople(const GraphCaller& c) {
   return HasAny(c, {"User.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"});
 }

@@ -48,8 +48,7 @@ std::optional<GraphError> RestoreApplication(StoreTxn& txn, json::object app) {
     for (const auto& uri : ArrayAt(app, "identifierUris"))
       for (const auto& other : ArrayAt(live, "identifierUris"))
         if (uri.is_string() && SameText(&other, uri.as_string()))
-          return GraphError{400, "Request_BadRequest", "Another object with the same value for property identifierUris already exists.",
-                            {{"ObjectConflict", "", "identifierUris"}}, {}};
+          return GraphError::PropertyConflict("identifierUris", "Application", id);
   std::string id(StringAt(app, "id"));
   app["deletedDateTime"] = nullptr;
   txn.Erase(Collection::kDeletedApplications, id);

@@ -173,7 +173,7 @@ std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, 
 }
 
 Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
-  if (!CanWriteAssignments(call.caller)) return GraphError::Forbidden();
+  if (!CanCreateAssignments(call.caller)) return GraphError::Forbidden();
   auto body = call.Body();
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::object& b = std::get<json::object>(body);
@@ -192,7 +192,8 @@ Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
     const json::object* resource = txn.Get(Collection::kServicePrincipals, resource_id);
     if (!resource || !Visible(call, *resource)) return GraphError::NotFound(resource_id);
     PrincipalRef principal = FindPrincipal(call, txn, principal_id);
-    if (!principal.object) return GraphError::NotFound(principal_id);
+    // A principal that does not exist, or has not replicated yet (docs/graph-behaviour.md §13.3).
+    if (!principal.object) return GraphError::BadRequest("Not a valid reference update.");
     if (auto e = CheckAssignment(call, txn, *resource, principal, role_id)) return *e;
     std::string id = AssignmentId(principal_id, resource_id, role_id);
     json::object a = NewAssignment(id, *principal.object, principal.type, *resource, role_id);

@@ -16,6 +16,8 @@
 
 namespace entragate::emulator {
 
+class ManagedIdentityService;
+
 class DirectoryStore;
 class GraphService;
 class FaultInjector;
@@ -64,6 +66,7 @@ class LocalTenant {
   DirectoryStore& store();
   GraphService& graph();
   FaultInjector& faults();
+  ManagedIdentityService& identities();
   void Stop();
 
  private:

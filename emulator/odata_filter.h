@@ -20,6 +20,9 @@ inline constexpr std::size_t kMaxFilterLength = 8 * 1024;  ///< characters, afte
 inline constexpr int kMaxFilterDepth = 64;      ///< nested parentheses, `not`s and lambdas
 inline constexpr int kMaxFilterClauses = 200;   ///< comparisons and function calls in total
 inline constexpr int kMaxFilterInValues = 200;  ///< values in one `in (...)` list
+/// Graph's own limit without advanced-query headers: values of one `in`, or operands of one `or`
+/// chain (an `in` counting its values), at most this many.
+inline constexpr int kMaxDefaultDisjunction = 15;
 
 /// Why a $filter was refused. The HTTP status is 400 either way; the Graph error code is
 /// Request_BadRequest when `syntax` is true and Request_UnsupportedQuery otherwise.
@@ -37,7 +40,7 @@ class Filter;
 /// Parses `text` (already percent-decoded) as a $filter on a collection of `entity_type`
 /// ("application", "servicePrincipal", "user", "group" or "appRoleAssignment"). `advanced` is
 /// true when the request carries both `ConsistencyLevel: eventual` and `$count=true`; `ne`, `not`
-/// and `endswith` are refused without it.
+/// and `endswith` are refused without it, and so is an `or`/`in` of more than 15 expressions.
 std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type,
                                               bool advanced);
 

@@ -42,6 +42,9 @@ std::optional<HostInfo> ToHost(const StoreView& v, const json::object& h) {
   host.name = StringAt(h, "name");
   host.identity_header = StringAt(h, "identityHeader");
   if (const json::object* sp = v.Get(Collection::kServicePrincipals, StringAt(h, "systemAssigned"))) host.system_assigned = MiInfo(*sp);
+  // State written before hosts kept their own id: a system-assigned identity's id is the host's.
+  host.resource_id = StringAt(h, "resourceId");
+  if (host.resource_id.empty() && host.system_assigned) host.resource_id = host.system_assigned->resource_id;
   for (const auto& id : ArrayAt(h, "userAssigned"))
     if (const json::object* sp = v.Get(Collection::kServicePrincipals, StringOf(id))) host.user_assigned.push_back(MiInfo(*sp));
   return host;

@@ -952,7 +952,7 @@ TEST_CASE("MintForPrincipal: managed-identity tokens carry xms_mirid and azpacr/
   Harness h;
   const emulator::TokenRequester mi{
       "11112222-3333-4444-8555-666677778888", "vm-identity", "99990000-1111-4222-8333-444455556666",
-      "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm"};
+      "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm", ""};
   auto token =
       h.service.MintForPrincipal(mi, "api://payroll", ClientAuthMethod::kManagedIdentity, 86399);
   REQUIRE(token.ok());
