@@ -732,6 +732,30 @@ bool Filter::Matches(const boost::json::object& entity) const {
   return root_ != nullptr && Eval(*root_, entity, nullptr);
 }
 
+namespace {
+
+void CollectKeyTerms(const Node& node, std::vector<Filter::KeyTerm>& out) {
+  if (node.op == Op::kAnd) {
+    for (const Node& child : node.children) CollectKeyTerms(child, out);
+    return;
+  }
+  if ((node.op != Op::kEq && node.op != Op::kIn) || node.on_range_variable || node.values.empty()) return;
+  Filter::KeyTerm term{node.property, {}};
+  for (const Literal& v : node.values) {
+    if (v.kind != Literal::Kind::kString) return;  // null or a boolean: no key to look up
+    term.values.push_back(v.text);
+  }
+  out.push_back(std::move(term));
+}
+
+}  // namespace
+
+std::vector<Filter::KeyTerm> Filter::KeyTerms() const {
+  std::vector<KeyTerm> out;
+  if (root_ != nullptr) CollectKeyTerms(*root_, out);
+  return out;
+}
+
 std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type,
                                               bool advanced) {
   if (text.size() > kMaxFilterLength) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -49,6 +50,15 @@ class Filter {
  public:
   /// String comparisons ignore ASCII case, as Graph's directory queries do.
   bool Matches(const boost::json::object& entity) const;
+
+  /// `property eq 'v'` or `property in ('v', ...)` with string values, ANDed at the top of the
+  /// filter: an entity can match only if its property equals one of the values (ignoring case), so
+  /// a store index on it narrows the candidates. Matches still decides.
+  struct KeyTerm {
+    std::string property;
+    std::vector<std::string> values;
+  };
+  std::vector<KeyTerm> KeyTerms() const;
 
  private:
   friend std::variant<Filter, FilterError> ParseFilter(std::string_view, std::string_view, bool);
