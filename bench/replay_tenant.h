@@ -6,7 +6,10 @@
 // Only the GETs a read makes are answered; anything else is a 404 the benchmark would notice
 // (the no-change plan would not be empty).
 
+#include <time.h>
+
 #include <algorithm>
+#include <mutex>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,11 +40,25 @@ class ReplayTenant : public graph::Transport {
   }
 
   engine::Result<net::Response> Send(const net::Request& request) override {
+    double start = ThreadCpu();
     std::string path = request.target.substr(root_.size());
-    if (request.method == "POST" && path == "/$batch") return Batch(request.body);
-    boost::json::value body;
-    int status = Answer(request.method, path, body);
-    return net::Response{status, {{"Content-Type", "application/json"}}, boost::json::serialize(body)};
+    net::Response out;
+    if (request.method == "POST" && path == "/$batch") {
+      out = Batch(request.body);
+    } else {
+      boost::json::value body;
+      int status = Answer(request.method, path, body);
+      out = net::Response{status, {{"Content-Type", "application/json"}}, boost::json::serialize(body)};
+    }
+    std::lock_guard lock(mutex_);
+    answering_s_ += ThreadCpu() - start;
+    return out;
+  }
+
+  /// CPU seconds spent making answers: the recording's cost, not the client's.
+  double answering_seconds() const {
+    std::lock_guard lock(mutex_);
+    return answering_s_;
   }
 
  private:
@@ -50,7 +67,13 @@ class ReplayTenant : public graph::Transport {
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
   }
 
-  engine::Result<net::Response> Batch(const std::string& text) {
+  static double ThreadCpu() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+  }
+
+  net::Response Batch(const std::string& text) {
     boost::json::value in = boost::json::parse(text);
     boost::json::array out;
     for (const auto& r : in.at("requests").as_array()) {
@@ -175,6 +198,8 @@ class ReplayTenant : public graph::Transport {
   Workload w_;
   int apps_;
   std::string root_, role_, template_app_id_;
+  mutable std::mutex mutex_;
+  double answering_s_ = 0;
 };
 
 }  // namespace entragate::bench
