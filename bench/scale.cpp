@@ -159,7 +159,8 @@ int ChildPlan(const Args& a) {
   }
   if (a.Has("apply")) {
     engine::ExecuteOptions options;
-    options.max_steps_per_call = 80;  // as `entragate apply` does
+    options.max_steps_per_call = 20;  // as `entragate apply` does
+    options.parallelism = static_cast<size_t>(a.Int("parallelism", 8));
     engine::ExecutionReport report = engine::Execute(plan, observed.value(), *c.provider, options);
     if (!report.ok()) return fmt::print(stderr, "apply: {} failed, {} skipped\n", report.failed, report.skipped), 1;
   }
@@ -261,7 +262,8 @@ double ApplyInProcess(Tenant& t, const bench::Workload& w) {
   if (!observed.ok()) return -1;
   engine::Plan plan = engine::ComputePlan(desired, observed.value(), diags);
   engine::ExecuteOptions options;
-  options.max_steps_per_call = 80;
+  options.max_steps_per_call = 20;
+  options.parallelism = 8;
   return engine::Execute(plan, observed.value(), *c.provider, options).ok() ? Seconds(start) : -1;
 }
 
