@@ -153,14 +153,14 @@ int ChildPlan(const Args& a) {
   std::string text = engine::RenderPlanText(plan, engine::RenderOptions(false, "plan"));
   size_t bytes = text.size();
   if (a.Has("out")) {
-    std::string saved = json::serialize(engine::PlanToJson(plan)) + "\n";
+    std::string saved = engine::PlanJsonText(plan) + "\n";  // as `plan -o` does
     std::ofstream(a.Get("out"), std::ios::binary) << saved;
     bytes = saved.size();
   }
   if (a.Has("apply")) {
     engine::ExecuteOptions options;
     options.max_steps_per_call = 20;  // as `entragate apply` does
-    options.parallelism = static_cast<size_t>(a.Int("parallelism", 8));
+    options.parallelism = static_cast<size_t>(a.Int("parallelism", 16));
     engine::ExecutionReport report = engine::Execute(plan, observed.value(), *c.provider, options);
     if (!report.ok()) return fmt::print(stderr, "apply: {} failed, {} skipped\n", report.failed, report.skipped), 1;
   }
@@ -263,7 +263,7 @@ double ApplyInProcess(Tenant& t, const bench::Workload& w) {
   engine::Plan plan = engine::ComputePlan(desired, observed.value(), diags);
   engine::ExecuteOptions options;
   options.max_steps_per_call = 20;
-  options.parallelism = 8;
+  options.parallelism = 16;
   return engine::Execute(plan, observed.value(), *c.provider, options).ok() ? Seconds(start) : -1;
 }
 

@@ -33,7 +33,7 @@ struct ApplyOptions {
   bool auto_approve = false;
   bool allow_delete = false;
   bool purge_deleted = false;
-  size_t parallelism = 8;
+  size_t parallelism = 16;
   TargetOptions target;
 };
 

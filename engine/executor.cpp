@@ -99,21 +99,24 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
-// How many calls may be in flight: grows by one while calls come back about as fast as the fastest
-// did, and shrinks by a quarter when they take much longer (the server queues them, or the pacer
-// holds them for Graph's budget). Never above the cap, never below one.
+// How many calls may be in flight: half the cap at first (at least four, what a wave kept in
+// flight before calls were pipelined), one more each time a call comes back about as fast as the
+// fastest did (the wait is the network's, so more in flight hide it), and a quarter fewer when
+// calls take much longer (the server queues them, or the pacer holds them for Graph's budget),
+// never below where it started. Never above the cap.
 class Window {
  public:
-  explicit Window(size_t cap) : cap_(std::max<size_t>(1, cap)), size_(std::min<double>(4, static_cast<double>(cap_))) {}
+  explicit Window(size_t cap)
+      : cap_(std::max<size_t>(1, cap)), floor_(std::min(cap_, std::max<size_t>(4, cap_ / 2))), size_(static_cast<double>(floor_)) {}
   size_t size() const { return static_cast<size_t>(size_); }
   void Learn(double seconds) {
     fastest_ = std::min(fastest_, seconds);
-    if (seconds <= 2 * fastest_ + 0.005) size_ = std::min(static_cast<double>(cap_), size_ + 1);
-    else if (seconds > 3 * fastest_ + 0.010) size_ = std::max(1.0, size_ * 0.75);
+    if (seconds <= 1.5 * fastest_ + 0.005) size_ = std::min(static_cast<double>(cap_), size_ + 1);
+    else if (seconds > 3 * fastest_ + 0.010) size_ = std::max(static_cast<double>(floor_), size_ * 0.75);
   }
 
  private:
-  size_t cap_;
+  size_t cap_, floor_;
   double size_;
   double fastest_ = 1e9;
 };
