@@ -53,13 +53,13 @@ int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
   if (!o.out.empty()) render.full_plan_hint = fmt::format("the full plan is saved in `{}` (read it with `entragate show {}`)", o.out, o.out);
   if (o.format == "json")
-    fmt::print("{}\n", boost::json::serialize(engine::PlanToJson(plan)));
+    fmt::print("{}\n", engine::PlanJsonText(plan));
   else if (o.format == "markdown")
     fmt::print("{}", engine::RenderPlanMarkdown(plan, render));
   else
     fmt::print("{}", engine::RenderPlanText(plan, render));
   if (!o.out.empty()) {
-    if (!WriteFileAtomically(o.out, boost::json::serialize(engine::PlanToJson(plan)) + "\n")) {
+    if (!WriteFileAtomically(o.out, engine::PlanJsonText(plan) + "\n")) {
       fmt::print(stderr, "entragate: cannot write the plan to '{}'\n", o.out);
       return kExitError;
     }
