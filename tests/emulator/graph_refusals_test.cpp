@@ -234,7 +234,7 @@ TEST_CASE("an identifier URI conflict carries ObjectConflict and ConflictingObje
   CHECK(Str(details[1].as_object(), "target") == "Application_" + Str(Body(app), "id"));
 }
 
-TEST_CASE("managed-identity tokens: xms_az_rid for a user-assigned identity on a VM; ARM ids write resourcegroups") {
+TEST_CASE("managed-identity tokens: xms_az_rid for a user-assigned identity on a VM, ARM ids write resourcegroups") {
   Tenant t;
   const std::string vm = "/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourcegroups/vms/providers/Microsoft.Compute/virtualMachines/centos-1";
   const std::string uai = "/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourcegroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci-runner";
@@ -278,7 +278,7 @@ TEST_CASE("IMDS answers as the seed's first host, not the alphabetically first")
   CHECK(Str(Claims(Str(Body(r), "access_token")), "oid") == SpIdByName(t, "zulu-vm"));
 }
 
-TEST_CASE("size limits: displayName 256 characters and the other documented lengths; oversized bodies 413") {
+TEST_CASE("size limits: displayName 256 characters and the other documented lengths, oversized bodies 413") {
   Tenant t;
   auto create = [&](const std::string& key, const json::object& body) {
     return t.Graph("PATCH", "/applications(uniqueName='" + key + "')", body, {{"Prefer", "create-if-missing"}});

@@ -253,7 +253,7 @@ class HoldingProvider : public Provider {
 
 }  // namespace
 
-TEST_CASE("pipelined: an app's next step starts while another app's call still runs; ids learnt still reach it") {
+TEST_CASE("pipelined: an app's next step starts while another app's call still runs, ids learnt still reach it") {
   HoldingProvider provider;
   ExecuteOptions options;
   options.max_steps_per_call = 1;
