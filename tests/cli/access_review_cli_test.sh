@@ -54,7 +54,7 @@ e access --all --format csv -o "$work/all.csv" 2>/dev/null
 check "csv: a header and one row per entry of the JSON" test "$(($(wc -l <"$work/all.csv") - 1))" -eq "$(js "$work/all.json" 'console.log(j.apps.reduce((n,a)=>n+a.access.length+(a.anyIdentityCanGetToken?1:0),0))')"
 check "csv: Alice's row names the group" grep -q '^reports,.*,Alice,.*,Reports.Read,group,Support Engineers,' "$work/all.csv"
 out=$(e access --all); rc=$?
-check "table: exits 0 and shows each app with its holders" bash -c '[[ "$1" =~ centos-1\ +ManagedIdentity\ +App\.Use\ +direct ]]' _ "$out"
+check "table: exits 0 and shows each app with its holders" bash -c '[[ "$1" =~ centos-1\ +ServicePrincipal\ +App\.Use\ +direct ]]' _ "$out"
 check "table: who can change access" contains "$out" "entragate-operator (ServicePrincipal): holds Application.ReadWrite.All on Microsoft Graph"
 out=$(e access --all --format markdown)
 check "markdown: a section per app" bash -c 'for k in testapp reports open-api; do [[ "$1" == *"### $k"* ]] || exit 1; done' _ "$out"
