@@ -34,19 +34,22 @@ std::string ManifestDigest(const std::vector<std::string>& files) {
   return crypto::HexEncode(crypto::Sha256(all));
 }
 
-std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target_options, bool color, int& exit_code, bool purge_deleted) {
+std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target_options, bool color, int& exit_code, bool purge_deleted,
+                                     PlanProblems* problems) {
   auto out = std::make_unique<Planned>();
   engine::Diagnostics diags;
   out->desired = engine::LoadManifest(path, diags);
   if (diags.has_errors()) {
     std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
+    if (problems) problems->diagnostics.Append(diags);
     exit_code = kExitError;
     return nullptr;
   }
   auto target = Target::Open(target_options);
   if (!target.ok()) {
-    fmt::print(stderr, "entragate: cannot open the {} target: {}\n", target_options.kind.empty() ? "default" : target_options.kind,
-               target.error().message);
+    std::string what = fmt::format("cannot open the {} target: {}", target_options.kind.empty() ? "default" : target_options.kind, target.error().message);
+    fmt::print(stderr, "entragate: {}\n", what);
+    if (problems) problems->diagnostics.Error("E0401", {}, what);
     exit_code = kExitError;
     return nullptr;
   }
@@ -54,8 +57,10 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
   auto observed = out->target->provider().Read(out->desired, {target_options.low_priority});
   if (!observed.ok()) {
     const auto& e = observed.error();
-    fmt::print(stderr, "entragate: reading the tenant failed: {}{}{}\n", e.code.empty() ? "" : e.code + ": ", e.message,
-               e.request_id.empty() ? "" : " (request-id " + e.request_id + ")");
+    std::string what = fmt::format("reading the tenant failed: {}{}{}", e.code.empty() ? "" : e.code + ": ", e.message,
+                                   e.request_id.empty() ? "" : " (request-id " + e.request_id + ")");
+    fmt::print(stderr, "entragate: {}\n", what);
+    if (problems) problems->diagnostics.Error("E0402", {}, what);
     exit_code = kExitError;
     return nullptr;
   }
@@ -67,8 +72,11 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
   if (diags.has_errors()) {
     diags.Sort();
     std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
-    exit_code = kExitError;
-    return nullptr;
+    if (problems) problems->diagnostics.Append(diags);
+    if (!problems || !problems->keep_plan_errors) {
+      exit_code = kExitError;
+      return nullptr;
+    }
   }
   out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
                       out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};
