@@ -1,15 +1,22 @@
-// entragate access APP [PATH] | access --identity NAME — who can obtain a token for an app right
-// now, with which roles, and why; with PATH, also what the manifest intends and the difference.
+// entragate access APP [PATH] | access --all [PATH] | access --identity NAME [PATH] — who can obtain a
+// token for an app right now, with which roles, and why; with PATH, also what the manifest changes.
+// The review itself is the engine's (engine/access_review.h); this file wires and prints.
+#include <ctime>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/files.h"
 #include "cli/pipeline.h"
 #include "cli/target.h"
 #include "cli/terminal.h"
+#include "engine/access_render.h"
+#include "engine/access_review.h"
+#include "engine/render.h"
 #include "providers/graph/access_reader.h"
 
 namespace entragate::cli {
@@ -19,10 +26,14 @@ namespace json = boost::json;
 namespace {
 
 struct AccessOptions {
+  std::vector<std::string> args;  ///< APP [PATH], or with --all / --identity: [PATH]
   std::string app;
   std::string path;
   std::string identity;
+  bool all = false;
+  bool include_unmanaged = false;
   std::string format = "table";
+  std::string output;
   TargetOptions target;
 };
 
@@ -74,8 +85,14 @@ json::object Intended(const Planned& planned, const graph::AppAccess& now, std::
     text += *required ? "  assignment becomes required: identities without an assignment lose access\n"
                       : "  assignment stops being required: every service principal in the tenant can get a token\n";
   if (text.empty()) text = "  no change to who can obtain a token\n";
+  std::vector<const engine::Change*> mine;
+  for (const auto& c : planned.plan.changes)
+    if (c.app == key) mine.push_back(&c);
+  std::string note = engine::TokenLifetimeNote(mine, planned.observed.read_at ? planned.observed.read_at : static_cast<int64_t>(std::time(nullptr)));
+  if (!note.empty()) text += "\n" + note + "\n";
   json::object out{{"grants", grants}, {"revokes", revokes}};
   if (required) out["assignmentRequired"] = *required;
+  if (!note.empty()) out["tokenNote"] = note;
   return out;
 }
 
@@ -109,45 +126,159 @@ int RunApp(AccessOptions o, const GlobalOptions& g) {
   return kExitOk;
 }
 
-int RunIdentity(const AccessOptions& o) {
-  auto target = Target::Open(o.target);
-  if (!target.ok()) return fmt::print(stderr, "entragate: {}\n", target.error().message), kExitError;
-  auto reach = graph::ReadIdentityReach(target.value()->client(), o.identity);
-  if (!reach.ok()) return fmt::print(stderr, "entragate: {}\n", reach.error().message), kExitError;
-  const auto& r = reach.value();
+// The target, and with PATH the plan, an access review reads from.
+struct Opened {
+  std::unique_ptr<Planned> planned;
+  std::unique_ptr<Target> own;
+  Target* target = nullptr;
+};
+
+std::optional<Opened> Open(const AccessOptions& o, const GlobalOptions& g, int& exit_code) {
+  Opened out;
+  if (!o.path.empty()) {
+    out.planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+    if (!out.planned) return std::nullopt;
+    out.target = out.planned->target.get();
+    return out;
+  }
+  auto opened = Target::Open(o.target);
+  if (!opened.ok()) {
+    fmt::print(stderr, "entragate: {}\n", opened.error().message);
+    exit_code = kExitError;
+    return std::nullopt;
+  }
+  out.own = std::move(opened).value();
+  out.target = out.own.get();
+  return out;
+}
+
+std::optional<engine::AccessSnapshot> ReadSnapshot(const AccessOptions& o, Opened& opened) {
+  engine::AccessReadOptions read;
+  read.include_unmanaged = o.include_unmanaged;
+  if (opened.planned)
+    for (const auto& [key, app] : opened.planned->observed.apps) read.extra_app_ids.push_back(app.app_id);
+  auto snapshot = opened.target->provider().ReadAccess(read);
+  if (!snapshot.ok()) {
+    fmt::print(stderr, "entragate: {}\n", snapshot.error().message);
+    return std::nullopt;
+  }
+  snapshot->tenant_id = opened.target->tenant_id();
+  return std::move(snapshot).value();
+}
+
+engine::AccessReview Review(const engine::AccessSnapshot& snapshot, const Opened& opened, const std::string& path) {
+  engine::AccessReview review = opened.planned ? engine::BuildAccessReview(snapshot, &opened.planned->plan, &opened.planned->observed)
+                                               : engine::BuildAccessReview(snapshot);
+  review.manifest = path;
+  return review;
+}
+
+int Emit(const std::string& text, const std::string& output) {
+  if (output.empty()) return fmt::print("{}", text), kExitOk;
+  if (!WriteFileAtomically(output, text)) return fmt::print(stderr, "entragate: cannot write {}\n", output), kExitError;
+  fmt::print(stderr, "Wrote the access review to {}\n", output);
+  return kExitOk;
+}
+
+int RunAll(const AccessOptions& o, const GlobalOptions& g) {
+  int exit_code = kExitOk;
+  auto opened = Open(o, g, exit_code);
+  if (!opened) return exit_code;
+  auto snapshot = ReadSnapshot(o, *opened);
+  if (!snapshot) return kExitError;
+  engine::AccessReview review = Review(*snapshot, *opened, o.path);
+  std::string text;
+  if (o.format == "json") text = json::serialize(engine::AccessReviewJson(review)) + "\n";
+  else if (o.format == "csv") text = engine::RenderAccessCsv(review);
+  else if (o.format == "markdown") text = engine::RenderAccessMarkdown(review);
+  else if (o.format == "html") text = engine::RenderAccessHtml(review);
+  else text = engine::RenderAccessTable(review);
+  return Emit(text, o.output);
+}
+
+// NAME: a manifest identity (with PATH), then any identity the review names (id, UPN, display
+// name), then a look-up in the tenant (an identity that holds nothing is still found).
+engine::Result<engine::AccessPrincipal> Resolve(const std::string& name, const engine::AccessSnapshot& snapshot, Opened& opened) {
+  std::string id = name;
+  if (opened.planned)
+    if (auto it = opened.planned->observed.identities.find(name); it != opened.planned->observed.identities.end() && !it->second.object_id.empty())
+      id = it->second.object_id;
+  std::string ambiguous;
+  if (auto p = engine::FindReviewPrincipal(snapshot, id, ambiguous)) return *p;
+  if (!ambiguous.empty()) return engine::MakeError(engine::Error::Kind::kInvalid, ambiguous);
+  return graph::FindPrincipal(opened.target->client(), id);
+}
+
+int RunIdentity(const AccessOptions& o, const GlobalOptions& g) {
+  int exit_code = kExitOk;
+  auto opened = Open(o, g, exit_code);
+  if (!opened) return exit_code;
+  auto snapshot = ReadSnapshot(o, *opened);
+  if (!snapshot) return kExitError;
+  auto who = Resolve(o.identity, *snapshot, *opened);
+  if (!who.ok()) return fmt::print(stderr, "entragate: {}\n", who.error().message), kExitError;
+  engine::AccessReview review = Review(*snapshot, *opened, o.path);
+  auto reach = engine::ReachOf(review, who.value());
+  const auto& p = who.value();
+  std::string type = p.sp_type.empty() ? p.type : p.sp_type;
   if (o.format == "json") {
     json::array apps;
-    for (const auto& e : r.reachable)
-      apps.push_back(json::object{{"app", e.app_display_name}, {"appId", e.app_id}, {"uniqueName", e.unique_name}, {"role", e.role}, {"why", e.why}});
-    fmt::print("{}\n", json::serialize(json::object{{"principalId", r.principal_id}, {"principalType", r.principal_type},
-                                                    {"displayName", r.display_name}, {"reachable", apps}}));
-    return kExitOk;
+    for (const auto& e : reach) {
+      json::object entry{{"app", e.app_key}, {"appId", e.app_id}, {"role", e.role}, {"why", e.why}};
+      if (review.with_plan) entry["change"] = e.mark == engine::AccessMark::kNone ? "none" : engine::ToString(e.mark);
+      apps.push_back(std::move(entry));
+    }
+    json::object out{{"format_version", "1"}, {"principalId", p.id}, {"principalType", p.type}, {"displayName", p.display_name}, {"reachable", apps}};
+    if (!p.upn.empty()) out["userPrincipalName"] = p.upn;
+    return Emit(json::serialize(out) + "\n", o.output);
   }
-  fmt::print("{} ({}) can obtain tokens for these managed applications:\n", r.display_name, r.principal_type);
-  if (r.reachable.empty()) fmt::print("  (none)\n");
-  for (const auto& e : r.reachable)
-    fmt::print("  {:<28} {:<24} {}\n", e.unique_name.empty() ? e.app_display_name : e.unique_name, e.role.empty() ? "-" : e.role, e.why);
-  return kExitOk;
+  std::string text = fmt::format("{} ({}{}) can obtain tokens for these applications:\n", p.display_name, type, p.upn.empty() ? "" : ", " + p.upn);
+  if (reach.empty()) text += "  (none)\n";
+  for (const auto& e : reach)
+    text += fmt::format("  {:<2}{:<28} {:<24} {}\n", engine::AccessSymbol(e.mark, false), e.app_key, e.role.empty() ? "-" : e.role, e.why);
+  if (p.type == "ServicePrincipal")
+    text += "Service principals get no app-only token roles through groups: only roles assigned to the service principal itself count.\n";
+  return Emit(text, o.output);
 }
 
 }  // namespace
 
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<AccessOptions>();
-  CLI::App* cmd = app.add_subcommand("access", "Who can obtain a token for an app, and why (or what an identity can reach)");
-  cmd->add_option("app", o->app, "The app: manifest key (uniqueName), appId or display name");
-  cmd->add_option("path", o->path, "Manifest: also show what it changes about access");
-  cmd->add_option("--identity", o->identity, "Instead: every managed application this identity can reach, with roles");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  CLI::App* cmd = app.add_subcommand("access", "Who can obtain a token for which app, and why (or what an identity can reach)");
+  cmd->add_option("args", o->args, "APP [PATH]: the app (manifest key, appId or display name) and a manifest; with --all or --identity: [PATH]")
+      ->expected(0, 2);
+  cmd->add_flag("--all", o->all, "Every managed application against every identity that can get a token for it");
+  cmd->add_flag("--include-unmanaged", o->include_unmanaged, "With --all or --identity: applications entragate does not manage too");
+  cmd->add_option("--identity", o->identity,
+                  "Instead: every application this identity can reach, with roles and why (manifest identity, service principal or managed identity name, UPN, group name, object id)");
+  cmd->add_option("--format", o->format, "Output format (csv, markdown, html: with --all)")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically) instead of standard output");
   AddTargetOptions(*cmd, o->target);
   cmd->callback([o, &globals, &exit_code] {
     o->target.verbose = globals.verbose;
-    if (o->identity.empty() == o->app.empty()) {
-      fmt::print(stderr, "entragate access: give an APP, or --identity NAME\n");
+    auto refuse = [&](const std::string& why) {
+      fmt::print(stderr, "entragate access: {}\n", why);
       exit_code = kExitError;
+    };
+    if (o->all && !o->identity.empty()) return refuse("give --all or --identity NAME, not both");
+    if (o->all || !o->identity.empty()) {
+      if (o->args.size() > 1) return refuse("with --all or --identity, give at most one PATH (a manifest file or directory)");
+      o->path = o->args.empty() ? "" : o->args[0];
+      if (!o->identity.empty() && (o->format == "csv" || o->format == "markdown" || o->format == "html"))
+        return refuse("--identity prints --format table or json");
+      exit_code = o->all ? RunAll(*o, globals) : RunIdentity(*o, globals);
       return;
     }
-    exit_code = o->identity.empty() ? RunApp(*o, globals) : RunIdentity(*o);
+    if (o->args.empty()) return refuse("give an APP, --all, or --identity NAME");
+    if (o->format != "table" && o->format != "json") return refuse("--format " + o->format + " needs --all (an APP prints table or json)");
+    if (o->include_unmanaged) return refuse("--include-unmanaged needs --all or --identity");
+    if (!o->output.empty()) return refuse("-o needs --all or --identity");
+    o->app = o->args[0];
+    o->path = o->args.size() > 1 ? o->args[1] : "";
+    exit_code = RunApp(*o, globals);
   });
 }
 

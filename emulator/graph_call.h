@@ -112,6 +112,9 @@ Outcome HandleServicePrincipals(Call& call);
 Outcome HandlePeople(Call& call);  ///< users and groups
 Outcome HandleOrganization(Call& call);
 Outcome HandleDirectory(Call& call);  ///< /directory/deletedItems
+/// Owners of applications and service principals, members of groups (graph_relations.cpp).
+bool IsRelationRoute(const Call& call);
+Outcome HandleRelations(Call& call);
 
 /// Deleted items stay restorable this long (tenant time), then the directory purges them.
 inline constexpr int64_t kSoftDeleteSeconds = 30 * 86400;

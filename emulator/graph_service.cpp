@@ -88,6 +88,7 @@ bool IsWrite(const std::string& method, const std::vector<Segment>& path) {
 
 Outcome RouteToHandler(Call& call) {
   const std::string set = call.path.empty() ? "" : call.path[0].name;
+  if (graph::IsRelationRoute(call)) return graph::HandleRelations(call);
   if (set == "applications") return graph::HandleApplications(call);
   if (set == "servicePrincipals") return graph::HandleServicePrincipals(call);
   if (set == "users" || set == "groups") return graph::HandlePeople(call);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/access_model.h"
 #include "engine/model.h"
 #include "engine/observed.h"
 #include "engine/plan.h"
@@ -46,6 +47,12 @@ class Provider {
   /// Carries out independent steps (their dependencies are done); one result per step, in order.
   /// Idempotent: a step already in effect succeeds.
   virtual std::vector<StepResult> Apply(const std::vector<const Change*>& steps, const ApplyContext& context) = 0;
+  /// Everything an access review needs (engine/access_model.h). Never writes. A provider that
+  /// cannot read it says so.
+  virtual Result<AccessSnapshot> ReadAccess(const AccessReadOptions& options) {
+    (void)options;
+    return MakeError(Error::Kind::kInvalid, "this target cannot read access");
+  }
 };
 
 }  // namespace entragate::engine

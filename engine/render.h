@@ -29,6 +29,8 @@ struct RenderOptions {
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options);
 std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options);
+/// Text from manifests or the tenant made inert for GitHub-flavoured markdown (no HTML, links, @mentions; safe in tables).
+std::string MarkdownInert(std::string_view s);
 std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options);
 std::string RenderExecution(const ExecutionReport& report, bool color);
 /// For steps that take access away (revokes, assignment switched on, deleted apps): that tokens

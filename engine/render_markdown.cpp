@@ -121,6 +121,8 @@ std::string AppSection(const std::string& app, const std::vector<const Change*>&
 
 }  // namespace
 
+std::string MarkdownInert(std::string_view s) { return Inert(s); }
+
 std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
   bool drift = options.title == "drift";
   std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`{}\n\n", Inert(options.title),

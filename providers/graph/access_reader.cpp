@@ -119,4 +119,33 @@ engine::Result<IdentityReach> ReadIdentityReach(GraphClient& client, const std::
   return out;
 }
 
+engine::Result<engine::AccessPrincipal> FindPrincipal(GraphClient& client, const std::string& name) {
+  bool guid = engine::IsGuid(name);
+  std::string sp_filter = guid ? fmt::format("appId eq {0} or id eq {0}", ODataString(name)) : "displayName eq " + ODataString(name);
+  std::string group_filter = guid ? "id eq " + ODataString(name) : "displayName eq " + ODataString(name);
+  auto lists = client.ListAll(std::vector<std::string>{
+      "/servicePrincipals?$select=id,displayName,servicePrincipalType&$filter=" + FilterUrlComponent(sp_filter),
+      "/groups?$select=id,displayName&$filter=" + FilterUrlComponent(group_filter)});
+  std::vector<engine::AccessPrincipal> found;
+  const char* types[] = {"ServicePrincipal", "Group"};
+  for (size_t i = 0; i < lists.size(); ++i) {
+    auto checked = Checked(lists[i], i == 0 ? Answer::kServicePrincipal : Answer::kDirectoryObject);
+    if (!checked.ok()) return checked.error();
+    for (const auto& o : checked.value())
+      found.push_back({JsonString(o, "id"), types[i], JsonString(o, "displayName"), "", JsonString(o, "servicePrincipalType")});
+  }
+  if (found.empty() && (guid || name.find('@') != std::string::npos)) {
+    GraphRequest get{"GET", "/users/" + FilterUrlComponent(name) + "?$select=id,displayName,userPrincipalName", {}, std::nullopt, false, true};
+    auto user = client.SendBatch({get});
+    if (user[0].ok() && user[0]->body.is_object() && !CheckAnswer(Answer::kDirectoryObject, user[0]->body.get_object())) {
+      const json::object& u = user[0]->body.get_object();
+      found.push_back({JsonString(u, "id"), "User", JsonString(u, "displayName"), JsonString(u, "userPrincipalName"), ""});
+    }
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty())
+    return engine::MakeError(Error::Kind::kNotFound, fmt::format("no service principal, managed identity, user or group '{}'", name));
+  return engine::MakeError(Error::Kind::kInvalid, fmt::format("{} identities match '{}'; give an object id", found.size(), name));
+}
+
 }  // namespace entragate::graph

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/access_model.h"
 #include "engine/result.h"
 #include "providers/graph/graph_client.h"
 
@@ -44,5 +45,11 @@ struct IdentityReach {
 
 /// NAME is a managed identity's or service principal's display name, or an appId / object id.
 engine::Result<IdentityReach> ReadIdentityReach(GraphClient& client, const std::string& name);
+
+/// The one service principal, user or group NAME names: a display name, an appId, a UPN or an object id.
+engine::Result<engine::AccessPrincipal> FindPrincipal(GraphClient& client, const std::string& name);
+
+/// Everything an access review reads (engine/access_model.h), in batches; never writes.
+engine::Result<engine::AccessSnapshot> ReadAccessSnapshot(GraphClient& client, const engine::AccessReadOptions& options);
 
 }  // namespace entragate::graph

@@ -128,6 +128,15 @@ test('export -o DIR --format json: the report', () => {
   assert.equal(r.doc.files.length, readdirSync(path.join(work, 'exported')).length);
 });
 
+test('access --all --format json: the access review, alone and against the manifest', () => {
+  let r = run('access', '--all', '--format', 'json', ...local);
+  assert.equal(r.status, 0);
+  valid('access', r.doc);
+  r = run('access', '--all', path.join(work, 'm'), '--format', 'json', ...local);
+  assert.equal(r.status, 0);
+  valid('access', r.doc);
+});
+
 test('the schemas refuse documents of another version or with unknown fields', () => {
   for (const name of ['diagnostics', 'drift', 'version', 'export-report']) {
     assert.equal(schema(name)({ format_version: '2' }), false, name);
