@@ -1,4 +1,4 @@
-// entragate access APP [PATH] | access --identity NAME — who can obtain a token for an app right
+// entragate access APP [PATH...] [--env NAME] [--app KEY]... | access --identity NAME — who can obtain a token for an app right
 // now, with which roles, and why; with PATH, also what the manifest intends and the difference.
 #include <memory>
 #include <set>
@@ -20,7 +20,7 @@ namespace {
 
 struct AccessOptions {
   std::string app;
-  std::string path;
+  ManifestSelection manifest;
   std::string identity;
   std::string format = "table";
   TargetOptions target;
@@ -84,8 +84,8 @@ int RunApp(AccessOptions o, const GlobalOptions& g) {
   std::unique_ptr<Planned> planned;
   std::unique_ptr<Target> own;
   Target* target = nullptr;
-  if (!o.path.empty()) {
-    planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+  if (!o.manifest.paths.empty()) {
+    planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code);
     if (!planned) return exit_code;
     target = planned->target.get();
   } else {
@@ -104,7 +104,7 @@ int RunApp(AccessOptions o, const GlobalOptions& g) {
     fmt::print("{}\n", json::serialize(j));
   } else {
     PrintTable(access.value());
-    if (planned) fmt::print("\nWhat {} changes:\n{}", o.path, intended_text);
+    if (planned) fmt::print("\nWhat {} changes:\n{}", fmt::join(o.manifest.paths, " "), intended_text);
   }
   return kExitOk;
 }
@@ -136,7 +136,7 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
   auto o = std::make_shared<AccessOptions>();
   CLI::App* cmd = app.add_subcommand("access", "Who can obtain a token for an app, and why (or what an identity can reach)");
   cmd->add_option("app", o->app, "The app: manifest key (uniqueName), appId or display name");
-  cmd->add_option("path", o->path, "Manifest: also show what it changes about access");
+  AddManifestOptions(*cmd, o->manifest, true, true);  // with PATH...: also what the manifest changes about access
   cmd->add_option("--identity", o->identity, "Instead: every managed application this identity can reach, with roles");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   AddTargetOptions(*cmd, o->target);

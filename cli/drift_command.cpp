@@ -1,4 +1,5 @@
-// entragate drift PATH [--format text|json|markdown|junit] [--output FILE] — read-only, low priority.
+// entragate drift PATH... [--env NAME] [--app KEY]... [--format text|json|markdown|junit] [--output FILE] — read-only, low priority.
+#include <algorithm>
 #include <fstream>
 #include <memory>
 
@@ -16,7 +17,7 @@ namespace entragate::cli {
 namespace {
 
 struct DriftOptions {
-  std::string path;
+  ManifestSelection manifest;
   std::string format = "text";
   std::string output;
   TargetOptions target;
@@ -25,10 +26,13 @@ struct DriftOptions {
 int RunDrift(DriftOptions o, const GlobalOptions& g) {
   o.target.low_priority = true;  // scheduled scans yield to interactive work (x-ms-throttle-priority: Low)
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+  auto planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code);
   if (!planned) return exit_code;
   engine::RenderOptions render{o.output.empty() && UseColor(stdout, g.no_color), "drift", {}};
-  for (const auto& app : planned->desired.apps) render.app_keys.push_back(app.key);
+  for (const auto& app : planned->desired.apps)
+    if (planned->desired.only_apps.empty() ||
+        std::find(planned->desired.only_apps.begin(), planned->desired.only_apps.end(), app.key) != planned->desired.only_apps.end())
+      render.app_keys.push_back(app.key);
   std::string text;
   if (o.format == "json") {
     boost::json::object j = engine::PlanToJson(planned->plan);
@@ -56,7 +60,7 @@ int RunDrift(DriftOptions o, const GlobalOptions& g) {
 void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<DriftOptions>();
   CLI::App* cmd = app.add_subcommand("drift", "Report whether the tenant still matches the manifest (read-only)");
-  cmd->add_option("path", o->path, "Manifest file or directory")->required();
+  AddManifestOptions(*cmd, o->manifest, true);
   cmd->add_option("--format", o->format, "Report format")->check(CLI::IsMember({"text", "json", "markdown", "junit"}))->capture_default_str();
   cmd->add_option("--output", o->output, "Write the report to FILE instead of standard output");
   AddTargetOptions(*cmd, o->target);

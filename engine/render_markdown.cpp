@@ -126,6 +126,8 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
                                 plan.empty() ? "no changes" : plan.Summary().ToString(),
                                 plan.target.kind == "local" ? "local" : "Microsoft Graph", Inert(plan.target.tenant_id),
                                 plan.target.domain.empty() ? "" : " (`" + Inert(plan.target.domain) + "`)");
+  if (!plan.environment.empty()) out += fmt::format("Environment: `{}`\n\n", Inert(plan.environment));
+  if (!plan.only_apps.empty()) out += Inert(OnlyAppsNote(plan)) + "\n\n";
   if (plan.empty()) return out + "The tenant matches the manifest.\n";
   const size_t budget = options.markdown_budget;
   std::string where = options.full_plan_hint.empty() ? "save the full plan with `entragate plan -o plan.json` and read it with `entragate show plan.json`"
