@@ -62,8 +62,7 @@ bool CheckSelectedApps(const ManifestSelection& s, const engine::DesiredState& d
   for (const auto& wanted : s.apps) {
     if (std::find(keys.begin(), keys.end(), wanted) != keys.end()) continue;
     std::string hint = engine::DidYouMean(wanted, keys);
-    fmt::print(stderr, "entragate: --app {}: no such app in the manifest set{}; its apps are: {}{}
-", wanted,
+    fmt::print(stderr, "entragate: --app {}: no such app in the manifest set{}; its apps are: {}{}\n", wanted,
                desired.environment.empty() ? "" : " for environment " + desired.environment,
                keys.empty() ? "(none)" : fmt::format("{}", fmt::join(keys, ", ")), hint.empty() ? "" : " (" + hint + ")");
     return false;
