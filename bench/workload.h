@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -19,11 +21,9 @@ struct Workload {
   bool app_id_uris = false;    ///< give every app identifierUris [api://{appId}]
 };
 
-inline std::string WorkloadManifest(const Workload& w) {
-  std::string m = "version: 1\nidentities:\n";
-  for (int i = 0; i < w.identities; ++i) m += fmt::format("  mi-{0}: {{ managedIdentity: mi-{0} }}\n", i);
-  m += "apps:\n";
-  for (int n = 0; n < w.apps; ++n) {
+inline std::string WorkloadApps(const Workload& w, int first, int end) {
+  std::string m = "apps:\n";
+  for (int n = first; n < end; ++n) {
     m += fmt::format("  app-{0}:\n    displayName: App {0}\n", n);
     if (w.app_id_uris) m += "    identifierUris: [ \"api://{appId}\" ]\n";
     m += "    appRoles:\n      App.Use: { allowedMemberTypes: [ Application ] }\n    assignmentRequired: true\n    access:\n      App.Use: [ ";
@@ -31,6 +31,22 @@ inline std::string WorkloadManifest(const Workload& w) {
     m += " ]\n";
   }
   return m;
+}
+
+inline std::string WorkloadIdentities(const Workload& w) {
+  std::string m = "identities:\n";
+  for (int i = 0; i < w.identities; ++i) m += fmt::format("  mi-{0}: {{ managedIdentity: mi-{0} }}\n", i);
+  return m;
+}
+
+inline std::string WorkloadManifest(const Workload& w) { return "version: 1\n" + WorkloadIdentities(w) + WorkloadApps(w, 0, w.apps); }
+
+/// The workload as manifest files of at most `per_file` apps each (a file is at most 1 MiB).
+inline std::vector<std::pair<std::string, std::string>> WorkloadFiles(const Workload& w, int per_file = 1000) {
+  std::vector<std::pair<std::string, std::string>> files{{"identities.yaml", "version: 1\n" + WorkloadIdentities(w)}};
+  for (int first = 0; first < w.apps; first += per_file)
+    files.emplace_back(fmt::format("apps-{}.yaml", first / per_file), "version: 1\n" + WorkloadApps(w, first, std::min(w.apps, first + per_file)));
+  return files;
 }
 
 /// Makes user-assigned identities mi-0 … mi-(n-1); false (with a message on stderr) if one fails.

@@ -34,12 +34,13 @@ struct ApplyOptions {
   bool auto_approve = false;
   bool allow_delete = false;
   bool purge_deleted = false;
+  size_t parallelism = 16;
   TargetOptions target;
 };
 
-// What the Graph client keeps in flight at once (four $batch envelopes of 20), so handing the
-// provider no more per call costs no round trips, and an interrupt waits for one call at most.
-constexpr size_t kStepsPerCall = 80;
+// One $batch envelope per provider call: calls are what the executor pipelines, and an interrupt
+// waits for the calls in flight only.
+constexpr size_t kStepsPerCall = 20;
 
 // Names the tenant again right where the operator says yes: the last chance to notice the wrong one.
 bool Confirm(const engine::Plan& plan) {
@@ -75,7 +76,7 @@ bool DeletesAllowed(const engine::Plan& plan, bool allow_delete) {
   return false;
 }
 
-int Execute(Planned& planned, const GlobalOptions& g) {
+int Execute(Planned& planned, const GlobalOptions& g, size_t parallelism) {
   if (auto graph = engine::ValidateStepGraph(planned.plan); !graph.ok()) {
     fmt::print(stderr, "entragate: this plan cannot be applied: {}. Nothing was changed.\n", graph.error().message);
     return kExitError;
@@ -89,6 +90,7 @@ int Execute(Planned& planned, const GlobalOptions& g) {
   };
   options.should_stop = [] { return InterruptScope::Requested(); };
   options.max_steps_per_call = kStepsPerCall;
+  options.parallelism = parallelism;
   engine::ExecutionReport report;
   bool interrupted = false;
   {
@@ -156,7 +158,7 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
   }
   fmt::print("{}", engine::RenderPlanText(planned->plan, {UseColor(stdout, g.no_color), "apply (saved plan)", {}}));
   if (!DeletesAllowed(planned->plan, o.allow_delete || saved.allow_delete)) return kExitError;
-  return Execute(*planned, g);
+  return Execute(*planned, g, o.parallelism);
 }
 
 bool IsSavedPlanPath(const std::string& path) { return path.size() > 5 && path.substr(path.size() - 5) == ".json"; }
@@ -191,7 +193,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
       return kExitError;
     }
   }
-  return Execute(*planned, g);
+  return Execute(*planned, g, o.parallelism);
 }
 
 }  // namespace
@@ -203,6 +205,10 @@ void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation (required when not in a terminal)");
   cmd->add_flag("--purge-deleted", o->purge_deleted, "Delete for good (not restore) applications the manifest wants that are in deleted items");
   cmd->add_flag("--allow-delete", o->allow_delete, "Allow deleting applications (settings.prune.apps must ask for it too)");
+  cmd->add_option("--parallelism", o->parallelism,
+                  "Graph $batch requests in flight at most; fewer while answers slow down (a busy tenant, or Graph's budget)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   AddTargetOptions(*cmd, o->target);
   cmd->footer(
       "Exit status: 0 when every step succeeded (or nothing was to do), 1 otherwise, 130 when interrupted (Ctrl-C: steps in flight "

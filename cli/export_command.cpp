@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -31,6 +32,7 @@ namespace {
 struct ExportOptions {
   graph::ExportSelection selection;
   std::string out;
+  std::string format = "text";
   TargetOptions target;
 };
 
@@ -101,7 +103,27 @@ int Write(const ExportOptions& o, const std::vector<engine::ExportedFile>& files
   return kExitOk;
 }
 
+// --format json: what was written, for scripts (the manifests themselves are in the files).
+std::string ReportJson(const ExportOptions& o, const engine::ExportSource& source, const engine::ExportOutput& out) {
+  bool one_file = IsFileTarget(o.out);
+  boost::json::array files, apps, notes;
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const auto& f : out.files) {
+    files.push_back(boost::json::string(one_file ? o.out : (fs::path(o.out) / f.name).string()));
+    texts.emplace_back(f.name, f.text);
+  }
+  engine::Diagnostics diags;
+  for (const auto& app : engine::LoadManifestTexts(texts, diags).apps) apps.push_back(boost::json::string(app.key));
+  for (const auto& n : out.notes) notes.push_back(boost::json::string(n));
+  return boost::json::serialize(boost::json::object{{"format_version", "1"}, {"origin", source.origin}, {"tenant_id", source.tenant_id},
+                                                    {"exported_at", source.exported_at}, {"files", files}, {"apps", apps}, {"notes", notes}}) + "\n";
+}
+
 int RunExport(const ExportOptions& o, const GlobalOptions& g) {
+  if (o.format == "json" && o.out.empty()) {
+    fmt::print(stderr, "entragate: export --format json prints a report of what was written: give -o DIR or -o FILE.yaml for the manifests\n");
+    return kExitError;
+  }
   const auto& s = o.selection;
   if (!s.all && s.app_ids.empty() && s.display_names.empty() && s.unique_names.empty() && s.tags.empty()) {
     fmt::print(stderr, "entragate: say what to export: --app-id, --display-name, --unique-name, --tag or --all\n");
@@ -135,7 +157,9 @@ int RunExport(const ExportOptions& o, const GlobalOptions& g) {
     return kExitError;
   }
   if (!Validates(out.files, UseColor(stderr, g.no_color))) return kExitError;
-  return Write(o, out.files);
+  int written = Write(o, out.files);
+  if (written == kExitOk && o.format == "json") fmt::print("{}", ReportJson(o, *source, out));
+  return written;
 }
 
 }  // namespace
@@ -151,8 +175,12 @@ void AddExportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
   for (auto* selector : {by_id, by_name, by_key, by_tag}) all->excludes(selector);
   cmd->add_option("-o,--out", o->out,
                   "A directory (one file per app, shared identities in _identities.yaml) or a .yaml file; default standard output");
+  cmd->add_option("--format", o->format, "json: with -o, print a report of the files, apps and notes on standard output")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   AddTargetOptions(*cmd, o->target);
-  cmd->footer("Managed identities, apps registered in another tenant and Microsoft's first-party apps are skipped with a note.\n"
+  cmd->footer("Managed identities, apps in deleted items, apps registered in another tenant and Microsoft's first-party apps are\n"
+              "skipped with a note.\n"
               "Exit status: 0 exported, 1 error or nothing to export.");
   cmd->callback([o, &globals, &exit_code] {
     o->target.verbose = globals.verbose;

@@ -72,11 +72,12 @@ bool CheckSelectedApps(const ManifestSelection& s, const engine::DesiredState& d
 
 }  // namespace
 
-std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color) {
+std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color, engine::Diagnostics* problems) {
   engine::Diagnostics diags;
   engine::DesiredState desired = engine::LoadManifestSet(s.paths, {s.Environment()}, diags);
   if (diags.has_errors()) {
     std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
+    if (problems) problems->Append(diags);
     return std::nullopt;
   }
   if (!CheckSelectedApps(s, desired)) return std::nullopt;
@@ -87,10 +88,10 @@ std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bo
 }
 
 std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const TargetOptions& target_options, bool color, int& exit_code,
-                                     bool purge_deleted) {
+                                     bool purge_deleted, PlanProblems* problems) {
   auto out = std::make_unique<Planned>();
   engine::Diagnostics diags;
-  auto desired = LoadSelection(manifest, color);
+  auto desired = LoadSelection(manifest, color, problems ? &problems->diagnostics : nullptr);
   if (!desired) {
     exit_code = kExitError;
     return nullptr;
@@ -98,8 +99,9 @@ std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const Ta
   out->desired = std::move(*desired);
   auto target = Target::Open(target_options);
   if (!target.ok()) {
-    fmt::print(stderr, "entragate: cannot open the {} target: {}\n", target_options.kind.empty() ? "default" : target_options.kind,
-               target.error().message);
+    std::string what = fmt::format("cannot open the {} target: {}", target_options.kind.empty() ? "default" : target_options.kind, target.error().message);
+    fmt::print(stderr, "entragate: {}\n", what);
+    if (problems) problems->diagnostics.Error("E0401", {}, what);
     exit_code = kExitError;
     return nullptr;
   }
@@ -107,8 +109,10 @@ std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const Ta
   auto observed = out->target->provider().Read(out->desired, {target_options.low_priority});
   if (!observed.ok()) {
     const auto& e = observed.error();
-    fmt::print(stderr, "entragate: reading the tenant failed: {}{}{}\n", e.code.empty() ? "" : e.code + ": ", e.message,
-               e.request_id.empty() ? "" : " (request-id " + e.request_id + ")");
+    std::string what = fmt::format("reading the tenant failed: {}{}{}", e.code.empty() ? "" : e.code + ": ", e.message,
+                                   e.request_id.empty() ? "" : " (request-id " + e.request_id + ")");
+    fmt::print(stderr, "entragate: {}\n", what);
+    if (problems) problems->diagnostics.Error("E0402", {}, what);
     exit_code = kExitError;
     return nullptr;
   }
@@ -120,8 +124,11 @@ std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const Ta
   if (diags.has_errors()) {
     diags.Sort();
     std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
-    exit_code = kExitError;
-    return nullptr;
+    if (problems) problems->diagnostics.Append(diags);
+    if (!problems || !problems->keep_plan_errors) {
+      exit_code = kExitError;
+      return nullptr;
+    }
   }
   out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
                       out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};

@@ -29,7 +29,7 @@ struct ManifestSelection {
 void AddManifestOptions(CLI::App& cmd, ManifestSelection& s, bool apps, bool paths_optional = false);
 
 /// Loads the set for its environment; prints diagnostics to stderr and returns nullopt on errors.
-std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color);
+std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color, engine::Diagnostics* problems = nullptr);
 
 struct Planned {
   engine::DesiredState desired;
@@ -38,11 +38,21 @@ struct Planned {
   std::unique_ptr<Target> target;
 };
 
+/// What a command wants to know of the problems LoadAndPlan met, to report them in its own format.
+struct PlanProblems {
+  /// Every problem, as printed on stderr; a target that cannot be opened is E0401, a tenant that
+  /// cannot be read E0402 (no location).
+  engine::Diagnostics diagnostics;
+  /// Problems only the tenant reveals (E03xx) still return the plan, for a report that names the apps
+  /// they belong to (drift). Never for a plan that is shown for apply.
+  bool keep_plan_errors = false;
+};
+
 /// Loads PATH, opens the target, reads and plans; the plan names the manifest by canonical paths. Prints diagnostics (to stderr) and returns
-/// nullptr on any problem, with `exit_code` set.
+/// nullptr on any problem, with `exit_code` set; with `problems`, they are recorded there too.
 /// `purge_deleted`: a deleted application the manifest wants is deleted for good, not restored.
 std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const TargetOptions& target, bool color, int& exit_code,
-                                     bool purge_deleted = false);
+                                     bool purge_deleted = false, PlanProblems* problems = nullptr);
 
 /// `path` made absolute with symlinks, `.` and `..` resolved (as given when that fails).
 std::string CanonicalPath(const std::string& path);

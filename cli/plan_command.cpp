@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/diag_json.h"
 #include "cli/files.h"
 #include "cli/pipeline.h"
 #include "cli/terminal.h"
@@ -40,20 +41,25 @@ void NoteDeletes(const engine::Plan& plan, std::FILE* out) {
 
 int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted);
-  if (!planned) return exit_code;
+  PlanProblems problems;
+  auto planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted, &problems);
+  if (!planned) {
+    // `plan --format markdown > plan.md` must have something to post when the plan cannot be made.
+    fmt::print("{}", ProblemsDocument(problems.diagnostics, o.format, "plan"));
+    return exit_code;
+  }
   planned->plan.allow_delete = o.allow_delete && !o.out.empty();
   const engine::Plan& plan = planned->plan;
   engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
   if (!o.out.empty()) render.full_plan_hint = fmt::format("the full plan is saved in `{}` (read it with `entragate show {}`)", o.out, o.out);
   if (o.format == "json")
-    fmt::print("{}\n", boost::json::serialize(engine::PlanToJson(plan)));
+    fmt::print("{}\n", engine::PlanJsonText(plan));
   else if (o.format == "markdown")
     fmt::print("{}", engine::RenderPlanMarkdown(plan, render));
   else
     fmt::print("{}", engine::RenderPlanText(plan, render));
   if (!o.out.empty()) {
-    if (!WriteFileAtomically(o.out, boost::json::serialize(engine::PlanToJson(plan)) + "\n")) {
+    if (!WriteFileAtomically(o.out, engine::PlanJsonText(plan) + "\n")) {
       fmt::print(stderr, "entragate: cannot write the plan to '{}'\n", o.out);
       return kExitError;
     }

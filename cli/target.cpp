@@ -121,7 +121,6 @@ engine::Status OpenLocal(const TargetOptions& o, Target::Impl& t) {
   options.state_dir = o.local_state;
   options.seed_file = o.seed;
   options.imds_host = o.imds_host;
-  options.threads = 2;
   std::error_code ec;
   std::filesystem::create_directories(o.local_state, ec);
   auto started = emulator::LocalTenant::Start(options);

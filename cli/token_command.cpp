@@ -1,8 +1,9 @@
 // entragate token --identity NAME --resource URI_OR_APPID [--protocol imds|appservice]
 // Proof that the policy works: obtains a token the way the identity's workload would, shows the
-// decoded claims and checks the signature against the tenant's published keys — or shows the
-// identity platform's refusal (AADSTS501051) verbatim.
+// decoded claims and checks the signature against the tenant's published keys, and says whether the
+// platform handed out a token it had cached — or shows the refusal verbatim.
 #include <memory>
+#include <set>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -12,9 +13,14 @@
 #include "cli/terminal.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
+#include "emulator/admin_api.h"
 #include "emulator/directory_store.h"
+#include "emulator/graph_entities.h"
 #include "emulator/local_tenant.h"
+#include "emulator/managed_identity_service.h"
+#include "emulator/tenant_clock.h"
 #include "engine/graph_rules.h"
+#include "providers/graph/managed_identity_credential.h"
 
 namespace entragate::cli {
 
@@ -68,6 +74,12 @@ net::Request ManagedIdentityRequest(const emulator::LocalTenantEndpoints& e, con
 
 std::string Show(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
 
+std::string HumanDuration(std::int64_t seconds) {
+  if (seconds < 120) return fmt::format("{} s", seconds);
+  if (seconds < 2 * 3600) return fmt::format("{} min", seconds / 60);
+  return fmt::format("{} h {} min", seconds / 3600, seconds % 3600 / 60);
+}
+
 // Finds the signing key by kid in the tenant's JWKS and checks the signature.
 std::string VerifySignature(Target& target, const std::string& authority, const std::string& tenant, const crypto::DecodedJwt& jwt) {
   std::string kid = jwt.header.contains("kid") ? Show(jwt.header.at("kid")) : "";
@@ -95,6 +107,29 @@ void PrintToken(Target& target, const std::string& authority, const std::string&
     if (jwt->payload.contains(claim)) fmt::print("  {}: {}\n", claim, Show(jwt->payload.at(claim)));
   if (!jwt->payload.contains("roles")) fmt::print("  roles: (none)\n");
   if (!authority.empty()) fmt::print("  signature: {}\n", VerifySignature(target, authority, tenant, jwt.value()));
+}
+
+// The managed-identity endpoints hand out a token they already issued until shortly before it
+// expires (`kept` held its id before the request). Says so, with what that means for a change of
+// access made since.
+void PrintCacheState(emulator::LocalTenant& local, const std::set<std::string>& kept, const std::string& token) {
+  auto jwt = crypto::DecodeJwt(token);
+  if (!jwt.ok()) return;
+  const json::value* iat = jwt->payload.if_contains("iat");
+  const json::value* exp = jwt->payload.if_contains("exp");
+  const json::value* uti = jwt->payload.if_contains("uti");
+  if (!iat || !iat->is_int64() || !exp || !exp->is_int64() || !uti || !uti->is_string()) return;
+  emulator::TenantClock clock;
+  emulator::RestoreClock(local.store(), clock);
+  const std::int64_t now = clock.NowSeconds();
+  const std::string until = emulator::IsoTime(exp->as_int64() - emulator::kManagedIdentityCacheMargin);
+  if (kept.count(std::string(uti->as_string()))) {
+    fmt::print("  cached: yes, issued {} ({} ago) and handed out again until {}; access changed since then reaches\n"
+               "          this workload only after that\n",
+               emulator::IsoTime(iat->as_int64()), HumanDuration(now - iat->as_int64()), until);
+  } else {
+    fmt::print("  cached: no, issued now; handed out again until {}\n", until);
+  }
 }
 
 // A manifest app key (its uniqueName) stands for that application's first App ID URI, or appId.
@@ -134,6 +169,7 @@ int RunLocal(TokenOptions o) {
   o.resource = ResolveResource(*t.local(), o.resource);
   fmt::print("Token for {} ({} managed identity on host {}) to {}, through the {} protocol:\n", o.identity, workload->kind, workload->host,
              o.resource, o.protocol == "imds" ? "IMDS" : "App Service");
+  const std::set<std::string> kept = t.local()->identities().CachedTokenIds();
   auto response = t.Fetch(ManagedIdentityRequest(e, *workload, o));
   if (!response.ok()) {
     fmt::print(stderr, "entragate: {}\n", response.error().message);
@@ -144,9 +180,12 @@ int RunLocal(TokenOptions o) {
     const json::object& b = body.as_object();
     std::string text = b.contains("error_description") ? Show(b.at("error_description")) : b.contains("message") ? Show(b.at("message")) : response->body;
     fmt::print("  refused (HTTP {}): {}\n", response->status, text);
+    if (o.protocol == "appservice" && response->status == 500)
+      fmt::print("  ({}. `--protocol imds` shows the identity platform's own answer.)\n", graph::kAppServiceTokenFailedHint);
     return kExitError;
   }
   PrintToken(t, e.authority, e.tenant_id, Show(body.at("access_token")));
+  PrintCacheState(*t.local(), kept, Show(body.at("access_token")));
   return kExitOk;
 }
 

@@ -63,6 +63,7 @@ std::string VersionJson() {
   boost::json::object libs;
   for (const auto& l : Libraries()) libs[l.name] = l.version;
   boost::json::object doc{
+      {"format_version", "1"},
       {"version", kVersion},
       {"commit", kGitCommit},
       {"dirty", kGitDirty},

@@ -61,7 +61,8 @@ net::Response AddHost(AdminContext& c, const json::object& body) {
   if (name.empty()) return Problem(400, "a host needs a name");
   auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
     if (txn.Get(Collection::kHosts, name)) return engine::MakeError(engine::Error::Kind::kConflict, "host exists");
-    json::object h{{"name", name}, {"identityHeader", crypto::NewUuid4().value()}, {"systemAssigned", nullptr}, {"userAssigned", json::array{}}};
+    json::object h{{"name", name}, {"identityHeader", crypto::NewUuid4().value()}, {"systemAssigned", nullptr}, {"userAssigned", json::array{}},
+                   {"resourceId", EntraArmId(StringAt(body, "resourceId"))}};
     const json::value* system = body.if_contains("systemAssigned");
     if (system && system->is_bool() && system->as_bool()) {
       std::string id = IdFor(txn, "mi", name);

@@ -2,11 +2,21 @@
 // The tenant's objects, durable. Objects are kept as Graph JSON (what GET returns) plus internal
 // members whose names start with '_' (secret hashes, bookkeeping), which are never served.
 //
-// Durability: every write transaction is appended to a journal and fsync'd before Write() returns,
-// so a response is only sent for writes that survive a crash; a torn last line (crash mid-append)
-// was never acknowledged and is dropped on load. The journal is folded into a snapshot (written to a
-// temporary file, fsync'd, renamed) when it grows.
+// Durability: every write transaction is appended to a journal and fdatasync'd before Write()
+// returns, so a response is only sent for writes that survive a crash; a torn last line (crash
+// mid-append) was never acknowledged and is dropped on load. Group commit: one fdatasync covers
+// every transaction appended before it, so concurrent writers share it, and inside a DurableScope
+// (a $batch) the writes and reads wait for it once, when the scope ends, before any answer is sent.
+// A read waits for the writes it sees to be durable too, so no answer shows what a crash could undo.
+//
+// The journal is folded into a snapshot when it has grown as large as the last snapshot (and by at
+// least a couple of thousand entries), off the write path: under the lock the journal is rotated
+// and the objects' serialized texts (kept beside them) are copied; a background thread writes the
+// snapshot (temporary file, fsync, rename) and then drops the rotated journal. Load replays the
+// snapshot, the rotated journal if it is still there, then the journal.
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,11 +24,13 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <boost/json/object.hpp>
 
+#include "emulator/store_indexes.h"
 #include "engine/result.h"
 
 namespace entragate::emulator {
@@ -45,6 +57,11 @@ class StoreView {
   virtual ~StoreView() = default;
   virtual const ObjectMap& All(Collection c) const = 0;
   const boost::json::object* Get(Collection c, const std::string& id) const;
+  /// The ids of the objects of `c` whose indexed `property` equals `value`, ignoring ASCII case
+  /// (store_indexes.h says which are indexed; any other property finds nothing).
+  virtual const IdSet& Find(Collection c, std::string_view property, std::string_view value) const = 0;
+  /// The objects Find names, in id order.
+  std::vector<const boost::json::object*> FindObjects(Collection c, std::string_view property, std::string_view value) const;
 };
 
 /// Read/write access within a write transaction; changes become visible (and durable) on commit.
@@ -62,33 +79,66 @@ class DirectoryStore {
   static engine::Result<std::unique_ptr<DirectoryStore>> Open(const std::string& state_dir);
   ~DirectoryStore();
 
-  /// Runs `fn` under a shared lock.
+  /// Runs `fn` under a shared lock; returns once what it saw is durable (at the end of a
+  /// DurableScope inside one).
   template <class F>
   auto Read(F&& fn) const {
-    std::shared_lock lock(mutex_);
-    return fn(static_cast<const StoreView&>(*view_));
+    uint64_t seen;
+    auto result = [&] {
+      std::shared_lock lock(mutex_);
+      seen = appended_.load();
+      return fn(static_cast<const StoreView&>(*view_));
+    }();
+    (void)AwaitDurable(seen);  // a failed fsync fails the writes; what they wrote is not shown meanwhile
+    return result;
   }
 
   /// Runs `fn` under an exclusive lock; if it returns a successful Result, its changes are
-  /// journaled (fsync'd) and applied, else discarded. A journal failure fails the write. If `fn`
-  /// (or the commit) throws, the changes are undone before the exception leaves: memory never runs
-  /// ahead of the journal.
+  /// journaled and applied, else discarded, and it returns once the journal entry is fdatasync'd
+  /// (at the end of a DurableScope inside one). A journal failure fails the write. If `fn` (or the
+  /// append) throws, the changes are undone before the exception leaves: memory never runs ahead of
+  /// the journal.
   template <class F>
   auto Write(F&& fn) -> decltype(fn(std::declval<StoreTxn&>())) {
-    std::unique_lock lock(mutex_);
-    auto txn = BeginTxn();
-    UndoUnlessCommitted guard{*this, *txn};
-    auto result = fn(*txn);
+    uint64_t sequence = 0;
+    auto result = [&]() -> decltype(fn(std::declval<StoreTxn&>())) {
+      std::unique_lock lock(mutex_);
+      auto txn = BeginTxn();
+      UndoUnlessCommitted guard{*this, *txn};
+      auto r = fn(*txn);
+      if (!r.ok()) return r;
+      if (auto committed = Commit(*txn, sequence); !committed.ok()) return committed.error();
+      return r;
+    }();
     if (!result.ok()) return result;
-    if (auto committed = Commit(*txn); !committed.ok()) return committed.error();
+    if (auto durable = AwaitDurable(sequence); !durable.ok()) return durable.error();
     return result;
   }
+
+  /// While one lives on this thread, Read and Write do not wait for the journal's fsync; its
+  /// destructor (or Finish) waits once for everything they touched. For a $batch: one fsync for all
+  /// its writes, and still before its answer is sent. A write whose fsync fails cannot be told it
+  /// failed by then: Finish says so, and the store refuses every later write.
+  class DurableScope {
+   public:
+    explicit DurableScope(const DirectoryStore& store);
+    ~DurableScope();
+    DurableScope(const DurableScope&) = delete;
+    DurableScope& operator=(const DurableScope&) = delete;
+    engine::Status Finish();
+
+   private:
+    const DirectoryStore& store_;
+    bool outer_;
+    bool finished_ = false;
+  };
 
   /// Drops every object and the files (admin reset).
   engine::Status Reset();
 
   const std::string& state_dir() const { return dir_; }
   uint64_t writes() const;  ///< committed write transactions since start
+  uint64_t journal_syncs() const;  ///< fdatasyncs of the journal since start (group commit shares them)
 
  private:
   class Data;
@@ -100,10 +150,17 @@ class DirectoryStore {
   };
   explicit DirectoryStore(std::string dir);
   std::unique_ptr<StoreTxn> BeginTxn();
-  engine::Status Commit(StoreTxn& txn);  ///< journals; on failure rolls back
+  /// Appends to the journal (not yet fsync'd); `sequence` is the entry's number. On failure rolls back.
+  engine::Status Commit(StoreTxn& txn, uint64_t& sequence);
   void Rollback(StoreTxn& txn) noexcept;  ///< undoes what is not journaled; a no-op after Commit
+  /// Returns once journal entries up to `sequence` are on disk; inside a DurableScope, only notes it.
+  engine::Status AwaitDurable(uint64_t sequence) const;
+  engine::Status Sync(uint64_t sequence) const;
   engine::Status Load();
-  engine::Status WriteSnapshot();
+  engine::Status LoadJournal(const std::string& path, bool current);
+  engine::Status WriteSnapshot();  ///< synchronously, of the whole state; under the exclusive lock
+  void StartSnapshot();            ///< rotates the journal; a background thread writes the snapshot
+  void JoinSnapshot();
 
   std::string dir_;
   mutable std::shared_mutex mutex_;
@@ -111,7 +168,22 @@ class DirectoryStore {
   const StoreView* view_ = nullptr;  ///< data_, seen through its interface (Data is defined in the .cpp)
   int journal_fd_ = -1;
   size_t journal_entries_ = 0;
+  uint64_t journal_bytes_ = 0;
+  std::atomic<uint64_t> snapshot_bytes_{0};  ///< of the last snapshot written or read
   uint64_t writes_ = 0;
+
+  // Group commit: entries appended, entries known durable, and whether a thread is in fdatasync.
+  mutable std::atomic<uint64_t> appended_{0};
+  mutable std::mutex sync_mutex_;
+  mutable std::condition_variable synced_;
+  mutable uint64_t durable_ = 0;
+  mutable bool syncing_ = false;
+  mutable uint64_t syncs_ = 0;
+  mutable std::string sync_failure_;  ///< set once an fdatasync failed: every later write is refused
+
+  std::thread snapshot_thread_;
+  std::atomic<bool> snapshot_running_{false};
+  std::atomic<bool> rotated_left_{false};  ///< a rotated journal is still on disk (its snapshot has not finished)
 };
 
 }  // namespace entragate::emulator

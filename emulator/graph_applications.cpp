@@ -56,11 +56,10 @@ std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& t
   bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
                                 [&](const std::string& d) { return host.find(engine::LowerAscii(d)) != std::string::npos; });
   if (!v2 && !has_identifier && !has_domain) return GraphError::BadRequest(engine::DefaultUriPolicyMessage(uri));
-  for (const auto& [id, other] : view.All(Collection::kApplications)) {
-    if (id == StringAt(app, "id")) continue;
-    if (ContainsText(other.at("identifierUris").as_array(), uri))
-      return GraphError::Conflict(
-          "Another object with the same value for property identifierUris already exists.");
+  for (const json::object* other : view.FindObjects(Collection::kApplications, "identifierUris", uri)) {
+    if (StringAt(*other, "id") == StringAt(app, "id")) continue;
+    if (ContainsText(other->at("identifierUris").as_array(), uri))
+      return GraphError::PropertyConflict("identifierUris", "Application", std::string(StringAt(*other, "id")));
   }
   return std::nullopt;
 }
@@ -188,17 +187,18 @@ std::vector<std::string> RemovedRoleIds(const json::array& before, const json::a
 
 // Keeps the application's service principal in step, and drops assignments of removed roles.
 void AfterApplicationChange(StoreTxn& txn, const json::object& app, const std::vector<std::string>& removed_roles) {
-  for (const auto& [id, sp] : txn.All(Collection::kServicePrincipals)) {
-    if (sp.at("appId") != app.at("appId")) continue;
-    json::object updated = sp;
+  for (const json::object* sp : txn.FindObjects(Collection::kServicePrincipals, "appId", StringAt(app, "appId"))) {
+    if (sp->at("appId") != app.at("appId")) continue;
+    json::object updated = *sp;
     SyncServicePrincipal(updated, app);
-    std::string sp_id = id;
+    std::string sp_id(StringAt(updated, "id"));
     txn.Put(Collection::kServicePrincipals, sp_id, std::move(updated));
     std::vector<std::string> doomed;
-    for (const auto& [aid, a] : txn.All(Collection::kAppRoleAssignments))
-      if (StringAt(a, "resourceId") == sp_id &&
-          std::find(removed_roles.begin(), removed_roles.end(), StringAt(a, "appRoleId")) != removed_roles.end())
-        doomed.push_back(aid);
+    if (!removed_roles.empty())
+      for (const json::object* a : txn.FindObjects(Collection::kAppRoleAssignments, "resourceId", sp_id))
+        if (StringAt(*a, "resourceId") == sp_id &&
+            std::find(removed_roles.begin(), removed_roles.end(), StringAt(*a, "appRoleId")) != removed_roles.end())
+          doomed.emplace_back(StringAt(*a, "id"));
     for (const auto& aid : doomed) txn.Erase(Collection::kAppRoleAssignments, aid);
     break;
   }
@@ -337,8 +337,8 @@ Outcome Delete(Call& call, const Segment& seg) {
     txn.Put(Collection::kDeletedApplications, id, app);
     // In the app's home tenant its service principal goes to deleted items with it.
     std::vector<json::object> sps;
-    for (const auto& [sid, sp] : txn.All(Collection::kServicePrincipals))
-      if (sp.at("appId") == app.at("appId")) sps.push_back(sp);
+    for (const json::object* sp : txn.FindObjects(Collection::kServicePrincipals, "appId", StringAt(app, "appId")))
+      if (sp->at("appId") == app.at("appId")) sps.push_back(*sp);
     for (const auto& sp : sps) SoftDeleteServicePrincipal(txn, sp, call.now_s);
     return true;
   });

@@ -103,6 +103,8 @@ net::Response GraphService::HandleBatch(const net::Request& request, const Graph
 
   std::map<std::string, int> status_by_id;
   json::array responses;
+  // One fsync for every write of the batch, once they are all done and before any answer is sent.
+  DirectoryStore::DurableScope durable(store_);
   for (const auto& s : subs) {
     bool blocked = std::any_of(s.depends_on.begin(), s.depends_on.end(), [&](const std::string& d) {
       auto it = status_by_id.find(d);
@@ -118,6 +120,8 @@ net::Response GraphService::HandleBatch(const net::Request& request, const Graph
     status_by_id[engine::LowerAscii(s.id)] = r.status;
     responses.push_back(SubResponse(s.id, r));
   }
+  if (auto synced = durable.Finish(); !synced.ok())
+    return fail(GraphError{500, "InternalServerError", "The server encountered an internal error while handling the request.", {}, {}});
   net::Response out;
   out.status = 200;
   out.headers["Content-Type"] = "application/json";

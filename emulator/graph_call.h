@@ -78,6 +78,7 @@ const json::object* FindServicePrincipal(const Call& call, const StoreView& view
 bool CanRead(const GraphCaller& caller);
 bool CanWriteApplications(const GraphCaller& caller);
 bool CanWriteAssignments(const GraphCaller& caller);
+bool CanCreateAssignments(const GraphCaller& caller);  ///< AppRoleAssignment.ReadWrite.All and a read of applications
 bool CanReadPeople(const GraphCaller& caller);
 
 /// A filtered, sorted list of visible objects from a collection.
@@ -89,9 +90,19 @@ using Finder = const json::object* (*)(const Call&, const StoreView&, const Segm
 
 /// GET of one object: permission, $select, 404, @odata.context "<context>/$entity".
 Outcome GetEntity(Call& call, Finder find, const Segment& seg, std::string_view filter_entity, const std::string& context);
-/// GET of a collection (or its $count): permission, query options, paging; `keep` narrows it.
+/// A key `keep` requires: only objects whose indexed `property` equals `value` (ignoring case) can
+/// be kept, so the listing looks them up instead of scanning the collection.
+struct IndexedKey {
+  std::string property;
+  std::string value;
+};
+
+/// GET of a collection (or its $count): permission, query options, paging; `keep` narrows it. The
+/// candidates come from a store index when `key` is given or the $filter tests an indexed property
+/// with eq/in; a page stops at the $top it needs (unless $count needs them all).
 Outcome ListEntities(Call& call, Collection collection, std::string_view filter_entity, const std::string& context,
-                     const std::function<bool(const json::object&)>& keep, bool count_only);
+                     const std::function<bool(const json::object&)>& keep, bool count_only,
+                     const std::optional<IndexedKey>& key = std::nullopt);
 /// Removes every assignment a service principal holds or grants.
 void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id);
 

@@ -1,5 +1,7 @@
 // Helpers shared by the Graph handlers: bodies, responses, lookups, permissions, listing.
 #include <algorithm>
+#include <cstdint>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -66,8 +68,14 @@ bool SameText(const json::value* v, const std::string& text) {
   return v && v->is_string() && engine::LowerAscii(v->as_string()) == engine::LowerAscii(text);
 }
 
-const json::object* FindBy(const Call& call, const ObjectMap& all, const std::string& property, const std::string& value) {
-  for (const auto& [id, obj] : all)
+// The first object (in id order) whose `property` equals `value` ignoring case, if visible.
+const json::object* FindBy(const Call& call, const StoreView& view, Collection c, const std::string& property, const std::string& value) {
+  if (StoreIndexes::Indexed(c, property)) {
+    for (const json::object* obj : view.FindObjects(c, property, value))
+      if (SameText(obj->if_contains(property), value)) return Visible(call, *obj) ? obj : nullptr;
+    return nullptr;
+  }
+  for (const auto& [id, obj] : view.All(c))
     if (SameText(obj.if_contains(property), value)) return Visible(call, obj) ? &obj : nullptr;
   return nullptr;
 }
@@ -80,15 +88,13 @@ const json::object* FindById(const Call& call, const ObjectMap& all, const std::
 }  // namespace
 
 const json::object* FindApplication(const Call& call, const StoreView& view, const Segment& seg) {
-  const ObjectMap& all = view.All(Collection::kApplications);
-  if (!seg.has_key()) return FindById(call, all, seg.key);
-  return FindBy(call, all, seg.key_name, seg.key);
+  if (!seg.has_key()) return FindById(call, view.All(Collection::kApplications), seg.key);
+  return FindBy(call, view, Collection::kApplications, seg.key_name, seg.key);
 }
 
 const json::object* FindServicePrincipal(const Call& call, const StoreView& view, const Segment& seg) {
-  const ObjectMap& all = view.All(Collection::kServicePrincipals);
-  if (!seg.has_key()) return FindById(call, all, seg.key);
-  return FindBy(call, all, seg.key_name, seg.key);
+  if (!seg.has_key()) return FindById(call, view.All(Collection::kServicePrincipals), seg.key);
+  return FindBy(call, view, Collection::kServicePrincipals, seg.key_name, seg.key);
 }
 
 namespace {
@@ -103,6 +109,12 @@ bool CanRead(const GraphCaller& c) {
 }
 bool CanWriteApplications(const GraphCaller& c) { return HasAny(c, {"Application.ReadWrite.All", "Directory.ReadWrite.All"}); }
 bool CanWriteAssignments(const GraphCaller& c) { return HasAny(c, {"AppRoleAssignment.ReadWrite.All"}); }
+// Granting also reads the resource's application: Graph refuses a caller without a permission to
+// read it (docs/graph-behaviour.md §13.3).
+bool CanCreateAssignments(const GraphCaller& c) {
+  return CanWriteAssignments(c) &&
+         HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"});
+}
 bool CanReadPeople(const GraphCaller& c) {
   return HasAny(c, {"User.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"});
 }
@@ -131,18 +143,55 @@ Outcome GetEntity(Call& call, Finder find, const Segment& seg, std::string_view 
   });
 }
 
+namespace {
+
+// The ids the listing can come from, in id order, when an index narrows them; nullopt: all.
+std::optional<std::vector<std::string>> Candidates(const StoreView& v, Collection c, const QueryOptions& options,
+                                                   const std::optional<IndexedKey>& key) {
+  auto lookup = [&](const std::string& property, const std::vector<std::string>& values) {
+    std::vector<std::string> ids;
+    for (const auto& value : values)
+      for (const auto& id : v.Find(c, property, value)) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+  };
+  if (key && StoreIndexes::Indexed(c, key->property)) return lookup(key->property, {key->value});
+  if (options.filter)
+    for (const auto& term : options.filter->KeyTerms())
+      if (StoreIndexes::Indexed(c, term.property)) return lookup(term.property, term.values);
+  return std::nullopt;
+}
+
+}  // namespace
+
 Outcome ListEntities(Call& call, Collection collection, std::string_view filter_entity, const std::string& context,
-                     const std::function<bool(const json::object&)>& keep, bool count_only) {
+                     const std::function<bool(const json::object&)>& keep, bool count_only, const std::optional<IndexedKey>& key) {
   if (!CanRead(call.caller)) return GraphError::Forbidden();
   auto parsed = ParseQueryOptions(call.params, call.request, filter_entity);
   if (auto* e = std::get_if<GraphError>(&parsed)) return *e;
   const QueryOptions& options = std::get<QueryOptions>(parsed);
   if (count_only && !options.advanced) return GraphError::BadRequest("$count is not currently supported.");
   return call.store.Read([&](const StoreView& v) -> Outcome {
-    auto items = Query(call, v.All(collection), options);
-    if (auto* e = std::get_if<GraphError>(&items)) return *e;
-    auto list = std::get<std::vector<const json::object*>>(items);
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const json::object* o) { return !keep(*o); }), list.end());
+    // A count needs every match; a page needs those after its $skiptoken, and one more than $top
+    // to know whether a next page exists.
+    bool all = count_only || options.count;
+    const std::string* after = !all && !options.skiptoken.empty() ? &options.skiptoken : nullptr;
+    size_t wanted = all ? SIZE_MAX : static_cast<size_t>(options.top) + 1;
+    std::vector<const json::object*> list;
+    auto consider = [&](const json::object& obj) {
+      if (!Visible(call, obj) || (options.filter && !options.filter->Matches(obj)) || !keep(obj)) return;
+      list.push_back(&obj);
+    };
+    const ObjectMap& objects = v.All(collection);
+    if (auto ids = Candidates(v, collection, options, key)) {
+      auto it = after ? std::upper_bound(ids->begin(), ids->end(), *after) : ids->begin();
+      for (; it != ids->end() && list.size() < wanted; ++it)
+        if (auto found = objects.find(*it); found != objects.end()) consider(found->second);
+    } else {
+      for (auto it = after ? objects.upper_bound(*after) : objects.begin(); it != objects.end() && list.size() < wanted; ++it)
+        consider(it->second);
+    }
     if (count_only) {
       net::Response r;
       r.headers["Content-Type"] = "text/plain";
@@ -154,9 +203,10 @@ Outcome ListEntities(Call& call, Collection collection, std::string_view filter_
 }
 
 void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id) {
-  std::vector<std::string> doomed;
-  for (const auto& [id, a] : txn.All(Collection::kAppRoleAssignments))
-    if (StringAt(a, "resourceId") == sp_id || StringAt(a, "principalId") == sp_id) doomed.push_back(id);
+  std::set<std::string> doomed;
+  for (const char* side : {"resourceId", "principalId"})
+    for (const auto& id : txn.Find(Collection::kAppRoleAssignments, side, sp_id))
+      if (StringAt(*txn.Get(Collection::kAppRoleAssignments, id), side) == sp_id) doomed.insert(id);
   for (const auto& id : doomed) txn.Erase(Collection::kAppRoleAssignments, id);
 }
 

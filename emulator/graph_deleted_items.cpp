@@ -44,12 +44,12 @@ bool SameText(const json::value* v, std::string_view text) {
 
 std::optional<GraphError> RestoreApplication(StoreTxn& txn, json::object app) {
   // The live directory may have taken an identifier URI meanwhile; Graph refuses the restore then.
-  for (const auto& [id, live] : txn.All(Collection::kApplications))
-    for (const auto& uri : ArrayAt(app, "identifierUris"))
-      for (const auto& other : ArrayAt(live, "identifierUris"))
-        if (uri.is_string() && SameText(&other, uri.as_string()))
-          return GraphError{400, "Request_BadRequest", "Another object with the same value for property identifierUris already exists.",
-                            {{"ObjectConflict", "", "identifierUris"}}, {}};
+  for (const auto& uri : ArrayAt(app, "identifierUris"))
+    if (uri.is_string())
+      for (const json::object* live : txn.FindObjects(Collection::kApplications, "identifierUris", uri.as_string()))
+        for (const auto& other : ArrayAt(*live, "identifierUris"))
+          if (SameText(&other, uri.as_string()))
+            return GraphError::PropertyConflict("identifierUris", "Application", std::string(StringAt(*live, "id")));
   std::string id(StringAt(app, "id"));
   app["deletedDateTime"] = nullptr;
   txn.Erase(Collection::kDeletedApplications, id);
@@ -60,8 +60,8 @@ std::optional<GraphError> RestoreApplication(StoreTxn& txn, json::object app) {
 std::optional<GraphError> RestoreServicePrincipal(StoreTxn& txn, json::object sp) {
   bool is_app = StringAt(sp, "servicePrincipalType") == "Application";
   bool app_live = false;
-  for (const auto& [id, app] : txn.All(Collection::kApplications))
-    if (app.at("appId") == sp.at("appId")) app_live = true;
+  for (const json::object* app : txn.FindObjects(Collection::kApplications, "appId", StringAt(sp, "appId")))
+    if (app->at("appId") == sp.at("appId")) app_live = true;
   // guess: Graph's wording for restoring the principal of an application still deleted is not confirmed.
   if (is_app && !app_live) return GraphError::BadRequest("The application of this service principal is deleted; restore the application first.");
   std::string id(StringAt(sp, "id"));
@@ -101,8 +101,9 @@ Outcome DeleteForGood(Call& call, const std::string& id) {
     // An application deleted for good takes its deleted service principal with it.
     if (c == Collection::kDeletedApplications) {
       std::vector<std::string> sps;
-      for (const auto& [sid, sp] : txn.All(Collection::kDeletedServicePrincipals))
-        if (sp.at("appId") == app_id) sps.push_back(sid);
+      std::string key = app_id.is_string() ? std::string(app_id.as_string()) : std::string();
+      for (const json::object* sp : txn.FindObjects(Collection::kDeletedServicePrincipals, "appId", key))
+        if (sp->at("appId") == app_id) sps.emplace_back(StringAt(*sp, "id"));
       for (const auto& sid : sps) txn.Erase(Collection::kDeletedServicePrincipals, sid);
     }
     return true;
@@ -143,7 +144,8 @@ int PurgeDeletedItems(StoreTxn& txn, int64_t now_s) {
 
 bool UniqueNameTaken(const StoreView& view, std::string_view unique_name, std::string_view except_id, int64_t now_s) {
   for (Collection c : {Collection::kApplications, Collection::kDeletedApplications})
-    for (const auto& [id, app] : view.All(c)) {
+    for (const auto& id : view.Find(c, "uniqueName", unique_name)) {
+      const json::object& app = *view.Get(c, id);
       if (id == except_id || (c == Collection::kDeletedApplications && PastRetention(app, now_s))) continue;
       if (SameText(app.if_contains("uniqueName"), unique_name)) return true;
     }

@@ -189,6 +189,15 @@ json::object NewServicePrincipal(const json::object& app, const TenantInfo& tena
   return sp;
 }
 
+std::string EntraArmId(std::string_view resource_id) {
+  std::string out(resource_id);
+  const std::string lower = engine::LowerAscii(out);
+  constexpr std::string_view kSegment = "/resourcegroups/";
+  for (auto at = lower.find(kSegment); at != std::string::npos; at = lower.find(kSegment, at + 1))
+    out.replace(at, kSegment.size(), kSegment);
+  return out;
+}
+
 json::object NewManagedIdentityServicePrincipal(const TenantInfo& tenant, const std::string& id, const std::string& app_id,
                                                 const std::string& display_name, const std::string& resource_id,
                                                 bool user_assigned) {
@@ -196,7 +205,7 @@ json::object NewManagedIdentityServicePrincipal(const TenantInfo& tenant, const 
   sp["displayName"] = display_name;
   sp["servicePrincipalType"] = "ManagedIdentity";
   sp["appOwnerOrganizationId"] = nullptr;
-  sp["alternativeNames"] = json::array{user_assigned ? "isExplicit=True" : "isExplicit=False", resource_id};
+  sp["alternativeNames"] = json::array{user_assigned ? "isExplicit=True" : "isExplicit=False", EntraArmId(resource_id)};
   sp["servicePrincipalNames"] = json::array{app_id, "https://identity.azure.net/" + app_id};
   sp["_ownTags"] = json::array{};
   return sp;

@@ -31,6 +31,10 @@ json::object NewApplication(const TenantInfo& tenant, const std::string& id, con
 json::object NewServicePrincipal(const json::object& app, const TenantInfo& tenant, const std::string& id);
 /// Copies what a service principal mirrors from its application (display name, roles, tags, names).
 void SyncServicePrincipal(json::object& sp, const json::object& app);
+/// An ARM resource id as Entra writes it into alternativeNames and tokens: the resourceGroups segment
+/// in lower case (docs/graph-behaviour.md §13.3); the rest as given.
+std::string EntraArmId(std::string_view resource_id);
+/// The ARM id is written as EntraArmId does.
 json::object NewManagedIdentityServicePrincipal(const TenantInfo& tenant, const std::string& id, const std::string& app_id,
                                                 const std::string& display_name, const std::string& resource_id,
                                                 bool user_assigned);

@@ -34,6 +34,15 @@ GraphError GraphError::ReadOnlyProperty(std::string_view property) {
 
 GraphError GraphError::Conflict(std::string message) { return BadRequest(std::move(message)); }
 
+// The detail shapes as Graph sends them for a directory uniqueness conflict (docs/graph-behaviour.md §13.3).
+GraphError GraphError::PropertyConflict(std::string_view property, std::string_view holder_type, std::string_view holder_id) {
+  std::string message = fmt::format("Another object with the same value for property {} already exists.", property);
+  GraphError error = BadRequest(message);
+  error.details = {{"ObjectConflict", message, std::string(property)},
+                   {"ConflictingObjects", message, fmt::format("{}_{}", holder_type, holder_id)}};
+  return error;
+}
+
 GraphError GraphError::MethodNotAllowed() {
   return {405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.", {}, {}};
 }

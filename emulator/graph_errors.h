@@ -32,6 +32,9 @@ struct GraphError {
   static GraphError UnknownProperty(std::string_view property);
   static GraphError ReadOnlyProperty(std::string_view property);
   static GraphError Conflict(std::string message);              ///< 400 Request_BadRequest: conflicting object
+  /// 400 Request_BadRequest "Another object with the same value for property P already exists.", with
+  /// details ObjectConflict (target P) and ConflictingObjects (target "<Type>_<id>" of the holder).
+  static GraphError PropertyConflict(std::string_view property, std::string_view holder_type, std::string_view holder_id);
   static GraphError MethodNotAllowed();                         ///< 405
   static GraphError Forbidden();                                ///< 403 Authorization_RequestDenied
   static GraphError Unauthorized(std::string message);          ///< 401 InvalidAuthenticationToken

@@ -33,14 +33,12 @@ bool IsManagedIdentity(const json::object& sp) { return StringAt(sp, "servicePri
 
 Written<json::object> CreateSp(const Call& call, StoreTxn& txn, const std::string& app_id, const json::object& body) {
   const json::object* app = nullptr;
-  for (const auto& [id, a] : txn.All(Collection::kApplications))
-    if (engine::LowerAscii(StringAt(a, "appId")) == engine::LowerAscii(app_id)) app = &a;
+  for (const json::object* a : txn.FindObjects(Collection::kApplications, "appId", app_id)) app = a;
   // A just-created application has not replicated yet: Graph answers NoBackingApplicationObject.
   if (!app || !Visible(call, *app)) return NoBackingApplication(app_id);
-  for (const auto& [id, sp] : txn.All(Collection::kServicePrincipals))
-    if (engine::LowerAscii(StringAt(sp, "appId")) == engine::LowerAscii(app_id))
-      return GraphError{409, "Request_MultipleObjectsWithSameKeyValue",
-                        "Another object with the same value for property servicePrincipalNames already exists.", {}, {}};
+  if (!txn.Find(Collection::kServicePrincipals, "appId", app_id).empty())
+    return GraphError{409, "Request_MultipleObjectsWithSameKeyValue",
+                      "Another object with the same value for property servicePrincipalNames already exists.", {}, {}};
   json::object sp = NewServicePrincipal(*app, ReadTenant(txn), NewId());
   for (const auto& [key, value] : body) {
     if (key == "appId" || key == "@odata.type") continue;
@@ -97,8 +95,8 @@ Outcome Update(Call& call, const Segment& seg) {
       if (key == "tags") sp["_ownTags"] = value;
       sp[key] = value;
     }
-    for (const auto& [id, app] : txn.All(Collection::kApplications))
-      if (app.at("appId") == sp.at("appId")) SyncServicePrincipal(sp, app);
+    for (const json::object* app : txn.FindObjects(Collection::kApplications, "appId", StringAt(sp, "appId")))
+      if (app->at("appId") == sp.at("appId")) SyncServicePrincipal(sp, *app);
     txn.Put(Collection::kServicePrincipals, StringAt(sp, "id"), sp);
     return true;
   });
@@ -154,8 +152,8 @@ std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, 
     if (role == roles.end()) return RoleNotFound(resource);
     // A role added moments ago is not assignable until it has replicated.
     const json::object* app = nullptr;
-    for (const auto& [id, a] : v.All(Collection::kApplications))
-      if (a.at("appId") == resource.at("appId")) app = &a;
+    for (const json::object* a : v.FindObjects(Collection::kApplications, "appId", StringAt(resource, "appId")))
+      if (a->at("appId") == resource.at("appId")) app = a;
     if (app && call.lag_ms > 0 && app->contains("_rolesChangedMs") && call.now_ms - app->at("_rolesChangedMs").as_int64() < call.lag_ms)
       return RoleNotFound(resource);
     const json::object& r = role->as_object();
@@ -173,7 +171,7 @@ std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, 
 }
 
 Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
-  if (!CanWriteAssignments(call.caller)) return GraphError::Forbidden();
+  if (!CanCreateAssignments(call.caller)) return GraphError::Forbidden();
   auto body = call.Body();
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::object& b = std::get<json::object>(body);
@@ -192,7 +190,8 @@ Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
     const json::object* resource = txn.Get(Collection::kServicePrincipals, resource_id);
     if (!resource || !Visible(call, *resource)) return GraphError::NotFound(resource_id);
     PrincipalRef principal = FindPrincipal(call, txn, principal_id);
-    if (!principal.object) return GraphError::NotFound(principal_id);
+    // A principal that does not exist, or has not replicated yet (docs/graph-behaviour.md §13.3).
+    if (!principal.object) return GraphError::BadRequest("Not a valid reference update.");
     if (auto e = CheckAssignment(call, txn, *resource, principal, role_id)) return *e;
     std::string id = AssignmentId(principal_id, resource_id, role_id);
     json::object a = NewAssignment(id, *principal.object, principal.type, *resource, role_id);
@@ -241,7 +240,7 @@ Outcome Assignments(Call& call, const Segment& seg, size_t rest, const std::stri
     std::string context = fmt::format("{}/$metadata#servicePrincipals('{}')/{}", call.root, sp_id, nav);
     const char* side = via_resource ? "resourceId" : "principalId";
     return ListEntities(call, Collection::kAppRoleAssignments, "appRoleAssignment", context,
-                          [&](const json::object& a) { return a.at(side).as_string() == sp_id; }, count);
+                          [&](const json::object& a) { return a.at(side).as_string() == sp_id; }, count, IndexedKey{side, sp_id});
   }
   if (method == "GET" && item) {
     if (!CanRead(call.caller)) return GraphError::Forbidden();

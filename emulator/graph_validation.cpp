@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "emulator/graph_entities.h"
+#include "emulator/graph_size_limits.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator {
@@ -242,6 +243,7 @@ std::optional<GraphError> ValidateWrite(EntityType type, const json::object& bod
     if (value.is_null() ? !prop->nullable : !HasKind(value, prop->kind))
       return GraphError::InvalidProperty(key, ResourceName(type));
   }
+  if (auto e = CheckSizeLimits(type, body)) return e;
   if (type == EntityType::kApplication) return CheckApplicationValues(body);
   return std::nullopt;
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -78,6 +79,57 @@ engine::Result<ServerTls> MakeTls(const std::string& dir, const std::string& hos
   auto key_pem = crypto::PrivateKeyToPem(key.value());
   if (!key_pem.ok()) return CryptoFailure("server key", key_pem.error());
   return ServerTls{crypto::CertificateToPem(cert.value()), key_pem.value()};
+}
+
+// The seed's first host, as the README promises; hosts from before seedOrder was kept (or added
+// through the admin API, which have none) come after, by name.
+std::string FirstSeededHost(const DirectoryStore& store) {
+  return store.Read([](const StoreView& v) {
+    std::string first;
+    std::int64_t best = std::numeric_limits<std::int64_t>::max();
+    for (const auto& [name, h] : v.All(Collection::kHosts)) {
+      const json::value* order = h.if_contains("seedOrder");
+      const std::int64_t rank = order && order->is_int64() ? order->as_int64() : std::numeric_limits<std::int64_t>::max() - 1;
+      if (first.empty() || rank < best) first = name, best = rank;
+    }
+    return first;
+  });
+}
+
+// The managed-identity token cache outlives the process, as Azure's does a restart of entragate:
+// each `entragate token` runs its own local tenant on the same state. Kept as claims, not tokens.
+ManagedIdentityService::CacheStore TokenCacheIn(DirectoryStore& store) {
+  constexpr const char* kKey = "managedIdentityTokens";
+  ManagedIdentityService::CacheStore out;
+  out.load = [&store] {
+    std::vector<ManagedIdentityService::KeptToken> kept;
+    store.Read([&](const StoreView& v) {
+      const json::object* saved = v.Get(Collection::kMeta, kKey);
+      const json::value* list = saved ? saved->if_contains("tokens") : nullptr;
+      if (!list || !list->is_array()) return 0;
+      for (const auto& item : list->get_array()) {
+        const json::object* o = item.if_object();
+        if (!o || !o->contains("claims") || !o->at("claims").is_object()) continue;
+        kept.push_back({std::string(o->at("host").as_string()), std::string(o->at("principalId").as_string()),
+                        std::string(o->at("resource").as_string()), o->at("claims").as_object(), o->at("notBefore").as_int64(),
+                        o->at("expiresOn").as_int64()});
+      }
+      return 0;
+    });
+    return kept;
+  };
+  out.save = [&store](const std::vector<ManagedIdentityService::KeptToken>& kept) {
+    json::array list;
+    for (const auto& k : kept)
+      list.push_back(json::object{{"host", k.host}, {"principalId", k.principal_id}, {"resource", k.resource}, {"claims", k.claims},
+                                  {"notBefore", k.not_before}, {"expiresOn", k.expires_on}});
+    // A failed write only costs a fresh token later, as a restart would.
+    (void)store.Write([&](StoreTxn& txn) -> engine::Status {
+      txn.Put(Collection::kMeta, kKey, json::object{{"tokens", std::move(list)}});
+      return engine::Ok{};
+    });
+  };
+  return out;
 }
 
 }  // namespace
@@ -166,6 +218,7 @@ const LocalTenantEndpoints& LocalTenant::endpoints() const { return impl_->endpo
 DirectoryStore& LocalTenant::store() { return *impl_->store; }
 GraphService& LocalTenant::graph() { return *impl_->graph; }
 FaultInjector& LocalTenant::faults() { return *impl_->faults; }
+ManagedIdentityService& LocalTenant::identities() { return *impl_->identities; }
 
 void LocalTenant::Stop() {
   if (impl_->main_server) impl_->main_server->Stop();
@@ -234,13 +287,10 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   token_options.now = [clock] { return clock->NowSeconds(); };
   token_options.fetch = options.fetch;
   impl->tokens = std::make_unique<TokenService>(*impl->directory, *impl->key, token_options);
-  std::string imds_host = options.imds_host;
-  if (imds_host.empty())
-    imds_host = impl->store->Read([](const StoreView& v) {
-      return v.All(Collection::kHosts).empty() ? std::string() : v.All(Collection::kHosts).begin()->first;
-    });
+  std::string imds_host = options.imds_host.empty() ? FirstSeededHost(*impl->store) : options.imds_host;
   impl->identities = std::make_unique<ManagedIdentityService>(*impl->directory, *impl->tokens, imds_host,
                                                                 [clock] { return clock->NowSeconds(); });
+  impl->identities->SetCacheStore(TokenCacheIn(*impl->store));
 
   GraphServiceOptions graph_options;
   graph_options.base_url = base;

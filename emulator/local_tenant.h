@@ -16,6 +16,8 @@
 
 namespace entragate::emulator {
 
+class ManagedIdentityService;
+
 class DirectoryStore;
 class GraphService;
 class FaultInjector;
@@ -30,7 +32,9 @@ struct LocalTenantOptions {
   std::string imds_host;          ///< which host IMDS answers as; empty: the seed's first host
   std::string faults;             ///< fault spec (faults.h)
   int64_t latency_ms = 0;         ///< shorthand for the latency fault
-  int threads = 4;
+  /// Threads serving requests. A write's thread waits for the journal's fsync, which group commit
+  /// shares among the writes that wait at the same time: more threads, more writes per fsync.
+  int threads = 8;
   /// The clock of Graph's limits and fault injection (wall-clock Unix ms); unset: the system clock.
   /// Tests pass a virtual clock shared with the client, so that waiting out limits takes no time.
   std::function<int64_t()> limits_now_ms;
@@ -64,6 +68,7 @@ class LocalTenant {
   DirectoryStore& store();
   GraphService& graph();
   FaultInjector& faults();
+  ManagedIdentityService& identities();
   void Stop();
 
  private:

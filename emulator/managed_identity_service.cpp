@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "crypto/jwt.h"
 #include "engine/graph_rules.h"
 #include "emulator/sts_errors.h"
 
@@ -95,6 +96,10 @@ constexpr std::string_view kImdsAmbiguous =
     "Multiple user assigned identities exist, please specify the clientId / resourceId of the "
     "identity in the token request";
 constexpr std::string_view kAppServiceNotFound = "Unable to load the proper Managed Identity.";
+// What the App Service platform answers, with HTTP 500, whenever the identity platform refuses its
+// token request: the AADSTS reason stays inside the platform (docs/graph-behaviour.md §13.3).
+// Microsoft's spelling.
+constexpr std::string_view kAppServiceTokenFailed = "An unexpected error occured while fetching the AAD Token.";
 
 // IMDS (§8.1): a selector picks any attached identity; without one, the system-assigned identity,
 // else the only user-assigned one; several user-assigned and no selector is ambiguous.
@@ -118,9 +123,15 @@ std::optional<ManagedIdentityInfo> SelectForAppService(const HostInfo& host,
   return host.system_assigned;
 }
 
-TokenRequester RequesterFor(const ManagedIdentityInfo& identity) {
-  return TokenRequester{identity.client_id, identity.display_name, identity.principal_id,
-                        identity.resource_id};
+// A user-assigned identity's token on a VM also names the VM (xms_az_rid, docs/graph-behaviour.md
+// §13.3); a system-assigned identity's xms_mirid already is the VM.
+TokenRequester RequesterFor(const HostInfo& host, const ManagedIdentityInfo& identity) {
+  TokenRequester requester{identity.client_id, identity.display_name, identity.principal_id,
+                           identity.resource_id, {}};
+  const bool system = host.system_assigned && host.system_assigned->principal_id == identity.principal_id;
+  if (!system && engine::LowerAscii(host.resource_id).find("/providers/microsoft.compute/") != std::string::npos)
+    requester.compute_resource_id = host.resource_id;
+  return requester;
 }
 
 // ---- Responses
@@ -171,7 +182,7 @@ ManagedIdentityService::ManagedIdentityService(const TokenDirectory& directory,
 void ManagedIdentityService::SetCacheEnabled(bool on) {
   std::lock_guard lock(cache_mutex_);
   cache_enabled_ = on;
-  if (!on) cache_.clear();
+  if (!on) cache_.clear(), SaveCacheLocked();
 }
 
 int ManagedIdentityService::FlushCache(const std::string& host_name) {
@@ -181,13 +192,53 @@ int ManagedIdentityService::FlushCache(const std::string& host_name) {
     if (std::get<0>(it->first) == host_name) it = cache_.erase(it), ++n;
     else ++it;
   }
+  if (n > 0) SaveCacheLocked();
   return n;
 }
 
-engine::Result<IssuedToken> ManagedIdentityService::Mint(const std::string& host_name, const ManagedIdentityInfo& identity,
+void ManagedIdentityService::SetCacheStore(CacheStore store) {
+  std::lock_guard lock(cache_mutex_);
+  cache_store_ = std::move(store);
+  if (!cache_store_.load) return;
+  for (auto& kept : cache_store_.load()) {
+    auto token = tokens_.SignAgain(kept.claims);
+    if (!token) continue;  // e.g. a signing key replaced since: that token is gone, as after a restart
+    cache_[std::make_tuple(kept.host, kept.principal_id, kept.resource)] =
+        IssuedToken{std::move(*token), kept.resource, kept.not_before, kept.expires_on, kept.expires_on - kept.not_before};
+  }
+}
+
+std::set<std::string> ManagedIdentityService::CachedTokenIds() const {
+  std::lock_guard lock(cache_mutex_);
+  std::set<std::string> ids;
+  const std::int64_t now = now_();
+  for (const auto& [key, token] : cache_) {
+    if (!cache_enabled_ || token.expires_on - now <= kManagedIdentityCacheMargin) continue;
+    auto jwt = crypto::DecodeJwt(token.access_token);
+    if (const boost::json::value* uti = jwt ? jwt->payload.if_contains("uti") : nullptr; uti && uti->is_string())
+      ids.emplace(uti->get_string());
+  }
+  return ids;
+}
+
+// Tokens past the cache's margin are dropped on the way: they would never be handed out again.
+void ManagedIdentityService::SaveCacheLocked() const {
+  if (!cache_store_.save) return;
+  const std::int64_t now = now_();
+  std::vector<KeptToken> kept;
+  for (const auto& [key, token] : cache_) {
+    if (token.expires_on - now <= kManagedIdentityCacheMargin) continue;
+    auto jwt = crypto::DecodeJwt(token.access_token);
+    if (!jwt) continue;
+    kept.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::move(jwt->payload), token.not_before, token.expires_on});
+  }
+  cache_store_.save(kept);
+}
+
+engine::Result<IssuedToken> ManagedIdentityService::Mint(const HostInfo& host, const ManagedIdentityInfo& identity,
                                                          const std::string& resource) const {
   std::lock_guard lock(cache_mutex_);
-  auto key = std::make_tuple(host_name, identity.principal_id, resource);
+  auto key = std::make_tuple(host.name, identity.principal_id, resource);
   const std::int64_t now = now_();
   if (cache_enabled_) {
     auto it = cache_.find(key);
@@ -197,8 +248,8 @@ engine::Result<IssuedToken> ManagedIdentityService::Mint(const std::string& host
       return kept;
     }
   }
-  auto token = tokens_.MintForPrincipal(RequesterFor(identity), resource, ClientAuthMethod::kManagedIdentity, kManagedIdentityTokenLifetime);
-  if (token && cache_enabled_) cache_[key] = *token;
+  auto token = tokens_.MintForPrincipal(RequesterFor(host, identity), resource, ClientAuthMethod::kManagedIdentity, kManagedIdentityTokenLifetime);
+  if (token && cache_enabled_) cache_[key] = *token, SaveCacheLocked();
   return token;
 }
 
@@ -232,12 +283,13 @@ net::Response ManagedIdentityService::ImdsToken(const net::Request& request,
     return ImdsError(400, "invalid_request",
                      "Only one of client_id, object_id or msi_res_id may be specified");
   }
-  const auto selected = SelectForImds(directory_.FindHost(imds_host_name_), *selector);
+  const auto host = directory_.FindHost(imds_host_name_);
+  const auto selected = SelectForImds(host, *selector);
   if (const auto* problem = std::get_if<std::string_view>(&selected)) {
     return ImdsError(400, "invalid_request", *problem);
   }
   const auto& identity = std::get<ManagedIdentityInfo>(selected);
-  auto token = Mint(imds_host_name_, identity, *resource);
+  auto token = Mint(*host, identity, *resource);
   if (!token) {  // IMDS relays the identity platform's error body
     const sts::RequestIds ids = sts::NewRequestIds(request);
     return Json(token.error().http_status,
@@ -292,10 +344,8 @@ net::Response ManagedIdentityService::AppServiceToken(const net::Request& reques
   }
   const auto identity = SelectForAppService(*host, *selector);
   if (!identity) return AppServiceError(400, kAppServiceNotFound, correlation_id);
-  auto token = Mint(host->name, *identity, *resource);
-  if (!token) {
-    return AppServiceError(token.error().http_status, token.error().message, correlation_id);
-  }
+  auto token = Mint(*host, *identity, *resource);
+  if (!token) return AppServiceError(500, kAppServiceTokenFailed, correlation_id);
   return Json(200, boost::json::object{{"access_token", token->access_token},
                                        {"expires_on", std::to_string(token->expires_on)},
                                        {"resource", token->resource},

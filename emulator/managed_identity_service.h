@@ -2,8 +2,9 @@
 // The managed-identity token endpoints a workload on Azure calls instead of the login endpoints
 // (docs/graph-behaviour.md §8, §12): Azure IMDS as a VM sees it, and the App Service / Functions / Container
 // Apps "2019-08-01" protocol. Tokens come from TokenService::MintForPrincipal, so assignment
-// rules (AADSTS501051) and claims are the same as for app registrations; refusals keep the
-// identity platform's text inside each endpoint's own error shape.
+// rules (AADSTS501051) and claims are the same as for app registrations. IMDS relays the identity
+// platform's refusal body; App Service, like the real platform, answers any such refusal with a
+// generic HTTP 500 that carries no AADSTS text (docs/graph-behaviour.md §13.3).
 //
 //   IMDS:        GET /metadata/identity/oauth2/token[/]?api-version=…&resource=…
 //                    [&client_id=…|&object_id=…|&msi_res_id=…]          header Metadata: true
@@ -18,8 +19,12 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
+#include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "emulator/token_directory.h"
 #include "emulator/token_service.h"
@@ -50,8 +55,26 @@ class ManagedIdentityService {
   /// Forgets the tokens kept for one host (as a restart of the VM would); returns how many.
   int FlushCache(const std::string& host_name);
 
+  /// Where the cache outlives this process (the local tenant's state): what a kept token is made
+  /// of, never the token itself — its claims, which TokenService::SignAgain turns back into it.
+  struct KeptToken {
+    std::string host, principal_id, resource;
+    boost::json::object claims;
+    std::int64_t not_before = 0, expires_on = 0;
+  };
+  struct CacheStore {
+    std::function<std::vector<KeptToken>()> load;
+    /// Replaces every kept token (the cache is small: hosts × identities × resources).
+    std::function<void(const std::vector<KeptToken>&)> save;
+  };
+  /// The ids (uti) of the tokens it would hand out again now.
+  std::set<std::string> CachedTokenIds() const;
+
+  /// Loads what `store` kept and saves every change to it from now on.
+  void SetCacheStore(CacheStore store);
+
  private:
-  engine::Result<IssuedToken> Mint(const std::string& host_name, const ManagedIdentityInfo& identity, const std::string& resource) const;
+  engine::Result<IssuedToken> Mint(const HostInfo& host, const ManagedIdentityInfo& identity, const std::string& resource) const;
   net::Response ImdsToken(const net::Request& request, std::string_view query) const;
   net::Response AppServiceToken(const net::Request& request, std::string_view query) const;
 
@@ -62,6 +85,8 @@ class ManagedIdentityService {
   mutable std::mutex cache_mutex_;
   bool cache_enabled_ = true;
   mutable std::map<std::tuple<std::string, std::string, std::string>, IssuedToken> cache_;  ///< (host, identity, resource)
+  CacheStore cache_store_;
+  void SaveCacheLocked() const;
 };
 
 /// A cached managed-identity token is handed out until this close to its expiry.

@@ -432,6 +432,8 @@ struct PropertySpec {
   ValueKind kind = ValueKind::kString;
   bool collection = false;  ///< Collection(Edm.String): filterable only through any()
   unsigned caps = 0;
+  /// Filterable at all only in an advanced query, whatever its documented operators say.
+  bool advanced_only = false;
 };
 
 constexpr unsigned kDisplayNameCaps = kCapEq | kCapNe | kCapNot | kCapGe | kCapLe |
@@ -459,7 +461,8 @@ constexpr PropertySpec kServicePrincipalProperties[] = {
     {"servicePrincipalNames", kStr, true, kStringListCaps},
     {"tags", kStr, true, kStringListCaps},
     {"accountEnabled", kBool, false, kCapEq | kCapNe | kCapNot},
-    {"appRoleAssignmentRequired", kBool, false, kCapEq | kCapNe | kCapNot},
+    // On v1.0 even `eq` needs the advanced-query headers ([obs] docs/graph-behaviour.md §13.3).
+    {"appRoleAssignmentRequired", kBool, false, kCapEq | kCapNe | kCapNot, true},
     {"appOwnerOrganizationId", kStr, false, kCapEq | kCapNe | kCapNot | kCapGe | kCapLe},
     {"servicePrincipalType", kStr, false, kCapEq},  // [obs] only; see docs/graph-behaviour.md §1.3
     {"id", kStr, false, kCapEq},
@@ -584,7 +587,7 @@ class Validator {
     const std::string_view shown = leaf.on_range_variable ? ctx.lambda_name : leaf.property;
     CheckTypes(leaf, spec, shown);
     const unsigned need = OperatorCaps(leaf) | (ctx.negated ? kCapNot : 0u);
-    if ((need & spec.caps) != need || ((need & kAdvancedOnly) != 0 && !advanced_)) {
+    if ((need & spec.caps) != need || (((need & kAdvancedOnly) != 0 || spec.advanced_only) && !advanced_)) {
       Unsupported(shown);
     }
     if (!leaf.on_range_variable) leaf.property = std::string(spec.name);
@@ -709,10 +712,48 @@ bool Eval(const Node& node, const boost::json::object& entity, const boost::json
   }
 }
 
+// Graph counts an `in` list as one expression per value, and an `or` chain as the sum of its
+// operands (docs/graph-behaviour.md §13.3). The largest such group in the tree.
+int LargestDisjunction(const Node& node) {
+  auto width = [](const Node& n) { return n.op == Op::kIn ? static_cast<int>(n.values.size()) : 1; };
+  int largest = node.op == Op::kIn ? width(node) : 0;
+  if (node.op == Op::kOr) {
+    int sum = 0;
+    for (const Node& child : node.children) sum += width(child);
+    largest = sum;
+  }
+  for (const Node& child : node.children) largest = std::max(largest, LargestDisjunction(child));
+  return largest;
+}
+
 }  // namespace
 
 bool Filter::Matches(const boost::json::object& entity) const {
   return root_ != nullptr && Eval(*root_, entity, nullptr);
+}
+
+namespace {
+
+void CollectKeyTerms(const Node& node, std::vector<Filter::KeyTerm>& out) {
+  if (node.op == Op::kAnd) {
+    for (const Node& child : node.children) CollectKeyTerms(child, out);
+    return;
+  }
+  if ((node.op != Op::kEq && node.op != Op::kIn) || node.on_range_variable || node.values.empty()) return;
+  Filter::KeyTerm term{node.property, {}};
+  for (const Literal& v : node.values) {
+    if (v.kind != Literal::Kind::kString) return;  // null or a boolean: no key to look up
+    term.values.push_back(v.text);
+  }
+  out.push_back(std::move(term));
+}
+
+}  // namespace
+
+std::vector<Filter::KeyTerm> Filter::KeyTerms() const {
+  std::vector<KeyTerm> out;
+  if (root_ != nullptr) CollectKeyTerms(*root_, out);
+  return out;
 }
 
 std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type,
@@ -725,6 +766,12 @@ std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string
   try {
     Node root = Parser(Lex(text)).ParseAll();
     Validator(entity_type, advanced).Check(root);
+    // Advanced queries trade this limit for one on the URL's length.
+    if (const int n = LargestDisjunction(root); !advanced && n > kMaxDefaultDisjunction) {
+      return FilterError{"Too many child clauses specified in search filter expression containing 'OR' operators: " +
+                             std::to_string(n) + ". Max allowed: " + std::to_string(kMaxDefaultDisjunction) + ".",
+                         false};
+    }
     return Filter(std::make_shared<const Node>(std::move(root)));
   } catch (const Failure& failure) {
     return failure.error;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -20,6 +21,9 @@ inline constexpr std::size_t kMaxFilterLength = 8 * 1024;  ///< characters, afte
 inline constexpr int kMaxFilterDepth = 64;      ///< nested parentheses, `not`s and lambdas
 inline constexpr int kMaxFilterClauses = 200;   ///< comparisons and function calls in total
 inline constexpr int kMaxFilterInValues = 200;  ///< values in one `in (...)` list
+/// Graph's own limit without advanced-query headers: values of one `in`, or operands of one `or`
+/// chain (an `in` counting its values), at most this many.
+inline constexpr int kMaxDefaultDisjunction = 15;
 
 /// Why a $filter was refused. The HTTP status is 400 either way; the Graph error code is
 /// Request_BadRequest when `syntax` is true and Request_UnsupportedQuery otherwise.
@@ -37,7 +41,7 @@ class Filter;
 /// Parses `text` (already percent-decoded) as a $filter on a collection of `entity_type`
 /// ("application", "servicePrincipal", "user", "group" or "appRoleAssignment"). `advanced` is
 /// true when the request carries both `ConsistencyLevel: eventual` and `$count=true`; `ne`, `not`
-/// and `endswith` are refused without it.
+/// and `endswith` are refused without it, and so is an `or`/`in` of more than 15 expressions.
 std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type,
                                               bool advanced);
 
@@ -46,6 +50,15 @@ class Filter {
  public:
   /// String comparisons ignore ASCII case, as Graph's directory queries do.
   bool Matches(const boost::json::object& entity) const;
+
+  /// `property eq 'v'` or `property in ('v', ...)` with string values, ANDed at the top of the
+  /// filter: an entity can match only if its property equals one of the values (ignoring case), so
+  /// a store index on it narrows the candidates. Matches still decides.
+  struct KeyTerm {
+    std::string property;
+    std::vector<std::string> values;
+  };
+  std::vector<KeyTerm> KeyTerms() const;
 
  private:
   friend std::variant<Filter, FilterError> ParseFilter(std::string_view, std::string_view, bool);

@@ -133,11 +133,13 @@ engine::Status SeedIdentities(Seeder& s, const YAML::Node& root) {
     user_assigned[name] = std::string(sp.at("id").as_string());
     s.txn.Put(Collection::kServicePrincipals, user_assigned[name], sp);
   }
+  std::int64_t order = 0;
   for (const auto& host : root["hosts"]) {
     std::string name = Str(host, "name");
     if (name.empty()) return s.Problem(host, "a host needs a name");
+    // seedOrder: IMDS answers as the seed's first host, which the store's name order would lose.
     json::object h{{"name", name}, {"identityHeader", crypto::NewUuid4().value()}, {"systemAssigned", nullptr},
-                   {"userAssigned", json::array{}}};
+                   {"userAssigned", json::array{}}, {"resourceId", EntraArmId(Str(host, "resourceId"))}, {"seedOrder", order++}};
     if (host["systemAssigned"] && host["systemAssigned"].as<bool>()) {
       std::string resource = Str(host, "resourceId");
       json::object sp = NewManagedIdentityServicePrincipal(s.tenant, s.IdFor("mi", name), s.IdFor("mi-appId", name), name,

@@ -21,14 +21,14 @@ std::string Lower(std::string_view s) { return engine::LowerAscii(s); }
 int64_t ParseIso(const json::value* v) { return ParseIsoTime(StringOf(v)); }
 
 const json::object* AppByAppId(const StoreView& v, std::string_view app_id) {
-  for (const auto& [id, app] : v.All(Collection::kApplications))
-    if (Lower(StringAt(app, "appId")) == Lower(app_id)) return &app;
+  for (const json::object* app : v.FindObjects(Collection::kApplications, "appId", app_id))
+    if (Lower(StringAt(*app, "appId")) == Lower(app_id)) return app;
   return nullptr;
 }
 
 const json::object* SpByAppId(const StoreView& v, std::string_view app_id) {
-  for (const auto& [id, sp] : v.All(Collection::kServicePrincipals))
-    if (Lower(StringAt(sp, "appId")) == Lower(app_id)) return &sp;
+  for (const json::object* sp : v.FindObjects(Collection::kServicePrincipals, "appId", app_id))
+    if (Lower(StringAt(*sp, "appId")) == Lower(app_id)) return sp;
   return nullptr;
 }
 
@@ -42,6 +42,9 @@ std::optional<HostInfo> ToHost(const StoreView& v, const json::object& h) {
   host.name = StringAt(h, "name");
   host.identity_header = StringAt(h, "identityHeader");
   if (const json::object* sp = v.Get(Collection::kServicePrincipals, StringAt(h, "systemAssigned"))) host.system_assigned = MiInfo(*sp);
+  // State written before hosts kept their own id: a system-assigned identity's id is the host's.
+  host.resource_id = StringAt(h, "resourceId");
+  if (host.resource_id.empty() && host.system_assigned) host.resource_id = host.system_assigned->resource_id;
   for (const auto& id : ArrayAt(h, "userAssigned"))
     if (const json::object* sp = v.Get(Collection::kServicePrincipals, StringOf(id))) host.user_assigned.push_back(MiInfo(*sp));
   return host;
@@ -129,9 +132,9 @@ std::optional<ResourceInfo> StoreTokenDirectory::FindResource(std::string_view i
 std::vector<std::string> StoreTokenDirectory::AssignedRoleIds(std::string_view principal_id, std::string_view resource_sp_id) const {
   return store_.Read([&](const StoreView& v) {
     std::vector<std::string> out;
-    for (const auto& [id, a] : v.All(Collection::kAppRoleAssignments))
-      if (Lower(StringAt(a, "principalId")) == Lower(principal_id) && Lower(StringAt(a, "resourceId")) == Lower(resource_sp_id))
-        out.push_back(StringAt(a, "appRoleId"));
+    for (const json::object* a : v.FindObjects(Collection::kAppRoleAssignments, "principalId", principal_id))
+      if (Lower(StringAt(*a, "principalId")) == Lower(principal_id) && Lower(StringAt(*a, "resourceId")) == Lower(resource_sp_id))
+        out.push_back(StringAt(*a, "appRoleId"));
     return out;
   });
 }

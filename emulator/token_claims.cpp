@@ -103,6 +103,7 @@ boost::json::object AccessTokenClaims(const ClaimInputs& in, std::string_view au
   claims["tid"] = tenant.id;
   claims["uti"] = in.uti;
   claims["ver"] = v2 ? "2.0" : "1.0";
+  if (!in.requester.compute_resource_id.empty()) claims["xms_az_rid"] = in.requester.compute_resource_id;
   if (!in.requester.managed_identity_resource_id.empty()) {
     claims["xms_mirid"] = in.requester.managed_identity_resource_id;
   }
@@ -145,6 +146,12 @@ engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester&
   if (!token) return token.error();
   return IssuedToken{std::move(*token), std::string(resource_identifier), now,
                      now + lifetime_seconds, lifetime_seconds};
+}
+
+engine::Result<std::string> TokenService::SignAgain(const boost::json::object& claims) const {
+  const boost::json::value* ver = claims.if_contains("ver");
+  const bool v2 = ver && ver->is_string() && ver->get_string() == "2.0";
+  return SignAccessToken(claims, v2 ? Version::kV2 : Version::kV1);
 }
 
 // v1 tokens carry the legacy x5t next to kid (the same value); v2 tokens only kid.

@@ -84,6 +84,7 @@ struct HostInfo {
   std::string identity_header;                      ///< App Service X-IDENTITY-HEADER secret
   std::optional<ManagedIdentityInfo> system_assigned;
   std::vector<ManagedIdentityInfo> user_assigned;
+  std::string resource_id;                          ///< the host's own ARM id (a VM: Microsoft.Compute); may be empty
 };
 
 class TokenDirectory {

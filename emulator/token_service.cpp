@@ -337,7 +337,7 @@ engine::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& re
   auto method = authenticator_.Authenticate(*client, caller->credential, tenant, Now());
   if (!method) return method.error();
   const TokenRequester requester{client->app_id, client->display_name, client->service_principal_id,
-                                 ""};
+                                 "", ""};
   return MintForPrincipal(requester, *resource, *method);
 }
 

@@ -40,6 +40,7 @@ struct TokenRequester {
   std::string display_name;                  ///< named in AADSTS501051
   std::string service_principal_id;          ///< oid and sub; whose app role assignments count
   std::string managed_identity_resource_id;  ///< xms_mirid; empty for an app registration
+  std::string compute_resource_id;           ///< xms_az_rid: the VM a user-assigned identity runs on
 };
 
 struct IssuedToken {
@@ -76,6 +77,11 @@ class TokenService {
   engine::Result<IssuedToken> MintForPrincipal(
       const TokenRequester& requester, std::string_view resource_identifier,
       ClientAuthMethod method, std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
+
+  /// The access token `claims` (a payload this service signed, "ver" telling v1 from v2) make,
+  /// byte for byte the token issued then: RS256 signatures are deterministic. Lets a cache keep
+  /// claims instead of tokens.
+  engine::Result<std::string> SignAgain(const boost::json::object& claims) const;
 
   const std::string& Authority() const { return options_.authority; }
   std::int64_t Now() const { return options_.now(); }

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a plan through a provider in dependency order. Independent steps go to the provider together
-// (it batches and parallelises them); a failed step stops only the steps that depend on it. Asked
+// (it batches them), several calls at once if asked (a pipeline, not waves); a failed step stops
+// only the steps that depend on it. Asked
 // to stop, it starts nothing new and reports what it did not start; steps that wait on each other
 // fail with the cycle named; an exception from the provider fails the step that raised it.
 
@@ -43,6 +44,13 @@ struct ExecuteOptions {
   /// At most this many steps per provider call (0: all that are ready), so a stop request waits
   /// for one call at most rather than a whole wave of a large plan.
   size_t max_steps_per_call = 0;
+  /// At most this many provider calls at once, on as many threads (1: one call at a time, on the
+  /// caller's thread). Above 1 the provider must be thread-safe, and steps start as soon as what
+  /// they wait for is done, not when a whole wave is: a call waits for more ready steps only while
+  /// others run, so calls stay full. How many are in flight adapts, up to this cap, to how long
+  /// calls take: it grows while they come back as fast as the fastest did and shrinks when they
+  /// slow down (a queueing server, or the provider's own pacing).
+  size_t parallelism = 1;
 };
 
 ExecutionReport Execute(const Plan& plan, const ObservedState& observed, Provider& provider, const ExecuteOptions& options);

@@ -105,19 +105,22 @@ const Change* Plan::Find(const std::string& id) const {
   return nullptr;
 }
 
-json::object PlanToJson(const Plan& plan) {
-  json::array changes;
-  for (const auto& c : plan.changes) {
-    json::array after_steps, notes;
-    for (const auto& s : c.after_steps) after_steps.push_back(json::string(s));
-    for (const auto& n : c.notes) notes.push_back(json::string(n));
-    json::object source;
-    if (c.source.valid()) source = {{"file", c.source.file}, {"line", c.source.line}, {"column", c.source.column}};
-    changes.push_back(json::object{{"id", c.id}, {"address", c.address}, {"action", ToString(c.action)},
-                                   {"kind", ToString(c.kind)}, {"app", c.app}, {"before", c.before}, {"after", c.after}, {"payload", c.payload},
-                                   {"after_steps", after_steps}, {"source", source}, {"notes", notes},
-                                   {"widens_access_drift", c.widens_access_drift}});
-  }
+namespace {
+
+json::object ChangeToJson(const Change& c) {
+  json::array after_steps, notes;
+  for (const auto& s : c.after_steps) after_steps.push_back(json::string(s));
+  for (const auto& n : c.notes) notes.push_back(json::string(n));
+  json::object source;
+  if (c.source.valid()) source = {{"file", c.source.file}, {"line", c.source.line}, {"column", c.source.column}};
+  return json::object{{"id", c.id}, {"address", c.address}, {"action", ToString(c.action)},
+                      {"kind", ToString(c.kind)}, {"app", c.app}, {"before", c.before}, {"after", c.after}, {"payload", c.payload},
+                      {"after_steps", std::move(after_steps)}, {"source", std::move(source)}, {"notes", std::move(notes)},
+                      {"widens_access_drift", c.widens_access_drift}};
+}
+
+// Everything but the steps: "changes" is left empty.
+json::object PlanHeaderJson(const Plan& plan) {
   PlanSummary s = plan.Summary();
   json::array files, warnings;
   for (const auto& f : plan.manifest_files) files.push_back(json::string(f));
@@ -126,12 +129,12 @@ json::object PlanToJson(const Plan& plan) {
       {"format_version", Plan::kFormatVersion},
       {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"domain", plan.target.domain},
                               {"endpoint", plan.target.endpoint}}},
-      {"manifest", json::object{{"path", plan.manifest_path}, {"files", files}, {"digest", plan.manifest_digest}}},
+      {"manifest", json::object{{"path", plan.manifest_path}, {"files", std::move(files)}, {"digest", plan.manifest_digest}}},
       {"observed_digest", plan.observed_digest},
       {"allow_delete", plan.allow_delete},
       {"summary", json::object{{"create", s.create}, {"update", s.update}, {"delete", s.destroy}, {"grant", s.grant}, {"revoke", s.revoke}}},
-      {"changes", changes},
-      {"warnings", warnings},
+      {"changes", json::array{}},
+      {"warnings", std::move(warnings)},
   };
   // Written only when used, so plans without restores read as before.
   if (plan.purge_deleted) out["purge_deleted"] = true;
@@ -147,6 +150,30 @@ json::object PlanToJson(const Plan& plan) {
     out["manifest"].as_object()["paths"] = paths;
   }
   if (s.restore > 0) out["summary"].as_object()["restore"] = s.restore;
+  return out;
+}
+
+}  // namespace
+
+json::object PlanToJson(const Plan& plan) {
+  json::object out = PlanHeaderJson(plan);
+  json::array& changes = out["changes"].as_array();
+  changes.reserve(plan.changes.size());
+  for (const auto& c : plan.changes) changes.push_back(ChangeToJson(c));
+  return out;
+}
+
+std::string PlanJsonText(const Plan& plan) {
+  std::string header = json::serialize(PlanHeaderJson(plan));
+  // The only unescaped `"changes":[]` in the text is the key itself: quotes inside strings are escaped.
+  const std::string empty = "\"changes\":[]";
+  size_t at = header.find(empty);
+  std::string out = header.substr(0, at + empty.size() - 1);
+  for (size_t i = 0; i < plan.changes.size(); ++i) {
+    if (i) out += ',';
+    out += json::serialize(ChangeToJson(plan.changes[i]));
+  }
+  out += header.substr(at + empty.size() - 1);
   return out;
 }
 

@@ -89,6 +89,8 @@ struct Plan {
 };
 
 boost::json::object PlanToJson(const Plan& plan);
+/// serialize(PlanToJson(plan)), made one step at a time: a large plan is never one DOM.
+std::string PlanJsonText(const Plan& plan);
 /// Also checks the step graph (plan_graph.h): a plan whose steps cannot all run is refused.
 Result<Plan> PlanFromJson(const boost::json::object& json);
 

@@ -461,24 +461,33 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
   return plan;
 }
 
+// The text of one JSON object, {key: {app, sp, required, assignments}, …, "#prunable": […],
+// "#deleted": {…}}, made one app at a time so that a large tenant is never one DOM.
 std::string ObservedDigest(const ObservedState& observed) {
-  json::object all;
+  std::string text = "{";
+  auto member = [&](const std::string& key, const json::value& value) {
+    if (text.size() > 1) text += ',';
+    text += json::serialize(json::string(key));
+    text += ':';
+    text += json::serialize(value);
+  };
   for (const auto& [key, app] : observed.apps) {
     json::array assignments;
     if (app.service_principal)
       for (const auto& a : app.service_principal->assigned_to) assignments.push_back(json::string(a.id));
-    all[key] = json::object{{"app", app.graph},
-                            {"sp", app.service_principal ? json::value(app.service_principal->object_id) : json::value(nullptr)},
-                            {"required", app.service_principal && app.service_principal->assignment_required},
-                            {"assignments", assignments}};
+    member(key, json::object{{"app", app.graph},
+                             {"sp", app.service_principal ? json::value(app.service_principal->object_id) : json::value(nullptr)},
+                             {"required", app.service_principal && app.service_principal->assignment_required},
+                             {"assignments", std::move(assignments)}});
   }
   json::array prunable;
   for (const auto& p : observed.prunable) prunable.push_back(json::string(p.object_id));
-  all["#prunable"] = prunable;
+  member("#prunable", prunable);
   json::object deleted;
   for (const auto& [key, app] : observed.deleted) deleted[key] = app.object_id;
-  if (!deleted.empty()) all["#deleted"] = deleted;
-  return crypto::HexEncode(crypto::Sha256(json::serialize(all)));
+  if (!deleted.empty()) member("#deleted", deleted);
+  text += '}';
+  return crypto::HexEncode(crypto::Sha256(text));
 }
 
 }  // namespace entragate::engine

@@ -3,6 +3,7 @@
 // markdown for pull-request comments, JUnit XML for CI drift reports, and the execution summary.
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,9 @@ struct RenderOptions {
   /// Markdown: the size past which details are left out (GitHub refuses comments over 65,536).
   size_t markdown_budget = 60000;
   std::string full_plan_hint;           ///< markdown: where the full plan is, for the note when cut
+  /// drift: apps that could not be checked (an identity that does not resolve, …) → why, one line
+  /// each; JUnit reports each as an errored test case.
+  std::map<std::string, std::vector<std::string>> app_errors;
 };
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options);

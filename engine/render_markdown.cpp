@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/diag_render.h"
 #include "engine/render.h"
 
 namespace entragate::engine {
@@ -128,7 +129,13 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
                                 plan.target.domain.empty() ? "" : " (`" + Inert(plan.target.domain) + "`)");
   if (!plan.environment.empty()) out += fmt::format("Environment: `{}`\n\n", Inert(plan.environment));
   if (!plan.only_apps.empty()) out += Inert(OnlyAppsNote(plan)) + "\n\n";
-  if (plan.empty()) return out + "The tenant matches the manifest.\n";
+  std::string errors;
+  if (!options.app_errors.empty()) {
+    errors = fmt::format("\n#### Apps that could not be checked ({})\n\n", options.app_errors.size());
+    for (const auto& [app, lines] : options.app_errors)
+      for (const auto& line : lines) errors += fmt::format("- **{}**: {}\n", Inert(app), Inert(line));
+  }
+  if (plan.empty()) return out + (errors.empty() ? "The tenant matches the manifest.\n" : "The other apps match the manifest.\n" + errors);
   const size_t budget = options.markdown_budget;
   std::string where = options.full_plan_hint.empty() ? "save the full plan with `entragate plan -o plan.json` and read it with `entragate show plan.json`"
                                                      : options.full_plan_hint;
@@ -165,6 +172,28 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
     out += section;
   }
   if (left_out) out += fmt::format("\n> The details of {} app(s) are left out to keep this comment under GitHub's size limit: {}.\n", left_out, where);
+  return out + errors;
+}
+
+}  // namespace entragate::engine
+
+namespace entragate::engine {
+
+std::string RenderDiagnosticsMarkdown(const Diagnostics& all, std::string_view command) {
+  constexpr size_t kBudget = 60000;  // GitHub refuses comments over 65,536 characters
+  int errors = all.error_count();
+  std::string out = fmt::format("### entragate {}: {} error{}\n\n", Inert(command), errors, errors == 1 ? "" : "s");
+  out += fmt::format("entragate {} stopped before reporting any change; fix these and run it again:\n\n", Inert(command));
+  size_t shown = 0;
+  for (const auto& d : all.items()) {
+    std::string where = d.loc.file.empty() ? std::string() : Inert(d.loc.ToString()) + ": ";
+    std::string line = fmt::format("- {}**{}[{}]**: {}{}\n", where, d.severity == Severity::kError ? "error" : "warning", Inert(d.code),
+                                   Inert(d.message), d.hint.empty() ? "" : " (" + Inert(d.hint) + ")");
+    if (out.size() + line.size() > kBudget) break;
+    out += line;
+    ++shown;
+  }
+  if (shown < all.items().size()) out += fmt::format("- … and {} more, left out to keep this comment under GitHub's size limit\n", all.items().size() - shown);
   return out;
 }
 

@@ -72,6 +72,7 @@ class Reader {
 
   engine::Result<engine::ExportSource> Run() {
     engine::Status done = ReadApps();
+    if (done.ok()) NoteDeleted();
     if (done.ok()) done = ReadUniqueNames();
     if (done.ok()) done = ReadServicePrincipals();
     if (done.ok()) Classify();
@@ -89,7 +90,7 @@ class Reader {
     auto pages = client_.ListAll(q.paths);
     for (size_t i = 0; i < pages.size(); ++i) {
       if (!pages[i].ok()) {
-        if (q.purposes[i] == "organization") continue;
+        if (q.purposes[i] == "organization" || q.purposes[i] == "deleted") continue;
         return pages[i].error();
       }
       for (const auto& o : pages[i].value()) {
@@ -104,6 +105,9 @@ class Reader {
     Queries q;
     q.Add({"/organization?$select=id"}, "organization");
     if (sel_.all) q.Add({AppsPath()}, "apps");
+    // Deleted applications are not listed under /applications; those the selection names are said.
+    q.Add({"/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,tags,deletedDateTime&$top=999"},
+          "deleted");
     std::vector<std::string> ids;
     for (const auto& id : sel_.app_ids) ids.push_back(LowerAscii(id));
     q.Add(InQueries(AppsPath(), "appId", ids), "apps");
@@ -112,8 +116,34 @@ class Reader {
       q.Add({AppsPath() + "&$filter=" + FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(tag)))}, "apps");
     return Round(q, [&](const std::string& purpose, const json::object& o) {
       if (purpose == "organization") out_.tenant_id = LowerAscii(JsonString(o, "id"));
+      else if (purpose == "deleted") deleted_.push_back(o);
       else apps_[LowerAscii(JsonString(o, "id"))] = o;
     });
+  }
+
+  bool DeletedHolds(const char* property, const std::string& value) const {
+    return std::any_of(deleted_.begin(), deleted_.end(), [&](const json::object& d) { return LowerAscii(JsonString(d, property)) == LowerAscii(value); });
+  }
+
+  // A deleted application the selection names is skipped with a note: it is no manifest's to
+  // describe until restored, and `apply` of a manifest that wants it restores it.
+  void NoteDeleted() {
+    for (const auto& d : deleted_) {
+      auto named = [&](const std::vector<std::string>& values, const char* property) {
+        return std::any_of(values.begin(), values.end(), [&](const std::string& v) { return LowerAscii(v) == LowerAscii(JsonString(d, property)); });
+      };
+      bool tagged = false;
+      if (const json::value* tags = d.if_contains("tags"); tags && tags->is_array())
+        for (const auto& t : tags->get_array())
+          tagged = tagged || (t.is_string() && std::find(sel_.tags.begin(), sel_.tags.end(), std::string(t.get_string())) != sel_.tags.end());
+      if (!(sel_.all || tagged || named(sel_.app_ids, "appId") || named(sel_.display_names, "displayName") || named(sel_.unique_names, "uniqueName")))
+        continue;
+      std::string unique = JsonString(d, "uniqueName");
+      out_.notes.push_back(fmt::format("'{}' (appId {}{}) is in deleted items since {}: skipped (restorable for 30 days; applying a "
+                                       "manifest that wants it restores it)",
+                                       JsonString(d, "displayName"), LowerAscii(JsonString(d, "appId")),
+                                       unique.empty() ? "" : ", uniqueName " + unique, JsonString(d, "deletedDateTime")));
+    }
   }
 
   engine::Status ReadUniqueNames() {
@@ -123,7 +153,8 @@ class Reader {
     auto answers = client_.SendBatch(gets);
     for (size_t i = 0; i < answers.size(); ++i) {
       if (!answers[i].ok() && answers[i].error().http_status == 404) {
-        out_.notes.push_back(fmt::format("no application has uniqueName '{}'", sel_.unique_names[i]));
+        if (!DeletedHolds("uniqueName", sel_.unique_names[i]))
+          out_.notes.push_back(fmt::format("no application has uniqueName '{}'", sel_.unique_names[i]));
         continue;
       }
       if (!answers[i].ok()) return answers[i].error();
@@ -285,6 +316,7 @@ class Reader {
   const ExportSelection& sel_;
   engine::ExportSource out_;
   std::map<std::string, json::object> apps_;                         ///< by object id
+  std::vector<json::object> deleted_;                                 ///< deleted items (applications)
   std::map<std::string, json::object> sps_by_app_id_;
   std::map<std::string, std::vector<json::object>> sps_by_name_;    ///< lower-case display name → service principals
 };

@@ -1,5 +1,5 @@
-// GraphProvider::Apply: each plan step as idempotent Graph requests, all of a wave sent together
-// (the client packs them into $batch requests).
+// GraphProvider::Apply: each plan step as idempotent Graph requests, all of a call sent together
+// (the client packs them into $batch requests); calls may run on several threads at once.
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -51,7 +51,9 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
   std::vector<GraphRequest> requests;
   std::vector<StepResult> results(steps.size());
   std::vector<int> request_of(steps.size(), -1);
-  std::lock_guard lock(mutex_);
+  // Calls may run at once (a pipelined apply): the lock guards only what this run wrote, never
+  // the requests in flight.
+  std::unique_lock lock(mutex_);
   auto ids = [&](const std::string& key) {
     auto it = ctx.apps.find(key);
     return it == ctx.apps.end() ? engine::AppIds{} : it->second;
@@ -123,7 +125,9 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     request_of[i] = static_cast<int>(requests.size());
     requests.push_back(std::move(r));
   }
+  lock.unlock();
   auto responses = client_.SendBatch(requests);
+  lock.lock();
   // Creates that found the object already there (204) return no ids: look them up in one more round.
   std::vector<size_t> lookups;
   std::vector<GraphRequest> lookup_requests;
@@ -160,6 +164,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
                                     : GraphRequest{"GET", "/servicePrincipals" + KeySegment("appId", ids(c.app).app_id) + "?$select=id", {}, std::nullopt, true, true});
     }
   }
+  lock.unlock();
   auto found = client_.SendBatch(lookup_requests);
   for (size_t k = 0; k < lookups.size(); ++k) {
     size_t i = lookups[k];

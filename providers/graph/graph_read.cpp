@@ -2,6 +2,7 @@
 // identities the manifest names, in three rounds of batched requests whatever the manifest's size.
 #include <algorithm>
 #include <ctime>
+#include <unordered_map>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -172,8 +173,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     for (auto& o : pages[i].value()) {
       Answer kind = why == "apps" ? Answer::kApplication : why == "managed-sps" || why == "sp" ? Answer::kServicePrincipal : Answer::kDirectoryObject;
       if (auto bad = CheckAnswer(kind, o)) return *bad;
-      if (why == "apps") apps_by_id[LowerAscii(JsonString(o, "id"))] = o;
-      else if (why == "managed-sps") sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
+      if (why == "apps") apps_by_id[LowerAscii(JsonString(o, "id"))] = std::move(o);
+      else if (why == "managed-sps") sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = std::move(o);
       else if (why == "organization") {
         state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
@@ -186,20 +187,32 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
               else state.tenant_domains.push_back(name);
             }
       } else {
-        found.emplace_back(why, o);
+        found.emplace_back(why, std::move(o));
       }
     }
   }
+  pages.clear();
   for (const auto& [name, id] : desired.identities) state.identities[name] = Resolve(id, found);
-  // Match apps to manifest keys: by uniqueName, or by the adopt id.
+  // Match apps to manifest keys: by uniqueName, or by the adopt id, each a look-up in an index of
+  // what was read (object ids in id order, so that of two hits the same one wins as in a scan).
+  std::unordered_map<std::string, std::vector<const std::string*>> by_unique_name, by_app_id;
+  for (const auto& [oid, o] : apps_by_id) {
+    by_unique_name[JsonString(o, "uniqueName")].push_back(&oid);
+    by_app_id[LowerAscii(JsonString(o, "appId"))].push_back(&oid);
+  }
   std::set<std::string> matched;
   for (const auto& app : desired.apps) {
-    for (const auto& [oid, o] : apps_by_id) {
-      bool hit = app.adopt ? (app.adopt->by == engine::Adopt::By::kAppId ? LowerAscii(JsonString(o, "appId")) == app.adopt->id : oid == app.adopt->id)
-                           : JsonString(o, "uniqueName") == app.key;
-      if (!hit) continue;
-      state.apps[app.key] = ToObservedApp(o);
-      matched.insert(oid);
+    std::vector<const std::string*> hits;
+    if (!app.adopt) {
+      if (auto it = by_unique_name.find(app.key); it != by_unique_name.end()) hits = it->second;
+    } else if (app.adopt->by == engine::Adopt::By::kAppId) {
+      if (auto it = by_app_id.find(app.adopt->id); it != by_app_id.end()) hits = it->second;
+    } else if (auto it = apps_by_id.find(app.adopt->id); it != apps_by_id.end()) {
+      hits.push_back(&it->first);
+    }
+    for (const std::string* oid : hits) {
+      state.apps[app.key] = ToObservedApp(apps_by_id.at(*oid));
+      matched.insert(*oid);
     }
   }
   // A managed app that lost its marker tag (drift) is still found by its alternate key.
@@ -246,22 +259,34 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     }
   }
   std::vector<engine::ObservedApp*> with_sp;
-  std::vector<std::string> assignment_paths;
   for (auto* app : all) {
     auto sp = sps_by_app_id.find(app->app_id);
     if (sp == sps_by_app_id.end()) continue;
     app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), JsonBool(sp->second, "appRoleAssignmentRequired"), {}};
     with_sp.push_back(app);
-    assignment_paths.push_back(fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
-                                           app->service_principal->object_id));
   }
-  auto assignments = client_.ListAll(assignment_paths);
-  for (size_t i = 0; i < assignments.size(); ++i) {
-    if (!assignments[i].ok()) return assignments[i].error();
-    for (const auto& a : assignments[i].value()) {
-      if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
-      with_sp[i]->service_principal->assigned_to.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
-                                                                    JsonString(a, "principalType"), JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
+  sps_by_app_id.clear();
+  // Assignments are read a slice of service principals at a time and kept as plain structs, so
+  // Graph's JSON for all of them is never in memory at once. A slice is a whole number of $batch
+  // envelopes: the requests are the same as for one big list.
+  constexpr size_t kSlice = 50 * 20;
+  for (size_t first = 0; first < with_sp.size(); first += kSlice) {
+    size_t end = std::min(with_sp.size(), first + kSlice);
+    std::vector<std::string> assignment_paths;
+    for (size_t i = first; i < end; ++i)
+      assignment_paths.push_back(fmt::format(
+          "/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
+          with_sp[i]->service_principal->object_id));
+    auto assignments = client_.ListAll(assignment_paths);
+    for (size_t k = 0; k < assignments.size(); ++k) {
+      if (!assignments[k].ok()) return assignments[k].error();
+      auto& held = with_sp[first + k]->service_principal->assigned_to;
+      held.reserve(assignments[k].value().size());
+      for (const auto& a : assignments[k].value()) {
+        if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
+        held.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")), JsonString(a, "principalType"),
+                        JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
+      }
     }
   }
   state.read_at = static_cast<int64_t>(std::time(nullptr));

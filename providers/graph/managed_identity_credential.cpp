@@ -20,6 +20,9 @@ bool IsTokenEndpointError(const std::string& body) {
 
 constexpr const char* kImdsPath = "/metadata/identity/oauth2/token";
 
+// The App Service platform's whole answer when the identity platform refused it (Microsoft's spelling).
+constexpr const char* kAppServiceTokenFailed = "An unexpected error occured while fetching the AAD Token.";
+
 std::string HostRoot(std::string host) {
   if (host.find("://") == std::string::npos) host.insert(0, "http://");
   while (!host.empty() && host.back() == '/') host.pop_back();
@@ -81,6 +84,12 @@ engine::Result<AccessToken> ManagedIdentityCredential::GetToken(const std::strin
   if (token) return token;
   engine::Error error = token.error();
   error.message = Redacted(std::move(error.message), {endpoint_.secret});
+  // App Service hides the identity platform's reason behind a generic 500 (docs/graph-behaviour.md
+  // §13.3); without a hint the user would look for an outage.
+  if (endpoint_.kind == ManagedIdentityEndpoint::Kind::kAppService && response->status == 500 &&
+      response->body.find(kAppServiceTokenFailed) != std::string::npos) {
+    error.message += std::string(" (") + kAppServiceTokenFailedHint + ")";
+  }
   return error;
 }
 

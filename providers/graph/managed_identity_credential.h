@@ -61,4 +61,9 @@ engine::Status ProbeImds(Transport& transport, const std::string& host);
 /// no such identity).
 bool ImdsUnavailable(const engine::Error& error);
 
+/// Added to App Service's generic HTTP 500 refusal, which does not say why the token was refused.
+inline constexpr const char* kAppServiceTokenFailedHint =
+    "App Service does not pass the identity platform's reason on; the usual one is AADSTS501051: the "
+    "resource requires an app role assignment that this identity does not hold";
+
 }  // namespace entragate::graph

@@ -74,7 +74,8 @@ check "token through IMDS for the allowed identity" test $rc -eq 0
 check "… carries the role" contains "$out" 'roles: ["App.Use"]'
 out=$(e token --identity centos-2 --resource testapp --protocol appservice); rc=$?
 check "token through App Service for another identity is refused" test $rc -eq 1
-check "… with AADSTS501051" contains "$out" "AADSTS501051"
+check "… with the platform's HTTP 500, as Azure answers" contains "$out" "refused (HTTP 500): An unexpected error occured while fetching the AAD Token."
+check "… and a hint at the reason the platform keeps to itself" contains "$out" "the usual one is AADSTS501051"
 
 err=$("$bin" -v plan "$work/m" "${st[@]}" 2>&1 >/dev/null)
 check "--verbose logs each HTTP exchange" contains "$err" "http: POST "

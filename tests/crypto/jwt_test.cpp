@@ -82,7 +82,7 @@ TEST_CASE("RS256 and PS256 tokens verify with the signing key") {
   }
 }
 
-TEST_CASE("RS256 is deterministic; PS256 is salted with 32 bytes") {
+TEST_CASE("RS256 is deterministic, PS256 is salted with 32 bytes") {
   CHECK(Sign(JwtAlg::kRs256) == Sign(JwtAlg::kRs256));
   const std::string a = Sign(JwtAlg::kPs256);
   const std::string b = Sign(JwtAlg::kPs256);

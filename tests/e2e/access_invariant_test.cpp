@@ -210,7 +210,7 @@ bool ApplyKilledAt(Rig& rig, const std::string& manifest, int64_t k) {
     engine::Diagnostics diags;
     engine::Plan plan = engine::ComputePlan(desired, observed.value(), diags);
     REQUIRE_MESSAGE(!diags.has_errors(), engine::RenderDiagnostics(diags, false));
-    engine::Execute(plan, observed.value(), *stack.provider);
+    engine::Execute(plan, observed.value(), *stack.provider, testing::PipelinedApply());
   }
   return dying.died();
 }

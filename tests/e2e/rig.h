@@ -29,6 +29,15 @@ namespace entragate::testing {
 
 namespace json = boost::json;
 
+/// How the e2e tests apply: pipelined, several small provider calls in flight, so that steps of
+/// one app start while another's are still running (the way `entragate apply` runs, in miniature).
+inline engine::ExecuteOptions PipelinedApply() {
+  engine::ExecuteOptions options;
+  options.max_steps_per_call = 3;
+  options.parallelism = 4;
+  return options;
+}
+
 class Rig {
  public:
   /// `real_sleep`: wait out retry delays for real (replication lag is measured in wall-clock time);
@@ -114,7 +123,7 @@ class Rig {
   engine::ExecutionReport Apply(const std::string& manifest) {
     Planned p = PlanFor(manifest);
     REQUIRE_MESSAGE(!p.diags.has_errors(), engine::RenderDiagnostics(p.diags, false));
-    return engine::Execute(p.plan, p.observed, *provider_);
+    return engine::Execute(p.plan, p.observed, *provider_, PipelinedApply());
   }
 
   /// Apply that may fail anywhere (fault injection): false when the read or any step failed.
@@ -124,7 +133,7 @@ class Rig {
     if (!observed.ok()) return false;
     engine::Diagnostics diags;
     engine::Plan plan = engine::ComputePlan(desired, observed.value(), diags);
-    return !diags.has_errors() && engine::Execute(plan, observed.value(), *provider_).ok();
+    return !diags.has_errors() && engine::Execute(plan, observed.value(), *provider_, PipelinedApply()).ok();
   }
 
   emulator::LocalTenant& tenant() { return *tenant_; }

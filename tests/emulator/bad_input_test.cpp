@@ -240,7 +240,7 @@ TEST_CASE("whatever odd values were accepted can still be read and turned into t
   }
 }
 
-TEST_CASE("a handler that throws fails its own request (and batch sub-request) with Graph's 500; the rest is served") {
+TEST_CASE("a handler that throws fails its own request (and batch sub-request) with Graph's 500, the rest is served") {
   // The fault-injection hook runs inside request handling, so a throwing one stands for any handler bug.
   GraphTestTenant t([](GraphServiceOptions& o) {
     o.admit = [](const net::Request& r, const LimitCharge&) -> Admission {

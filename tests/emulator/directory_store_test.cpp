@@ -85,7 +85,7 @@ TEST_CASE("a failed transaction changes nothing, in memory or on disk") {
   CHECK(NameOf(*reopened, "c") == "<missing>");
 }
 
-TEST_CASE("a torn last journal entry (crash mid-append) is dropped; earlier writes stay") {
+TEST_CASE("a torn last journal entry (crash mid-append) is dropped, earlier writes stay") {
   TempDir dir;
   {
     auto store = Open(dir);

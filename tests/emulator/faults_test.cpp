@@ -62,7 +62,7 @@ LimitCharge Write(const std::string& app = "app-1") { return LimitCharge{app, "t
 
 }  // namespace
 
-TEST_CASE("limits: presets are Graph's per app + tenant budgets; ru-bucket and write-quota refine them") {
+TEST_CASE("limits: presets are Graph's per app + tenant budgets, ru-bucket and write-quota refine them") {
   CHECK(LimitPreset("small")->resource_units == 3500);
   CHECK(LimitPreset("medium")->resource_units == 5000);
   CHECK(LimitPreset("large")->resource_units == 8000);
@@ -117,7 +117,7 @@ TEST_CASE("limits: the write quota refuses writes, not reads, and says so") {
   CHECK(l.counters().writes == 10);
 }
 
-TEST_CASE("limits: the fault injector applies them; load shedding comes first and is not charged") {
+TEST_CASE("limits: the fault injector applies them, load shedding comes first and is not charged") {
   int64_t now = 0;
   FaultInjector f([&] { return now; });
   f.Configure(FaultConfig::Parse("ru-bucket=10/10").value());

@@ -32,7 +32,7 @@ TEST_CASE("create, read by id, appId and uniqueName, update, delete") {
   CHECK(gone.obj().at("error").at("innerError").at("request-id").as_string() == gone.headers.at("request-id"));
 }
 
-TEST_CASE("upsert by uniqueName: 201 with Prefer create-if-missing, then 204; 404 without the header") {
+TEST_CASE("upsert by uniqueName: 201 with Prefer create-if-missing, then 204, 404 without the header") {
   GraphTestTenant t;
   net::Headers prefer{{"Prefer", "create-if-missing"}};
   Reply missing = t.Patch("/applications(uniqueName='testapp')", {{"displayName", "TestApp"}});
@@ -75,7 +75,7 @@ TEST_CASE("writes: read-only and unknown properties, wrong types and malformed J
   CHECK(no_name.status == 400);
 }
 
-TEST_CASE("app roles: an enabled role can only be disabled; removal or change needs a prior disable") {
+TEST_CASE("app roles: an enabled role can only be disabled, removal or change needs a prior disable") {
   GraphTestTenant t;
   json::object app = t.CreateApp("Roles", {{"appRoles", json::array{Role(kRoleA, "App.Use")}}});
   std::string url = "/applications/" + std::string(app.at("id").as_string());

@@ -71,7 +71,9 @@ TEST_CASE("assignment validation: unknown role, member type, disabled role, unkn
   CHECK(t.Post(url, Grant(mi, api.sp_id, kUserRole)).error_message() ==
         "Permission being assigned is not allowed for principals of type 'ServicePrincipal'.");
   Reply ghost = t.Post(url, Grant("12345678-1234-1234-1234-123456789012", api.sp_id, kAppRole));
-  CHECK(ghost.status == 404);
+  CHECK(ghost.status == 400);
+  CHECK(ghost.error_code() == "Request_BadRequest");
+  CHECK(ghost.error_message() == "Not a valid reference update.");
   CHECK(t.Post(url, Grant(mi, "12345678-1234-1234-1234-123456789012", kAppRole)).error_message() ==
         "Invalid value specified for property 'resourceId' of resource 'AppRoleAssignment'.");
   REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use", false), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}}).status == 204);
@@ -93,7 +95,7 @@ TEST_CASE("users and groups hold User roles") {
                Grant(std::string(user.obj().at("id").as_string()), api.sp_id, kUserRole)).obj().at("principalType").as_string() == "User");
 }
 
-TEST_CASE("removing a disabled role drops its assignments; deleting an app removes its principal's assignments") {
+TEST_CASE("removing a disabled role drops its assignments, deleting an app removes its principal's assignments") {
   GraphTestTenant t;
   Api api = MakeApi(t);
   std::string mi = t.SpIdByName("centos-1");

@@ -6,7 +6,7 @@
 using namespace entragate::emulator;
 using namespace entragate::emulator::testing;
 
-TEST_CASE("paging: $top pages with whole nextLinks until the last page; $top over 999 is refused") {
+TEST_CASE("paging: $top pages with whole nextLinks until the last page, $top over 999 is refused") {
   GraphTestTenant t;
   for (int i = 0; i < 25; ++i) t.CreateApp("App " + std::to_string(i));
   std::set<std::string> seen;

@@ -78,13 +78,13 @@ FakeTokenDirectory StandardDirectory() {
   locked.app_roles = {{kLockedRole, "Locked.Use", true}};
   d.resources.push_back(locked);
 
-  d.hosts.push_back(HostInfo{"vm-1", "", kSystem, {kUserA, kUserB}});
-  d.hosts.push_back(HostInfo{"vm-one-uai", "", std::nullopt, {kUserA}});
-  d.hosts.push_back(HostInfo{"vm-two-uai", "", std::nullopt, {kUserA, kUserB}});
-  d.hosts.push_back(HostInfo{"vm-none", "", std::nullopt, {}});
-  d.hosts.push_back(HostInfo{"web-1", kAppServiceSecret, kSystem, {kUserA}});
+  d.hosts.push_back(HostInfo{"vm-1", "", kSystem, {kUserA, kUserB}, kSystem.resource_id});
+  d.hosts.push_back(HostInfo{"vm-one-uai", "", std::nullopt, {kUserA}, ""});
+  d.hosts.push_back(HostInfo{"vm-two-uai", "", std::nullopt, {kUserA, kUserB}, ""});
+  d.hosts.push_back(HostInfo{"vm-none", "", std::nullopt, {}, ""});
+  d.hosts.push_back(HostInfo{"web-1", kAppServiceSecret, kSystem, {kUserA}, ""});
   d.hosts.push_back(
-      HostInfo{"web-uai-only", "e0e0e0e0-0000-4000-8000-000000000000", std::nullopt, {kUserA}});
+      HostInfo{"web-uai-only", "e0e0e0e0-0000-4000-8000-000000000000", std::nullopt, {kUserA}, ""});
   return d;
 }
 
@@ -376,10 +376,12 @@ TEST_CASE("App Service: identity header, api-version, resource and identity refu
   }
 }
 
-TEST_CASE("App Service relays the identity platform's refusals as its message") {
+TEST_CASE("App Service answers the identity platform's refusals with its own HTTP 500, without the AADSTS text") {
   Harness h;
-  CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery({}, "api://locked"))), 400,
-                       NotAssigned(kSystem));
+  const auto refused = h.mi.HandleAppService(AppService(AppServiceQuery({}, "api://locked")));
+  CheckAppServiceError(refused, 500, "An unexpected error occured while fetching the AAD Token.");
+  CHECK(refused.body.find("AADSTS") == std::string::npos);
+  CHECK(Json(refused).size() == 3);
   h.directory.assignments.push_back({kSystem.principal_id, kLockedSp, kLockedRole});
   CHECK(h.mi.HandleAppService(AppService(AppServiceQuery({}, "api://locked"))).status == 200);
 }

@@ -448,7 +448,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a PS256 client assertion with x5t#S256 authenticates; v2 tokens say azpacr 2") {
+TEST_CASE("a PS256 client assertion with x5t#S256 authenticates, v2 tokens say azpacr 2") {
   Harness h;
   const auto token =
       TokenOf(h.Call(Post(V2Token(), AssertionFields(Ps256Assertion(), "api://ledger/.default"))));
@@ -815,7 +815,7 @@ TEST_CASE("federated assertion refusals") {
 // Assignment required (AADSTS501051)
 // ================================================================================================
 
-TEST_CASE("AADSTS501051 when assignment is required and none is held; gone once one is") {
+TEST_CASE("AADSTS501051 when assignment is required and none is held, gone once one is") {
   Harness h;
   const std::string text = std::string("AADSTS501051: Application '") + kClient + "'(" +
                            kClientName + ") is not assigned to a role for the application '" +
@@ -952,7 +952,7 @@ TEST_CASE("MintForPrincipal: managed-identity tokens carry xms_mirid and azpacr/
   Harness h;
   const emulator::TokenRequester mi{
       "11112222-3333-4444-8555-666677778888", "vm-identity", "99990000-1111-4222-8333-444455556666",
-      "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm"};
+      "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm", ""};
   auto token =
       h.service.MintForPrincipal(mi, "api://payroll", ClientAuthMethod::kManagedIdentity, 86399);
   REQUIRE(token.ok());

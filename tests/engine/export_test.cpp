@@ -124,7 +124,7 @@ apps:
   CHECK_FALSE(s.apps[0].app_roles->at(0).id_derived);
 }
 
-TEST_CASE("identities: by a name people know; by object id, with a suffix, where the name is not unique") {
+TEST_CASE("identities: by a name people know, by object id, with a suffix, where the name is not unique") {
   ExportSource s = TestApp();
   ExportApp& app = s.apps[0];
   app.application["appRoles"].as_array().push_back(Role("40000000-0000-4000-8000-000000000002", "App.Read", json::array{"Application", "User"}));
@@ -158,7 +158,7 @@ TEST_CASE("identities: by a name people know; by object id, with a suffix, where
   CHECK(holders == std::vector<std::string>{"alice", "billing-api", "build-agent-a1000000", "build-agent-b2000000", "support-engineers", "testapp-2"});
 }
 
-TEST_CASE("{appId} and {tenantId} are put back; a URI validate would refuse is left out, in a comment") {
+TEST_CASE("{appId} and {tenantId} are put back, a URI validate would refuse is left out, in a comment") {
   ExportSource s = TestApp();
   std::string upper = kAppId;
   std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
@@ -177,7 +177,7 @@ TEST_CASE("{appId} and {tenantId} are put back; a URI validate would refuse is l
   CHECK(HasNote(out, "E0211"));
 }
 
-TEST_CASE("assignments a manifest cannot state are left out with a note; the rest is exported") {
+TEST_CASE("assignments a manifest cannot state are left out with a note, the rest is exported") {
   ExportSource s = TestApp();
   ExportApp& app = s.apps[0];
   app.application["appRoles"].as_array().push_back(Role("50000000-0000-4000-8000-000000000005", "App.Old", json::array{"Application"}, false));
@@ -226,7 +226,7 @@ TEST_CASE("one file per app: adopt without a uniqueName, another app named by it
   CHECK(HasNote(out, "app 'no-sp': has no service principal"));
 }
 
-TEST_CASE("strings YAML would read as something else are quoted; defaults are not written") {
+TEST_CASE("strings YAML would read as something else are quoted, defaults are not written") {
   ExportSource s = TestApp();
   s.apps[0].application["displayName"] = "2024";
   s.apps[0].application["tags"] = json::array{"entragate:managed", "true", "null", "1.5"};

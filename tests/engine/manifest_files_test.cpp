@@ -80,7 +80,7 @@ TEST_CASE("a FIFO given as the path is refused at once, not waited on") {
   CHECK(diags.items()[0].message == "'" + fifo + "' is a FIFO (named pipe); manifests are read only from regular files and directories");
 }
 
-TEST_CASE("a FIFO or socket inside a directory set is refused; the regular files are still read") {
+TEST_CASE("a FIFO or socket inside a directory set is refused, the regular files are still read") {
   TempDir dir;
   dir.Write("a.yaml", AppText("a"));
   std::string fifo = dir / "teams/pipe.yaml";
@@ -106,7 +106,7 @@ TEST_CASE("a FIFO or socket inside a directory set is refused; the regular files
   CHECK(s.FindApp("a") != nullptr);
 }
 
-TEST_CASE("symbolic links are followed to files and directories; loops are read once; broken links are errors") {
+TEST_CASE("symbolic links are followed to files and directories, loops are read once, broken links are errors") {
   TempDir outside, dir;
   outside.Write("shared.yaml", AppText("shared"));
   outside.Write("more/extra.yaml", AppText("extra"));

@@ -181,7 +181,7 @@ TEST_CASE("drift: assignment required switched off out of band is widening drift
   CHECK(p.changes[0].widens_access_drift);
 }
 
-TEST_CASE("loosening access: the new identity is granted; nothing else changes") {
+TEST_CASE("loosening access: the new identity is granted, nothing else changes") {
   std::string text = kManifest;
   text.replace(text.find("App.Use: [ centos-1 ]"), 21, "App.Use: [ centos-1, centos-2 ]");
   Plan p = PlanOf(Desired(text), Applied(Desired(kManifest)));
@@ -274,7 +274,7 @@ apps:
   CHECK(Pos(p, "app.testapp.access[App.Use][centos-1]") < Pos(p, "app.testapp.roles"));
 }
 
-TEST_CASE("a role only being disabled takes one step; a new role is enabled before grants that use it") {
+TEST_CASE("a role only being disabled takes one step, a new role is enabled before grants that use it") {
   std::string disabled = kManifest;
   disabled.replace(disabled.find("allowedMemberTypes: [ Application ] }"), 37, "allowedMemberTypes: [ Application ], enabled: false }");
   disabled.replace(disabled.find("    access:\n      App.Use: [ centos-1 ]\n"), std::string("    access:\n      App.Use: [ centos-1 ]\n").size(), "");

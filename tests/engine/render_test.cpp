@@ -113,7 +113,7 @@ TEST_CASE("markdown escapes HTML, links and @mentions that come from a manifest"
   CHECK(md.find("&lt;img src=x onerror=alert(1)&gt; &#64;octocat &#91;x&#93;(https://evil) &#96;y&#96; &#124; z") != std::string::npos);
 }
 
-TEST_CASE("drift markdown flags revokes as drift that widens access; a plan's are plain revokes") {
+TEST_CASE("drift markdown flags revokes as drift that widens access, a plan's are plain revokes") {
   Plan p = ManyAppsPlan(1);
   Change revoke{"app.app-0.access[App.Use][alice]", "app.app-0.access[App.Use][alice]", Action::kRevoke, StepKind::kRevoke, "app-0",
                 json::object{{"principal", "alice"}, {"role", "App.Use"}}, {}, {}, {}, {}, {}, true};

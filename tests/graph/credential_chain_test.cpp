@@ -85,7 +85,7 @@ TEST_CASE("credential chain: the first configured source wins, in the documented
   }
 }
 
-TEST_CASE("credential chain: the chosen source is not cached itself; a CachingCredential around it is") {
+TEST_CASE("credential chain: the chosen source is not cached itself, a CachingCredential around it is") {
   Everything all;
   std::unique_ptr<Credential> bare = all.Chain();
   int before = all.tenant.transport().count();

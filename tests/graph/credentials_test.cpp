@@ -101,7 +101,7 @@ TEST_CASE("client secret credential: a server that echoes the secret has it reda
   CHECK(std::count(form.begin(), form.end(), std::pair<std::string, std::string>{"grant_type", "client_credentials"}) == 1);
 }
 
-TEST_CASE("client credentials: throttling and server errors keep their kind; a non-JSON answer is named") {
+TEST_CASE("client credentials: throttling and server errors keep their kind, a non-JSON answer is named") {
   net::Response throttled;
   throttled.status = 429;
   throttled.body = R"({"error":"temporarily_unavailable","error_description":"AADSTS50196: loop detected"})";
@@ -169,7 +169,7 @@ TEST_CASE("client certificate credential: the assertion's header and claims") {
   CHECK(ps.payload.at("jti") != rs.payload.at("jti"));
 }
 
-TEST_CASE("client certificate credential: an unregistered certificate is refused; the assertion is not echoed") {
+TEST_CASE("client certificate credential: an unregistered certificate is refused, the assertion is not echoed") {
   TestTenant t;
   ClientCert client = MakeClientCert(t.dir());
   auto credential = ClientCertificateCredential::FromPemFile(t.transport(), Operator(t), client.path, "",
@@ -213,7 +213,7 @@ TEST_CASE("static token credential: ENTRAGATE_ACCESS_TOKEN, expiring at its exp 
   CHECK(refused.error().message == "access token (ENTRAGATE_ACCESS_TOKEN): the token expired at 2023-11-14T22:13:20Z");
 }
 
-TEST_CASE("caching credential: the second GetToken sends nothing; another scope or near-expiry fetches again") {
+TEST_CASE("caching credential: the second GetToken sends nothing, another scope or near-expiry fetches again") {
   TestTenant t;
   std::int64_t skew = 0;
   Clock clock = [&skew] { return Now() + skew; };
@@ -254,7 +254,7 @@ class CountingSource : public Credential {
 
 }  // namespace
 
-TEST_CASE("caching credential: concurrent callers share one fetch; errors are not cached") {
+TEST_CASE("caching credential: concurrent callers share one fetch, errors are not cached") {
   auto source = std::make_unique<CountingSource>();
   CountingSource* inner = source.get();
   CachingCredential cached(std::move(source), Now);

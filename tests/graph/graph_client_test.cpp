@@ -152,7 +152,7 @@ std::vector<std::string> SubUrls(const net::Request& envelope) {
 
 // --- what every request carries ------------------------------------------------------------------
 
-TEST_CASE("every request carries the bearer token and a fresh client-request-id; normal priority by default") {
+TEST_CASE("every request carries the bearer token and a fresh client-request-id, normal priority by default") {
   Harness h;
   auto client = h.Client();
   h.Queue(200, json::object{{"value", json::array{}}});
@@ -192,7 +192,7 @@ TEST_CASE("low priority marks every request and every batch sub-request") {
   }
 }
 
-TEST_CASE("a body is sent as JSON with its Content-Type; caller headers pass through") {
+TEST_CASE("a body is sent as JSON with its Content-Type, caller headers pass through") {
   Harness h;
   auto client = h.Client();
   h.Queue(201, json::object{{"id", "1"}});
@@ -227,7 +227,7 @@ TEST_CASE("a final error carries Graph's code, message, status and request-id, a
   CHECK(h.transport.Sent().size() == 1);
 }
 
-TEST_CASE("error kinds follow the status; the request-id comes from innerError when the header is missing") {
+TEST_CASE("error kinds follow the status, the request-id comes from innerError when the header is missing") {
   struct Case {
     int status;
     Error::Kind kind;
@@ -339,7 +339,7 @@ TEST_CASE("throttling is never a reason to give up while the deadline allows: tw
   CHECK(client->stats().retries == 12);
 }
 
-TEST_CASE("a 429 whose wait would pass the run's deadline is final and says so; transient errors keep their limit") {
+TEST_CASE("a 429 whose wait would pass the run's deadline is final and says so, transient errors keep their limit") {
   Harness h;
   auto client = h.Client([&](GraphClientOptions& o) {
     o.deadline_ms = h.clock.Now() + 3000;
@@ -357,7 +357,7 @@ TEST_CASE("a 429 whose wait would pass the run's deadline is final and says so; 
   CHECK(t.error().message.find("gave up after 2 attempts") != std::string::npos);
 }
 
-TEST_CASE("every answer's x-ms-resource-unit is what --stats reports as spent; writes are counted") {
+TEST_CASE("every answer's x-ms-resource-unit is what --stats reports as spent, writes are counted") {
   Harness h;
   auto client = h.Client();
   h.Queue(200, json::object{}, {{"x-ms-resource-unit", "2"}});
@@ -405,7 +405,7 @@ TEST_CASE("a transport refusal that is not transient (TLS, bad URL) is final at 
   CHECK(client->stats().retries == 0);
 }
 
-TEST_CASE("a 404 after a write is retried until the object has replicated; without the flag it is final") {
+TEST_CASE("a 404 after a write is retried until the object has replicated, without the flag it is final") {
   Harness h;
   auto client = h.Client();
   for (int i = 0; i < 2; ++i) h.Queue(404, GraphError("Request_ResourceNotFound", "Resource 'x' does not exist or one of its queried reference-property objects are not present."));
@@ -427,7 +427,7 @@ TEST_CASE("a 404 after a write is retried until the object has replicated; witho
 
 // --- $batch ----------------------------------------------------------------------------------------
 
-TEST_CASE("45 requests travel in 3 batches of 20, 20 and 5; results come back in input order") {
+TEST_CASE("45 requests travel in 3 batches of 20, 20 and 5, results come back in input order") {
   Harness h;
   auto client = h.Client();
   h.transport.responder = [](const std::string& method, const std::string& url, const net::Headers&) {
@@ -462,7 +462,7 @@ TEST_CASE("45 requests travel in 3 batches of 20, 20 and 5; results come back in
   CHECK(s.by_kind == std::map<std::string, uint64_t>{{"GET applications", 45}, {"POST $batch", 3}});
 }
 
-TEST_CASE("throttled and transient sub-requests are retried alone, after the largest Retry-After; final answers stay") {
+TEST_CASE("throttled and transient sub-requests are retried alone, after the largest Retry-After, final answers stay") {
   Harness h;
   auto client = h.Client();
   std::map<std::string, int> seen;
@@ -514,7 +514,7 @@ TEST_CASE("a lone request, or a lone retry, goes without an envelope") {
   CHECK(client->stats().batches == 1);
 }
 
-TEST_CASE("a sub-request with a body carries Content-Type; a batch of POSTs is not re-sent when its envelope is lost") {
+TEST_CASE("a sub-request with a body carries Content-Type, a batch of POSTs is not re-sent when its envelope is lost") {
   Harness h;
   auto client = h.Client();
   h.transport.queue.push_back(engine::MakeError(Error::Kind::kTransient, "graph.test:443: read: end of stream"));
@@ -610,7 +610,7 @@ TEST_CASE("ListAll sends a query's headers again with every page") {
   CHECK(consistency == std::vector<std::string>{"eventual", "eventual", "eventual"});
 }
 
-TEST_CASE("ListAll never follows a nextLink outside the Graph root; only that collection fails") {
+TEST_CASE("ListAll never follows a nextLink outside the Graph root, only that collection fails") {
   Harness h;
   auto client = h.Client();
   h.transport.responder = [](const std::string&, const std::string& url, const net::Headers&) {

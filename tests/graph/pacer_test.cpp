@@ -59,7 +59,7 @@ TEST_CASE("costs follow Graph's table: base costs, $select, $expand, small $top,
   CHECK_FALSE(GraphBudgetPreset("huge"));
 }
 
-TEST_CASE("a full bucket sends at once, down to the reserve; then at the refill rate") {
+TEST_CASE("a full bucket sends at once, down to the reserve, then at the refill rate") {
   Clock c;
   Pacer p(Budget(100, 10000), c.Fn());  // 100 RU / 10 s: 10 RU per second
   CHECK(SendAll(p, c, 95, kRead) == 0);   // 5 % stays in reserve
@@ -101,7 +101,7 @@ TEST_CASE("low priority keeps a larger reserve and waits first") {
   CHECK(p.Reserve(kRead, false).wait_ms == 0);
 }
 
-TEST_CASE("a 429 naming the scope holds every sender once for the Retry-After; earlier reservations are void") {
+TEST_CASE("a 429 naming the scope holds every sender once for the Retry-After, earlier reservations are void") {
   Clock c;
   Pacer p(Budget(100, 10000), c.Fn());
   auto sent = p.Reserve(kRead, false);
@@ -166,7 +166,7 @@ TEST_CASE("Graph's x-ms-resource-unit replaces the estimate") {
   CHECK(p.Reserve(kRead, false).wait_ms > 0);
 }
 
-TEST_CASE("without a given budget it grows while Graph reports room at our limit; a given budget stays") {
+TEST_CASE("without a given budget it grows while Graph reports room at our limit, a given budget stays") {
   for (bool given : {false, true}) {
     CAPTURE(given);
     Clock c;

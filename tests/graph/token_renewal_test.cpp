@@ -29,7 +29,7 @@ class Scripted : public Transport {
 
 }  // namespace
 
-TEST_CASE("a 401 renews the token once and retries; a second 401 is final") {
+TEST_CASE("a 401 renews the token once and retries, a second 401 is final") {
   Scripted t;
   int renewals = 0, issued = 0;
   GraphClientOptions o;

@@ -49,7 +49,7 @@ TEST_CASE("token requests: a 429 is retried after its Retry-After, then the toke
   CHECK(waits == std::vector<int64_t>{1500});
 }
 
-TEST_CASE("token requests: connection failures and 503 are retried; a 400 or 401 is an answer") {
+TEST_CASE("token requests: connection failures and 503 are retried, a 400 or 401 is an answer") {
   Scripted t;
   t.answers = {engine::MakeError(engine::Error::Kind::kTransient, "connection reset"), Status(503), Status(401)};
   std::vector<int64_t> waits;

@@ -29,14 +29,9 @@ import { ClientSecretCredential, ManagedIdentityCredential } from '@azure/identi
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 
-const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+import { childMain, jwtPayload, out, run } from './client-child-lib.mjs';
 
-/** The payload of a JWT, decoded without verification (the parent only compares claim values). */
-function jwtPayload(token) {
-  const parts = String(token).split('.');
-  if (parts.length !== 3) throw new Error(`not a JWS compact serialization (${parts.length} parts)`);
-  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-}
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 function describeError(e) {
   return {
@@ -46,15 +41,6 @@ function describeError(e) {
     code: e?.code,
     body: typeof e?.body === 'string' ? e.body : e?.body === undefined ? undefined : JSON.stringify(e.body),
   };
-}
-
-let step = 'start';
-const out = {};
-
-/** Runs fn as a named step, so that a failure report says which call failed. */
-async function run(name, fn) {
-  step = name;
-  return fn();
 }
 
 async function graphMode(serve) {
@@ -173,26 +159,9 @@ async function managedIdentityMode(scope) {
   out.token = { expiresOnTimestamp: token.expiresOnTimestamp, tokenType: token.tokenType, claims: jwtPayload(token.token) };
 }
 
-async function main() {
-  const [mode, arg] = process.argv.slice(2);
-  let serve;
-  try {
-    serve = JSON.parse(process.env.ENTRAGATE_SERVE ?? '');
-  } catch {
-    process.stderr.write('ENTRAGATE_SERVE must hold the JSON line printed by `entragate serve`\n');
-    process.exit(2);
-  }
-  try {
-    if (mode === 'graph') await graphMode(serve);
-    else if (mode === 'mi' && arg) await managedIdentityMode(arg);
-    else {
-      process.stderr.write('usage: microsoft-clients-child.mjs graph | mi SCOPE\n');
-      process.exit(2);
-    }
-    process.stdout.write(`${JSON.stringify({ ok: true, ...out })}\n`);
-  } catch (e) {
-    process.stdout.write(`${JSON.stringify({ ok: false, step, error: describeError(e), ...out })}\n`);
-  }
-}
-
-await main();
+await childMain('microsoft-clients-child.mjs graph | mi SCOPE', async (serve, [mode, arg]) => {
+  if (mode === 'graph') await graphMode(serve);
+  else if (mode === 'mi' && arg) await managedIdentityMode(arg);
+  else return false;
+  return true;
+}, describeError);

@@ -1,0 +1,218 @@
+// How the local tenant keeps up at scale: a fresh tenant gets N apps with M grants each (applied
+// by the real engine and Graph client), then a no-change plan is timed, wall and CPU (client and
+// tenant share this process), and $batch writes are sent by several clients at once to count
+// writes per second. Each figure is printed with its goal; nothing is asserted.
+//
+//   bench_local_tenant                              (3,000 x 10 and 5,000 x 20, 500 identities)
+//   bench_local_tenant --apps 1000 --grants 10 [--identities 500] [--writers 4] [--envelopes 200]
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "bench/workload.h"
+#include "emulator/directory_store.h"
+#include "emulator/graph_service.h"
+#include "emulator/local_tenant.h"
+#include "engine/executor.h"
+#include "engine/manifest.h"
+#include "engine/planner.h"
+#include "providers/graph/caching_credential.h"
+#include "providers/graph/client_secret_credential.h"
+#include "providers/graph/graph_client.h"
+#include "providers/graph/graph_provider.h"
+#include "providers/graph/http_transport.h"
+
+using namespace entragate;
+namespace json = boost::json;
+
+namespace {
+
+struct Args {
+  std::vector<std::pair<int, int>> sizes;  ///< apps x grants
+  int identities = 500, writers = 8, envelopes = 200;
+};
+
+Args Parse(int argc, char** argv) {
+  Args a;
+  int apps = 0, grants = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    int v = std::atoi(argv[i + 1]);
+    if (k == "--apps") apps = v;
+    else if (k == "--grants") grants = v;
+    else if (k == "--identities") a.identities = v;
+    else if (k == "--writers") a.writers = v;
+    else if (k == "--envelopes") a.envelopes = v;
+  }
+  if (apps > 0) a.sizes = {{apps, grants}};
+  else a.sizes = {{3000, 10}, {5000, 20}};
+  return a;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+double CpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The goal the issue sets for a no-change plan of this size, if it sets one.
+std::string PlanGoal(int apps, int grants) {
+  if (apps == 3000 && grants == 10) return "  (goal <= 1.5 s)";
+  if (apps == 5000 && grants == 20) return "  (goal <= 3 s)";
+  return "";
+}
+
+// `writers` clients at once, each sending `envelopes` $batch envelopes of 20 application PATCHes
+// (each also keeps the app's service principal in step). Returns writes answered 2xx per second.
+double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& token, const std::vector<std::string>& app_ids,
+                   int writers, int envelopes, uint64_t& failed) {
+  std::atomic<uint64_t> ok{0}, bad{0};
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w)
+    threads.emplace_back([&, w] {
+      auto transport = graph::MakeHttpTransport({});
+      for (int n = 0; n < envelopes; ++n) {
+        json::array requests;
+        for (int i = 0; i < 20; ++i) {
+          const std::string& id = app_ids[(static_cast<size_t>(w) * 7919 + static_cast<size_t>(n) * 20 + static_cast<size_t>(i)) % app_ids.size()];
+          requests.push_back(json::object{{"id", std::to_string(i)}, {"method", "PATCH"}, {"url", "/applications/" + id},
+                                          {"headers", json::object{{"Content-Type", "application/json"}}},
+                                          {"body", json::object{{"notes", fmt::format("bench {} {}", w, n)}}}});
+        }
+        net::Request r{"POST", e.graph + "/$batch", {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                       json::serialize(json::object{{"requests", requests}}), ""};
+        auto sent = transport->Send(r);
+        if (!sent.ok() || sent->status != 200) {
+          bad += 20;
+          continue;
+        }
+        boost::system::error_code ec;
+        json::value body = json::parse(sent->body, ec);
+        for (const auto& sub : ec ? json::array{} : body.at("responses").as_array())
+          (sub.at("status").as_int64() < 300 ? ok : bad) += 1;
+      }
+    });
+  for (auto& t : threads) t.join();
+  failed = bad;
+  return static_cast<double>(ok) / Seconds(start);
+}
+
+// The workload as several files, identities in the first, 500 apps in each of the others: one
+// file stays under the manifest size limit whatever the workload's size.
+std::vector<std::pair<std::string, std::string>> ManifestFiles(const std::string& whole) {
+  size_t apps_at = whole.find("apps:\n");
+  std::vector<std::pair<std::string, std::string>> files{{"identities.yaml", whole.substr(0, apps_at)}};
+  std::string rest = whole.substr(apps_at + 6), chunk;
+  int in_chunk = 0;
+  size_t at = 0;
+  while (at < rest.size()) {
+    size_t next = rest.find("\n  app-", at);
+    next = next == std::string::npos ? rest.size() : next + 1;
+    chunk += rest.substr(at, next - at);
+    at = next;
+    if (++in_chunk == 500 || at >= rest.size()) {
+      files.emplace_back(fmt::format("apps-{}.yaml", files.size()), "version: 1\napps:\n" + chunk);
+      chunk.clear();
+      in_chunk = 0;
+    }
+  }
+  return files;
+}
+
+int Run(const Args& a, int apps, int grants) {
+  std::string dir = (std::filesystem::temp_directory_path() / ("entragate-bench-local-" + std::to_string(::getpid()))).string();
+  std::filesystem::remove_all(dir);
+  emulator::LocalTenantOptions options;
+  options.state_dir = dir;
+  auto tenant = emulator::LocalTenant::Start(options);
+  if (!tenant.ok()) return fmt::print(stderr, "{}\n", tenant.error().message), 1;
+  const auto& e = tenant.value()->endpoints();
+  auto transport = graph::MakeHttpTransport({});
+  if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
+  graph::CachingCredential credential(std::make_unique<graph::ClientSecretCredential>(
+                                          *transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret, graph::SystemNow),
+                                      graph::SystemNow);
+  auto token = [&]() -> engine::Result<std::string> {
+    auto t = credential.GetToken("https://graph.microsoft.com/.default");
+    if (!t.ok()) return t.error();
+    return t->token;
+  };
+  graph::GraphClientOptions o;
+  o.graph_root = e.graph;
+  graph::GraphClient client(*transport, token, o);
+  graph::GraphProvider provider(client);
+  engine::Diagnostics diags;
+  engine::DesiredState desired = engine::LoadManifestTexts(ManifestFiles(bench::WorkloadManifest({apps, grants, a.identities, 7, false})), diags);
+  if (diags.has_errors()) return fmt::print(stderr, "manifest errors, the first: {}\n", diags.items().front().message), 1;
+
+  auto setup_start = std::chrono::steady_clock::now();
+  auto first = provider.Read(desired, {});
+  if (!first.ok()) return fmt::print(stderr, "read failed: {}\n", first.error().message), 1;
+  engine::Plan plan = engine::ComputePlan(desired, first.value(), diags);
+  engine::ExecutionReport report = engine::Execute(plan, first.value(), provider);
+  double setup_s = Seconds(setup_start);
+  if (!report.ok()) return fmt::print(stderr, "setup apply failed\n"), 1;
+
+  // The plan is another run of the CLI: a client of its own, whose pacer the apply has not spent.
+  graph::GraphClient plan_client(*transport, token, o);
+  graph::GraphProvider plan_provider(plan_client);
+  (void)token();  // the token is cached, as a CLI run finds it in its token cache
+  emulator::GraphStats before = tenant.value()->graph().Stats();
+  double cpu_start = CpuSeconds();
+  auto start = std::chrono::steady_clock::now();
+  auto observed = plan_provider.Read(desired, {});
+  if (!observed.ok()) return fmt::print(stderr, "read failed: {}\n", observed.error().message), 1;
+  engine::Plan again = engine::ComputePlan(desired, observed.value(), diags);
+  double plan_s = Seconds(start);
+  double plan_cpu = CpuSeconds() - cpu_start;
+  emulator::GraphStats after = tenant.value()->graph().Stats();
+
+  std::vector<std::string> app_ids = tenant.value()->store().Read([](const emulator::StoreView& v) {
+    std::vector<std::string> ids;
+    for (const auto& [id, app] : v.All(emulator::Collection::kApplications)) ids.push_back(id);
+    return ids;
+  });
+  auto bearer = token();
+  if (!bearer.ok()) return fmt::print(stderr, "no token\n"), 1;
+  uint64_t syncs_before = tenant.value()->store().journal_syncs();
+  uint64_t failed = 0;
+  double writes_per_s = BatchWrites(e, bearer.value(), app_ids, a.writers, a.envelopes, failed);
+  uint64_t syncs = tenant.value()->store().journal_syncs() - syncs_before;
+
+  fmt::print("local tenant, {} apps x {} grants, {} managed identities:\n", apps, grants, a.identities);
+  fmt::print("  setup apply            : {} steps, {} failed, {:.1f} s\n", report.done, report.failed, setup_s);
+  fmt::print("  no-change plan (wall)  : {:.2f} s{}\n", plan_s, PlanGoal(apps, grants));
+  fmt::print("  no-change plan (CPU)   : {:.2f} s, client and tenant together\n", plan_cpu);
+  fmt::print("  plan after the read    : {} changes (expected 0); {} HTTP requests, {} $batch sub-requests\n", again.changes.size(),
+             after.requests - before.requests, after.batch_subrequests - before.batch_subrequests);
+  fmt::print("  $batch writes          : {:.0f} writes/s  (goal >= 10,000); {} clients x {} envelopes of 20, {} failed, {} journal fsyncs\n",
+             writes_per_s, a.writers, a.envelopes, failed, syncs);
+  tenant.value()->Stop();
+  tenant.value().reset();
+  std::filesystem::remove_all(dir);
+  return again.changes.empty() && failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a = Parse(argc, argv);
+  int rc = 0;
+  for (auto [apps, grants] : a.sizes) rc |= Run(a, apps, grants);
+  return rc;
+}
