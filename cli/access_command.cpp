@@ -25,10 +25,14 @@ namespace json = boost::json;
 
 namespace {
 
+struct AccessOptions;
+ManifestSelection Selection(const AccessOptions& o);
+
 struct AccessOptions {
   std::vector<std::string> args;  ///< APP [PATH], or with --all / --identity: [PATH]
   std::string app;
   std::string path;
+  std::string environment;  ///< --env (else ENTRAGATE_ENV), for a PATH with environments
   std::string identity;
   bool all = false;
   bool include_unmanaged = false;
@@ -36,6 +40,14 @@ struct AccessOptions {
   std::string output;
   TargetOptions target;
 };
+
+// access reads one PATH (APP [PATH]); --env picks its environment as for plan.
+ManifestSelection Selection(const AccessOptions& o) {
+  ManifestSelection s;
+  s.paths = {o.path};
+  s.environment = o.environment;
+  return s;
+}
 
 std::string Why(const graph::AppAccess& a) {
   if (!a.has_service_principal) return "no service principal: no token can be issued for this app in this tenant";
@@ -102,7 +114,7 @@ int RunApp(AccessOptions o, const GlobalOptions& g) {
   std::unique_ptr<Target> own;
   Target* target = nullptr;
   if (!o.path.empty()) {
-    planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+    planned = LoadAndPlan(Selection(o), o.target, UseColor(stderr, g.no_color), exit_code);
     if (!planned) return exit_code;
     target = planned->target.get();
   } else {
@@ -136,7 +148,7 @@ struct Opened {
 std::optional<Opened> Open(const AccessOptions& o, const GlobalOptions& g, int& exit_code) {
   Opened out;
   if (!o.path.empty()) {
-    out.planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code);
+    out.planned = LoadAndPlan(Selection(o), o.target, UseColor(stderr, g.no_color), exit_code);
     if (!out.planned) return std::nullopt;
     out.target = out.planned->target.get();
     return out;
@@ -250,6 +262,7 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
       ->expected(0, 2);
   cmd->add_flag("--all", o->all, "Every managed application against every identity that can get a token for it");
   cmd->add_flag("--include-unmanaged", o->include_unmanaged, "With --all or --identity: applications entragate does not manage too");
+  cmd->add_option("--env", o->environment, "With PATH: the environment to read it for (default: $ENTRAGATE_ENV)");
   cmd->add_option("--identity", o->identity,
                   "Instead: every application this identity can reach, with roles and why (manifest identity, service principal or managed identity name, UPN, group name, object id)");
   cmd->add_option("--format", o->format, "Output format (csv, markdown, html: with --all)")

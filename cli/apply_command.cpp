@@ -1,4 +1,5 @@
-// entragate apply PATH | PLAN.json [--auto-approve] [--allow-delete]
+// entragate apply PATH... [--env NAME] [--app KEY]... | PLAN.json [--auto-approve] [--allow-delete]
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -29,7 +30,7 @@ namespace entragate::cli {
 namespace {
 
 struct ApplyOptions {
-  std::string path;
+  ManifestSelection manifest;
   bool auto_approve = false;
   bool allow_delete = false;
   bool purge_deleted = false;
@@ -42,9 +43,9 @@ struct ApplyOptions {
 constexpr size_t kStepsPerCall = 20;
 
 // Names the tenant again right where the operator says yes: the last chance to notice the wrong one.
-bool Confirm(const engine::PlanTarget& target) {
-  fmt::print("\nDo you want to perform these actions on the {}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
-             engine::DescribeTarget(target));
+bool Confirm(const engine::Plan& plan) {
+  fmt::print("\nDo you want to perform these actions on the {}{}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+             engine::DescribeTarget(plan.target), plan.environment.empty() ? "" : ", environment " + plan.environment);
   std::fflush(stdout);
   std::string answer;
   std::getline(std::cin, answer);
@@ -118,8 +119,23 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
   }
   TargetOptions target = o.target;
   if (target.kind.empty()) target.kind = saved.target.kind;
+  // The saved plan names its environment and apps; asking for others now would apply a plan made for them.
+  if (!o.manifest.apps.empty()) {
+    fmt::print(stderr, "entragate: --app cannot be given with a saved plan: it applies the apps it was made for{}\n",
+               saved.only_apps.empty() ? " (all)" : fmt::format(" ({})", fmt::join(saved.only_apps, ", ")));
+    return kExitError;
+  }
+  if (auto env = o.manifest.Environment(); env && *env != saved.environment) {
+    fmt::print(stderr, "entragate: the saved plan is for {}, but environment '{}' was asked for (--env or ENTRAGATE_ENV)\n",
+               saved.environment.empty() ? "a manifest set without environments" : "environment '" + saved.environment + "'", *env);
+    return kExitError;
+  }
+  ManifestSelection manifest;
+  manifest.paths = saved.manifest_paths.empty() ? std::vector<std::string>{saved.manifest_path} : saved.manifest_paths;
+  manifest.environment = saved.environment;
+  manifest.apps = saved.only_apps;
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(saved.manifest_path, target, UseColor(stderr, g.no_color), exit_code, saved.purge_deleted);
+  auto planned = LoadAndPlan(manifest, target, UseColor(stderr, g.no_color), exit_code, saved.purge_deleted);
   if (!planned) return exit_code;
   if (planned->plan.manifest_files != saved.manifest_files) {
     fmt::print(stderr, "entragate: the saved plan is stale: the manifest's files changed since it was made. Run entragate plan again.\n");
@@ -148,8 +164,13 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
 bool IsSavedPlanPath(const std::string& path) { return path.size() > 5 && path.substr(path.size() - 5) == ".json"; }
 
 int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
-  if (IsSavedPlanPath(o.path)) {
-    auto saved = ReadSavedPlan(o.path);
+  const auto& paths = o.manifest.paths;
+  if (std::any_of(paths.begin(), paths.end(), IsSavedPlanPath)) {
+    if (paths.size() != 1) {
+      fmt::print(stderr, "entragate: apply takes one saved plan, or manifest files and directories, not both\n");
+      return kExitError;
+    }
+    auto saved = ReadSavedPlan(paths.front());
     if (!saved.ok()) {
       fmt::print(stderr, "entragate: {}\n", saved.error().message);
       return kExitError;
@@ -157,7 +178,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
     return ApplySaved(*saved, o, g);  // approving the saved plan is what `plan -o` then `apply FILE` means
   }
   int exit_code = kExitOk;
-  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted);
+  auto planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted);
   if (!planned) return exit_code;
   fmt::print("{}", engine::RenderPlanText(planned->plan, {UseColor(stdout, g.no_color), "apply", {}}));
   if (planned->plan.empty()) return kExitOk;
@@ -167,7 +188,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
       fmt::print(stderr, "entragate: apply needs confirmation: run it in a terminal, or pass --auto-approve\n");
       return kExitError;
     }
-    if (!Confirm(planned->plan.target)) {
+    if (!Confirm(planned->plan)) {
       fmt::print("Apply cancelled.\n");
       return kExitError;
     }
@@ -180,7 +201,7 @@ int RunApply(const ApplyOptions& o, const GlobalOptions& g) {
 void AddApplyCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<ApplyOptions>();
   CLI::App* cmd = app.add_subcommand("apply", "Make the tenant match the manifest (or apply a saved plan)");
-  cmd->add_option("path", o->path, "Manifest file or directory, or a plan saved with plan -o")->required();
+  AddManifestOptions(*cmd, o->manifest, true);  // PATH... may also be one plan saved with plan -o
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation (required when not in a terminal)");
   cmd->add_flag("--purge-deleted", o->purge_deleted, "Delete for good (not restore) applications the manifest wants that are in deleted items");
   cmd->add_flag("--allow-delete", o->allow_delete, "Allow deleting applications (settings.prune.apps must ask for it too)");

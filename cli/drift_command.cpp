@@ -1,4 +1,5 @@
-// entragate drift PATH [--format text|json|markdown|junit] [--output FILE] — read-only, low priority.
+// entragate drift PATH... [--env NAME] [--app KEY]... [--format text|json|markdown|junit] [--output FILE] — read-only, low priority.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -18,7 +19,7 @@ namespace entragate::cli {
 namespace {
 
 struct DriftOptions {
-  std::string path;
+  ManifestSelection manifest;
   std::string format = "text";
   std::string output;
   TargetOptions target;
@@ -52,7 +53,9 @@ std::string DriftJson(const Planned& planned, const std::map<std::string, std::v
   boost::json::object j = engine::PlanToJson(planned.plan);
   j["drifted"] = !planned.plan.empty();
   boost::json::array apps, diagnostics;
+  const auto& only = planned.desired.only_apps;
   for (const auto& app : planned.desired.apps) {
+    if (!only.empty() && std::find(only.begin(), only.end(), app.key) == only.end()) continue;
     size_t changes = 0;
     for (const auto& c : planned.plan.changes) changes += c.app == app.key;
     boost::json::object a{{"key", app.key}, {"status", errors.count(app.key) ? "error" : changes ? "drifted" : "in_sync"}, {"changes", changes}};
@@ -74,7 +77,7 @@ int RunDrift(DriftOptions o, const GlobalOptions& g) {
   int exit_code = kExitOk;
   PlanProblems problems;
   problems.keep_plan_errors = true;  // one app that cannot be checked must not hide the others' drift
-  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code, false, &problems);
+  auto planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code, false, &problems);
   std::map<std::string, std::vector<const engine::Diagnostic*>> errors;
   bool whole_set = !planned;
   if (planned)
@@ -91,7 +94,10 @@ int RunDrift(DriftOptions o, const GlobalOptions& g) {
   // What the planner made of an app it could not fully resolve is not that app's drift.
   std::erase_if(planned->plan.changes, [&](const engine::Change& c) { return errors.count(c.app) > 0; });
   engine::RenderOptions render{o.output.empty() && UseColor(stdout, g.no_color), "drift", {}};
-  for (const auto& app : planned->desired.apps) render.app_keys.push_back(app.key);
+  for (const auto& app : planned->desired.apps)
+    if (planned->desired.only_apps.empty() ||
+        std::find(planned->desired.only_apps.begin(), planned->desired.only_apps.end(), app.key) != planned->desired.only_apps.end())
+      render.app_keys.push_back(app.key);
   for (const auto& [app, diags] : errors)
     for (const auto* d : diags) render.app_errors[app].push_back(fmt::format("{}: error[{}]: {}", d->loc.ToString(), d->code, d->message));
   std::string text;
@@ -117,7 +123,7 @@ int RunDrift(DriftOptions o, const GlobalOptions& g) {
 void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<DriftOptions>();
   CLI::App* cmd = app.add_subcommand("drift", "Report whether the tenant still matches the manifest (read-only)");
-  cmd->add_option("path", o->path, "Manifest file or directory")->required();
+  AddManifestOptions(*cmd, o->manifest, true);
   cmd->add_option("--format", o->format, "Report format")->check(CLI::IsMember({"text", "json", "markdown", "junit"}))->capture_default_str();
   cmd->add_option("--output", o->output, "Write the report to FILE instead of standard output");
   AddTargetOptions(*cmd, o->target);

@@ -16,6 +16,7 @@ struct EnvironmentVariable {
 };
 constexpr EnvironmentVariable kEnvironment[] = {
     {"ENTRAGATE_TARGET", "local or graph: the target when --target is not given. Without either, commands that reach a tenant refuse to guess when the environment carries Azure credentials or CI is set."},
+    {"ENTRAGATE_ENV", "The environment of the manifest set (as --env) when --env is not given. A set that declares environments needs one of the two."},
     {"ENTRAGATE_AUTH", "The one credential source to use, as --auth (secret, certificate, workload-identity, github, managed-identity, azure-cli, token)."},
     {"CI", "When set (to anything but false or 0), a tenant command needs --target or ENTRAGATE_TARGET."},
     {"AZURE_USERNAME", "Not used to sign in; its presence only counts as an Azure environment for the target rule (with AZURE_PASSWORD)."},

@@ -1,6 +1,8 @@
 #include "cli/pipeline.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,17 +36,67 @@ std::string ManifestDigest(const std::vector<std::string>& files) {
   return crypto::HexEncode(crypto::Sha256(all));
 }
 
-std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target_options, bool color, int& exit_code, bool purge_deleted,
-                                     PlanProblems* problems) {
-  auto out = std::make_unique<Planned>();
+std::optional<std::string> ManifestSelection::Environment() const {
+  if (!environment.empty()) return environment;
+  const char* env = std::getenv("ENTRAGATE_ENV");
+  if (env && *env) return std::string(env);
+  return std::nullopt;
+}
+
+void AddManifestOptions(CLI::App& cmd, ManifestSelection& s, bool apps, bool paths_optional) {
+  auto* paths = cmd.add_option("path", s.paths, "Manifest files or directories, read together as one manifest set")->type_name("PATH...");
+  if (!paths_optional) paths->required();
+  cmd.add_option("--env", s.environment,
+                 "The environment of the manifest set to use (required when it declares environments); also ENTRAGATE_ENV");
+  if (apps)
+    cmd.add_option("--app", s.apps, "Only this app (manifest key); repeatable. Other apps are left alone and prune does not run")
+        ->type_name("KEY");
+}
+
+namespace {
+
+// An --app that names no app of the set is a typo until proven otherwise: refuse, naming the keys.
+bool CheckSelectedApps(const ManifestSelection& s, const engine::DesiredState& desired) {
+  std::vector<std::string> keys;
+  for (const auto& app : desired.apps) keys.push_back(app.key);
+  for (const auto& wanted : s.apps) {
+    if (std::find(keys.begin(), keys.end(), wanted) != keys.end()) continue;
+    std::string hint = engine::DidYouMean(wanted, keys);
+    fmt::print(stderr, "entragate: --app {}: no such app in the manifest set{}; its apps are: {}{}\n", wanted,
+               desired.environment.empty() ? "" : " for environment " + desired.environment,
+               keys.empty() ? "(none)" : fmt::format("{}", fmt::join(keys, ", ")), hint.empty() ? "" : " (" + hint + ")");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color, engine::Diagnostics* problems) {
   engine::Diagnostics diags;
-  out->desired = engine::LoadManifest(path, diags);
+  engine::DesiredState desired = engine::LoadManifestSet(s.paths, {s.Environment()}, diags);
   if (diags.has_errors()) {
     std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
-    if (problems) problems->diagnostics.Append(diags);
+    if (problems) problems->Append(diags);
+    return std::nullopt;
+  }
+  if (!CheckSelectedApps(s, desired)) return std::nullopt;
+  desired.only_apps = s.apps;
+  std::sort(desired.only_apps.begin(), desired.only_apps.end());
+  desired.only_apps.erase(std::unique(desired.only_apps.begin(), desired.only_apps.end()), desired.only_apps.end());
+  return desired;
+}
+
+std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const TargetOptions& target_options, bool color, int& exit_code,
+                                     bool purge_deleted, PlanProblems* problems) {
+  auto out = std::make_unique<Planned>();
+  engine::Diagnostics diags;
+  auto desired = LoadSelection(manifest, color, problems ? &problems->diagnostics : nullptr);
+  if (!desired) {
     exit_code = kExitError;
     return nullptr;
   }
+  out->desired = std::move(*desired);
   auto target = Target::Open(target_options);
   if (!target.ok()) {
     std::string what = fmt::format("cannot open the {} target: {}", target_options.kind.empty() ? "default" : target_options.kind, target.error().message);
@@ -82,7 +134,9 @@ std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOption
                       out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};
   // Absolute, canonical paths, so a saved plan applies from any working directory and names exactly
   // the files it was made from (a symlink changed later does not redirect it).
-  out->plan.manifest_path = CanonicalPath(path);
+  out->plan.manifest_paths.clear();
+  for (const auto& p : manifest.paths) out->plan.manifest_paths.push_back(CanonicalPath(p));
+  out->plan.manifest_path = out->plan.manifest_paths.front();
   out->plan.manifest_files.clear();
   for (const auto& f : out->desired.files) out->plan.manifest_files.push_back(CanonicalPath(f));
   out->plan.manifest_digest = ManifestDigest(out->plan.manifest_files);

@@ -2,7 +2,10 @@
 // The steps plan, apply and drift share: load the manifests, open the target, read, plan.
 
 #include <memory>
+#include <optional>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/target.h"
 #include "engine/diag.h"
@@ -11,6 +14,22 @@
 #include "engine/plan.h"
 
 namespace entragate::cli {
+
+/// What a command reads as its manifest set: PATH..., --env (or ENTRAGATE_ENV) and --app.
+struct ManifestSelection {
+  std::vector<std::string> paths;
+  std::string environment;        ///< empty: ENTRAGATE_ENV, else none
+  std::vector<std::string> apps;  ///< --app KEY...: plan only these (prune never runs); empty: all
+
+  /// --env, or ENTRAGATE_ENV when --env is not given; nullopt when neither.
+  std::optional<std::string> Environment() const;
+};
+
+/// Adds the PATH... positional (required unless `paths_optional`), --env and, with `apps`, --app.
+void AddManifestOptions(CLI::App& cmd, ManifestSelection& s, bool apps, bool paths_optional = false);
+
+/// Loads the set for its environment; prints diagnostics to stderr and returns nullopt on errors.
+std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color, engine::Diagnostics* problems = nullptr);
 
 struct Planned {
   engine::DesiredState desired;
@@ -32,8 +51,8 @@ struct PlanProblems {
 /// Loads PATH, opens the target, reads and plans; the plan names the manifest by canonical paths. Prints diagnostics (to stderr) and returns
 /// nullptr on any problem, with `exit_code` set; with `problems`, they are recorded there too.
 /// `purge_deleted`: a deleted application the manifest wants is deleted for good, not restored.
-std::unique_ptr<Planned> LoadAndPlan(const std::string& path, const TargetOptions& target, bool color, int& exit_code, bool purge_deleted = false,
-                                     PlanProblems* problems = nullptr);
+std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const TargetOptions& target, bool color, int& exit_code,
+                                     bool purge_deleted = false, PlanProblems* problems = nullptr);
 
 /// `path` made absolute with symlinks, `.` and `..` resolved (as given when that fails).
 std::string CanonicalPath(const std::string& path);

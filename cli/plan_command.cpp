@@ -1,4 +1,4 @@
-// entragate plan PATH [-o plan.json [--allow-delete]] [--detailed-exitcode] [--format text|json|markdown]
+// entragate plan PATH... [--env NAME] [--app KEY]... [-o plan.json [--allow-delete]] [--detailed-exitcode] [--format text|json|markdown]
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -19,7 +19,7 @@ namespace entragate::cli {
 namespace {
 
 struct PlanOptions {
-  std::string path;
+  ManifestSelection manifest;
   std::string out;
   std::string format = "text";
   bool detailed_exitcode = false;
@@ -42,7 +42,7 @@ void NoteDeletes(const engine::Plan& plan, std::FILE* out) {
 int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   int exit_code = kExitOk;
   PlanProblems problems;
-  auto planned = LoadAndPlan(o.path, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted, &problems);
+  auto planned = LoadAndPlan(o.manifest, o.target, UseColor(stderr, g.no_color), exit_code, o.purge_deleted, &problems);
   if (!planned) {
     // `plan --format markdown > plan.md` must have something to post when the plan cannot be made.
     fmt::print("{}", ProblemsDocument(problems.diagnostics, o.format, "plan"));
@@ -75,7 +75,7 @@ int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
 void AddPlanCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<PlanOptions>();
   CLI::App* cmd = app.add_subcommand("plan", "Show what apply would create, change, grant and revoke");
-  cmd->add_option("path", o->path, "Manifest file or directory")->required();
+  AddManifestOptions(*cmd, o->manifest, true);
   cmd->add_option("-o,--out", o->out, "Also save the plan (JSON) to this file for `entragate apply FILE`");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}))->capture_default_str();
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 0 when there are no changes, 2 when there are, 1 on error");

@@ -1,4 +1,6 @@
-// entragate validate PATH... — reads manifest sets and reports every problem, without a tenant.
+// entragate validate PATH... [--env NAME] — reads a manifest set and reports every problem in every
+// environment, without a tenant.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -6,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/diag_json.h"
+#include "cli/pipeline.h"
 #include "cli/terminal.h"
 #include "engine/diag_render.h"
 #include "engine/manifest.h"
@@ -15,24 +18,53 @@ namespace entragate::cli {
 namespace {
 
 struct ValidateOptions {
-  std::vector<std::string> paths;
+  ManifestSelection manifest;
   std::string format = "text";
 };
 
 std::string Plural(size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
 
+// The same problem found in several environments (a file's syntax, an app they share) is one problem.
+// Every environment reads the same files, so the first one brought the source lines along.
+void AppendNew(engine::Diagnostics& all, const engine::Diagnostics& more, bool first) {
+  if (first) return all.Append(more);
+  engine::Diagnostics fresh;
+  for (const auto& d : more.items()) {
+    bool seen = std::any_of(all.items().begin(), all.items().end(), [&](const engine::Diagnostic& x) {
+      return x.code == d.code && x.message == d.message && x.loc.ToString() == d.loc.ToString();
+    });
+    if (seen) continue;
+    if (d.severity == engine::Severity::kError)
+      fresh.Error(d.code, d.loc, d.message, d.hint);
+    else
+      fresh.Warning(d.code, d.loc, d.message, d.hint);
+  }
+  all.Append(fresh);
+}
+
+// Every environment the set declares (or the one --env names), so a change that breaks prod is
+// found while validating, not while applying.
 int RunValidate(const ValidateOptions& opts, const GlobalOptions& globals) {
   engine::Diagnostics all;
   std::vector<std::string> summaries;
-  for (const auto& path : opts.paths) {
-    engine::Diagnostics diags;
-    engine::DesiredState state = engine::LoadManifest(path, diags);
-    if (!diags.has_errors())
-      summaries.push_back(fmt::format("{}: valid ({}, {}, {})", path, Plural(state.files.size(), "file", "files"),
-                                      Plural(state.apps.size(), "app", "apps"),
-                                      Plural(state.identities.size(), "identity", "identities")));
-    all.Append(diags);
+  std::vector<std::optional<std::string>> environments;
+  if (auto env = opts.manifest.Environment()) {
+    environments.push_back(env);
+  } else {
+    for (auto& name : engine::ManifestEnvironments(opts.manifest.paths)) environments.emplace_back(std::move(name));
+    if (environments.empty()) environments.emplace_back(std::nullopt);
   }
+  std::string set = fmt::format("{}", fmt::join(opts.manifest.paths, " "));
+  for (const auto& env : environments) {
+    engine::Diagnostics diags;
+    engine::DesiredState state = engine::LoadManifestSet(opts.manifest.paths, {env}, diags);
+    if (!diags.has_errors())
+      summaries.push_back(fmt::format("{}{}: valid ({}, {}, {})", set, env ? " [environment " + *env + "]" : "",
+                                      Plural(state.files.size(), "file", "files"), Plural(state.apps.size(), "app", "apps"),
+                                      Plural(state.identities.size(), "identity", "identities")));
+    AppendNew(all, diags, &env == &environments.front());
+  }
+  all.Sort();
   if (opts.format == "json") {
     fmt::print("{}\n", DiagnosticsToJson(all));
   } else {
@@ -48,11 +80,10 @@ int RunValidate(const ValidateOptions& opts, const GlobalOptions& globals) {
 void AddValidateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto opts = std::make_shared<ValidateOptions>();
   CLI::App* cmd = app.add_subcommand("validate", "Check manifests for errors without contacting a tenant");
-  cmd->add_option("paths", opts->paths, "Manifest files or directories (each directory is one manifest set)")
-      ->required()
-      ->type_name("PATH...");
+  AddManifestOptions(*cmd, opts->manifest, false);
   cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  cmd->footer("Exit status: 0 when every manifest set is valid, 1 otherwise.");
+  cmd->footer("Checks every environment the set declares, unless --env (or ENTRAGATE_ENV) names one. Exit status: 0 when the set "
+              "is valid, 1 otherwise.");
   cmd->callback([opts, &globals, &exit_code] { exit_code = RunValidate(*opts, globals); });
 }
 

@@ -158,10 +158,13 @@ engine::Status SeedIdentities(Seeder& s, const YAML::Node& root) {
 }
 
 engine::Status SeedPeople(Seeder& s, const YAML::Node& root) {
+  std::map<std::string, std::string> user_ids;  // userPrincipalName → id, for group members
   for (const auto& u : root["users"]) {
     std::string upn = Str(u, "userPrincipalName");
     if (upn.empty()) return s.Problem(u, "a user needs a userPrincipalName");
-    std::string id = s.IdFor("user", upn);
+    // An explicit id lets a manifest name the user by objectId, as one copied from a real tenant would.
+    std::string id = Str(u, "id").empty() ? s.IdFor("user", upn) : Str(u, "id");
+    user_ids[upn] = id;
     s.txn.Put(Collection::kUsers, id, json::object{{"id", id}, {"displayName", Str(u, "displayName").empty() ? upn : Str(u, "displayName")},
                                                    {"userPrincipalName", upn}, {"mail", upn}, {"accountEnabled", true}});
   }
@@ -170,7 +173,10 @@ engine::Status SeedPeople(Seeder& s, const YAML::Node& root) {
     if (name.empty()) return s.Problem(g, "a group needs a displayName");
     std::string id = s.IdFor("group", name);
     json::array members;
-    for (const auto& m : g["members"]) members.push_back(json::string(s.IdFor("user", m.as<std::string>())));
+    for (const auto& m : g["members"]) {
+      auto known = user_ids.find(m.as<std::string>());
+      members.push_back(json::string(known != user_ids.end() ? known->second : s.IdFor("user", m.as<std::string>())));
+    }
     std::string nick;
     for (char c : name) if (std::isalnum(static_cast<unsigned char>(c))) nick += c;
     s.txn.Put(Collection::kGroups, id, json::object{{"id", id}, {"displayName", name}, {"mailNickname", nick},
@@ -183,7 +189,8 @@ engine::Status SeedApps(Seeder& s, const YAML::Node& root) {
   for (const auto& a : root["applications"]) {
     std::string name = Str(a, "displayName");
     if (name.empty()) return s.Problem(a, "an application needs a displayName");
-    json::object app = NewApplication(s.tenant, s.IdFor("app", name), s.IdFor("appId", name));
+    // An explicit appId lets a manifest name the app by appId, as one copied from a real tenant would.
+    json::object app = NewApplication(s.tenant, s.IdFor("app", name), Str(a, "appId").empty() ? s.IdFor("appId", name) : Str(a, "appId"));
     app["displayName"] = name;
     int n = 0;
     for (const auto& secret : a["secrets"]) AddSecretHash(app, secret.as<std::string>(), s.IdFor("secret", name + std::to_string(n++)));

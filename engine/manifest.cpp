@@ -3,12 +3,15 @@
 
 #include <algorithm>
 #include <functional>
+#include <filesystem>
 #include <regex>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "crypto/hash.h"
 #include "engine/graph_rules.h"
+#include "engine/manifest_environments.h"
 #include "engine/manifest_files.h"
 #include "engine/manifest_reader.h"
 #include "engine/yaml_document.h"
@@ -65,6 +68,26 @@ std::optional<Identity> ReadIdentity(const YamlContext& ctx, const YamlEntry& en
   return id;
 }
 
+namespace {
+
+bool IsDomainName(const std::string& s) {
+  static const std::regex kDomain("([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
+  return std::regex_match(s, kDomain);
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, SourceLoc>> ReadTenantValue(const YamlContext& ctx, const MapReader& r) {
+  auto tenant = r.String("tenant");
+  if (!tenant) return std::nullopt;
+  const SourceLoc& loc = r.Find("tenant")->value_loc;
+  if (!IsGuid(*tenant) && !IsDomainName(*tenant)) {
+    ctx.diags.Error("E0214", loc, fmt::format("tenant '{}' is neither a tenant id (GUID) nor a domain name", *tenant));
+    return std::nullopt;
+  }
+  return std::make_pair(LowerAscii(*tenant), loc);
+}
+
 }  // namespace manifest_detail
 
 namespace {
@@ -78,22 +101,6 @@ struct Fragment {
   std::vector<App> apps;
   std::optional<Settings> settings;
 };
-
-bool IsDomainName(const std::string& s) {
-  static const std::regex kDomain("([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
-  return std::regex_match(s, kDomain);
-}
-
-void ReadTenant(const YamlContext& ctx, const MapReader& top, Fragment& out) {
-  auto tenant = top.String("tenant");
-  if (!tenant) return;
-  const SourceLoc& loc = top.Find("tenant")->value_loc;
-  if (!IsGuid(*tenant) && !IsDomainName(*tenant)) {
-    ctx.diags.Error("E0214", loc, fmt::format("tenant '{}' is neither a tenant id (GUID) nor a domain name", *tenant));
-    return;
-  }
-  out.tenant = {IsGuid(*tenant) ? LowerAscii(*tenant) : LowerAscii(*tenant), loc};
-}
 
 void ReadSettings(const YamlContext& ctx, const MapReader& top, Fragment& out) {
   const YamlEntry* e = top.Typed("settings", YamlType::kMap);
@@ -139,29 +146,56 @@ void ReadNamed(const YamlContext& ctx, const MapReader& top, const char* key, co
   }
 }
 
-Fragment ReadFile(const std::string& file, const std::string& text, Diagnostics& diags) {
+// What the run resolves against: the set's environments and the one chosen (null: none declared).
+struct Scope {
+  const manifest_detail::Environments& envs;
+  const manifest_detail::Environment* env;
+};
+
+const std::vector<std::string> kTopKeys = {"version", "tenant", "identities", "apps", "settings", "environments"};
+
+Fragment ReadFile(const std::string& file, const std::string& text, const Scope& scope, Diagnostics& diags) {
   Fragment out;
   auto root = ParseYamlDocument(file, text, diags);
   if (!root) return out;
-  YamlContext ctx{file, diags};
+  YamlContext ctx{file, diags, [&](const std::string& value, const SourceLoc& loc) {
+                    return manifest_detail::ExpandVars(scope.envs, scope.env, value, loc, diags);
+                  }};
   SourceLoc top_loc{file, 1, 1, 1};
   if (TypeOf(*root) == YamlType::kNull) {
     diags.Error("E0104", top_loc, "the manifest is empty; it needs at least 'version: 1'");
     return out;
   }
-  MapReader top(ctx, *root, "the manifest", top_loc, {"version", "tenant", "identities", "apps", "settings"});
+  MapReader top(ctx, *root, "the manifest", top_loc, kTopKeys);
   if (!top.is_map()) return out;
   if (auto version = top.Int("version", true); version && *version != 1) {
     diags.Error("E0105", top.Find("version")->value_loc,
                 fmt::format("unsupported manifest version {}; this entragate reads version 1", *version));
   }
-  ReadTenant(ctx, top, out);
+  if (auto tenant = manifest_detail::ReadTenantValue(ctx, top)) out.tenant = *tenant;
   ReadNamed(ctx, top, "identities", "identity name", [&](const YamlEntry& e) {
     if (auto id = manifest_detail::ReadIdentity(ctx, e)) out.identities.push_back(std::move(*id));
   });
-  ReadNamed(ctx, top, "apps", "app key", [&](const YamlEntry& e) { out.apps.push_back(manifest_detail::ReadApp(ctx, e)); });
+  ReadNamed(ctx, top, "apps", "app key", [&](const YamlEntry& e) {
+    if (manifest_detail::AppInEnvironment(ctx, e, scope.envs, scope.env)) out.apps.push_back(manifest_detail::ReadApp(ctx, e));
+  });
   ReadSettings(ctx, top, out);
   return out;
+}
+
+// The first pass: only `environments`, which every file's strings may depend on. Problems of the
+// YAML itself are left to the second pass, which reports them once.
+void ReadFileEnvironments(const std::string& file, const std::string& text, manifest_detail::Environments& envs,
+                          Diagnostics& diags) {
+  if (text.find("environments") == std::string::npos) return;  // cannot declare any
+  Diagnostics parse;
+  auto root = ParseYamlDocument(file, text, parse);
+  if (!root || TypeOf(*root) != YamlType::kMap) return;
+  Diagnostics keys;  // duplicate or odd keys: the second pass reports those
+  YamlContext quiet{file, keys, nullptr};
+  YamlContext ctx{file, diags, nullptr};
+  for (const auto& e : MapEntries(quiet, *root, "the manifest", {file, 1, 1, 1}))
+    if (e.key == "environments") return manifest_detail::ReadEnvironments(ctx, e, envs);
 }
 
 void Merge(Fragment&& f, DesiredState& state, Diagnostics& diags, std::map<std::string, SourceLoc>& app_locs) {
@@ -196,37 +230,110 @@ void Merge(Fragment&& f, DesiredState& state, Diagnostics& diags, std::map<std::
   }
 }
 
-DesiredState Finish(DesiredState state, Diagnostics& diags) {
+// The chosen environment's tenant and identity bindings join what the files say.
+void MergeEnvironment(const manifest_detail::Environment& env, DesiredState& state, Diagnostics& diags) {
+  if (env.tenant) {
+    if (state.tenant)
+      diags.Error("E0223", env.tenant->second,
+                  fmt::format("environment '{}' gives a tenant, and so does the top level at {}; with environments, give the "
+                              "tenant in each environment only",
+                              env.name, state.tenant_loc.ToString()));
+    state.tenant = env.tenant->first;
+    state.tenant_loc = env.tenant->second;
+  }
+  for (const auto& id : env.identities) {
+    auto [it, inserted] = state.identities.emplace(id.name, id);
+    if (!inserted)
+      diags.Error("E0106", id.loc, fmt::format("identity '{}' is defined twice: here and at {}", id.name, it->second.loc.ToString()));
+  }
+}
+
+DesiredState Finish(DesiredState state, Diagnostics& diags, const manifest_detail::Environments& envs) {
   std::sort(state.apps.begin(), state.apps.end(), [](const App& a, const App& b) { return a.key < b.key; });
-  manifest_detail::CheckReferences(state, diags);
+  manifest_detail::CheckReferences(state, diags, envs.Bindings());
   diags.Sort();
   return state;
 }
 
-}  // namespace
+// Calls `read(name, text)` for each file of the set, in order; problems reading go to `diags`.
+using ForEachFile = std::function<void(Diagnostics& diags, const std::function<void(const std::string&, const std::string&)>& read)>;
 
-DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags) {
+// Two passes over the files: the environments first (any file may declare them, and every file's
+// strings may use their variables), then everything else, resolved for the chosen environment.
+DesiredState Load(const ForEachFile& files, const std::string& set_name, const LoadOptions& options, Diagnostics& diags) {
+  manifest_detail::Environments envs;
+  Diagnostics reading;  // the second pass reports unreadable files once
+  files(reading, [&](const std::string& name, const std::string& text) { ReadFileEnvironments(name, text, envs, diags); });
   DesiredState state;
-  std::map<std::string, SourceLoc> app_locs;
-  for (const auto& [name, text] : files) {
-    state.files.push_back(name);
-    Merge(ReadFile(name, text, diags), state, diags, app_locs);
+  state.environments = envs.Names();
+  bool chosen = true;
+  const manifest_detail::Environment* env = manifest_detail::ChooseEnvironment(envs, options.environment, set_name, chosen, diags);
+  if (!chosen) {
+    diags.Sort();
+    return state;
   }
-  return Finish(std::move(state), diags);
+  if (env) state.environment = env->name;
+  Scope scope{envs, env};
+  std::map<std::string, SourceLoc> app_locs;
+  files(diags, [&](const std::string& name, const std::string& text) {
+    state.files.push_back(name);
+    Merge(ReadFile(name, text, scope, diags), state, diags, app_locs);
+  });
+  if (env) MergeEnvironment(*env, state, diags);
+  return Finish(std::move(state), diags, envs);
 }
 
-// One file at a time: its text and node tree are gone before the next file is read, so memory
-// grows with what the manifests say, not with how many files say it.
-DesiredState LoadManifest(const std::string& path, Diagnostics& diags) {
-  DesiredState state;
-  std::map<std::string, SourceLoc> app_locs;
-  for (const auto& file : manifest_detail::ListManifestFiles(path, diags)) {
-    auto text = manifest_detail::ReadManifestFile(file, YamlLimits{}.max_bytes, diags);
-    if (!text) continue;
-    state.files.push_back(file);
-    Merge(ReadFile(file, *text, diags), state, diags, app_locs);
+// The files of every path, in order; a file reached twice (named, and inside a named directory) once.
+std::vector<std::string> ListSet(const std::vector<std::string>& paths, Diagnostics& diags) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& path : paths)
+    for (auto& file : manifest_detail::ListManifestFiles(path, diags)) {
+      std::error_code ec;
+      std::string key = std::filesystem::weakly_canonical(file, ec).string();
+      if (seen.insert(ec ? file : key).second) out.push_back(std::move(file));
+    }
+  return out;
+}
+
+ForEachFile SetFiles(const std::vector<std::string>& files) {
+  // One file at a time: its text and node tree are gone before the next file is read, so memory
+  // grows with what the manifests say, not with how many files say it.
+  return [&files](Diagnostics& diags, const std::function<void(const std::string&, const std::string&)>& read) {
+    for (const auto& file : files)
+      if (auto text = manifest_detail::ReadManifestFile(file, YamlLimits{}.max_bytes, diags)) read(file, *text);
+  };
+}
+
+std::string SetName(const std::vector<std::string>& paths) { return paths.empty() ? std::string() : paths.front(); }
+
+}  // namespace
+
+DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags,
+                               const LoadOptions& options) {
+  ForEachFile each = [&files](Diagnostics&, const std::function<void(const std::string&, const std::string&)>& read) {
+    for (const auto& [name, text] : files) read(name, text);
+  };
+  return Load(each, files.empty() ? std::string() : files.front().first, options, diags);
+}
+
+DesiredState LoadManifestSet(const std::vector<std::string>& paths, const LoadOptions& options, Diagnostics& diags) {
+  std::vector<std::string> files = ListSet(paths, diags);
+  if (files.empty()) {
+    diags.Sort();
+    return {};
   }
-  return Finish(std::move(state), diags);
+  return Load(SetFiles(files), SetName(paths), options, diags);
+}
+
+DesiredState LoadManifest(const std::string& path, Diagnostics& diags) { return LoadManifestSet({path}, {}, diags); }
+
+std::vector<std::string> ManifestEnvironments(const std::vector<std::string>& paths) {
+  Diagnostics ignored;
+  manifest_detail::Environments envs;
+  std::vector<std::string> files = ListSet(paths, ignored);
+  SetFiles(files)(ignored, [&](const std::string& name, const std::string& text) { ReadFileEnvironments(name, text, envs, ignored); });
+  return envs.Names();
 }
 
 }  // namespace entragate::engine

@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kAppKeys = {
     "displayName", "description", "notes", "signInAudience", "requestedAccessTokenVersion", "tags",
-    "identifierUris", "optionalClaims", "appRoles", "assignmentRequired", "access", "adopt"};
+    "identifierUris", "optionalClaims", "appRoles", "assignmentRequired", "access", "adopt", "environments"};
 const std::vector<std::string> kAudiences = {"AzureADMyOrg", "AzureADMultipleOrgs",
                                              "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"};
 const std::vector<std::string> kMemberTypes = {"Application", "User"};

@@ -34,9 +34,16 @@ void CheckAccessRoles(const App& app, Diagnostics& diags) {
 }
 
 void CheckGrant(const DesiredState& state, const App& app, Grant& g, const std::vector<std::string>& principals,
-                Diagnostics& diags) {
+                const std::map<std::string, std::vector<std::string>>& bindings, Diagnostics& diags) {
   bool is_identity = state.identities.count(g.principal) > 0;
   g.principal_is_app = !is_identity && state.FindApp(g.principal) != nullptr;
+  if (!is_identity && !g.principal_is_app && bindings.count(g.principal)) {
+    diags.Error("E0205", g.loc,
+                fmt::format("identity '{}' in access['{}'] of app '{}' is not bound in environment '{}' (only in {})", g.principal,
+                            g.role, app.key, state.environment, fmt::join(bindings.at(g.principal), ", ")),
+                fmt::format("bind it under environments.{}.identities, or leave the app out of that environment", state.environment));
+    return;
+  }
   if (!is_identity && !g.principal_is_app) {
     diags.Error("E0205", g.loc,
                 fmt::format("unknown identity '{}' in access['{}'] of app '{}'; name an entry of identities or an app key",
@@ -88,7 +95,7 @@ void CheckAdoptions(const DesiredState& state, Diagnostics& diags) {
 
 }  // namespace
 
-void CheckReferences(DesiredState& state, Diagnostics& diags) {
+void CheckReferences(DesiredState& state, Diagnostics& diags, const std::map<std::string, std::vector<std::string>>& bindings) {
   std::vector<std::string> principals;
   for (const auto& [name, id] : state.identities) {
     principals.push_back(name);
@@ -101,7 +108,7 @@ void CheckReferences(DesiredState& state, Diagnostics& diags) {
   for (auto& app : state.apps) {
     if (!app.access) continue;
     CheckAccessRoles(app, diags);
-    for (auto& g : *app.access) CheckGrant(state, app, g, principals, diags);
+    for (auto& g : *app.access) CheckGrant(state, app, g, principals, bindings, diags);
     std::sort(app.access->begin(), app.access->end(),
               [](const Grant& a, const Grant& b) { return std::tie(a.role, a.principal) < std::tie(b.role, b.principal); });
   }

@@ -131,6 +131,9 @@ struct DesiredState {
   std::vector<App> apps;                   ///< sorted by key
   Settings settings;
   std::vector<std::string> files;          ///< the manifest files read, in order
+  std::string environment;                 ///< the environment this state is for; empty when the set declares none
+  std::vector<std::string> environments;   ///< every environment the set declares, in order
+  std::vector<std::string> only_apps;      ///< --app: plan only these apps (never prune); empty: all
 
   const App* FindApp(const std::string& key) const;
 };

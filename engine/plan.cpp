@@ -138,6 +138,17 @@ json::object PlanHeaderJson(const Plan& plan) {
   };
   // Written only when used, so plans without restores read as before.
   if (plan.purge_deleted) out["purge_deleted"] = true;
+  if (!plan.environment.empty()) out["environment"] = plan.environment;
+  if (!plan.only_apps.empty()) {
+    json::array only;
+    for (const auto& a : plan.only_apps) only.push_back(json::string(a));
+    out["only_apps"] = only;
+  }
+  if (plan.manifest_paths.size() > 1) {
+    json::array paths;
+    for (const auto& p : plan.manifest_paths) paths.push_back(json::string(p));
+    out["manifest"].as_object()["paths"] = paths;
+  }
   if (s.restore > 0) out["summary"].as_object()["restore"] = s.restore;
   return out;
 }
@@ -177,6 +188,13 @@ Result<Plan> PlanFromJson(const json::object& o) {
     for (const auto& f : o.at("manifest").at("files").as_array()) plan.manifest_files.emplace_back(f.as_string());
     plan.manifest_digest = std::string(o.at("manifest").at("digest").as_string());
     plan.manifest_path = Str(o.at("manifest").as_object(), "path");
+    if (const json::value* paths = o.at("manifest").as_object().if_contains("paths"))
+      for (const auto& p : paths->as_array()) plan.manifest_paths.emplace_back(p.as_string());
+    else
+      plan.manifest_paths = {plan.manifest_path};
+    plan.environment = Str(o, "environment");
+    if (const json::value* only = o.if_contains("only_apps"))
+      for (const auto& a : only->as_array()) plan.only_apps.emplace_back(a.as_string());
     plan.observed_digest = Str(o, "observed_digest");
     if (const json::value* allow = o.if_contains("allow_delete")) plan.allow_delete = allow->as_bool();
     if (const json::value* purge = o.if_contains("purge_deleted")) plan.purge_deleted = purge->as_bool();

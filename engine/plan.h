@@ -71,7 +71,10 @@ struct PlanTarget {
 struct Plan {
   inline static constexpr const char* kFormatVersion = "1";
   PlanTarget target;
-  std::string manifest_path;     ///< the PATH plan was given (file or directory)
+  std::string manifest_path;     ///< the first PATH plan was given (file or directory)
+  std::vector<std::string> manifest_paths;  ///< every PATH plan was given, in order
+  std::string environment;       ///< the manifest environment planned (--env); empty when the set has none
+  std::vector<std::string> only_apps;  ///< --app: only these apps were planned, and prune did not run
   std::vector<std::string> manifest_files;
   std::string manifest_digest;   ///< SHA-256 of the manifest files, for stale checks
   std::string observed_digest;   ///< SHA-256 of what was read, for stale checks

@@ -297,7 +297,8 @@ std::vector<std::string> LosersOf(const Context& ctx, const ObservedApp& o) {
 
 void PlanPrune(Context& ctx) {
   const Settings& settings = ctx.desired.settings;
-  if (!settings.prune_apps || settings.owner.empty()) return;
+  // Planning some apps (--app) says nothing about the others: none of them is deleted.
+  if (!settings.prune_apps || settings.owner.empty() || !ctx.desired.only_apps.empty()) return;
   for (const auto& o : ctx.observed.prunable) {
     if (!HasTag(o.graph, OwnerTag(settings.owner))) continue;  // never another owner's, never unmarked
     std::string key = o.unique_name.empty() ? o.app_id : o.unique_name;
@@ -388,11 +389,36 @@ std::vector<std::string> OrderSteps(Plan& plan) {
   return stuck;
 }
 
+bool Selected(const Context& ctx, const std::string& key) {
+  const auto& only = ctx.desired.only_apps;
+  return only.empty() || std::find(only.begin(), only.end(), key) != only.end();
+}
+
+// A selected app may grant a role to an app left out (--app): that one's service principal must
+// exist already, since no step of this plan creates it.
+void CheckUnselectedPrincipals(Context& ctx) {
+  for (const auto& [key, ap] : ctx.apps) {
+    if (!ap.app || !ap.app->access || !Selected(ctx, key)) continue;
+    for (const auto& g : *ap.app->access) {
+      if (!g.principal_is_app || Selected(ctx, g.principal)) continue;
+      const AppPlan& other = ctx.apps.at(g.principal);
+      if (other.observed && other.observed->service_principal) continue;
+      ctx.diags.Error("E0306", g.loc,
+                      fmt::format("access['{}'] of app '{}' names app '{}', which has no service principal in the tenant yet and is "
+                                  "not planned (--app)",
+                                  g.role, key, g.principal),
+                      fmt::format("add --app {}, or apply it first", g.principal));
+    }
+  }
+}
+
 }  // namespace
 
 Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Diagnostics& diags) {
   Plan plan;
   plan.manifest_files = desired.files;
+  plan.environment = desired.environment;
+  plan.only_apps = desired.only_apps;
   Context ctx{desired, observed, diags, plan, {}};
   CheckTenantGuard(ctx);
   for (const auto& app : desired.apps) {
@@ -408,8 +434,9 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
       continue;
     }
   }
+  CheckUnselectedPrincipals(ctx);
   for (auto& [key, ap] : ctx.apps) {
-    if (!ap.app || (!ap.observed && !ap.deleted && ap.app->adopt)) continue;
+    if (!ap.app || (!ap.observed && !ap.deleted && ap.app->adopt) || !Selected(ctx, key)) continue;
     if (ap.deleted) {
       PlanDeletedApp(ctx, ap);
     } else if (ap.observed) {
@@ -422,9 +449,9 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
     PlanServicePrincipalCreate(ctx, ap);
   }
   for (auto& [key, ap] : ctx.apps)
-    if (ap.app && (ap.observed || !ap.app->adopt)) PlanAccess(ctx, ap);
+    if (ap.app && (ap.observed || !ap.app->adopt) && Selected(ctx, key)) PlanAccess(ctx, ap);
   for (auto& [key, ap] : ctx.apps)
-    if (ap.app && (ap.observed || !ap.app->adopt)) PlanServicePrincipalUpdate(ctx, ap);
+    if (ap.app && (ap.observed || !ap.app->adopt) && Selected(ctx, key)) PlanServicePrincipalUpdate(ctx, ap);
   WaitForDeletedSteps(ctx);
   PlanPrune(ctx);
   if (std::vector<std::string> stuck = OrderSteps(plan); !stuck.empty())

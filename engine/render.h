@@ -41,6 +41,8 @@ std::string TokenLifetimeNote(const std::vector<const Change*>& changes, int64_t
 /// "local tenant 7e8c…-… (contoso.onmicrosoft.com) at https://…/v1.0": which tenant a plan is for,
 /// as the plan header and apply's confirmation name it.
 std::string DescribeTarget(const PlanTarget& target);
+/// "Only apps a, b (--app): …": a plan of some apps says so, since prune did not run.
+std::string OnlyAppsNote(const Plan& plan);
 
 /// A Graph JSON value as a short human string: "TestApp", ["a", "b"], {…}.
 std::string ShortJson(const boost::json::value& v);

@@ -129,6 +129,8 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
                                 plan.empty() ? "no changes" : plan.Summary().ToString(),
                                 plan.target.kind == "local" ? "local" : "Microsoft Graph", Inert(plan.target.tenant_id),
                                 plan.target.domain.empty() ? "" : " (`" + Inert(plan.target.domain) + "`)");
+  if (!plan.environment.empty()) out += fmt::format("Environment: `{}`\n\n", Inert(plan.environment));
+  if (!plan.only_apps.empty()) out += Inert(OnlyAppsNote(plan)) + "\n\n";
   std::string errors;
   if (!options.app_errors.empty()) {
     errors = fmt::format("\n#### Apps that could not be checked ({})\n\n", options.app_errors.size());

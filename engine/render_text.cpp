@@ -88,6 +88,11 @@ std::string ShortJson(const json::value& v) {
   return s.size() > 160 ? s.substr(0, 157) + "…" : s;
 }
 
+std::string OnlyAppsNote(const Plan& plan) {
+  return fmt::format("Only {} {} (--app): other apps are left as they are, and prune does not run.",
+                     plan.only_apps.size() == 1 ? "app" : "apps", fmt::join(plan.only_apps, ", "));
+}
+
 std::string DescribeTarget(const PlanTarget& target) {
   return fmt::format("{} tenant {}{}{}", target.kind == "local" ? "local" : "Microsoft Graph", target.tenant_id.empty() ? "(unknown)" : target.tenant_id,
                      target.domain.empty() ? "" : " (" + target.domain + ")", target.endpoint.empty() ? "" : " at " + target.endpoint);
@@ -95,7 +100,9 @@ std::string DescribeTarget(const PlanTarget& target) {
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   Colors c = ColorsFor(options.color);
-  std::string out = fmt::format("{}entragate {}{} — target: {}\n\n", c.bold, options.title, c.reset, DescribeTarget(plan.target));
+  std::string out = fmt::format("{}entragate {}{}{} — target: {}\n\n", c.bold, options.title,
+                                plan.environment.empty() ? "" : " (environment " + plan.environment + ")", c.reset, DescribeTarget(plan.target));
+  if (!plan.only_apps.empty()) out += OnlyAppsNote(plan) + "\n\n";
   if (plan.empty()) return out + "No changes. The tenant matches the manifest.\n";
   for (const auto& ch : plan.changes) {
     std::string where = ch.source.valid() ? fmt::format("  {}# {}{}", c.dim, ch.source.ToString(), c.reset) : "";

@@ -71,11 +71,14 @@ bool MapReader::Expect(const YamlEntry& e, YamlType type) const {
 std::optional<std::string> MapReader::String(std::string_view key, bool required) const {
   const YamlEntry* e = Require(key, required);
   if (!e || !Expect(*e, YamlType::kString)) return std::nullopt;
-  if (e->value.Scalar().empty()) {
+  std::optional<std::string> value = e->value.Scalar();
+  if (ctx_.expand && !value->empty()) value = ctx_.expand(*value, e->value_loc);
+  if (!value) return std::nullopt;
+  if (value->empty()) {
     ctx_.diags.Error("E0219", e->value_loc, fmt::format("'{}' in {} must not be empty", key, what_));
     return std::nullopt;
   }
-  return e->value.Scalar();
+  return value;
 }
 
 std::optional<bool> MapReader::Bool(std::string_view key) const {
@@ -113,15 +116,18 @@ std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ct
   for (const auto& item : seq) {
     SourceLoc loc = ctx.Loc(item, ctx.Loc(seq));
     if (!ExpectType(ctx, item, YamlType::kString, fmt::format("an item of {}", what), loc)) continue;
-    if (item.Scalar().empty()) {
+    std::optional<std::string> value = item.Scalar();
+    if (ctx.expand && !value->empty()) value = ctx.expand(*value, loc);
+    if (!value) continue;
+    if (value->empty()) {
       ctx.diags.Error("E0219", loc, fmt::format("an item of {} must not be empty", what));
       continue;
     }
-    if (!seen.insert(item.Scalar()).second) {
-      ctx.diags.Error("E0110", loc, fmt::format("'{}' is listed twice in {}", item.Scalar(), what));
+    if (!seen.insert(*value).second) {
+      ctx.diags.Error("E0110", loc, fmt::format("'{}' is listed twice in {}", *value, what));
       continue;
     }
-    out.emplace_back(item.Scalar(), loc);
+    out.emplace_back(std::move(*value), loc);
   }
   return out;
 }

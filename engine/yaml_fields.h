@@ -3,6 +3,7 @@
 // and missing key becomes a diagnostic; callers get either a value or nothing and carry on, so one
 // run reports every problem.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ namespace entragate::engine {
 struct YamlContext {
   std::string file;
   Diagnostics& diags;
+  /// Applied to every string value read through MapReader::String and StringItems (not to keys):
+  /// the manifest's ${var.NAME}. Returns nullopt after reporting a problem.
+  std::function<std::optional<std::string>(const std::string& text, const SourceLoc& loc)> expand = nullptr;
 
   SourceLoc Loc(const YAML::Node& node, const SourceLoc& fallback = {}) const { return LocOf(file, node, fallback); }
 };

@@ -31,7 +31,7 @@ check "a directory of broken files reports all of them" test "$(grep -c 'error\[
 out=$("$bin" --version); rc=$?
 check "--version" contains "$out" "entragate 0."
 out=$("$bin" validate --help); rc=$?
-check "validate --help documents exit status" contains "$out" "Exit status: 0 when every manifest set is valid, 1 otherwise."
+check "validate --help documents exit status" contains "$out" "Exit status: 0 when the set is valid, 1 otherwise."
 "$bin" validate >/dev/null 2>&1; rc=$?
 check "missing PATH is a usage error (exit 1)" test $rc -eq 1
 "$bin" validate --format xml examples/multi-team >/dev/null 2>&1; rc=$?
