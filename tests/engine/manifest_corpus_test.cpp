@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -67,9 +68,16 @@ TEST_CASE("every valid corpus file and every example loads without a diagnostic"
   REQUIRE(sets.size() >= 10);
   for (const auto& set : sets) {
     CAPTURE(set.string());
-    Diagnostics diags;
-    DesiredState state = LoadManifest(set.string(), diags);
-    CHECK_MESSAGE(diags.items().empty(), RenderDiagnostics(diags, false));
-    CHECK_FALSE(state.apps.empty());
+    // A set with environments loads once per environment it declares.
+    std::vector<std::optional<std::string>> environments;
+    for (const auto& name : ManifestEnvironments({set.string()})) environments.emplace_back(name);
+    if (environments.empty()) environments.emplace_back(std::nullopt);
+    for (const auto& environment : environments) {
+      CAPTURE(environment.value_or("(none)"));
+      Diagnostics diags;
+      DesiredState state = LoadManifestSet({set.string()}, LoadOptions{environment}, diags);
+      CHECK_MESSAGE(diags.items().empty(), RenderDiagnostics(diags, false));
+      CHECK_FALSE(state.apps.empty());
+    }
   }
 }
