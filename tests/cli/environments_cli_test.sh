@@ -54,11 +54,11 @@ out=$("$bin" validate "$work/bad" 2>&1); rc=$?
 check "validate fails on them" test $rc -eq 1
 check "an unknown variable is located" contains "$out" "$work/bad/testapp.yaml:20:18: error[E0224]: unknown variable 'sufix' in environment 'dev'"
 check "… with a suggestion" contains "$out" "did you mean 'suffix'"
-check "an unknown environment is located" contains "$out" "$work/bad/testapp.yaml:21:31: error[E0226]: unknown environment 'prd'"
+check "an unknown environment is located" contains "$out" "$work/bad/testapp.yaml:21:26: error[E0226]: unknown environment 'prd'"
 check "the same problem in two environments is reported once" test "$(grep -c "E0226" <<<"$out")" -eq 1
 sed -e '/^    identities:$/{N;/centos-2/d}' $ex/testapp.yaml >"$work/bad/testapp.yaml"
 out=$("$bin" validate "$work/bad" 2>&1); rc=$?
-check "a binding missing in prod is a located error" contains "$out" "testapp.yaml:29:18: error[E0205]: identity 'caller' in access['App.Use'] of app 'testapp' is not bound in environment 'prod' (only in dev)"
+check "a binding missing in prod is a located error" contains "$out" "testapp.yaml:28:18: error[E0205]: identity 'caller' in access['App.Use'] of app 'testapp' is not bound in environment 'prod' (only in dev)"
 check "… dev is still valid" contains "$out" "[environment dev]: valid"
 out=$("$bin" validate examples/restrict-managed-identities --env dev 2>&1); rc=$?
 check "--env on a set without environments is an error" bash -c '[[ $1 == 1 && $2 == *"declares no environments"* ]]' _ $rc "$out"
