@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -29,9 +30,10 @@ struct AccessOptions;
 ManifestSelection Selection(const AccessOptions& o);
 
 struct AccessOptions {
-  std::vector<std::string> args;  ///< APP [PATH], or with --all / --identity: [PATH]
+  std::vector<std::string> args;  ///< APP [PATH...], or with --all / --identity: [PATH...]
   std::string app;
-  std::string path;
+  std::vector<std::string> paths;  ///< the manifest set, read as one (as plan reads it)
+  std::string path;                ///< the same, as shown in the report
   std::string environment;  ///< --env (else ENTRAGATE_ENV), for a PATH with environments
   std::string identity;
   bool all = false;
@@ -41,10 +43,10 @@ struct AccessOptions {
   TargetOptions target;
 };
 
-// access reads one PATH (APP [PATH]); --env picks its environment as for plan.
+// --env picks the set's environment as for plan.
 ManifestSelection Selection(const AccessOptions& o) {
   ManifestSelection s;
-  s.paths = {o.path};
+  s.paths = o.paths;
   s.environment = o.environment;
   return s;
 }
@@ -113,7 +115,7 @@ int RunApp(AccessOptions o, const GlobalOptions& g) {
   std::unique_ptr<Planned> planned;
   std::unique_ptr<Target> own;
   Target* target = nullptr;
-  if (!o.path.empty()) {
+  if (!o.paths.empty()) {
     planned = LoadAndPlan(Selection(o), o.target, UseColor(stderr, g.no_color), exit_code);
     if (!planned) return exit_code;
     target = planned->target.get();
@@ -147,7 +149,7 @@ struct Opened {
 
 std::optional<Opened> Open(const AccessOptions& o, const GlobalOptions& g, int& exit_code) {
   Opened out;
-  if (!o.path.empty()) {
+  if (!o.paths.empty()) {
     out.planned = LoadAndPlan(Selection(o), o.target, UseColor(stderr, g.no_color), exit_code);
     if (!out.planned) return std::nullopt;
     out.target = out.planned->target.get();
@@ -258,8 +260,8 @@ int RunIdentity(const AccessOptions& o, const GlobalOptions& g) {
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<AccessOptions>();
   CLI::App* cmd = app.add_subcommand("access", "Who can obtain a token for which app, and why (or what an identity can reach)");
-  cmd->add_option("args", o->args, "APP [PATH]: the app (manifest key, appId or display name) and a manifest; with --all or --identity: [PATH]")
-      ->expected(0, 2);
+  cmd->add_option("args", o->args, "APP [PATH...]: the app (manifest key, appId or display name) and a manifest set; with --all or --identity: [PATH...]")
+      ->expected(0, -1);
   cmd->add_flag("--all", o->all, "Every managed application against every identity that can get a token for it");
   cmd->add_flag("--include-unmanaged", o->include_unmanaged, "With --all or --identity: applications entragate does not manage too");
   cmd->add_option("--env", o->environment, "With PATH: the environment to read it for (default: $ENTRAGATE_ENV)");
@@ -278,10 +280,10 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     };
     if (o->all && !o->identity.empty()) return refuse("give --all or --identity NAME, not both");
     if (o->all || !o->identity.empty()) {
-      if (o->args.size() > 1) return refuse("with --all or --identity, give at most one PATH (a manifest file or directory)");
-      o->path = o->args.empty() ? "" : o->args[0];
+      o->paths = o->args;
       if (!o->identity.empty() && (o->format == "csv" || o->format == "markdown" || o->format == "html"))
         return refuse("--identity prints --format table or json");
+      o->path = fmt::format("{}", fmt::join(o->paths, " "));
       exit_code = o->all ? RunAll(*o, globals) : RunIdentity(*o, globals);
       return;
     }
@@ -290,7 +292,8 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     if (o->include_unmanaged) return refuse("--include-unmanaged needs --all or --identity");
     if (!o->output.empty()) return refuse("-o needs --all or --identity");
     o->app = o->args[0];
-    o->path = o->args.size() > 1 ? o->args[1] : "";
+    o->paths.assign(o->args.begin() + 1, o->args.end());
+    o->path = fmt::format("{}", fmt::join(o->paths, " "));
     exit_code = RunApp(*o, globals);
   });
 }

@@ -28,6 +28,14 @@ run_example restrict-managed-identities two-vms ""
 run_example environments environments-dev dev
 run_example environments environments-prod prod
 
+# access reads several PATHs as one set, as plan does (the applied multi-team set, named file by file).
+mt=(--target local --seed examples/seeds/multi-team.yaml --local-state "$work/state-multi-team-")
+out=$("$bin" access payments-api examples/multi-team/identities.yaml examples/multi-team/payments.yaml examples/multi-team/reporting.yaml "${mt[@]}" 2>&1); rc=$?
+check "access APP PATH PATH PATH reads one set" test $rc -eq 0
+check "… and finds nothing it would change" contains "$out" "no change to who can obtain a token"
+out=$("$bin" access payments-api examples/multi-team/payments.yaml "${mt[@]}" 2>&1); rc=$?
+check "… while one file of it alone is incomplete" test $rc -ne 0
+
 # Every example directory is covered above.
 for d in examples/*/; do
   d=$(basename "$d"); [ "$d" = seeds ] && continue
