@@ -112,28 +112,6 @@ double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& t
   return static_cast<double>(ok) / Seconds(start);
 }
 
-// The workload as several files, identities in the first, 500 apps in each of the others: one
-// file stays under the manifest size limit whatever the workload's size.
-std::vector<std::pair<std::string, std::string>> ManifestFiles(const std::string& whole) {
-  size_t apps_at = whole.find("apps:\n");
-  std::vector<std::pair<std::string, std::string>> files{{"identities.yaml", whole.substr(0, apps_at)}};
-  std::string rest = whole.substr(apps_at + 6), chunk;
-  int in_chunk = 0;
-  size_t at = 0;
-  while (at < rest.size()) {
-    size_t next = rest.find("\n  app-", at);
-    next = next == std::string::npos ? rest.size() : next + 1;
-    chunk += rest.substr(at, next - at);
-    at = next;
-    if (++in_chunk == 500 || at >= rest.size()) {
-      files.emplace_back(fmt::format("apps-{}.yaml", files.size()), "version: 1\napps:\n" + chunk);
-      chunk.clear();
-      in_chunk = 0;
-    }
-  }
-  return files;
-}
-
 int Run(const Args& a, int apps, int grants) {
   std::string dir = (std::filesystem::temp_directory_path() / ("entragate-bench-local-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(dir);
@@ -157,7 +135,8 @@ int Run(const Args& a, int apps, int grants) {
   graph::GraphClient client(*transport, token, o);
   graph::GraphProvider provider(client);
   engine::Diagnostics diags;
-  engine::DesiredState desired = engine::LoadManifestTexts(ManifestFiles(bench::WorkloadManifest({apps, grants, a.identities, 7, false})), diags);
+  // 500 apps a file keeps every file under the manifest size limit at any size.
+  engine::DesiredState desired = engine::LoadManifestTexts(bench::WorkloadFiles({apps, grants, a.identities, 7, false}, 500), diags);
   if (diags.has_errors()) return fmt::print(stderr, "manifest errors, the first: {}\n", diags.items().front().message), 1;
 
   auto setup_start = std::chrono::steady_clock::now();
