@@ -11,13 +11,14 @@
 
 #include <boost/json/object.hpp>
 
+#include "engine/graph_rules.h"
+
 namespace entragate::engine {
 
 /// Where editors find the manifest schema; the first line of every exported file points there.
 inline constexpr const char* kManifestSchemaUrl = "https://entragate.dev/schemas/manifest.v1.schema.json";
 
 /// The default-access "role" Graph uses for assignments to apps without roles; a manifest cannot name it.
-inline constexpr const char* kDefaultAccessRoleId = "00000000-0000-0000-0000-000000000000";
 
 /// A principal that holds a role on an exported app.
 struct ExportPrincipal {

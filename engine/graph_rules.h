@@ -26,6 +26,9 @@ const char* ToGraph(TokenType t);  ///< "idToken", "accessToken", "saml2Token"
 const std::vector<std::string>& KnownOptionalClaims(TokenType t);
 bool IsKnownOptionalClaim(TokenType t, std::string_view name);
 
+/// The appRoleId of an assignment that grants no role ("default access"): Graph's all-zero id.
+inline constexpr const char* kDefaultAccessRoleId = "00000000-0000-0000-0000-000000000000";
+
 /// Placeholders an identifierUris template may use; they are expanded at plan time.
 inline constexpr std::string_view kAppIdPlaceholder = "{appId}";
 inline constexpr std::string_view kTenantIdPlaceholder = "{tenantId}";

@@ -37,7 +37,7 @@ std::string RoleValueFor(const AppPlan& ap, const std::string& id) {
   if (value.empty() && ap.observed)
     if (const json::value* roles = ap.observed->graph.if_contains("appRoles"); roles && roles->is_array()) value = find(roles->as_array());
   if (!value.empty()) return value;
-  return id == "00000000-0000-0000-0000-000000000000" ? "default access" : id;
+  return id == kDefaultAccessRoleId ? "default access" : id;
 }
 
 struct Principal {

@@ -19,7 +19,6 @@ using engine::LowerAscii;
 
 namespace {
 
-constexpr const char* kDefaultAccess = "00000000-0000-0000-0000-000000000000";
 
 // Every item is checked to be a `kind` before anything reads it.
 engine::Result<std::vector<json::object>> Checked(engine::Result<std::vector<json::object>> items, Answer kind) {
@@ -36,7 +35,7 @@ engine::Result<std::vector<json::object>> List(GraphClient& client, const std::s
 
 // `sp` has passed CheckAnswer: its appRoles, when present, are objects.
 std::string RoleValue(const json::object& sp, const std::string& id) {
-  if (id == kDefaultAccess) return "default access";
+  if (id == engine::kDefaultAccessRoleId) return "default access";
   const json::value* roles = sp.if_contains("appRoles");
   if (roles && roles->is_array())
     for (const auto& r : roles->get_array())

@@ -25,7 +25,6 @@ using engine::LowerAscii;
 
 namespace {
 
-constexpr const char* kDefaultAccess = "00000000-0000-0000-0000-000000000000";
 constexpr const char* kGraphAppId = "00000003-0000-0000-c000-000000000000";
 constexpr const char* kAppSelect = "$select=id,appId,uniqueName,displayName,tags";
 constexpr const char* kSpSelect = "$select=id,appId,displayName,appRoleAssignmentRequired,appRoles,servicePrincipalType";
@@ -78,7 +77,7 @@ std::vector<AccessPrincipal> Principals(const std::vector<json::object>& items) 
 }
 
 std::string RoleValue(const AccessApp& app, const std::string& id) {
-  if (id == kDefaultAccess) return "default access";
+  if (id == engine::kDefaultAccessRoleId) return "default access";
   for (const auto& r : app.roles)
     if (LowerAscii(r.id) == LowerAscii(id)) return r.value;
   return id;
