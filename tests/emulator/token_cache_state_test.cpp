@@ -60,3 +60,16 @@ TEST_CASE("a reopened local tenant hands out the token it had cached, and its st
   CHECK(flushed.tenant->identities().CachedTokenIds().empty());
   CHECK(Imds(flushed) != token);
 }
+
+TEST_CASE("an admin reset forgets the cached managed-identity tokens, in memory and in the state") {
+  Tenant t;
+  std::string token = Imds(t);
+  REQUIRE(t.tenant->identities().CachedTokenIds().size() == 1);
+  t.Admin("POST", "reset");
+  CHECK(t.tenant->identities().CachedTokenIds().empty());
+  CHECK(Imds(t) != token);
+  std::string dir = t.KeepState();
+  t.tenant.reset();
+  Tenant again({}, dir);
+  CHECK(again.tenant->identities().CachedTokenIds().size() == 1);  // only the token issued after the reset
+}
