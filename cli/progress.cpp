@@ -87,27 +87,42 @@ engine::Status ApplyPacing(const PacingOptions& o, graph::GraphClientOptions& cl
   client.deadline_ms = started + deadline.value();
   if (!terminal) return engine::Ok{};
   // The pacer decides the waits; a wait long enough to notice is shown, counting down, so a run
-  // slowed by Graph's limits says why instead of looking stuck.
+  // slowed by Graph's limits says why instead of looking stuck. The client sleeps a wait in
+  // slices and says when it is over, so the countdown follows the wait (this thread's), not a slice.
   struct Shown {
     std::mutex mutex;
-    std::atomic<int> reason{0};
   };
+  struct ThisWait {
+    graph::WaitReason reason = graph::WaitReason::kNone;
+    int64_t until = 0;
+    bool drawn = false;
+  };
+  static thread_local ThisWait current;
   auto shown = std::make_shared<Shown>();
-  client.on_wait = [shown](graph::WaitReason reason, int64_t) { shown->reason = static_cast<int>(reason); };
+  client.on_wait = [shown](graph::WaitReason reason, int64_t ms) {
+    if (ms > 0) {
+      current = {reason, WallMs() + ms, false};
+      return;
+    }
+    if (current.drawn) {
+      std::lock_guard lock(shown->mutex);
+      fmt::print(stderr, "\r\x1b[K");
+      std::fflush(stderr);
+    }
+    current = {};
+  };
   client.sleep = [shown, started](int64_t ms) {
-    if (ms < 1000) return std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    int64_t until = WallMs() + ms;
-    auto reason = static_cast<graph::WaitReason>(shown->reason.load());
-    for (int64_t left = ms; left > 0; left = until - WallMs()) {
+    int64_t end = WallMs() + ms;
+    if (current.until - WallMs() < 1000) return std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    for (int64_t left = ms; left > 0; left = end - WallMs()) {
       {
         std::lock_guard lock(shown->mutex);
-        fmt::print(stderr, "\r\x1b[K… {}", WaitLine(started, reason, left));
+        fmt::print(stderr, "\r\x1b[K… {}", WaitLine(started, current.reason, current.until - WallMs()));
         std::fflush(stderr);
       }
+      current.drawn = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(left, 1000)));
     }
-    std::lock_guard lock(shown->mutex);
-    fmt::print(stderr, "\r\x1b[K");
   };
   return engine::Ok{};
 }

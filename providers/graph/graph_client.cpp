@@ -183,6 +183,7 @@ void GraphClient::Wait(int64_t ms, WaitReason reason) {
   if (options_.on_wait) options_.on_wait(reason, ms);
   options_.sleep(ms);
   pacer_->EndWait();
+  if (options_.on_wait) options_.on_wait(WaitReason::kNone, 0);
   Count([&](ClientStats& s) { s.throttled_wait_ms += ms; });
 }
 
@@ -202,6 +203,7 @@ void GraphClient::WaitTicket(const Pacer::Ticket& ticket) {
     left = std::min(ms - slept, pacer_->Remaining(ticket));
   }
   pacer_->EndWait();
+  if (options_.on_wait) options_.on_wait(WaitReason::kNone, 0);
   Count([&](ClientStats& s) { s.throttled_wait_ms += slept; });
 }
 

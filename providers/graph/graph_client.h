@@ -93,7 +93,8 @@ struct GraphClientOptions {
   std::function<int64_t()> now_ms;
   /// Waits; called from several threads during SendBatch. Unset: std::this_thread::sleep_for.
   std::function<void(int64_t ms)> sleep;
-  /// Told why, just before each wait (for a terminal display); optional.
+  /// Told why and for how long, just before each wait (for a terminal display), and (kNone, 0)
+  /// when it is over — a pacer wait may end sooner than first told, and is slept in slices; optional.
   std::function<void(WaitReason reason, int64_t ms)> on_wait;
   uint64_t jitter_seed = 0;      ///< 0: a random seed, so that separate processes do not retry in step
   /// Called when Graph answers 401 (the token expired or was revoked during a long run): the caller

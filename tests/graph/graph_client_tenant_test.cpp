@@ -176,3 +176,28 @@ TEST_CASE("replication lag after a create is waited out where a write makes it e
   CHECK(after_write[1]->body.at("displayName").as_string() == "Lagging B");
   CHECK(client->stats().retries >= 2);  // the NoBackingApplicationObject and the 404, at least once each
 }
+
+TEST_CASE("a wait for the budget is slept in slices, and the display is told when it starts and when it is over") {
+  TenantFixture t;
+  FakeClock clock;
+  std::vector<std::pair<graph::WaitReason, int64_t>> told;
+  auto client = t.Client([&] {
+    graph::GraphClientOptions o;
+    clock.Install(o);
+    o.budget = graph::GraphBudget{5, 10000, 3000, 150000};  // 5 RU / 10 s: the sixth read waits about 2 s
+    o.on_wait = [&](graph::WaitReason reason, int64_t ms) { told.emplace_back(reason, ms); };
+    return o;
+  }());
+  for (int i = 0; i < 8; ++i) REQUIRE(client->SendBatch({Get("/applications?$top=1")})[0].ok());
+  REQUIRE_FALSE(told.empty());
+  int long_waits = 0;
+  for (size_t i = 0; i < told.size(); i += 2) {
+    CAPTURE(i);
+    CHECK(told[i].second > 0);
+    REQUIRE(i + 1 < told.size());
+    CHECK(told[i + 1] == std::make_pair(graph::WaitReason::kNone, int64_t{0}));  // each wait is closed before the next
+    if (told[i].first == graph::WaitReason::kResourceUnits && told[i].second > 1000) ++long_waits;
+  }
+  CHECK(long_waits > 0);
+  CHECK(*clock.waits.rbegin() <= 250);  // slept in slices, so a raise of the budget can end it early
+}
