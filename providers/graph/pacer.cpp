@@ -111,10 +111,27 @@ double Pacer::RampFactor(int64_t now) const {
   return std::min(1.0, 0.5 + 0.5 * static_cast<double>(now - hold_until_) / static_cast<double>(units_.window_ms));
 }
 
+// The time in [from, to] weighted by the ramp factor: full during a hold and after the ramp, rising
+// from half to full over the window after the hold — integrated, so a long gap between refills is
+// not credited at the factor of its end.
+double Pacer::RampedMs(int64_t from, int64_t to) const {
+  double a = static_cast<double>(from), b = static_cast<double>(to);
+  if (b <= a) return 0;
+  if (stats_.scope_holds == 0) return b - a;
+  double h = static_cast<double>(hold_until_), w = static_cast<double>(units_.window_ms);
+  double full = std::max(0.0, std::min(b, h) - a) + std::max(0.0, b - std::max(a, h + w));
+  double r1 = std::max(a, h), r2 = std::min(b, h + w);
+  double ramp = r2 > r1 ? 0.5 * (r2 - r1) + 0.25 * ((r2 - h) * (r2 - h) - (r1 - h) * (r1 - h)) / w : 0;
+  return full + ramp;
+}
+
 void Pacer::Refill(int64_t now) {
   if (now <= refilled_at_) return;
-  double elapsed = static_cast<double>(now - refilled_at_), factor = now <= hold_until_ ? 1.0 : RampFactor(now);
-  for (Bucket* b : {&units_, &writes_}) b->level = std::min(b->capacity, b->level + elapsed * b->Rate() * factor);
+  double ms = RampedMs(refilled_at_, now);
+  for (Bucket* b : {&units_, &writes_}) {
+    b->refilled_total += ms * b->Rate();
+    b->level = std::min(b->capacity, b->level + ms * b->Rate());
+  }
   refilled_at_ = now;
 }
 
@@ -152,27 +169,29 @@ Pacer::Ticket Pacer::Reserve(const RequestCost& cost, bool low_priority) {
   t.writes_after = writes_.level;
   t.units_raised = units_.raised_total;
   t.writes_raised = writes_.raised_total;
+  t.units_refilled = units_.refilled_total;
+  t.writes_refilled = writes_.refilled_total;
   return t;
 }
 
-// The level a reservation left, plus what was raised since and what refilled since, against the
-// reserve: the same sum WaitFor made at reservation, with what has happened since.
-double Pacer::StillToWait(const Bucket& b, double level_after, double raised_then, double elapsed, double reserve, double rate) {
+// The level a reservation left, plus what was raised and refilled since (each at the rate of its
+// time), against the reserve: the sum WaitFor made at reservation, with what has happened since.
+double Pacer::StillToWait(const Bucket& b, double level_after, double raised_then, double refilled_then, double reserve, double rate) {
   if (rate <= 0) return 0;
-  double level = level_after + (b.raised_total - raised_then) + elapsed * rate;
+  double level = level_after + (b.raised_total - raised_then) + (b.refilled_total - refilled_then);
   return std::max(0.0, (ReserveOf(b, reserve) - level) / rate);
 }
 
-int64_t Pacer::Remaining(const Ticket& t) const {
+int64_t Pacer::Remaining(const Ticket& t) {
   std::lock_guard lock(mutex_);
   int64_t now = now_ms_();
-  double elapsed = static_cast<double>(std::max<int64_t>(0, now - t.reserved_at));
-  double told = static_cast<double>(std::max<int64_t>(0, t.reserved_at + t.wait_ms - now));
+  Refill(now);
   if (t.epoch != epoch_) return std::max<int64_t>(0, hold_until_ - now);  // Confirm will say to reserve again
   if (t.reason == WaitReason::kNone) return 0;
-  double reserve = t.reserve, factor = RampFactor(now);
-  double ru = StillToWait(units_, t.units_after, t.units_raised, elapsed, reserve, units_.Rate() * factor);
-  double wr = t.cost.writes > 0 ? StillToWait(writes_, t.writes_after, t.writes_raised, elapsed, reserve, writes_.Rate() * factor) : 0;
+  double told = static_cast<double>(std::max<int64_t>(0, t.reserved_at + t.wait_ms - now));
+  double factor = RampFactor(now);
+  double ru = StillToWait(units_, t.units_after, t.units_raised, t.units_refilled, t.reserve, units_.Rate() * factor);
+  double wr = t.cost.writes > 0 ? StillToWait(writes_, t.writes_after, t.writes_raised, t.writes_refilled, t.reserve, writes_.Rate() * factor) : 0;
   double hold = static_cast<double>(std::max<int64_t>(0, hold_until_ - now));
   return static_cast<int64_t>(std::min(told, std::max({ru, wr, hold})) + 0.999);
 }
