@@ -103,8 +103,22 @@ engine::AccessReview Review(const engine::AccessSnapshot& snapshot, const Opened
   return review;
 }
 
+// With PATH, an --app or APP that is a manifest key means that app whatever its uniqueName (an
+// adopted app may have none): its appId as the tenant read it, else the key (an app the plan creates).
+std::vector<std::string> AsAppIds(const std::vector<std::string>& names, const Opened& opened) {
+  if (!opened.planned) return names;
+  const auto& observed = opened.planned->observed.apps;
+  std::vector<std::string> out;
+  for (const auto& n : names) {
+    auto it = observed.find(n);
+    out.push_back(it != observed.end() && !it->second.app_id.empty() ? it->second.app_id : n);
+  }
+  return out;
+}
+
 // Every --app must name an app of the review; with PATH the set already refused unknown keys (E0227).
 bool CheckSelected(const AccessOptions& o, const engine::AccessReview& review, const engine::AccessSnapshot& snapshot) {
+  if (!o.paths.empty()) return true;
   std::vector<std::string> keys;
   for (const auto& a : snapshot.apps) keys.push_back(a.unique_name.empty() ? a.display_name : a.unique_name);
   for (const auto& want : o.apps) {
@@ -130,7 +144,7 @@ int RunAll(const AccessOptions& o, const GlobalOptions& g) {
   if (!opened) return exit_code;
   auto snapshot = ReadSnapshot(o, *opened);
   if (!snapshot) return kExitError;
-  engine::AccessReview review = Review(*snapshot, *opened, o.path, o.apps);
+  engine::AccessReview review = Review(*snapshot, *opened, o.path, AsAppIds(o.apps, *opened));
   if (!CheckSelected(o, review, *snapshot)) return kExitError;
   std::string text;
   if (o.format == "json") text = json::serialize(engine::AccessReviewJson(review)) + "\n";
@@ -162,7 +176,7 @@ int RunIdentity(const AccessOptions& o, const GlobalOptions& g) {
   if (!snapshot) return kExitError;
   auto who = Resolve(o.identity, *snapshot, *opened);
   if (!who.ok()) return fmt::print(stderr, "entragate: {}\n", who.error().message), kExitError;
-  engine::AccessReview review = Review(*snapshot, *opened, o.path, o.apps);
+  engine::AccessReview review = Review(*snapshot, *opened, o.path, AsAppIds(o.apps, *opened));
   if (!CheckSelected(o, review, *snapshot)) return kExitError;
   auto reach = engine::ReachOf(review, who.value());
   const auto& p = who.value();
@@ -192,15 +206,16 @@ int RunApp(const AccessOptions& o, const GlobalOptions& g) {
   int exit_code = kExitOk;
   auto opened = Open(o, g, exit_code);
   if (!opened) return exit_code;
-  auto snapshot = ReadSnapshot(o, *opened, {o.app});
+  auto snapshot = ReadSnapshot(o, *opened, AsAppIds({o.app}, *opened));
   if (!snapshot) return kExitError;
   std::vector<std::string> app_ids;
   for (const auto& a : snapshot->apps) app_ids.push_back(a.app_id);
+  if (app_ids.empty()) return fmt::print(stderr, "entragate: no application '{}'\n", o.app), kExitError;
   engine::AccessReview review = Review(*snapshot, *opened, o.path, app_ids);
   if (review.apps.size() != 1) return fmt::print(stderr, "entragate: no application '{}'\n", o.app), kExitError;
   if (o.format == "json") return Emit(json::serialize(engine::AccessReviewJson(review)) + "\n", o.output);
   std::string text = engine::RenderAccessTable(review);
-  if (review.with_plan) text += fmt::format("\nWhat {} changes:\n{}", o.path, engine::RenderAccessChanges(review.apps.front()));
+  if (review.with_plan) text += fmt::format("\nIn words, applying it:\n{}", engine::RenderAccessChanges(review.apps.front()));
   return Emit(text, o.output);
 }
 
@@ -212,7 +227,7 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
   cmd->add_option("args", o->args, "APP [PATH...]: the app (manifest key, appId or display name) and a manifest set; with --all or --identity: [PATH...]")
       ->expected(0, -1);
   cmd->add_flag("--all", o->all, "Every managed application against every identity that can get a token for it");
-  cmd->add_option("--app", o->apps, "Only this app (manifest key, uniqueName or appId); repeatable; implies --all unless --identity is given")
+  cmd->add_option("--app", o->apps, "Only this app (with PATH: its manifest key; else its uniqueName or appId); repeatable; implies --all unless --identity is given")
       ->allow_extra_args(false)
       ->type_name("KEY");
   cmd->add_flag("--include-unmanaged", o->include_unmanaged, "With --all or --identity: applications entragate does not manage too");

@@ -51,4 +51,13 @@ check "--identity with --app: only that app" bash -c '[[ $1 == 0 && "$2" =~ test
 out=$(e access --app tesapp 2>&1); rc=$?
 check "an unknown --app is an error with a did-you-mean" bash -c '[[ $1 == 1 && "$2" == *"--app tesapp: no such application"* && "$2" == *"did you mean '"'testapp'"'"* ]]' _ $rc "$out"
 
+# An adopted app (no uniqueName) under a manifest key of its own: APP and --app take the key with PATH.
+vms=(--target local --seed examples/seeds/two-vms.yaml --local-state "$work/vms")
+"$bin" export --display-name legacy-client -o "$work/adopted" "${vms[@]}" >/dev/null 2>&1
+sed -i 's/^  legacy-client:/  legacy:/' "$work/adopted/legacy-client.yaml"
+out=$("$bin" access legacy "$work/adopted" "${vms[@]}" 2>&1); rc=$?
+check "access KEY PATH finds an adopted app by its manifest key" bash -c '[[ $1 == 0 && "$2" == *"(legacy-client, appId "* ]]' _ $rc "$out"
+out=$("$bin" access --app legacy "$work/adopted" --format json "${vms[@]}" 2>&1); rc=$?
+check "… and so does --app KEY PATH" bash -c '[[ $1 == 0 && "$2" == *'"'"'"displayName":"legacy-client"'"'"'* ]]' _ $rc "$out"
+
 finish "access CLI"
