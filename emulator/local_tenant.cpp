@@ -200,6 +200,7 @@ struct LocalTenant::Impl {
 
   engine::Status Reset() {
     if (auto done = store->Reset(); !done.ok()) return done;
+    identities->FlushAll();  // before the re-seeded identities can be asked for a token
     auto seeded = SeedTenant(*store, options.seed_file);
     if (!seeded.ok()) return seeded.error();
     endpoints.client_id = seeded->operator_client_id;
@@ -207,7 +208,6 @@ struct LocalTenant::Impl {
     admin->admin_key = seeded->admin_key;
     endpoints.admin_key = seeded->admin_key;
     graph->ResetStats();
-    identities->FlushAll();
     return engine::Ok{};
   }
 };

@@ -10,7 +10,7 @@ namespace entragate::emulator::filter_detail {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Support matrix (docs/graph-behaviour.md §3.1, plus the brief's user/group subset)
+// Support matrix (docs/graph-behaviour.md §3.1; for users and groups only the properties entragate queries)
 
 enum Cap : unsigned {
   kCapEq = 1u << 0,  // also grants `in`, which Graph allows wherever eq works

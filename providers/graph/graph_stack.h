@@ -18,15 +18,15 @@ namespace entragate::graph {
 inline constexpr const char* kGraphScope = "https://graph.microsoft.com/.default";
 
 struct GraphStack {
-  std::unique_ptr<Credential> credential;  ///< null when the token came from elsewhere
+  std::unique_ptr<Credential> credential;
   std::unique_ptr<GraphClient> client;
   std::unique_ptr<GraphProvider> provider;
 };
 
-/// The bearer token a GraphClient sends: `credential`'s token for `scope` (which must outlive the function).
+/// The bearer token a GraphClient sends: `credential`'s token for `scope` (`credential` must outlive the function).
 std::function<engine::Result<std::string>()> BearerFrom(Credential& credential, std::string scope);
 
-/// The stack over `transport` (which must outlive it). The client asks `credential` for `scope`; when
+/// The stack over `transport` (which must outlive it). The client asks `credential` (not null) for `scope`; when
 /// the credential caches, a 401 drops the cached token (unless `options` already says what to do).
 GraphStack MakeGraphStack(Transport& transport, std::unique_ptr<Credential> credential, std::string scope, GraphClientOptions options);
 

@@ -49,7 +49,7 @@ TEST_CASE("the tenant clock moves forward only, through the admin key, and survi
   CHECK(back.status == 400);
   net::Response no_key = t.Send("POST", t.e().authority + "/_emulator/clock", R"({"advanceSeconds":5})");
   CHECK(no_key.status == 401);
-  std::string dir = t.dir;
+  std::string dir = t.KeepState();
   t.tenant.reset();
   Tenant again({}, dir);
   CHECK(again.Admin("GET", "clock").at("offsetSeconds").as_int64() == 3600);
