@@ -80,6 +80,7 @@ std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bo
     if (problems) problems->Append(diags);
     return std::nullopt;
   }
+  if (!diags.items().empty()) std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);  // warnings
   if (!CheckSelectedApps(s, desired)) return std::nullopt;
   desired.only_apps = s.apps;
   std::sort(desired.only_apps.begin(), desired.only_apps.end());
@@ -129,6 +130,8 @@ std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const Ta
       exit_code = kExitError;
       return nullptr;
     }
+  } else if (!diags.items().empty()) {
+    std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);  // warnings
   }
   out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
                       out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};

@@ -102,6 +102,15 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
       case StepKind::kPurgeDeletedApp:
         out.push_back(fmt::format("- 🗑️ **{}** is deleted for good from deleted items (it cannot be restored after this)", app));
         break;
+      case StepKind::kAddOwner:
+      case StepKind::kRemoveOwner: {
+        bool add = c.kind == StepKind::kAddOwner;
+        std::string of = Field(c.payload, "on") == "application" ? "the application" : "the service principal";
+        out.push_back(fmt::format("- {} **{}** {} an owner of {} of **{}** (owners can change who gets tokens){}", add ? "👤" : "➖",
+                                  Inert(Field(add ? c.after : c.before, "owner")), add ? "becomes" : "is no longer", of, app,
+                                  !add && drift ? " (added outside the manifest: drift that widens access)" : ""));
+        break;
+      }
       default: break;
     }
   }
