@@ -73,7 +73,8 @@ void PlanHolder(Context& ctx, AppPlan& ap, const std::vector<Owner>& wanted, con
     }
     std::string address = fmt::format("{}[{}]", h.address, o.principal);
     json::object after{{"owner", o.principal}, {"ownerType", p.type}};
-    json::object payload{{"on", h.on}, {"owner", o.principal}, {"ownerIsApp", o.principal_is_app}, {"ownerId", p.object_id}};
+    // "principal" as in grants: the executor hands the provider the ids of the app it names.
+    json::object payload{{"on", h.on}, {"principal", o.principal}, {"principalIsApp", o.principal_is_app}, {"ownerId", p.object_id}};
     std::vector<std::string> deps;
     if (!h.create_step.empty()) deps.push_back(h.create_step);
     if (!p.create_step.empty() && p.create_step != h.create_step) deps.push_back(p.create_step);

@@ -129,10 +129,10 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         bool on_app = JsonString(c.payload, "on") == "application";
         const std::string& holder = on_app ? app.object_id : app.sp_id;
         std::string owner = JsonString(c.payload, "ownerId");
-        const json::value* is_app = c.payload.if_contains("ownerIsApp");
+        const json::value* is_app = c.payload.if_contains("principalIsApp");
         if (c.kind == StepKind::kAddOwner && is_app && is_app->is_bool() && is_app->as_bool()) {
-          owner = ids(JsonString(c.payload, "owner")).sp_id;
-          r.consistency_expected = written_.count(JsonString(c.payload, "owner")) > 0;
+          owner = ids(JsonString(c.payload, "principal")).sp_id;
+          r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
         }
         if (holder.empty() || owner.empty()) { results[i] = Failed(Missing(c, on_app ? "object id" : "service principal")); continue; }
         std::string base = (on_app ? "/applications/" : "/servicePrincipals/") + holder + "/owners";

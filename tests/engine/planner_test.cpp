@@ -530,7 +530,7 @@ TEST_CASE("an app of the set as owner waits for its service principal, and an ob
   DesiredState d = Desired(m);
   Plan p = PlanOf(d, WithPeople(Empty()));
   CHECK(DependsOn(p, "app.testapp.owners[client]", "app.client.service_principal"));
-  CHECK(p.Find("app.testapp.owners[client]")->payload.at("ownerIsApp") == true);
+  CHECK(p.Find("app.testapp.owners[client]")->payload.at("principalIsApp") == true);
 
   std::string mg = WithOwners("[ team ]", "");
   mg.replace(mg.find("apps:\n"), 6, "  team: { objectId: 66666666-6666-6666-6666-666666666666 }\napps:\n");
