@@ -416,6 +416,21 @@ void CheckUnselectedPrincipals(Context& ctx) {
                       fmt::format("add --app {}, or apply it first", g.principal));
     }
   }
+  for (const auto& [key, ap] : ctx.apps) {
+    if (!ap.app || !Selected(ctx, key)) continue;
+    for (const auto* owners : {&ap.app->owners, &ap.app->sp_owners}) {
+      if (!*owners) continue;
+      for (const auto& o : **owners) {
+        if (!o.principal_is_app || Selected(ctx, o.principal)) continue;
+        const AppPlan& other = ctx.apps.at(o.principal);
+        if (other.observed && other.observed->service_principal) continue;
+        ctx.diags.Error("E0306", o.loc,
+                        fmt::format("{} of app '{}' names app '{}', which has no service principal in the tenant yet and is not planned (--app)",
+                                    owners == &ap.app->owners ? "owners" : "servicePrincipalOwners", key, o.principal),
+                        fmt::format("add --app {}, or apply it first", o.principal));
+      }
+    }
+  }
 }
 
 }  // namespace

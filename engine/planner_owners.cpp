@@ -29,8 +29,12 @@ struct OwnerPrincipal {
 };
 
 OwnerPrincipal ResolveOwner(Context& ctx, const Owner& o, const char* key, const std::string& app) {
-  if (o.principal_is_app) {
+  if (o.principal_is_app) {  // an unselected app without a service principal is E0306
     const AppPlan& other = ctx.apps.at(o.principal);
+    if (!other.observed || !other.observed->service_principal)
+      if (!ctx.desired.only_apps.empty() &&
+          std::find(ctx.desired.only_apps.begin(), ctx.desired.only_apps.end(), o.principal) == ctx.desired.only_apps.end())
+        return {};
     if (other.observed && other.observed->service_principal) return {other.observed->service_principal->object_id, "ServicePrincipal", "", true};
     return {"", "ServicePrincipal", "app." + o.principal + ".service_principal", true};
   }

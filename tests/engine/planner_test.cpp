@@ -577,3 +577,16 @@ apps:
   CHECK(p.warnings[1].find("group 'team'") != std::string::npos);
   CHECK(p.Summary().grant == 2);  // a warning, not a refusal
 }
+
+TEST_CASE("planning some apps: an owner that is an unselected app without a service principal is E0306 at the owner") {
+  std::string m = WithOwners("[ client ]", "");
+  m.replace(m.find("apps:\n"), 6, "apps:\n  client: { displayName: Client }\n");
+  DesiredState d = Desired(m);
+  d.only_apps = {"testapp"};
+  Diagnostics diags;
+  Plan p = ComputePlan(d, WithPeople(Empty()), diags);
+  REQUIRE(diags.error_count() == 1);
+  CHECK(diags.items()[0].code == "E0306");
+  CHECK(diags.items()[0].loc.line == 18);
+  CHECK_FALSE(p.Find("app.testapp.owners[client]"));
+}
