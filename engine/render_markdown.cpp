@@ -146,6 +146,13 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
     for (const auto& [app, lines] : options.app_errors)
       for (const auto& line : lines) errors += fmt::format("- **{}**: {}\n", Inert(app), Inert(line));
   }
+  if (!plan.warnings.empty()) {
+    constexpr size_t kShownWarnings = 20;  // a comment, not a log: the rest are counted
+    out += fmt::format("#### Warnings ({})\n\n", plan.warnings.size());
+    for (size_t i = 0; i < plan.warnings.size() && i < kShownWarnings; ++i) out += "- ⚠️ " + Inert(plan.warnings[i]) + "\n";
+    if (plan.warnings.size() > kShownWarnings) out += fmt::format("- … and {} more\n", plan.warnings.size() - kShownWarnings);
+    out += "\n";
+  }
   if (plan.empty()) return out + (errors.empty() ? "The tenant matches the manifest.\n" : "The other apps match the manifest.\n" + errors);
   const size_t budget = options.markdown_budget;
   std::string where = options.full_plan_hint.empty() ? "save the full plan with `entragate plan -o plan.json` and read it with `entragate show plan.json`"

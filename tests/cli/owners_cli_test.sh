@@ -62,6 +62,7 @@ out=$("$bin" show "$work/plan.json" 2>&1); rc=$?
 check "show of the saved plan lists the owner steps" test $rc -eq 0 -a -n "$(grep -F '> app.testapp.service_principal.owners[centos-2]' <<<"$out")"
 out=$("$bin" show --format markdown "$work/plan.json" 2>&1)
 check "… and markdown says who becomes an owner" contains "$out" "**alice** becomes an owner of the application of **testapp**"
+check "… and lists the warning" contains "$out" "#### Warnings (1)"
 e apply "$work/plan.json" >"$work/apply.out" 2>&1; rc=$?
 check "apply of the saved plan: exit 0" test $rc -eq 0
 app=$(get "applications(uniqueName='testapp')" | first_id)
