@@ -26,10 +26,9 @@
 #include "engine/executor.h"
 #include "engine/manifest.h"
 #include "engine/planner.h"
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_secret_credential.h"
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_stack.h"
 #include "providers/graph/http_transport.h"
 
 using namespace entragate;
@@ -122,18 +121,11 @@ int Run(const Args& a, int apps, int grants) {
   const auto& e = tenant.value()->endpoints();
   auto transport = graph::MakeHttpTransport({});
   if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
-  graph::CachingCredential credential(std::make_unique<graph::ClientSecretCredential>(
-                                          *transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret, graph::SystemNow),
-                                      graph::SystemNow);
-  auto token = [&]() -> engine::Result<std::string> {
-    auto t = credential.GetToken("https://graph.microsoft.com/.default");
-    if (!t.ok()) return t.error();
-    return t->token;
-  };
   graph::GraphClientOptions o;
   o.graph_root = e.graph;
-  graph::GraphClient client(*transport, token, o);
-  graph::GraphProvider provider(client);
+  graph::GraphStack stack = graph::MakeSecretStack(*transport, {e.authority, e.tenant_id, e.client_id}, e.client_secret, o);
+  graph::GraphProvider& provider = *stack.provider;
+  auto token = graph::BearerFrom(*stack.credential, graph::kGraphScope);
   engine::Diagnostics diags;
   // 500 apps a file keeps every file under the manifest size limit at any size.
   engine::DesiredState desired = engine::LoadManifestTexts(bench::WorkloadFiles({apps, grants, a.identities, 7, false}, 500), diags);

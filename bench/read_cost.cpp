@@ -20,10 +20,9 @@
 #include "engine/executor.h"
 #include "engine/manifest.h"
 #include "engine/planner.h"
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_secret_credential.h"
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_stack.h"
 #include "providers/graph/http_transport.h"
 
 using namespace entragate;
@@ -63,17 +62,10 @@ int main(int argc, char** argv) {
   const auto& e = tenant.value()->endpoints();
   auto transport = graph::MakeHttpTransport({});
   if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
-  graph::CachingCredential credential(std::make_unique<graph::ClientSecretCredential>(
-                                          *transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret, graph::SystemNow),
-                                      graph::SystemNow);
   graph::GraphClientOptions o;
   o.graph_root = e.graph;
-  graph::GraphClient client(*transport, [&]() -> engine::Result<std::string> {
-    auto t = credential.GetToken("https://graph.microsoft.com/.default");
-    if (!t.ok()) return t.error();
-    return t->token;
-  }, o);
-  graph::GraphProvider provider(client);
+  graph::GraphStack stack = graph::MakeSecretStack(*transport, {e.authority, e.tenant_id, e.client_id}, e.client_secret, o);
+  graph::GraphProvider& provider = *stack.provider;
   engine::Diagnostics diags;
   engine::DesiredState desired = engine::LoadManifestTexts({{"bench.yaml", Manifest(a)}}, diags);
   if (diags.has_errors()) return fmt::print(stderr, "manifest errors\n"), 1;

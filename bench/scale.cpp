@@ -37,10 +37,9 @@
 #include "engine/manifest.h"
 #include "engine/planner.h"
 #include "engine/render.h"
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_secret_credential.h"
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_stack.h"
 #include "providers/graph/http_transport.h"
 
 using namespace entragate;
@@ -94,29 +93,28 @@ double CpuSeconds(const rusage& u) {
 
 struct Client {
   std::unique_ptr<graph::Transport> transport;
-  std::unique_ptr<graph::CachingCredential> credential;
+  std::unique_ptr<graph::Credential> credential;
   std::unique_ptr<graph::GraphClient> client;
   std::unique_ptr<graph::GraphProvider> provider;
 };
 
+// Without an authority the replayed tenant answers without tokens.
 Client Connect(std::unique_ptr<graph::Transport> transport, const std::string& graph_root, const std::string& authority, const std::string& tenant,
                const std::string& client_id, const std::string& secret) {
   Client c;
   c.transport = std::move(transport);
   graph::GraphClientOptions o;
   o.graph_root = graph_root;
-  std::function<engine::Result<std::string>()> token = [] { return engine::Result<std::string>(std::string("replay")); };
+  graph::GraphStack s;
   if (!authority.empty()) {
-    c.credential = std::make_unique<graph::CachingCredential>(
-        std::make_unique<graph::ClientSecretCredential>(*c.transport, graph::AppIdentity{authority, tenant, client_id}, secret, graph::SystemNow), graph::SystemNow);
-    token = [cred = c.credential.get()]() -> engine::Result<std::string> {
-      auto t = cred->GetToken("https://graph.microsoft.com/.default");
-      if (!t.ok()) return t.error();
-      return t->token;
-    };
+    s = graph::MakeSecretStack(*c.transport, {authority, tenant, client_id}, secret, o);
+  } else {
+    s.client = std::make_unique<graph::GraphClient>(*c.transport, [] { return engine::Result<std::string>(std::string("replay")); }, o);
+    s.provider = std::make_unique<graph::GraphProvider>(*s.client);
   }
-  c.client = std::make_unique<graph::GraphClient>(*c.transport, token, o);
-  c.provider = std::make_unique<graph::GraphProvider>(*c.client);
+  c.credential = std::move(s.credential);
+  c.client = std::move(s.client);
+  c.provider = std::move(s.provider);
   return c;
 }
 

@@ -1,10 +1,9 @@
 // entragate access APP [PATH] | access --all [PATH] | access --identity NAME [PATH] — who can obtain a
 // token for an app right now, with which roles, and why; with PATH, also what the manifest changes.
 // The review itself is the engine's (engine/access_review.h); this file wires and prints.
-#include <ctime>
+#include <algorithm>
 #include <memory>
 #include <optional>
-#include <set>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -18,7 +17,7 @@
 #include "engine/access_render.h"
 #include "engine/access_review.h"
 #include "engine/render.h"
-#include "providers/graph/access_reader.h"
+#include "engine/diag.h"
 
 namespace entragate::cli {
 
@@ -31,7 +30,8 @@ ManifestSelection Selection(const AccessOptions& o);
 
 struct AccessOptions {
   std::vector<std::string> args;  ///< APP [PATH...], or with --all / --identity: [PATH...]
-  std::string app;
+  std::string app;                 ///< access APP: the one app (manifest key, uniqueName, appId or display name)
+  std::vector<std::string> apps;   ///< --app KEY...: only these apps (with --all or --identity)
   std::vector<std::string> paths;  ///< the manifest set, read as one (as plan reads it)
   std::string path;                ///< the same, as shown in the report
   std::string environment;  ///< --env (else ENTRAGATE_ENV), for a PATH with environments
@@ -48,96 +48,8 @@ ManifestSelection Selection(const AccessOptions& o) {
   ManifestSelection s;
   s.paths = o.paths;
   s.environment = o.environment;
+  s.apps = o.apps;
   return s;
-}
-
-std::string Why(const graph::AppAccess& a) {
-  if (!a.has_service_principal) return "no service principal: no token can be issued for this app in this tenant";
-  if (a.assignment_required) return "assignment required: yes — only the identities below can obtain a token";
-  return "assignment required: no — any service principal in the tenant can obtain a token (with no roles); the identities below also get roles";
-}
-
-void PrintTable(const graph::AppAccess& a) {
-  fmt::print("Access to {} (appId {}{})\n{}\n", a.display_name, a.app_id, a.unique_name.empty() ? "" : ", uniqueName " + a.unique_name, Why(a));
-  if (a.holders.empty()) {
-    fmt::print("  (no assignments)\n");
-    return;
-  }
-  fmt::print("\n  {:<28} {:<17} {:<24} {}\n", "IDENTITY", "TYPE", "ROLE", "SINCE");
-  for (const auto& h : a.holders) fmt::print("  {:<28} {:<17} {:<24} {}\n", h.display_name, h.principal_type, h.role, h.since);
-}
-
-json::object ToJson(const graph::AppAccess& a) {
-  json::array holders;
-  for (const auto& h : a.holders)
-    holders.push_back(json::object{{"principalId", h.principal_id}, {"principalType", h.principal_type}, {"displayName", h.display_name},
-                                   {"role", h.role}, {"appRoleId", h.role_id}, {"since", h.since}});
-  return json::object{{"app", json::object{{"objectId", a.object_id}, {"appId", a.app_id}, {"uniqueName", a.unique_name}, {"displayName", a.display_name}}},
-                      {"hasServicePrincipal", a.has_service_principal}, {"assignmentRequired", a.assignment_required},
-                      {"anyServicePrincipalCanGetToken", a.has_service_principal && !a.assignment_required}, {"why", Why(a)},
-                      {"holders", holders}};
-}
-
-// What the manifest changes about access to this app: the plan's grants, revokes and the switch.
-json::object Intended(const Planned& planned, const graph::AppAccess& now, std::string& text) {
-  std::string key = now.unique_name;
-  json::array grants, revokes;
-  std::optional<bool> required;
-  for (const auto& c : planned.plan.changes) {
-    if (c.app != key) continue;
-    if (c.kind == engine::StepKind::kGrant) {
-      grants.push_back(json::object{{"principal", c.after.at("principal")}, {"role", c.after.at("role")}});
-      text += fmt::format("  + {} gets {}\n", std::string(c.after.at("principal").as_string()), std::string(c.after.at("role").as_string()));
-    } else if (c.kind == engine::StepKind::kRevoke) {
-      revokes.push_back(json::object{{"principal", c.before.at("principal")}, {"role", c.before.at("role")}});
-      text += fmt::format("  - {} loses {}\n", std::string(c.before.at("principal").as_string()), std::string(c.before.at("role").as_string()));
-    } else if (c.kind == engine::StepKind::kUpdateServicePrincipal || c.kind == engine::StepKind::kCreateServicePrincipal) {
-      required = c.after.at("appRoleAssignmentRequired").as_bool();
-    }
-  }
-  if (required && *required != now.assignment_required)
-    text += *required ? "  assignment becomes required: identities without an assignment lose access\n"
-                      : "  assignment stops being required: every service principal in the tenant can get a token\n";
-  if (text.empty()) text = "  no change to who can obtain a token\n";
-  std::vector<const engine::Change*> mine;
-  for (const auto& c : planned.plan.changes)
-    if (c.app == key) mine.push_back(&c);
-  std::string note = engine::TokenLifetimeNote(mine, planned.observed.read_at ? planned.observed.read_at : static_cast<int64_t>(std::time(nullptr)));
-  if (!note.empty()) text += "\n" + note + "\n";
-  json::object out{{"grants", grants}, {"revokes", revokes}};
-  if (required) out["assignmentRequired"] = *required;
-  if (!note.empty()) out["tokenNote"] = note;
-  return out;
-}
-
-int RunApp(AccessOptions o, const GlobalOptions& g) {
-  int exit_code = kExitOk;
-  std::unique_ptr<Planned> planned;
-  std::unique_ptr<Target> own;
-  Target* target = nullptr;
-  if (!o.paths.empty()) {
-    planned = LoadAndPlan(Selection(o), o.target, UseColor(stderr, g.no_color), exit_code);
-    if (!planned) return exit_code;
-    target = planned->target.get();
-  } else {
-    auto opened = Target::Open(o.target);
-    if (!opened.ok()) return fmt::print(stderr, "entragate: {}\n", opened.error().message), kExitError;
-    own = std::move(opened).value();
-    target = own.get();
-  }
-  auto access = graph::ReadAppAccess(target->client(), o.app);
-  if (!access.ok()) return fmt::print(stderr, "entragate: {}\n", access.error().message), kExitError;
-  std::string intended_text;
-  json::object intended = planned ? Intended(*planned, access.value(), intended_text) : json::object{};
-  if (o.format == "json") {
-    json::object j = ToJson(access.value());
-    if (planned) j["intended"] = intended;
-    fmt::print("{}\n", json::serialize(j));
-  } else {
-    PrintTable(access.value());
-    if (planned) fmt::print("\nWhat {} changes:\n{}", o.path, intended_text);
-  }
-  return kExitOk;
 }
 
 // The target, and with PATH the plan, an access review reads from.
@@ -166,10 +78,13 @@ std::optional<Opened> Open(const AccessOptions& o, const GlobalOptions& g, int& 
   return out;
 }
 
-std::optional<engine::AccessSnapshot> ReadSnapshot(const AccessOptions& o, Opened& opened) {
+// `only_apps`: names to read instead of every managed app (access APP); else with PATH the
+// manifest's apps are read too, adopted ones included.
+std::optional<engine::AccessSnapshot> ReadSnapshot(const AccessOptions& o, Opened& opened, std::vector<std::string> only_apps = {}) {
   engine::AccessReadOptions read;
   read.include_unmanaged = o.include_unmanaged;
-  if (opened.planned)
+  read.only_apps = std::move(only_apps);
+  if (opened.planned && read.only_apps.empty())
     for (const auto& [key, app] : opened.planned->observed.apps) read.extra_app_ids.push_back(app.app_id);
   auto snapshot = opened.target->provider().ReadAccess(read);
   if (!snapshot.ok()) {
@@ -180,11 +95,26 @@ std::optional<engine::AccessSnapshot> ReadSnapshot(const AccessOptions& o, Opene
   return std::move(snapshot).value();
 }
 
-engine::AccessReview Review(const engine::AccessSnapshot& snapshot, const Opened& opened, const std::string& path) {
-  engine::AccessReview review = opened.planned ? engine::BuildAccessReview(snapshot, &opened.planned->plan, &opened.planned->observed)
-                                               : engine::BuildAccessReview(snapshot);
+engine::AccessReview Review(const engine::AccessSnapshot& snapshot, const Opened& opened, const std::string& path,
+                            const std::vector<std::string>& only_apps) {
+  engine::AccessReview review = opened.planned ? engine::BuildAccessReview(snapshot, &opened.planned->plan, &opened.planned->observed, only_apps)
+                                               : engine::BuildAccessReview(snapshot, nullptr, nullptr, only_apps);
   review.manifest = path;
   return review;
+}
+
+// Every --app must name an app of the review; with PATH the set already refused unknown keys (E0227).
+bool CheckSelected(const AccessOptions& o, const engine::AccessReview& review, const engine::AccessSnapshot& snapshot) {
+  std::vector<std::string> keys;
+  for (const auto& a : snapshot.apps) keys.push_back(a.unique_name.empty() ? a.display_name : a.unique_name);
+  for (const auto& want : o.apps) {
+    if (std::any_of(review.apps.begin(), review.apps.end(), [&](const engine::AccessAppReview& r) { return r.Is(want); })) continue;
+    std::string hint = engine::DidYouMean(want, keys);
+    fmt::print(stderr, "entragate: --app {}: no such application among those the review reads{}{}\n", want,
+               o.include_unmanaged ? "" : " (managed ones; --include-unmanaged for the rest)", hint.empty() ? "" : " (" + hint + ")");
+    return false;
+  }
+  return true;
 }
 
 int Emit(const std::string& text, const std::string& output) {
@@ -200,7 +130,8 @@ int RunAll(const AccessOptions& o, const GlobalOptions& g) {
   if (!opened) return exit_code;
   auto snapshot = ReadSnapshot(o, *opened);
   if (!snapshot) return kExitError;
-  engine::AccessReview review = Review(*snapshot, *opened, o.path);
+  engine::AccessReview review = Review(*snapshot, *opened, o.path, o.apps);
+  if (!CheckSelected(o, review, *snapshot)) return kExitError;
   std::string text;
   if (o.format == "json") text = json::serialize(engine::AccessReviewJson(review)) + "\n";
   else if (o.format == "csv") text = engine::RenderAccessCsv(review);
@@ -220,7 +151,7 @@ engine::Result<engine::AccessPrincipal> Resolve(const std::string& name, const e
   std::string ambiguous;
   if (auto p = engine::FindReviewPrincipal(snapshot, id, ambiguous)) return *p;
   if (!ambiguous.empty()) return engine::MakeError(engine::Error::Kind::kInvalid, ambiguous);
-  return graph::FindPrincipal(opened.target->client(), id);
+  return opened.target->provider().FindPrincipal(id);
 }
 
 int RunIdentity(const AccessOptions& o, const GlobalOptions& g) {
@@ -231,7 +162,8 @@ int RunIdentity(const AccessOptions& o, const GlobalOptions& g) {
   if (!snapshot) return kExitError;
   auto who = Resolve(o.identity, *snapshot, *opened);
   if (!who.ok()) return fmt::print(stderr, "entragate: {}\n", who.error().message), kExitError;
-  engine::AccessReview review = Review(*snapshot, *opened, o.path);
+  engine::AccessReview review = Review(*snapshot, *opened, o.path, o.apps);
+  if (!CheckSelected(o, review, *snapshot)) return kExitError;
   auto reach = engine::ReachOf(review, who.value());
   const auto& p = who.value();
   std::string type = p.sp_type.empty() ? p.type : p.sp_type;
@@ -255,6 +187,23 @@ int RunIdentity(const AccessOptions& o, const GlobalOptions& g) {
   return Emit(text, o.output);
 }
 
+// One app: the review restricted to it (read alone), with PATH followed by what the manifest changes.
+int RunApp(const AccessOptions& o, const GlobalOptions& g) {
+  int exit_code = kExitOk;
+  auto opened = Open(o, g, exit_code);
+  if (!opened) return exit_code;
+  auto snapshot = ReadSnapshot(o, *opened, {o.app});
+  if (!snapshot) return kExitError;
+  std::vector<std::string> app_ids;
+  for (const auto& a : snapshot->apps) app_ids.push_back(a.app_id);
+  engine::AccessReview review = Review(*snapshot, *opened, o.path, app_ids);
+  if (review.apps.size() != 1) return fmt::print(stderr, "entragate: no application '{}'\n", o.app), kExitError;
+  if (o.format == "json") return Emit(json::serialize(engine::AccessReviewJson(review)) + "\n", o.output);
+  std::string text = engine::RenderAccessTable(review);
+  if (review.with_plan) text += fmt::format("\nWhat {} changes:\n{}", o.path, engine::RenderAccessChanges(review.apps.front()));
+  return Emit(text, o.output);
+}
+
 }  // namespace
 
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
@@ -263,6 +212,9 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
   cmd->add_option("args", o->args, "APP [PATH...]: the app (manifest key, appId or display name) and a manifest set; with --all or --identity: [PATH...]")
       ->expected(0, -1);
   cmd->add_flag("--all", o->all, "Every managed application against every identity that can get a token for it");
+  cmd->add_option("--app", o->apps, "Only this app (manifest key, uniqueName or appId); repeatable; implies --all unless --identity is given")
+      ->allow_extra_args(false)
+      ->type_name("KEY");
   cmd->add_flag("--include-unmanaged", o->include_unmanaged, "With --all or --identity: applications entragate does not manage too");
   cmd->add_option("--env", o->environment, "With PATH: the environment to read it for (default: $ENTRAGATE_ENV)");
   cmd->add_option("--identity", o->identity,
@@ -279,6 +231,7 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
       exit_code = kExitError;
     };
     if (o->all && !o->identity.empty()) return refuse("give --all or --identity NAME, not both");
+    if (!o->apps.empty() && o->identity.empty()) o->all = true;
     if (o->all || !o->identity.empty()) {
       o->paths = o->args;
       if (!o->identity.empty() && (o->format == "csv" || o->format == "markdown" || o->format == "html"))
@@ -290,7 +243,6 @@ void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     if (o->args.empty()) return refuse("give an APP, --all, or --identity NAME");
     if (o->format != "table" && o->format != "json") return refuse("--format " + o->format + " needs --all (an APP prints table or json)");
     if (o->include_unmanaged) return refuse("--include-unmanaged needs --all or --identity");
-    if (!o->output.empty()) return refuse("-o needs --all or --identity");
     o->app = o->args[0];
     o->paths.assign(o->args.begin() + 1, o->args.end());
     o->path = fmt::format("{}", fmt::join(o->paths, " "));

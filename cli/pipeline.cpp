@@ -50,24 +50,25 @@ void AddManifestOptions(CLI::App& cmd, ManifestSelection& s, bool apps, bool pat
                  "The environment of the manifest set to use (required when it declares environments); also ENTRAGATE_ENV");
   if (apps)
     cmd.add_option("--app", s.apps, "Only this app (manifest key); repeatable. Other apps are left alone and prune does not run")
+        ->allow_extra_args(false)
         ->type_name("KEY");
 }
 
 namespace {
 
-// An --app that names no app of the set is a typo until proven otherwise: refuse, naming the keys.
-bool CheckSelectedApps(const ManifestSelection& s, const engine::DesiredState& desired) {
+// An --app that names no app of the set is a typo until proven otherwise: refuse (E0227), naming the keys.
+void CheckSelectedApps(const ManifestSelection& s, const engine::DesiredState& desired, engine::Diagnostics& diags) {
   std::vector<std::string> keys;
   for (const auto& app : desired.apps) keys.push_back(app.key);
   for (const auto& wanted : s.apps) {
     if (std::find(keys.begin(), keys.end(), wanted) != keys.end()) continue;
     std::string hint = engine::DidYouMean(wanted, keys);
-    fmt::print(stderr, "entragate: --app {}: no such app in the manifest set{}; its apps are: {}{}\n", wanted,
-               desired.environment.empty() ? "" : " for environment " + desired.environment,
-               keys.empty() ? "(none)" : fmt::format("{}", fmt::join(keys, ", ")), hint.empty() ? "" : " (" + hint + ")");
-    return false;
+    diags.Error("E0227", {},
+                fmt::format("--app {}: no such app in the manifest set{}; its apps are: {}", wanted,
+                            desired.environment.empty() ? "" : " for environment " + desired.environment,
+                            keys.empty() ? "(none)" : fmt::format("{}", fmt::join(keys, ", "))),
+                hint);
   }
-  return true;
 }
 
 }  // namespace
@@ -75,13 +76,12 @@ bool CheckSelectedApps(const ManifestSelection& s, const engine::DesiredState& d
 std::optional<engine::DesiredState> LoadSelection(const ManifestSelection& s, bool color, engine::Diagnostics* problems) {
   engine::Diagnostics diags;
   engine::DesiredState desired = engine::LoadManifestSet(s.paths, {s.Environment()}, diags);
+  if (!diags.has_errors()) CheckSelectedApps(s, desired, diags);
+  if (!diags.items().empty()) std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
   if (diags.has_errors()) {
-    std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);
     if (problems) problems->Append(diags);
     return std::nullopt;
   }
-  if (!diags.items().empty()) std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);  // warnings
-  if (!CheckSelectedApps(s, desired)) return std::nullopt;
   desired.only_apps = s.apps;
   std::sort(desired.only_apps.begin(), desired.only_apps.end());
   desired.only_apps.erase(std::unique(desired.only_apps.begin(), desired.only_apps.end()), desired.only_apps.end());

@@ -18,6 +18,7 @@
 #include "providers/graph/credential_chain.h"
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_stack.h"
 #include "providers/graph/http_transport.h"
 #include "providers/graph/logging_transport.h"
 #include "providers/graph/token_info.h"
@@ -46,9 +47,8 @@ struct Target::Impl {
   std::string kind, tenant_id, graph_root, credential_name, scope;
   std::unique_ptr<emulator::LocalTenant> local;
   std::unique_ptr<graph::Transport> transport;
-  std::unique_ptr<graph::Credential> credential;
-  std::unique_ptr<graph::GraphClient> client;
-  std::unique_ptr<graph::GraphProvider> provider;
+  std::unique_ptr<graph::Credential> credential;  ///< while opening; then the stack holds it
+  graph::GraphStack stack;
 };
 
 namespace {
@@ -176,40 +176,28 @@ engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& option
     return engine::MakeError(Error::Kind::kInvalid, fmt::format("unknown target '{}': use local or graph", kind));
   auto opened = kind == "local" ? OpenLocal(options, *impl) : OpenGraph(options, *impl);
   if (!opened.ok()) return opened.error();
-  graph::Credential* credential = impl->credential.get();
-  std::string scope = impl->scope;
-  auto* caching = dynamic_cast<graph::CachingCredential*>(credential);
   graph::GraphClientOptions client_options;
   client_options.graph_root = impl->graph_root;
   client_options.low_priority = options.low_priority;
-  if (caching) client_options.on_unauthorized = [caching] { caching->Invalidate(); };
   if (auto paced = ApplyPacing(options.pacing, client_options, isatty(fileno(stderr)) == 1); !paced.ok()) return paced.error();
-  impl->client = std::make_unique<graph::GraphClient>(
-      *impl->transport,
-      [credential, scope]() -> engine::Result<std::string> {
-        auto token = credential->GetToken(scope);
-        if (!token.ok()) return token.error();
-        return token->token;
-      },
-      client_options);
-  impl->provider = std::make_unique<graph::GraphProvider>(*impl->client);
+  impl->stack = graph::MakeGraphStack(*impl->transport, std::move(impl->credential), impl->scope, std::move(client_options));
   return std::unique_ptr<Target>(new Target(std::move(impl)));
 }
 
 Target::Target(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Target::~Target() = default;
 
-engine::Provider& Target::provider() { return *impl_->provider; }
-graph::GraphClient& Target::client() { return *impl_->client; }
+engine::Provider& Target::provider() { return *impl_->stack.provider; }
+graph::GraphClient& Target::client() { return *impl_->stack.client; }
 emulator::LocalTenant* Target::local() { return impl_->local.get(); }
 const std::string& Target::kind() const { return impl_->kind; }
 const std::string& Target::tenant_id() const { return impl_->tenant_id; }
 const std::string& Target::graph_root() const { return impl_->graph_root; }
 const std::string& Target::credential_name() const { return impl_->credential_name; }
-graph::ClientStats Target::Stats() const { return impl_->client->stats(); }
+graph::ClientStats Target::Stats() const { return impl_->stack.client->stats(); }
 
 engine::Result<std::string> Target::TokenFor(const std::string& scope) {
-  auto token = impl_->credential->GetToken(scope);
+  auto token = impl_->stack.credential->GetToken(scope);
   if (!token.ok()) return token.error();
   return token->token;
 }
@@ -217,7 +205,7 @@ engine::Result<std::string> Target::TokenFor(const std::string& scope) {
 engine::Result<net::Response> Target::Fetch(const net::Request& request) { return impl_->transport->Send(request); }
 
 engine::Result<std::string> Target::GraphToken() {
-  auto token = impl_->credential->GetToken(impl_->scope);
+  auto token = impl_->stack.credential->GetToken(impl_->scope);
   if (!token.ok()) return token.error();
   return token->token;
 }

@@ -207,6 +207,7 @@ struct LocalTenant::Impl {
     admin->admin_key = seeded->admin_key;
     endpoints.admin_key = seeded->admin_key;
     graph->ResetStats();
+    identities->FlushAll();
     return engine::Ok{};
   }
 };

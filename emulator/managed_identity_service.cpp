@@ -196,6 +196,12 @@ int ManagedIdentityService::FlushCache(const std::string& host_name) {
   return n;
 }
 
+void ManagedIdentityService::FlushAll() {
+  std::lock_guard lock(cache_mutex_);
+  cache_.clear();
+  SaveCacheLocked();
+}
+
 void ManagedIdentityService::SetCacheStore(CacheStore store) {
   std::lock_guard lock(cache_mutex_);
   cache_store_ = std::move(store);

@@ -54,6 +54,8 @@ class ManagedIdentityService {
   void SetCacheEnabled(bool on);
   /// Forgets the tokens kept for one host (as a restart of the VM would); returns how many.
   int FlushCache(const std::string& host_name);
+  /// Forgets every cached token (the tenant was reset: the identities they were issued to are gone).
+  void FlushAll();
 
   /// Where the cache outlives this process (the local tenant's state): what a kept token is made
   /// of, never the token itself — its claims, which TokenService::SignAgain turns back into it.

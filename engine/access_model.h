@@ -64,6 +64,9 @@ struct AccessSnapshot {
 struct AccessReadOptions {
   bool include_unmanaged = false;         ///< every application, not only those with the marker tag
   std::vector<std::string> extra_app_ids; ///< applications to include besides (a manifest's adopted apps)
+  /// Only these applications (with extra_app_ids), each named by uniqueName, appId or exact display
+  /// name — one application each, else an error; empty: every managed one (or every one).
+  std::vector<std::string> only_apps;
 };
 
 }  // namespace entragate::engine

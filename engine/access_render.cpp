@@ -81,8 +81,9 @@ std::string AccessTime(int64_t t) {
 }
 
 std::string RenderAccessTable(const AccessReview& review) {
-  std::string out = fmt::format("Access review of tenant {} (read {}): {} applications, {} identities\n", review.tenant_id, AccessTime(review.read_at),
-                                review.apps.size(), review.identities.size());
+  std::string out = fmt::format("Access review of tenant {} (read {}): {} application{}, {} identit{}\n", review.tenant_id, AccessTime(review.read_at),
+                                review.apps.size(), review.apps.size() == 1 ? "" : "s", review.identities.size(),
+                                review.identities.size() == 1 ? "y" : "ies");
   if (review.with_plan)
     out += fmt::format("What {} changes: {} gained, {} lost, {} assignment switches, {} widening drift (+ gained, - lost, ! widening drift removed)\n",
                        EscapeControls(review.manifest), review.gained, review.lost, review.switched, review.widening);
@@ -103,6 +104,25 @@ std::string RenderAccessTable(const AccessReview& review) {
   for (const auto& n : review.notes) out += "\nnote: " + n + "\n";
   if (!review.token_note.empty()) out += "\n" + review.token_note + "\n";
   return out;
+}
+
+std::string RenderAccessChanges(const AccessAppReview& r) {
+  std::string out;
+  if (r.created) out += "  the plan creates this application\n";
+  if (r.deleted) out += "  the plan deletes this application: nobody can obtain a token for it afterwards\n";
+  for (const auto& e : r.entries) {
+    if (e.mark == AccessMark::kNone || (r.deleted && e.mark == AccessMark::kLost)) continue;
+    std::string through = e.how == "group" ? " through group " + EscapeControls(e.group.display_name) : "";
+    if (e.mark == AccessMark::kGained) out += fmt::format("  + {} gets {}{}\n", PrincipalName(e.identity), EscapeControls(e.role), through);
+    else
+      out += fmt::format("  {} {} loses {}{}{}\n", AccessSymbol(e.mark, e.widening), PrincipalName(e.identity), EscapeControls(e.role), through,
+                         e.widening ? " (granted outside the manifest: drift that widened access)" : "");
+  }
+  if (r.assignment_change == "on")
+    out += fmt::format("  assignment becomes required: identities without an assignment lose access{}\n",
+                       r.assignment_widening ? " (it was switched off outside the manifest: drift that widened access)" : "");
+  if (r.assignment_change == "off") out += "  assignment stops being required: any identity in the tenant can get a token (without roles)\n";
+  return out.empty() ? "  no change to who can obtain a token\n" : out;
 }
 
 std::string RenderAccessCsv(const AccessReview& review) {

@@ -14,6 +14,9 @@ namespace entragate::engine {
 const char* AccessSymbol(AccessMark mark, bool widening);  ///< "+", "-", "!" (lost widening drift) or ""
 
 std::string RenderAccessTable(const AccessReview& review);
+/// What a plan does to access to one app, a line each: "+ NAME gets ROLE", "- NAME loses ROLE",
+/// assignment switched on or off, created, deleted; "no change to who can obtain a token" otherwise.
+std::string RenderAccessChanges(const AccessAppReview& app);
 std::string RenderAccessCsv(const AccessReview& review);
 std::string RenderAccessMarkdown(const AccessReview& review);
 boost::json::object AccessReviewJson(const AccessReview& review);

@@ -145,15 +145,21 @@ bool AccessAppReview::changed() const {
   return std::any_of(entries.begin(), entries.end(), [](const AccessEntry& e) { return e.mark != AccessMark::kNone; });
 }
 
-AccessReview BuildAccessReview(const AccessSnapshot& s, const Plan* plan, const ObservedState* observed) {
+bool AccessAppReview::Is(const std::string& name) const {
+  return key == name || app.unique_name == name || (!app.app_id.empty() && LowerAscii(app.app_id) == LowerAscii(name));
+}
+
+AccessReview BuildAccessReview(const AccessSnapshot& s, const Plan* plan, const ObservedState* observed, const std::vector<std::string>& only_apps) {
   AccessReview review;
   review.tenant_id = s.tenant_id;
   review.read_at = s.read_at;
   review.with_plan = plan != nullptr;
+  auto wanted = [&](const std::string& name) { return only_apps.empty() || std::find(only_apps.begin(), only_apps.end(), name) != only_apps.end(); };
   for (const auto& app : s.apps) {
     AccessAppReview r;
     r.key = KeyOf(app);
     r.app = app;
+    if (!only_apps.empty() && std::none_of(only_apps.begin(), only_apps.end(), [&](const std::string& n) { return r.Is(n); })) continue;
     r.open_before = r.open_after = app.has_service_principal && !app.assignment_required;
     for (const auto& g : app.grants) AddEntries(r, g, s, AccessMark::kNone);
     if (!app.has_service_principal) r.notes.push_back("no service principal: no token can be issued for this application in this tenant");
@@ -162,6 +168,8 @@ AccessReview BuildAccessReview(const AccessSnapshot& s, const Plan* plan, const 
   if (plan) {
     std::vector<const Change*> changes;
     for (const auto& c : plan->changes) {
+      bool in_scope = FindApp(review, c.app, observed) || (c.kind == StepKind::kCreateApp && wanted(c.app));
+      if (!in_scope) continue;
       ApplyChange(review, c, s, observed);
       changes.push_back(&c);
     }

@@ -43,6 +43,8 @@ struct AccessAppReview {
   std::vector<AccessChanger> changers;  ///< who can change who gets tokens for it
   std::vector<std::string> notes;
   bool changed() const;
+  /// NAME is this app's key, uniqueName or appId.
+  bool Is(const std::string& name) const;
 };
 
 struct AccessReview {
@@ -58,7 +60,9 @@ struct AccessReview {
 };
 
 /// The review of `snapshot`; with `plan` (and the `observed` state it was made from), also its effect.
-AccessReview BuildAccessReview(const AccessSnapshot& snapshot, const Plan* plan = nullptr, const ObservedState* observed = nullptr);
+/// With `only_apps` (keys, uniqueNames or appIds), only those applications and the plan's steps for them.
+AccessReview BuildAccessReview(const AccessSnapshot& snapshot, const Plan* plan = nullptr, const ObservedState* observed = nullptr,
+                               const std::vector<std::string>& only_apps = {});
 
 /// What `who` can reach in `review`: the entries naming it or a group it is a member of (listed in
 /// `snapshot.group_members`), and the apps open to every identity.

@@ -74,7 +74,7 @@ void CheckGrant(const DesiredState& state, const App& app, Grant& g, const std::
     return;
   }
   if (group && std::find(allowed.begin(), allowed.end(), "Application") != allowed.end())
-    diags.Warning("W0227", g.loc,
+    diags.Warning("W0230", g.loc,
                   fmt::format("app role '{}' of app '{}' allows Application members, but it is granted to group '{}': only the "
                               "group's users get it",
                               g.role, app.key, g.principal),

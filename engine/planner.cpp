@@ -389,7 +389,7 @@ std::vector<std::string> OrderSteps(Plan& plan) {
   return stuck;
 }
 
-// "file:line:col: [W0227] message (hint)": a warning as a plan carries it.
+// "file:line:col: [W0230] message (hint)": a warning as a plan carries it.
 std::string DescribeWarning(const Diagnostic& d) {
   return fmt::format("{}[{}] {}{}", d.loc.valid() || !d.loc.file.empty() ? d.loc.ToString() + ": " : "", d.code, d.message,
                      d.hint.empty() ? "" : " (" + d.hint + ")");

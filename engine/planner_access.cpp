@@ -68,7 +68,7 @@ bool CheckMemberType(Context& ctx, const AppPlan& ap, const Grant& g, const Prin
   bool by_object_id = ctx.desired.identities.count(g.principal) && ctx.desired.identities.at(g.principal).selector == IdentitySelector::kObjectId;
   if (by_object_id && p.type == "Group" && std::find(allowed.begin(), allowed.end(), "Application") != allowed.end() &&
       std::find(allowed.begin(), allowed.end(), "User") != allowed.end())
-    ctx.diags.Warning("W0227", g.loc,
+    ctx.diags.Warning("W0230", g.loc,
                       fmt::format("app role '{}' of app '{}' allows Application members, but it is granted to group '{}': only the "
                                   "group's users get it",
                                   g.role, ap.app->key, g.principal),

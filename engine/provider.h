@@ -53,6 +53,11 @@ class Provider {
     (void)options;
     return MakeError(Error::Kind::kInvalid, "this target cannot read access");
   }
+  /// The one directory object NAME names (display name, appId, UPN or object id), for an access
+  /// review of an identity that holds nothing the review read.
+  virtual Result<AccessPrincipal> FindPrincipal(const std::string& name) {
+    return MakeError(Error::Kind::kNotFound, "this target cannot look up '" + name + "'");
+  }
 };
 
 }  // namespace entragate::engine

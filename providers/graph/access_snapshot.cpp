@@ -98,8 +98,15 @@ void ReadRoles(const json::object& sp, AccessApp& app) {
 
 engine::Result<std::vector<json::object>> ReadApplications(GraphClient& client, const engine::AccessReadOptions& options) {
   std::string marker = FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(engine::kMarkerTag)));
-  std::vector<std::string> paths = {std::string("/applications?") + kAppSelect + "&$top=999" + (options.include_unmanaged ? "" : "&$filter=" + marker)};
-  for (auto& q : InQueries(std::string("/applications?") + kAppSelect + "&$top=999", "appId", options.extra_app_ids)) paths.push_back(q);
+  std::vector<std::string> paths, by_app_id = options.extra_app_ids;
+  if (options.only_apps.empty())
+    paths.push_back(std::string("/applications?") + kAppSelect + "&$top=999" + (options.include_unmanaged ? "" : "&$filter=" + marker));
+  for (const auto& name : options.only_apps) {
+    auto id = FindApplicationId(client, name);
+    if (!id.ok()) return id.error();
+    by_app_id.push_back(*id);
+  }
+  for (auto& q : InQueries(std::string("/applications?") + kAppSelect + "&$top=999", "appId", by_app_id)) paths.push_back(q);
   Lists lists = client.ListAll(paths);
   if (auto bad = CheckAll(lists, Answer::kApplication); !bad.ok()) return bad.error();
   std::vector<json::object> out;
@@ -237,5 +244,7 @@ engine::Result<engine::AccessSnapshot> ReadAccessSnapshot(GraphClient& client, c
 engine::Result<engine::AccessSnapshot> GraphProvider::ReadAccess(const engine::AccessReadOptions& options) {
   return ReadAccessSnapshot(client_, options);
 }
+
+engine::Result<engine::AccessPrincipal> GraphProvider::FindPrincipal(const std::string& name) { return graph::FindPrincipal(client_, name); }
 
 }  // namespace entragate::graph

@@ -186,13 +186,32 @@ void GraphClient::Wait(int64_t ms, WaitReason reason) {
   Count([&](ClientStats& s) { s.throttled_wait_ms += ms; });
 }
 
+void GraphClient::WaitTicket(const Pacer::Ticket& ticket) {
+  int64_t ms = std::min<int64_t>(ticket.wait_ms, 10 * 60 * 1000);
+  if (ms <= 0) return;
+  pacer_->BeginWait(ticket.reason, options_.now_ms() + ms);
+  if (options_.on_wait) options_.on_wait(ticket.reason, ms);
+  // Slept in slices of at most a quarter second; never longer in all than the wait first given,
+  // so a sleep that passes no time (a test double) still ends.
+  constexpr int64_t kSlice = 250;
+  int64_t slept = 0;
+  for (int64_t left = ms; left > 0 && slept < ms;) {
+    int64_t slice = std::min(left, kSlice);
+    options_.sleep(slice);
+    slept += slice;
+    left = std::min(ms - slept, pacer_->Remaining(ticket));
+  }
+  pacer_->EndWait();
+  Count([&](ClientStats& s) { s.throttled_wait_ms += slept; });
+}
+
 Pacer::Ticket GraphClient::WaitTurn(int64_t not_before_ms, const RequestCost& cost) {
   Wait(not_before_ms - options_.now_ms(), WaitReason::kThrottled);
   // A reservation voided by a 429 that held the scope meanwhile is made again, behind the hold.
   // Bounded so that a sleep that does not pass time (a test double) cannot spin.
   for (int round = 0;; ++round) {
     Pacer::Ticket ticket = pacer_->Reserve(cost, options_.low_priority);
-    Wait(ticket.wait_ms, ticket.reason);
+    WaitTicket(ticket);
     if (pacer_->Confirm(ticket) || round == 20) return ticket;
   }
 }

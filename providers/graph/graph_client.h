@@ -168,6 +168,8 @@ class GraphClient {
   /// Sleeps until `not_before_ms`, then until the pacer has room for `cost`.
   Pacer::Ticket WaitTurn(int64_t not_before_ms, const RequestCost& cost);
   void Wait(int64_t ms, WaitReason reason);
+  /// Waits out a pacer ticket in slices, ending early when the pacer's budget grew meanwhile.
+  void WaitTicket(const Pacer::Ticket& ticket);
   /// Tells the pacer what Graph said about one answered request (or sub-request).
   void Learn(const GraphResponse& answer, const RequestCost& cost, uint64_t epoch);
   engine::Result<std::string> Token();

@@ -146,7 +146,35 @@ Pacer::Ticket Pacer::Reserve(const RequestCost& cost, bool low_priority) {
     t.reason = hold_wait > 0 ? hold_reason_ : write_wait >= ru_wait ? WaitReason::kWriteQuota : WaitReason::kResourceUnits;
   units_.level -= cost.resource_units;
   writes_.level -= cost.writes;
+  t.reserved_at = now;
+  t.reserve = reserve;
+  t.units_after = units_.level;
+  t.writes_after = writes_.level;
+  t.units_raised = units_.raised_total;
+  t.writes_raised = writes_.raised_total;
   return t;
+}
+
+// The level a reservation left, plus what was raised since and what refilled since, against the
+// reserve: the same sum WaitFor made at reservation, with what has happened since.
+double Pacer::StillToWait(const Bucket& b, double level_after, double raised_then, double elapsed, double reserve, double rate) {
+  if (rate <= 0) return 0;
+  double level = level_after + (b.raised_total - raised_then) + elapsed * rate;
+  return std::max(0.0, (ReserveOf(b, reserve) - level) / rate);
+}
+
+int64_t Pacer::Remaining(const Ticket& t) const {
+  std::lock_guard lock(mutex_);
+  int64_t now = now_ms_();
+  double elapsed = static_cast<double>(std::max<int64_t>(0, now - t.reserved_at));
+  double told = static_cast<double>(std::max<int64_t>(0, t.reserved_at + t.wait_ms - now));
+  if (t.epoch != epoch_) return std::max<int64_t>(0, hold_until_ - now);  // Confirm will say to reserve again
+  if (t.reason == WaitReason::kNone) return 0;
+  double reserve = t.reserve, factor = RampFactor(now);
+  double ru = StillToWait(units_, t.units_after, t.units_raised, elapsed, reserve, units_.Rate() * factor);
+  double wr = t.cost.writes > 0 ? StillToWait(writes_, t.writes_after, t.writes_raised, elapsed, reserve, writes_.Rate() * factor) : 0;
+  double hold = static_cast<double>(std::max<int64_t>(0, hold_until_ - now));
+  return static_cast<int64_t>(std::min(told, std::max({ru, wr, hold})) + 0.999);
 }
 
 bool Pacer::Confirm(const Ticket& ticket) {
@@ -174,6 +202,7 @@ void Pacer::MaybeRaise(Bucket& b, int64_t now) {
   double more = std::min(b.ceiling, b.capacity * b.growth) - b.capacity;
   b.capacity += more;
   b.level += more;  // the room Graph showed is there now, not after a refill
+  b.raised_total += more;
   b.raised_at = now;
 }
 

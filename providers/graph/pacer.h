@@ -73,9 +73,17 @@ class Pacer {
     uint64_t epoch = 0;       ///< the hold generation it was reserved in
     RequestCost cost;
     WaitReason reason = WaitReason::kNone;
+    int64_t reserved_at = 0;
+    double reserve = 0;                          ///< the share of each bucket it leaves alone
+    double units_after = 0, writes_after = 0;    ///< the bucket levels this reservation left
+    double units_raised = 0, writes_raised = 0;  ///< how much the budgets had been raised by then
   };
   /// Takes `cost` from the buckets (they may go into debt: later senders queue behind).
   Ticket Reserve(const RequestCost& cost, bool low_priority);
+  /// How much longer `ticket` must wait now: less than it was told when the budget was raised
+  /// meanwhile (Graph showed more room), so that queued senders need not sleep out a wait
+  /// computed for a smaller budget. Never more than at reservation, except behind a hold.
+  int64_t Remaining(const Ticket& ticket) const;
   /// True: send now. False: a 429 held the scope after the reservation; reserve again.
   bool Confirm(const Ticket& ticket);
 
@@ -107,6 +115,7 @@ class Pacer {
     double ceiling = 0;              ///< the most the capacity may be raised to
     double growth = 1.1;             ///< by this factor at a time
     int64_t raised_at = 0;           ///< once a second at most
+    double raised_total = 0;         ///< every raise so far, for tickets reserved before one
     double Rate() const { return capacity / static_cast<double>(window_ms); }
   };
   void Refill(int64_t now);
@@ -114,6 +123,7 @@ class Pacer {
   static double WaitFor(const Bucket& b, double need, double reserve, double rate);
   static void MaybeRaise(Bucket& b, int64_t now);
   static double ReserveOf(const Bucket& b, double share);
+  static double StillToWait(const Bucket& b, double level_after, double raised_then, double elapsed, double reserve, double rate);
 
   mutable std::mutex mutex_;
   PacerOptions options_;

@@ -74,6 +74,12 @@ out=$(e access --all "$work/m")
 check "table with PATH: marks gained (+) and widening drift (!)" bash -c '[[ "$1" =~ \+\ centos-2 && "$1" =~ \!\ ci-runner && "$1" =~ -\ +centos-1 ]]' _ "$out"
 out=$(e access testapp "$work/m")
 check "access APP PATH: the cached-token caveat" contains "$out" "Tokens already issued stay valid until they expire"
+check "access APP PATH: the widening grant removed, in words" contains "$out" "! ci-runner loses App.Use (granted outside the manifest: drift that widened access)"
+e access --app open-api "$work/m" --format json -o "$work/one.json" 2>/dev/null; rc=$?
+check "--app with PATH: exits 0, output validates" node tests/js/check-json-schema.mjs schemas/access.v1.schema.json "$work/one.json"
+check "… only that app, its counts alone" test "$(js "$work/one.json" 'console.log(j.apps.map(a=>a.key).join(), j.plan.gained, j.plan.lost, j.plan.assignmentSwitched)')" = "open-api 0 0 1"
+out=$(e access --app open-apj "$work/m" 2>&1); rc=$?
+check "--app with PATH: a key not in the set is E0227" bash -c '[[ $1 == 1 && "$2" == *E0227* ]]' _ $rc "$out"
 
 # --identity by UPN, group name, manifest identity name, object id.
 out=$(e access --identity alice@contoso.onmicrosoft.com); rc=$?

@@ -91,8 +91,15 @@ check "without --app the removed app is pruned" contains "$out" "- app.two"
 out=$("$bin" plan "$work/set/a" "$work/set/b" --app one "${local[@]}"); rc=$?
 check "--app one: only its change" bash -c '[[ $1 == 0 && $2 == *"App one v2"* && $2 != *"app.two"* ]]' _ $rc "$out"
 check "… and the plan says prune does not run" contains "$out" "Only app one (--app): other apps are left as they are, and prune does not run."
+out=$("$bin" plan --app one "$work/set/a" "$work/set/b" "${local[@]}" 2>&1); rc=$?
+check "--app before the paths takes one value (the paths stay paths)" bash -c '[[ $1 == 0 && $2 == *"App one v2"* && $2 != *"app.two"* ]]' _ $rc "$out"
 out=$("$bin" plan "$work/set/a" "$work/set/b" --app onw "${local[@]}" 2>&1); rc=$?
 check "an unknown --app is an error naming the apps" bash -c '[[ $1 == 1 && $2 == *"--app onw: no such app in the manifest set; its apps are: one"* ]]' _ $rc "$out"
+check "… with a did-you-mean" contains "$out" "did you mean 'one'"
+out=$("$bin" plan "$work/set/a" "$work/set/b" --app onw --format json "${local[@]}" 2>/dev/null); rc=$?
+check "… reported in the requested format on stdout (E0227 in the JSON problems)" bash -c '[[ $1 == 1 && $2 == *"\"E0227\""* && $2 == *"--app onw"* ]]' _ $rc "$out"
+out=$("$bin" plan "$work/set/a" "$work/set/b" --app onw --format markdown "${local[@]}" 2>/dev/null)
+check "… and in the markdown problems" contains "$out" "E0227"
 "$bin" plan "$work/set/a" "$work/set/b" --app one -o "$work/one.json" "${local[@]}" >/dev/null 2>&1
 out=$("$bin" apply "$work/one.json" --auto-approve "${local[@]}" 2>&1); rc=$?
 check "a saved --app plan applies just that app" bash -c '[[ $1 == 0 && $2 != *"app.two"* ]]' _ $rc "$out"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # owners and servicePrincipalOwners as a user meets them: planned (text, JSON, saved and shown),
 # applied through owners/$ref, an owner added out of band reported by drift (JUnit before → after)
-# and removed by apply, exported; and the W0227 warning for a group holding a role that allows
+# and removed by apply, exported; and the W0230 warning for a group holding a role that allows
 # applications, on stderr and in the JSON diagnostics, while validate and plan still succeed.
 # Usage: owners_cli_test.sh ENTRAGATE (from the repository root).
 set -uo pipefail
@@ -38,24 +38,24 @@ EOF
 
 out=$("$bin" validate "$m" 2>"$work/err"); rc=$?
 check "validate: a warning does not fail it (exit 0)" test $rc -eq 0
-check "… W0227 on stderr at the grant" contains "$(cat "$work/err")" "owners.yaml:13:19: warning[W0227]: app role 'App.Read' of app 'testapp' allows Application members, but it is granted to group 'support'"
+check "… W0230 on stderr at the grant" contains "$(cat "$work/err")" "owners.yaml:13:19: warning[W0230]: app role 'App.Read' of app 'testapp' allows Application members, but it is granted to group 'support'"
 check "… with the rule as hint" contains "$(cat "$work/err")" "a service principal in a group does not get the group's app roles in its app-only tokens"
 check "… and the set is valid" contains "$out" "valid (1 file, 2 apps, 3 identities)"
 json=$("$bin" validate --format json "$m" 2>/dev/null)
 check "validate --format json: the warning is a diagnostic" \
-  test "$(node -pe 'const j=JSON.parse(require("fs").readFileSync(0)); [j.valid, j.warning_count, j.diagnostics[0].severity, j.diagnostics[0].code, j.diagnostics[0].line].join(" ")' <<<"$json")" = "true 1 warning W0227 13"
+  test "$(node -pe 'const j=JSON.parse(require("fs").readFileSync(0)); [j.valid, j.warning_count, j.diagnostics[0].severity, j.diagnostics[0].code, j.diagnostics[0].line].join(" ")' <<<"$json")" = "true 1 warning W0230 13"
 
 out=$(e plan "$m" 2>"$work/err"); rc=$?
 check "plan: exit 0 despite the warning" test $rc -eq 0
-check "… the warning on stderr" contains "$(cat "$work/err")" "warning[W0227]"
-check "… and in the plan" contains "$out" "warning: $m:13:19: [W0227]"
+check "… the warning on stderr" contains "$(cat "$work/err")" "warning[W0230]"
+check "… and in the plan" contains "$out" "warning: $m:13:19: [W0230]"
 check "… adds the application's owners" contains "$out" "> app.testapp.owners[alice]"
 check "… including an app of the set" contains "$out" "> app.testapp.owners[client]"
 check "… and the service principal's" contains "$out" "> app.testapp.service_principal.owners[centos-2]"
 check "… counted as grants" contains "$out" "4 to create, 0 to update, 0 to delete, 4 to grant, 0 to revoke"
 json=$(e plan --format json "$m" 2>/dev/null)
 check "plan --format json: add_owner steps and the warning" \
-  test "$(node -pe 'const j=JSON.parse(require("fs").readFileSync(0)); [j.changes.filter(c => c.kind === "add_owner").length, j.warnings.length, j.warnings[0].includes("[W0227]")].join(" ")' <<<"$json")" = "3 1 true"
+  test "$(node -pe 'const j=JSON.parse(require("fs").readFileSync(0)); [j.changes.filter(c => c.kind === "add_owner").length, j.warnings.length, j.warnings[0].includes("[W0230]")].join(" ")' <<<"$json")" = "3 1 true"
 
 e plan "$m" -o "$work/plan.json" >/dev/null 2>&1
 out=$("$bin" show "$work/plan.json" 2>&1); rc=$?

@@ -19,10 +19,9 @@
 #include "engine/executor.h"
 #include "engine/manifest.h"
 #include "engine/planner.h"
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_secret_credential.h"
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
+#include "providers/graph/graph_stack.h"
 #include "providers/graph/http_transport.h"
 
 namespace entragate::testing {
@@ -69,24 +68,13 @@ class Rig {
   };
   Stack StackThrough(graph::Transport& transport, bool real_sleep = false) {
     const auto& e = tenant_->endpoints();
-    Stack s;
-    s.credential = std::make_unique<graph::CachingCredential>(
-        std::make_unique<graph::ClientSecretCredential>(transport, graph::AppIdentity{e.authority, e.tenant_id, e.client_id}, e.client_secret,
-                                                        graph::SystemNow),
-        graph::SystemNow);
     graph::GraphClientOptions o;
     o.graph_root = e.graph;
     if (!real_sleep) o.sleep = [](int64_t) {};
     o.jitter_seed = 7;
     if (adjust_client_) adjust_client_(o);
-    graph::Credential* credential = s.credential.get();
-    s.client = std::make_unique<graph::GraphClient>(transport, [credential]() -> engine::Result<std::string> {
-      auto t = credential->GetToken("https://graph.microsoft.com/.default");
-      if (!t.ok()) return t.error();
-      return t->token;
-    }, o);
-    s.provider = std::make_unique<graph::GraphProvider>(*s.client);
-    return s;
+    graph::GraphStack made = graph::MakeSecretStack(transport, {e.authority, e.tenant_id, e.client_id}, e.client_secret, std::move(o));
+    return {std::move(made.credential), std::move(made.client), std::move(made.provider)};
   }
 
   ~Rig() {

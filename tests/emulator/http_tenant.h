@@ -1,6 +1,8 @@
 #pragma once
 // A local tenant started in-process on a fresh state directory and reached over real HTTP(S) with
-// the provider's transport: the operator's Graph token, Graph calls and the admin API.
+// the provider's transport: the operator's Graph token, Graph calls and the admin API. The one
+// tenant fixture of the emulator and Graph client tests (tests/graph/tenant_fixture.h adds clients).
+// The state directory is removed with the fixture unless KeepState() hands it to a restart.
 
 #include <doctest/doctest.h>
 
@@ -39,6 +41,19 @@ struct Tenant {
     if (!e().ca_file.empty()) t.ca_file = e().ca_file;
     http = graph::MakeHttpTransport(t);
   }
+  Tenant(const Tenant&) = delete;
+  Tenant& operator=(const Tenant&) = delete;
+  ~Tenant() {
+    if (tenant) tenant->Stop();
+    tenant.reset();
+    std::error_code ec;
+    if (!keep_) fs::remove_all(dir, ec);
+  }
+  /// The state directory, left in place for a Tenant({}, dir) that restarts on it (and then owns it).
+  std::string KeepState() {
+    keep_ = true;
+    return dir;
+  }
   const emulator::LocalTenantEndpoints& e() const { return tenant->endpoints(); }
 
   net::Response Send(const std::string& method, const std::string& url, const std::string& body = "", net::Headers headers = {}) {
@@ -70,6 +85,9 @@ struct Tenant {
     REQUIRE_MESSAGE(r.status < 300, r.body);
     return json::parse(r.body).as_object();
   }
+
+ private:
+  bool keep_ = false;
 };
 
 inline json::object Claims(const std::string& jwt) { return crypto::DecodeJwt(jwt).value().payload; }

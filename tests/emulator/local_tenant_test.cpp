@@ -94,7 +94,7 @@ TEST_CASE("state persists across restarts, tokens issued before still verify") {
   std::string app_id, token;
   {
     Tenant t;
-    dir = t.dir;
+    dir = t.KeepState();
     app_id = MakeProtectedApi(t).first;
     token = t.OperatorToken();
   }

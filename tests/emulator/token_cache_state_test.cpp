@@ -40,7 +40,7 @@ TEST_CASE("a reopened local tenant hands out the token it had cached, and its st
   std::string dir, token;
   {
     Tenant first;
-    dir = first.dir;
+    dir = first.KeepState();
     token = Imds(first);
     CHECK(first.tenant->identities().CachedTokenIds().size() == 1);
   }
@@ -54,9 +54,22 @@ TEST_CASE("a reopened local tenant hands out the token it had cached, and its st
     CHECK(bytes.find(token.substr(dot + 1, token.rfind('.') - dot - 1)) == std::string::npos);  // the encoded claims
 
     again.Admin("POST", "hosts/centos-1/token-cache/flush");
+    again.KeepState();
   }
   Tenant flushed({}, dir);
   CHECK(flushed.tenant->identities().CachedTokenIds().empty());
   CHECK(Imds(flushed) != token);
-  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an admin reset forgets the cached managed-identity tokens, in memory and in the state") {
+  Tenant t;
+  std::string token = Imds(t);
+  REQUIRE(t.tenant->identities().CachedTokenIds().size() == 1);
+  t.Admin("POST", "reset");
+  CHECK(t.tenant->identities().CachedTokenIds().empty());
+  CHECK(Imds(t) != token);
+  std::string dir = t.KeepState();
+  t.tenant.reset();
+  Tenant again({}, dir);
+  CHECK(again.tenant->identities().CachedTokenIds().size() == 1);  // only the token issued after the reset
 }

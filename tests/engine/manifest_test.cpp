@@ -278,7 +278,7 @@ apps:
   REQUIRE(diags.warning_count() == 1);  // People allows only users: nothing to warn about
   const Diagnostic& w = diags.items()[0];
   CHECK(w.severity == Severity::kWarning);
-  CHECK(w.code == "W0227");
+  CHECK(w.code == "W0230");
   CHECK(w.loc.ToString() == "m.yaml:12:15");
   CHECK(w.message == "app role 'Both' of app 'api' allows Application members, but it is granted to group 'ops': only the group's users get it");
   REQUIRE(s.warnings.size() == 1);

@@ -561,7 +561,7 @@ apps:
   DesiredState d = LoadManifestTexts({{"m.yaml", m}}, load);
   REQUIRE_FALSE(load.has_errors());
   REQUIRE(d.warnings.size() == 1);  // staff: a group by selector, known without the tenant
-  CHECK(d.warnings[0].code == "W0227");
+  CHECK(d.warnings[0].code == "W0230");
   CHECK(d.warnings[0].loc.line == 12);
   ObservedState o = Empty();
   o.identities["team"] = {"team", "66666666-6666-6666-6666-666666666666", "Group", "Team", ""};
@@ -571,9 +571,9 @@ apps:
   CHECK_FALSE(diags.has_errors());
   REQUIRE(diags.warning_count() == 1);  // team: an objectId that turned out to be a group
   REQUIRE(p.warnings.size() == 2);
-  CHECK(p.warnings[0].find("m.yaml:12:18: [W0227] app role 'App.Use' of app 'testapp' allows Application members, but it is granted to "
+  CHECK(p.warnings[0].find("m.yaml:12:18: [W0230] app role 'App.Use' of app 'testapp' allows Application members, but it is granted to "
                            "group 'staff'") == 0);
-  CHECK(p.warnings[1].find("[W0227]") != std::string::npos);
+  CHECK(p.warnings[1].find("[W0230]") != std::string::npos);
   CHECK(p.warnings[1].find("group 'team'") != std::string::npos);
   CHECK(p.Summary().grant == 2);  // a warning, not a refusal
 }

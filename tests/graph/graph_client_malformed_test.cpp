@@ -117,21 +117,20 @@ TEST_CASE("access reads refuse a malformed service principal or assignment, nami
   TenantFixture t;
   auto client = t.Client();
   Managed m = MakeManagedApp(*client);
-  REQUIRE(graph::ReadAppAccess(*client, m.app_id).ok());
-  auto before = graph::ReadIdentityReach(*client, "centos-1");
+  engine::AccessReadOptions one;
+  one.only_apps = {m.app_id};
+  auto before = graph::ReadAccessSnapshot(*client, one);
   REQUIRE_MESSAGE(before.ok(), (before.ok() ? "" : before.error().message));
-  CHECK(before->reachable.size() == 1);
+  REQUIRE(before->apps.size() == 1);
+  CHECK(before->apps[0].grants.size() == 1);
   Corrupt(t, Collection::kAppRoleAssignments, [&](const json::object& a) { return a.at("resourceId").as_string() == m.sp_id; }, "appRoleId", 9);
-  auto access = graph::ReadAppAccess(*client, m.app_id);
+  auto access = graph::ReadAccessSnapshot(*client, one);
   REQUIRE_FALSE(access.ok());
   CHECK(access.error().message.find("\"appRoleId\"") != std::string::npos);
-  auto reach = graph::ReadIdentityReach(*client, "centos-1");
-  REQUIRE_FALSE(reach.ok());
-  CHECK(reach.error().message.find("\"appRoleId\"") != std::string::npos);
 
   Corrupt(t, Collection::kAppRoleAssignments, [&](const json::object& a) { return a.at("resourceId").as_string() == m.sp_id; }, "appRoleId", json::value(kRole));
   Corrupt(t, Collection::kServicePrincipals, WithId(m.sp_id), "appRoles", "none");
-  access = graph::ReadAppAccess(*client, m.app_id);
+  access = graph::ReadAccessSnapshot(*client, one);
   REQUIRE_FALSE(access.ok());
   CHECK(access.error().message.find("\"appRoles\"") != std::string::npos);
 }

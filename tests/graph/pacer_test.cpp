@@ -194,3 +194,32 @@ TEST_CASE("wall time waiting counts overlapping waits once") {
   CHECK(p.waiting().senders == 0);
   CHECK(Describe(WaitReason::kWriteQuota) == "Graph write quota");
 }
+
+TEST_CASE("a sender queued behind a budget that is then raised waits less than it was told") {
+  Clock c;
+  Pacer p(Budget(100000, 10000, 100, 150000, false), c.Fn());
+  Pacer::Ticket last;
+  for (int i = 0; i < 120; ++i) last = p.Reserve(kWrite, false);
+  REQUIRE(last.reason == WaitReason::kWriteQuota);
+  CHECK(last.wait_ms > 20000);  // 20 writes over a refill of 100 per 150 s
+  c.now += 1000;
+  CHECK(p.Remaining(last) == doctest::Approx(last.wait_ms - 1000).epsilon(0.01));  // nothing changed: the rest of its wait
+  p.OnAnswer(kWrite, 1, std::nullopt);  // at our limit, and Graph says it is below 80 %
+  CHECK(p.learnt().writes > 100);
+  CHECK(p.Remaining(last) == 0);
+  CHECK(p.Confirm(last));
+}
+
+TEST_CASE("a raise helps the queue in order: the back of it still waits") {
+  Clock c;
+  Pacer p(Budget(100000, 10000, 100, 150000, false), c.Fn());
+  std::vector<Pacer::Ticket> queue;
+  for (int i = 0; i < 300; ++i) queue.push_back(p.Reserve(kWrite, false));
+  c.now += 1000;
+  p.OnAnswer(kWrite, 1, std::nullopt);
+  double raised = p.learnt().writes - 100;
+  REQUIRE(raised > 0);
+  CHECK(p.Remaining(queue[130]) == 0);                    // within what the raise added
+  CHECK(p.Remaining(queue.back()) > 0);                    // beyond it
+  CHECK(p.Remaining(queue.back()) < queue.back().wait_ms - 1000);
+}
