@@ -130,6 +130,8 @@ std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const Ta
       exit_code = kExitError;
       return nullptr;
     }
+  } else if (!diags.items().empty()) {
+    std::fputs(engine::RenderDiagnostics(diags, color).c_str(), stderr);  // warnings
   }
   out->plan.target = {out->target->kind(), out->observed.tenant_id, out->target->graph_root(),
                       out->observed.tenant_domains.empty() ? std::string() : out->observed.tenant_domains.front()};

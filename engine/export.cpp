@@ -282,11 +282,40 @@ Choice ChooseSelector(const ExportPrincipal& p) {
   return {IdentitySelector::kObjectId, p.object_id, fmt::format("{}-{}", base(slug, "principal"), p.object_id.substr(0, 8))};
 }
 
+// Owners become `owners` / `servicePrincipalOwners` when every one of them can be named: a user or a
+// service principal the tenant still has. Otherwise the field is left out (and owners left alone).
+std::optional<std::vector<GrantOut>> ReadOwners(AppDoc& d, const std::vector<ExportOwner>& owners, const char* field, const ExportSource& s,
+                                                const std::map<std::string, std::string>& key_of_sp) {
+  if (owners.empty()) return std::nullopt;
+  std::vector<GrantOut> out;
+  for (const auto& o : owners) {
+    auto app_key = key_of_sp.find(o.object_id);
+    if (app_key != key_of_sp.end()) {
+      out.push_back({"", app_key->second, o.object_id});
+      continue;
+    }
+    auto p = s.principals.find(o.object_id);
+    std::string who = o.display_name.empty() ? o.object_id : fmt::format("'{}' ({})", o.display_name, o.object_id);
+    if (p == s.principals.end() || (p->second.type != "User" && p->second.type != "ServicePrincipal")) {
+      d.notes.push_back(fmt::format("{} is left out, so entragate leaves the owners as they are: owner {} is {}", field, who,
+                                    p == s.principals.end() ? "not a user or service principal it could read" : "a " + p->second.type));
+      return std::nullopt;
+    }
+    out.push_back({"", "", o.object_id});
+  }
+  return out;
+}
+
 std::map<std::string, IdentityOut> NameIdentities(const ExportSource& s, const std::vector<AppDoc>& docs, NameBook& names) {
   std::map<std::string, IdentityOut> by_object;
-  for (const auto& d : docs)
+  for (const auto& d : docs) {
     for (const auto& g : d.grants)
       if (g.app_key.empty()) by_object[g.object_id].apps.insert(d.key);
+    for (const auto* refs : {&d.owner_refs, &d.sp_owner_refs})
+      if (*refs)
+        for (const auto& g : **refs)
+          if (g.app_key.empty()) by_object[g.object_id].apps.insert(d.key);
+  }
   std::vector<std::pair<std::string, std::string>> order;  // (base name, object id): names are handed out in this order
   for (auto& [id, identity] : by_object) {
     Choice c = ChooseSelector(s.principals.at(id));
@@ -312,6 +341,16 @@ void FillAccess(AppDoc& d, const std::map<std::string, IdentityOut>& identities)
   }
 }
 
+std::optional<std::vector<std::string>> OwnerNames(const std::optional<std::vector<GrantOut>>& refs,
+                                                   const std::map<std::string, IdentityOut>& identities) {
+  if (!refs) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& g : *refs) names.push_back(g.app_key.empty() ? identities.at(g.object_id).name : g.app_key);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 }  // namespace
 
 ExportOutput ExportManifests(const ExportSource& source, ExportLayout layout) {
@@ -325,10 +364,14 @@ ExportOutput ExportManifests(const ExportSource& source, ExportLayout layout) {
   for (auto& d : docs) {
     ReadFields(d, source.tenant_id);
     ReadGrants(d, source, key_of_sp);
+    d.owner_refs = ReadOwners(d, d.src->owners, "owners", source, key_of_sp);
+    if (d.src->has_service_principal) d.sp_owner_refs = ReadOwners(d, d.src->sp_owners, "servicePrincipalOwners", source, key_of_sp);
   }
   std::map<std::string, IdentityOut> identities = NameIdentities(source, docs, names);
   for (auto& d : docs) {
     FillAccess(d, identities);
+    d.owners = OwnerNames(d.owner_refs, identities);
+    d.sp_owners = OwnerNames(d.sp_owner_refs, identities);
     for (const auto& note : d.notes) out.notes.push_back(fmt::format("app '{}': {}", d.key, note));
   }
   if (!docs.empty()) out.files = RenderFiles(source, docs, identities, layout);

@@ -41,12 +41,21 @@ struct ExportAssignment {
   std::string principal_display_name;
 };
 
+/// An owner of an exported application or of its service principal.
+struct ExportOwner {
+  std::string object_id;               ///< lower case
+  std::string type;                    ///< ServicePrincipal, User, Group
+  std::string display_name;
+};
+
 struct ExportApp {
   boost::json::object application;     ///< as read (the properties the planner compares, tags included)
   bool has_service_principal = false;
   std::string service_principal_id;    ///< lower case
   bool assignment_required = false;
   std::vector<ExportAssignment> assigned_to;
+  std::vector<ExportOwner> owners;     ///< of the application
+  std::vector<ExportOwner> sp_owners;  ///< of its service principal
 };
 
 struct ExportSource {
@@ -54,7 +63,7 @@ struct ExportSource {
   std::string origin;                  ///< for the header: "the local tenant", "Microsoft Graph (https://…)"
   std::string exported_at;             ///< for the header: UTC, ISO 8601
   std::vector<ExportApp> apps;
-  std::map<std::string, ExportPrincipal> principals;  ///< by object id: everyone the assignments name
+  std::map<std::string, ExportPrincipal> principals;  ///< by object id: everyone the assignments and owners name
   std::vector<std::string> notes;      ///< from the reader: what was skipped, and why
 };
 

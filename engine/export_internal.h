@@ -72,6 +72,10 @@ struct AppDoc {
   std::vector<std::string> left_out_uris;                 ///< shown in a comment when `uris` is left out
   std::vector<GrantOut> grants;
   std::optional<std::map<std::string, std::vector<std::string>>> access;  ///< role value → names, sorted
+  /// Owners a manifest can state (GrantOut without a role); absent when there are none or one
+  /// cannot be stated (then the field is left out and said in a note).
+  std::optional<std::vector<GrantOut>> owner_refs, sp_owner_refs;
+  std::optional<std::vector<std::string>> owners, sp_owners;  ///< names, sorted
 };
 
 struct IdentityOut {

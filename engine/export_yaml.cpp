@@ -160,6 +160,14 @@ std::string AppYaml(const AppDoc& d) {
   if (d.roles && !d.roles->empty()) Roles(e, *d.roles);
   if (d.src->has_service_principal) Field(e, "assignmentRequired", d.src->assignment_required);
   if (d.access) Access(e, *d.access);
+  if (d.owners) {
+    Key(e, "owners");
+    List(e, *d.owners);
+  }
+  if (d.sp_owners) {
+    Key(e, "servicePrincipalOwners");
+    List(e, *d.sp_owners);
+  }
   e << YAML::EndMap << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }

@@ -252,6 +252,8 @@ DesiredState Finish(DesiredState state, Diagnostics& diags, const manifest_detai
   std::sort(state.apps.begin(), state.apps.end(), [](const App& a, const App& b) { return a.key < b.key; });
   manifest_detail::CheckReferences(state, diags, envs.Bindings());
   diags.Sort();
+  for (const auto& d : diags.items())
+    if (d.severity == Severity::kWarning) state.warnings.push_back(d);
   return state;
 }
 

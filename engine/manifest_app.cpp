@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kAppKeys = {
     "displayName", "description", "notes", "signInAudience", "requestedAccessTokenVersion", "tags",
-    "identifierUris", "optionalClaims", "appRoles", "assignmentRequired", "access", "adopt", "environments"};
+    "identifierUris", "optionalClaims", "appRoles", "assignmentRequired", "access", "owners", "servicePrincipalOwners", "adopt", "environments"};
 const std::vector<std::string> kAudiences = {"AzureADMyOrg", "AzureADMultipleOrgs",
                                              "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"};
 const std::vector<std::string> kMemberTypes = {"Application", "User"};
@@ -211,6 +211,20 @@ void ReadAccess(const YamlContext& ctx, const MapReader& r, App& app) {
   }
 }
 
+// `owners` / `servicePrincipalOwners`: a list of names, resolved against identities and app keys
+// once the whole set is read (manifest_checks.cpp).
+std::optional<std::vector<Owner>> ReadOwners(const MapReader& r, const char* key) {
+  auto names = r.StringList(key);
+  if (!names) return std::nullopt;
+  std::vector<Owner> out;
+  for (auto& [name, loc] : *names) {
+    Owner o{name, false, loc};
+    o.loc.length = static_cast<int>(std::max<size_t>(1, name.size()));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 void ReadAdopt(const YamlContext& ctx, const MapReader& r, App& app) {
   const YamlEntry* e = r.Typed("adopt", YamlType::kMap);
   if (!e) return;
@@ -269,6 +283,8 @@ App ReadApp(const YamlContext& ctx, const YamlEntry& entry) {
                                 "tenant can get a token for the app",
                                 app.key),
                     "write assignmentRequired: true, or false if every identity in the tenant may get a token");
+  app.owners = ReadOwners(r, "owners");
+  app.sp_owners = ReadOwners(r, "servicePrincipalOwners");
   ReadAdopt(ctx, r, app);
   return app;
 }

@@ -12,6 +12,12 @@ namespace entragate::engine::manifest_detail {
 
 namespace {
 
+// Graph's app-only tokens carry the roles assigned to the service principal itself, not those of
+// the groups it is a member of.
+constexpr const char* kGroupsGiveAppsNothing =
+    "a service principal in a group does not get the group's app roles in its app-only tokens; grant the role to each service "
+    "principal directly";
+
 std::vector<std::string> RoleValues(const App& app) {
   std::vector<std::string> out;
   if (app.app_roles)
@@ -59,10 +65,49 @@ void CheckGrant(const DesiredState& state, const App& app, Grant& g, const std::
                             g.role, app.key, g.principal));
   MemberType needed = PrincipalMemberType(state, g);
   const auto& allowed = role->allowed_member_types;
-  if (needed != MemberType::kUnknown && std::find(allowed.begin(), allowed.end(), ToGraph(needed)) == allowed.end())
+  bool group = !g.principal_is_app && state.identities.at(g.principal).selector == IdentitySelector::kGroup;
+  if (needed != MemberType::kUnknown && std::find(allowed.begin(), allowed.end(), ToGraph(needed)) == allowed.end()) {
     diags.Error("E0204", g.loc,
                 fmt::format("app role '{}' of app '{}' allows member types [{}], but '{}' needs {}", g.role, app.key,
-                            fmt::join(allowed, ", "), g.principal, ToGraph(needed)));
+                            fmt::join(allowed, ", "), g.principal, ToGraph(needed)),
+                group ? kGroupsGiveAppsNothing : "");
+    return;
+  }
+  if (group && std::find(allowed.begin(), allowed.end(), "Application") != allowed.end())
+    diags.Warning("W0230", g.loc,
+                  fmt::format("app role '{}' of app '{}' allows Application members, but it is granted to group '{}': only the "
+                              "group's users get it",
+                              g.role, app.key, g.principal),
+                  kGroupsGiveAppsNothing);
+}
+
+// Owners must be identities Graph lets own an application: service principals and users.
+void CheckOwners(const DesiredState& state, const App& app, std::vector<Owner>& owners, const char* key,
+                 const std::vector<std::string>& principals, const std::map<std::string, std::vector<std::string>>& bindings,
+                 Diagnostics& diags) {
+  for (auto& o : owners) {
+    auto id = state.identities.find(o.principal);
+    o.principal_is_app = id == state.identities.end() && state.FindApp(o.principal) != nullptr;
+    if (id == state.identities.end() && !o.principal_is_app) {
+      if (bindings.count(o.principal))
+        diags.Error("E0228", o.loc,
+                    fmt::format("identity '{}' in {} of app '{}' is not bound in environment '{}' (only in {})", o.principal, key, app.key,
+                                state.environment, fmt::join(bindings.at(o.principal), ", ")),
+                    fmt::format("bind it under environments.{}.identities, or leave the app out of that environment", state.environment));
+      else
+        diags.Error("E0228", o.loc,
+                    fmt::format("unknown identity '{}' in {} of app '{}'; name an entry of identities or an app key", o.principal, key,
+                                app.key),
+                    DidYouMean(o.principal, principals));
+      continue;
+    }
+    if (id != state.identities.end() && id->second.selector == IdentitySelector::kGroup)
+      diags.Error("E0229", o.loc,
+                  fmt::format("'{}' in {} of app '{}' is a group; Graph lets only users and service principals own {}", o.principal,
+                              key, app.key, std::string_view(key) == "owners" ? "an application" : "a service principal"),
+                  "name the group's members instead");
+  }
+  std::sort(owners.begin(), owners.end(), [](const Owner& a, const Owner& b) { return a.principal < b.principal; });
 }
 
 // {appId} URIs differ per app once expanded; every other URI must be unique across the manifest, as
@@ -111,6 +156,10 @@ void CheckReferences(DesiredState& state, Diagnostics& diags, const std::map<std
     for (auto& g : *app.access) CheckGrant(state, app, g, principals, bindings, diags);
     std::sort(app.access->begin(), app.access->end(),
               [](const Grant& a, const Grant& b) { return std::tie(a.role, a.principal) < std::tie(b.role, b.principal); });
+  }
+  for (auto& app : state.apps) {
+    if (app.owners) CheckOwners(state, app, *app.owners, "owners", principals, bindings, diags);
+    if (app.sp_owners) CheckOwners(state, app, *app.sp_owners, "servicePrincipalOwners", principals, bindings, diags);
   }
   CheckUniqueUris(state, diags);
   CheckAdoptions(state, diags);

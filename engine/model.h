@@ -80,6 +80,15 @@ struct Grant {
   SourceLoc loc;
 };
 
+/// One owner of an application or of its service principal: an entry of `identities` (a service
+/// principal or a user; groups cannot own applications) or an app key of this manifest (that app's
+/// own service principal).
+struct Owner {
+  std::string principal;     ///< identity name or app key
+  bool principal_is_app = false;
+  SourceLoc loc;
+};
+
 struct Adopt {
   enum class By { kAppId, kObjectId };
   By by = By::kAppId;
@@ -108,6 +117,8 @@ struct App {
   std::optional<bool> assignment_required;
   std::optional<std::vector<Grant>> access;               ///< present → exact set of assignments, sorted
   std::map<std::string, SourceLoc> access_locs;           ///< role value → its key's position under access
+  std::optional<std::vector<Owner>> owners;               ///< present → the exact set of the application's owners, sorted
+  std::optional<std::vector<Owner>> sp_owners;            ///< servicePrincipalOwners: the same for its service principal
   std::optional<Adopt> adopt;
   std::map<std::string, SourceLoc> field_locs;            ///< manifest key (e.g. "displayName") → its position
 
@@ -134,6 +145,7 @@ struct DesiredState {
   std::string environment;                 ///< the environment this state is for; empty when the set declares none
   std::vector<std::string> environments;   ///< every environment the set declares, in order
   std::vector<std::string> only_apps;      ///< --app: plan only these apps (never prune); empty: all
+  std::vector<Diagnostic> warnings;        ///< the loader's warnings, which a plan carries along
 
   const App* FindApp(const std::string& key) const;
 };

@@ -22,10 +22,18 @@ struct ObservedAssignment {
   std::string created;            ///< createdDateTime
 };
 
+/// One owner of an application or a service principal, as GET …/owners lists it.
+struct ObservedOwner {
+  std::string id;                 ///< object id, lower case
+  std::string type;               ///< ServicePrincipal, User, Group (from @odata.type)
+  std::string display_name;
+};
+
 struct ObservedServicePrincipal {
   std::string object_id;
   bool assignment_required = false;
   std::vector<ObservedAssignment> assigned_to;  ///< appRoleAssignedTo: who holds roles on this app
+  std::optional<std::vector<ObservedOwner>> owners;  ///< read only when the manifest states servicePrincipalOwners
 };
 
 struct ObservedApp {
@@ -34,6 +42,7 @@ struct ObservedApp {
   std::string unique_name;        ///< empty when the app has none (adopted, or made elsewhere)
   boost::json::object graph;      ///< the application as read (selected properties)
   std::optional<ObservedServicePrincipal> service_principal;
+  std::optional<std::vector<ObservedOwner>> owners;  ///< read only when the manifest states owners
 };
 
 /// How a manifest identity resolved in the tenant.

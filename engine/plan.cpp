@@ -37,7 +37,7 @@ const char* Symbol(Action a) {
 
 namespace {
 
-constexpr std::array<std::pair<StepKind, const char*>, 12> kKinds = {{
+constexpr std::array<std::pair<StepKind, const char*>, 14> kKinds = {{
     {StepKind::kCreateApp, "create_app"},
     {StepKind::kUpdateApp, "update_app"},
     {StepKind::kSetAppIdUris, "set_app_id_uris"},
@@ -50,6 +50,8 @@ constexpr std::array<std::pair<StepKind, const char*>, 12> kKinds = {{
     {StepKind::kDeleteApp, "delete_app"},
     {StepKind::kRestoreApp, "restore_app"},
     {StepKind::kPurgeDeletedApp, "purge_deleted_app"},
+    {StepKind::kAddOwner, "add_owner"},
+    {StepKind::kRemoveOwner, "remove_owner"},
 }};
 
 std::optional<Action> ActionFromString(std::string_view s) {

@@ -35,6 +35,8 @@ enum class StepKind {
   kDeleteApp,           ///< DELETE application (prune)
   kRestoreApp,          ///< POST directory/deletedItems/{id}/restore: the deleted app comes back with its appId
   kPurgeDeletedApp,     ///< DELETE directory/deletedItems/{id}: the deleted app is gone for good
+  kAddOwner,            ///< POST applications/{id}/owners/$ref (or servicePrincipals/…; payload "on")
+  kRemoveOwner,         ///< DELETE applications/{id}/owners/{owner}/$ref (or servicePrincipals/…)
 };
 const char* ToString(StepKind k);
 std::optional<StepKind> StepKindFromString(std::string_view s);

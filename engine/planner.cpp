@@ -389,6 +389,12 @@ std::vector<std::string> OrderSteps(Plan& plan) {
   return stuck;
 }
 
+// "file:line:col: [W0230] message (hint)": a warning as a plan carries it.
+std::string DescribeWarning(const Diagnostic& d) {
+  return fmt::format("{}[{}] {}{}", d.loc.valid() || !d.loc.file.empty() ? d.loc.ToString() + ": " : "", d.code, d.message,
+                     d.hint.empty() ? "" : " (" + d.hint + ")");
+}
+
 bool Selected(const Context& ctx, const std::string& key) {
   const auto& only = ctx.desired.only_apps;
   return only.empty() || std::find(only.begin(), only.end(), key) != only.end();
@@ -410,12 +416,28 @@ void CheckUnselectedPrincipals(Context& ctx) {
                       fmt::format("add --app {}, or apply it first", g.principal));
     }
   }
+  for (const auto& [key, ap] : ctx.apps) {
+    if (!ap.app || !Selected(ctx, key)) continue;
+    for (const auto* owners : {&ap.app->owners, &ap.app->sp_owners}) {
+      if (!*owners) continue;
+      for (const auto& o : **owners) {
+        if (!o.principal_is_app || Selected(ctx, o.principal)) continue;
+        const AppPlan& other = ctx.apps.at(o.principal);
+        if (other.observed && other.observed->service_principal) continue;
+        ctx.diags.Error("E0306", o.loc,
+                        fmt::format("{} of app '{}' names app '{}', which has no service principal in the tenant yet and is not planned (--app)",
+                                    owners == &ap.app->owners ? "owners" : "servicePrincipalOwners", key, o.principal),
+                        fmt::format("add --app {}, or apply it first", o.principal));
+      }
+    }
+  }
 }
 
 }  // namespace
 
 Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Diagnostics& diags) {
   Plan plan;
+  const size_t diags_before = diags.items().size();
   plan.manifest_files = desired.files;
   plan.environment = desired.environment;
   plan.only_apps = desired.only_apps;
@@ -452,12 +474,18 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
     if (ap.app && (ap.observed || !ap.app->adopt) && Selected(ctx, key)) PlanAccess(ctx, ap);
   for (auto& [key, ap] : ctx.apps)
     if (ap.app && (ap.observed || !ap.app->adopt) && Selected(ctx, key)) PlanServicePrincipalUpdate(ctx, ap);
+  for (auto& [key, ap] : ctx.apps)
+    if (ap.app && (ap.observed || !ap.app->adopt) && Selected(ctx, key)) PlanOwners(ctx, ap);
+  OrderOwnerRemovals(plan);
   WaitForDeletedSteps(ctx);
   PlanPrune(ctx);
   if (std::vector<std::string> stuck = OrderSteps(plan); !stuck.empty())
     diags.Error("E0390", {}, fmt::format("internal error: these plan steps wait on each other, so none could ever run: {}", fmt::join(stuck, ", ")),
                 "please report this with the plan (entragate plan -o plan.json)");
   plan.observed_digest = ObservedDigest(observed);
+  for (const auto& d : desired.warnings) plan.warnings.push_back(DescribeWarning(d));
+  for (size_t i = diags_before; i < diags.items().size(); ++i)
+    if (diags.items()[i].severity == Severity::kWarning) plan.warnings.push_back(DescribeWarning(diags.items()[i]));
   return plan;
 }
 
@@ -475,10 +503,19 @@ std::string ObservedDigest(const ObservedState& observed) {
     json::array assignments;
     if (app.service_principal)
       for (const auto& a : app.service_principal->assigned_to) assignments.push_back(json::string(a.id));
-    member(key, json::object{{"app", app.graph},
-                             {"sp", app.service_principal ? json::value(app.service_principal->object_id) : json::value(nullptr)},
-                             {"required", app.service_principal && app.service_principal->assignment_required},
-                             {"assignments", std::move(assignments)}});
+    json::object entry{{"app", app.graph},
+                       {"sp", app.service_principal ? json::value(app.service_principal->object_id) : json::value(nullptr)},
+                       {"required", app.service_principal && app.service_principal->assignment_required},
+                       {"assignments", std::move(assignments)}};
+    // Owners only when read (the manifest states them), so digests of sets without owners stay as they were.
+    auto ids = [](const std::vector<ObservedOwner>& owners) {
+      json::array out;
+      for (const auto& o : owners) out.push_back(json::string(o.id));
+      return out;
+    };
+    if (app.owners) entry["owners"] = ids(*app.owners);
+    if (app.service_principal && app.service_principal->owners) entry["spOwners"] = ids(*app.service_principal->owners);
+    member(key, entry);
   }
   json::array prunable;
   for (const auto& p : observed.prunable) prunable.push_back(json::string(p.object_id));

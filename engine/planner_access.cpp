@@ -64,6 +64,16 @@ bool CheckMemberType(Context& ctx, const AppPlan& ap, const Grant& g, const Prin
   if (!role || g.principal_is_app) return true;
   const char* needed = p.type == "ServicePrincipal" ? "Application" : "User";
   const auto& allowed = role->allowed_member_types;
+  // Groups named by `group:` were warned about when the manifest was read; an objectId shows its kind only now.
+  bool by_object_id = ctx.desired.identities.count(g.principal) && ctx.desired.identities.at(g.principal).selector == IdentitySelector::kObjectId;
+  if (by_object_id && p.type == "Group" && std::find(allowed.begin(), allowed.end(), "Application") != allowed.end() &&
+      std::find(allowed.begin(), allowed.end(), "User") != allowed.end())
+    ctx.diags.Warning("W0230", g.loc,
+                      fmt::format("app role '{}' of app '{}' allows Application members, but it is granted to group '{}': only the "
+                                  "group's users get it",
+                                  g.role, ap.app->key, g.principal),
+                      "a service principal in a group does not get the group's app roles in its app-only tokens; grant the role to "
+                      "each service principal directly");
   if (std::find(allowed.begin(), allowed.end(), needed) != allowed.end()) return true;
   ctx.diags.Error("E0304", g.loc,
                   fmt::format("'{}' is a {} in the tenant, but app role '{}' allows member types [{}]", g.principal, p.type, g.role,

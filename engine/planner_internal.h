@@ -53,5 +53,8 @@ void PlanRoles(Context& ctx, AppPlan& ap);
 void PlanAccess(Context& ctx, AppPlan& ap);
 void PlanServicePrincipalCreate(Context& ctx, AppPlan& ap);
 void PlanServicePrincipalUpdate(Context& ctx, AppPlan& ap);  ///< after PlanAccess: turning assignment on waits for grants
+void PlanOwners(Context& ctx, AppPlan& ap);                  ///< planner_owners.cpp
+/// Owner removals wait for every other step of their app (run once all steps are planned).
+void OrderOwnerRemovals(Plan& plan);
 
 }  // namespace entragate::engine::planner_detail

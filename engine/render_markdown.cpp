@@ -102,6 +102,15 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
       case StepKind::kPurgeDeletedApp:
         out.push_back(fmt::format("- 🗑️ **{}** is deleted for good from deleted items (it cannot be restored after this)", app));
         break;
+      case StepKind::kAddOwner:
+      case StepKind::kRemoveOwner: {
+        bool add = c.kind == StepKind::kAddOwner;
+        std::string of = Field(c.payload, "on") == "application" ? "the application" : "the service principal";
+        out.push_back(fmt::format("- {} **{}** {} an owner of {} of **{}** (owners can change who gets tokens){}", add ? "👤" : "➖",
+                                  Inert(Field(add ? c.after : c.before, "owner")), add ? "becomes" : "is no longer", of, app,
+                                  !add && drift ? " (added outside the manifest: drift that widens access)" : ""));
+        break;
+      }
       default: break;
     }
   }
@@ -136,6 +145,13 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
     errors = fmt::format("\n#### Apps that could not be checked ({})\n\n", options.app_errors.size());
     for (const auto& [app, lines] : options.app_errors)
       for (const auto& line : lines) errors += fmt::format("- **{}**: {}\n", Inert(app), Inert(line));
+  }
+  if (!plan.warnings.empty()) {
+    constexpr size_t kShownWarnings = 20;  // a comment, not a log: the rest are counted
+    out += fmt::format("#### Warnings ({})\n\n", plan.warnings.size());
+    for (size_t i = 0; i < plan.warnings.size() && i < kShownWarnings; ++i) out += "- ⚠️ " + Inert(plan.warnings[i]) + "\n";
+    if (plan.warnings.size() > kShownWarnings) out += fmt::format("- … and {} more\n", plan.warnings.size() - kShownWarnings);
+    out += "\n";
   }
   if (plan.empty()) return out + (errors.empty() ? "The tenant matches the manifest.\n" : "The other apps match the manifest.\n" + errors);
   const size_t budget = options.markdown_budget;

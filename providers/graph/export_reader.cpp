@@ -247,6 +247,8 @@ class Reader {
     out_.apps.push_back(std::move(e));
   }
 
+  // The assignments on the service principals, and the owners of the applications and of their
+  // service principals, in one round.
   engine::Status ReadAssignments() {
     std::vector<std::string> paths;
     std::vector<engine::ExportApp*> owners;
@@ -256,8 +258,26 @@ class Reader {
                                   "id,appRoleId,principalId,principalType,principalDisplayName"));
       owners.push_back(&app);
     }
+    size_t assignment_paths = paths.size();
+    std::vector<std::vector<engine::ExportOwner>*> owner_lists;
+    for (auto& app : out_.apps) {
+      paths.push_back(fmt::format("/applications/{}/owners?$select=id,displayName&$top=999", LowerAscii(JsonString(app.application, "id"))));
+      owner_lists.push_back(&app.owners);
+      if (!app.has_service_principal) continue;
+      paths.push_back(fmt::format("/servicePrincipals/{}/owners?$select=id,displayName&$top=999", app.service_principal_id));
+      owner_lists.push_back(&app.sp_owners);
+    }
     auto pages = client_.ListAll(paths);
-    for (size_t i = 0; i < pages.size(); ++i) {
+    for (size_t i = assignment_paths; i < pages.size(); ++i) {
+      if (!pages[i].ok()) return pages[i].error();
+      for (const auto& o : pages[i].value()) {
+        if (auto bad = CheckAnswer(Answer::kDirectoryObject, o)) return *bad;
+        std::string type = JsonString(o, "@odata.type");
+        type = type == "#microsoft.graph.user" ? "User" : type == "#microsoft.graph.servicePrincipal" ? "ServicePrincipal" : "Group";
+        owner_lists[i - assignment_paths]->push_back({LowerAscii(JsonString(o, "id")), type, JsonString(o, "displayName")});
+      }
+    }
+    for (size_t i = 0; i < assignment_paths; ++i) {
       if (!pages[i].ok()) return pages[i].error();
       for (const auto& a : pages[i].value()) {
         if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
@@ -274,12 +294,19 @@ class Reader {
     std::set<std::string> exported_sps;
     for (const auto& app : out_.apps) exported_sps.insert(app.service_principal_id);
     std::map<std::string, std::vector<std::string>> ids, names;  // principal type → ids / display names
-    for (const auto& app : out_.apps)
+    for (const auto& app : out_.apps) {
       for (const auto& a : app.assigned_to) {
         if (exported_sps.count(a.principal_id)) continue;  // named by its app key
         ids[a.principal_type].push_back(a.principal_id);
         if (!a.principal_display_name.empty()) names[a.principal_type].push_back(a.principal_display_name);
       }
+      for (const auto* list : {&app.owners, &app.sp_owners})
+        for (const auto& o : *list) {
+          if (exported_sps.count(o.object_id) || o.type == "Group") continue;  // groups cannot be stated as owners
+          ids[o.type].push_back(o.object_id);
+          if (!o.display_name.empty()) names[o.type].push_back(o.display_name);
+        }
+    }
     Queries q;
     q.Add(InQueries("/servicePrincipals?" + kSpSelect, "id", ids["ServicePrincipal"]), "ServicePrincipal");
     q.Add(InQueries("/users?$select=id,displayName,userPrincipalName&$top=999", "id", ids["User"]), "User");

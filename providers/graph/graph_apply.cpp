@@ -41,6 +41,10 @@ bool IsAlreadyAssigned(const engine::Error& e) {
   return e.message.find("Permission being assigned already exists on the object") != std::string::npos;
 }
 
+bool IsAlreadyOwner(const engine::Error& e) {
+  return e.message.find("One or more added object references already exist") != std::string::npos;
+}
+
 bool IsAlreadyGone(const engine::Error& e) {
   return e.http_status == 404 || e.message.find("EntitlementGrant being updated or deleted is not found") != std::string::npos;
 }
@@ -120,6 +124,29 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         r.method = "DELETE";
         r.path = "/directory/deletedItems/" + JsonString(c.payload, "objectId");
         break;
+      case StepKind::kAddOwner:
+      case StepKind::kRemoveOwner: {
+        bool on_app = JsonString(c.payload, "on") == "application";
+        const std::string& holder = on_app ? app.object_id : app.sp_id;
+        std::string owner = JsonString(c.payload, "ownerId");
+        const json::value* is_app = c.payload.if_contains("principalIsApp");
+        if (c.kind == StepKind::kAddOwner && is_app && is_app->is_bool() && is_app->as_bool()) {
+          owner = ids(JsonString(c.payload, "principal")).sp_id;
+          r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
+        }
+        if (holder.empty() || owner.empty()) { results[i] = Failed(Missing(c, on_app ? "object id" : "service principal")); continue; }
+        std::string base = (on_app ? "/applications/" : "/servicePrincipals/") + holder + "/owners";
+        if (c.kind == StepKind::kAddOwner) {
+          r.method = "POST";
+          r.path = base + "/$ref";
+          r.body = json::object{{"@odata.id", client_.graph_root() + "/directoryObjects/" + owner}};
+          r.idempotent = false;  // a lost answer is settled by "already exist" on the next run
+        } else {
+          r.method = "DELETE";
+          r.path = base + "/" + owner + "/$ref";
+        }
+        break;
+      }
     }
     r.consistency_expected = r.consistency_expected || written_.count(c.app) > 0;
     request_of[i] = static_cast<int>(requests.size());
@@ -138,13 +165,16 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     if (!resp.ok()) {
       const engine::Error& e = resp.error();
       if (c.kind == StepKind::kGrant && IsAlreadyAssigned(e)) results[i] = Done(true);
-      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kDeleteApp || c.kind == StepKind::kPurgeDeletedApp) && IsAlreadyGone(e))
+      else if (c.kind == StepKind::kAddOwner && IsAlreadyOwner(e)) results[i] = Done(true);
+      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kRemoveOwner || c.kind == StepKind::kDeleteApp || c.kind == StepKind::kPurgeDeletedApp) && IsAlreadyGone(e))
         results[i] = Done(true);
       else results[i] = Failed(e);
       continue;
     }
     results[i] = Done();
-    if (c.kind != StepKind::kGrant && c.kind != StepKind::kRevoke && c.kind != StepKind::kDeleteApp) written_.insert(c.app);
+    if (c.kind != StepKind::kGrant && c.kind != StepKind::kRevoke && c.kind != StepKind::kDeleteApp && c.kind != StepKind::kAddOwner &&
+        c.kind != StepKind::kRemoveOwner)
+      written_.insert(c.app);
     if (c.kind == StepKind::kRestoreApp) {  // the restored app's ids, for the steps that follow
       const json::object* b = resp.value().body.if_object();
       results[i].learnt = engine::AppIds{engine::LowerAscii(b ? JsonString(*b, "id") : JsonString(c.payload, "objectId")),

@@ -121,6 +121,9 @@ class GraphClient {
   GraphClient(const GraphClient&) = delete;
   GraphClient& operator=(const GraphClient&) = delete;
 
+  /// The version root requests are sent to (references in request bodies name objects under it).
+  const std::string& graph_root() const { return options_.graph_root; }
+
   /// One request, retried by the policy. A non-2xx final answer is an Error carrying Graph's code,
   /// the status, the request-id and Graph's message. Thread-safe.
   engine::Result<GraphResponse> Send(const GraphRequest& request);

@@ -1,6 +1,7 @@
 // GraphProvider::Read: the managed applications, their service principals and assignments, and the
 // identities the manifest names, in three rounds of batched requests whatever the manifest's size.
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <unordered_map>
 
@@ -114,6 +115,14 @@ engine::ObservedApp ToObservedApp(const json::object& app) {
   o.unique_name = JsonString(app, "uniqueName");
   o.graph = app;
   return o;
+}
+
+// "#microsoft.graph.servicePrincipal" → "ServicePrincipal", as appRoleAssignment.principalType says it.
+std::string OwnerType(const json::object& o) {
+  std::string t = JsonString(o, "@odata.type");
+  if (auto dot = t.rfind('.'); dot != std::string::npos) t = t.substr(dot + 1);
+  if (!t.empty()) t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  return t;
 }
 
 bool HasTag(const json::object& o, const std::string& tag) {
@@ -262,22 +271,49 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   for (auto* app : all) {
     auto sp = sps_by_app_id.find(app->app_id);
     if (sp == sps_by_app_id.end()) continue;
-    app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), JsonBool(sp->second, "appRoleAssignmentRequired"), {}};
+    app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), JsonBool(sp->second, "appRoleAssignmentRequired"), {}, std::nullopt};
     with_sp.push_back(app);
   }
   sps_by_app_id.clear();
+  // Owners only of what the manifest states owners for: a set without owners reads nothing more.
+  std::vector<std::string> owner_paths;
+  std::vector<std::optional<std::vector<engine::ObservedOwner>>*> owner_lists;
+  for (auto& [key, app] : state.apps) {
+    const engine::App* wanted = desired.FindApp(key);
+    if (!wanted) continue;
+    if (wanted->owners) {
+      owner_paths.push_back(fmt::format("/applications/{}/owners?$select=id,displayName&$top=999", app.object_id));
+      owner_lists.push_back(&app.owners);
+    }
+    if (wanted->sp_owners && app.service_principal) {
+      owner_paths.push_back(fmt::format("/servicePrincipals/{}/owners?$select=id,displayName&$top=999", app.service_principal->object_id));
+      owner_lists.push_back(&app.service_principal->owners);
+    }
+  }
   // Assignments are read a slice of service principals at a time and kept as plain structs, so
   // Graph's JSON for all of them is never in memory at once. A slice is a whole number of $batch
   // envelopes: the requests are the same as for one big list.
+  // The owners travel with the first slice, in the same $batch requests.
   constexpr size_t kSlice = 50 * 20;
-  for (size_t first = 0; first < with_sp.size(); first += kSlice) {
+  for (size_t first = 0; first < with_sp.size() || (first == 0 && !owner_paths.empty()); first += kSlice) {
     size_t end = std::min(with_sp.size(), first + kSlice);
     std::vector<std::string> assignment_paths;
     for (size_t i = first; i < end; ++i)
       assignment_paths.push_back(fmt::format(
           "/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
           with_sp[i]->service_principal->object_id));
+    size_t slice_size = assignment_paths.size();
+    if (first == 0) assignment_paths.insert(assignment_paths.end(), owner_paths.begin(), owner_paths.end());
     auto assignments = client_.ListAll(assignment_paths);
+    for (size_t k = slice_size; k < assignments.size(); ++k) {
+      if (!assignments[k].ok()) return assignments[k].error();
+      auto& owners = owner_lists[k - slice_size]->emplace();
+      for (const auto& o : assignments[k].value()) {
+        if (auto bad = CheckAnswer(Answer::kDirectoryObject, o)) return *bad;
+        owners.push_back({LowerAscii(JsonString(o, "id")), OwnerType(o), JsonString(o, "displayName")});
+      }
+    }
+    assignments.erase(assignments.begin() + static_cast<std::ptrdiff_t>(slice_size), assignments.end());
     for (size_t k = 0; k < assignments.size(); ++k) {
       if (!assignments[k].ok()) return assignments[k].error();
       auto& held = with_sp[first + k]->service_principal->assigned_to;

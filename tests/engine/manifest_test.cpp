@@ -208,3 +208,78 @@ TEST_CASE("files: missing path, empty directory, oversized file, empty file, sev
     CHECK(diags.items()[0].message == "'/dev/zero' is a character device; manifests are read only from regular files and directories");
   }
 }
+
+TEST_CASE("owners and servicePrincipalOwners: the exact sets, sorted, identities and app keys told apart, absent and empty kept apart") {
+  Diagnostics diags;
+  DesiredState s = Load(R"(version: 1
+identities:
+  zed: { user: zed@contoso.com }
+  ci: { managedIdentity: ci-runner }
+apps:
+  api:
+    displayName: API
+    owners: [ zed, client, ci ]
+    servicePrincipalOwners: []
+  client:
+    displayName: Client
+)",
+                        diags);
+  REQUIRE_MESSAGE(!diags.has_errors(), RenderDiagnostics(diags, false));
+  const App* api = s.FindApp("api");
+  REQUIRE(api->owners);
+  REQUIRE(api->owners->size() == 3);
+  CHECK(api->owners->at(0).principal == "ci");
+  CHECK(api->owners->at(1).principal == "client");
+  CHECK(api->owners->at(1).principal_is_app);
+  CHECK_FALSE(api->owners->at(2).principal_is_app);
+  CHECK(api->owners->at(2).loc.line == 8);
+  CHECK(api->owners->at(2).loc.column == 15);
+  REQUIRE(api->sp_owners);  // an empty list: no owners
+  CHECK(api->sp_owners->empty());
+  CHECK_FALSE(s.FindApp("client")->owners);  // absent: left alone
+}
+
+TEST_CASE("owners: a name listed twice, a group and an unknown name are each reported at their place") {
+  Diagnostics diags;
+  Load(R"(version: 1
+identities:
+  zed: { user: zed@contoso.com }
+  ops: { group: Operators }
+apps:
+  api:
+    displayName: API
+    owners: [ zed, zed, ops, zedd ]
+)",
+       diags);
+  std::vector<std::string> got;
+  for (const auto& d : diags.items()) got.push_back(d.code + "@" + d.loc.ToString());
+  CHECK(got == std::vector<std::string>{"E0110@m.yaml:8:20", "E0229@m.yaml:8:25", "E0228@m.yaml:8:30"});
+  CHECK(diags.items()[2].hint == "did you mean 'zed'?");
+}
+
+TEST_CASE("a group granted a role that allows applications is a warning at the grant, not an error") {
+  Diagnostics diags;
+  DesiredState s = Load(R"(version: 1
+identities:
+  ops: { group: Operators }
+apps:
+  api:
+    displayName: API
+    appRoles:
+      Both: { allowedMemberTypes: [ Application, User ] }
+      People: { allowedMemberTypes: [ User ] }
+    assignmentRequired: true
+    access:
+      Both: [ ops ]
+      People: [ ops ]
+)",
+                        diags);
+  CHECK_FALSE(diags.has_errors());
+  REQUIRE(diags.warning_count() == 1);  // People allows only users: nothing to warn about
+  const Diagnostic& w = diags.items()[0];
+  CHECK(w.severity == Severity::kWarning);
+  CHECK(w.code == "W0230");
+  CHECK(w.loc.ToString() == "m.yaml:12:15");
+  CHECK(w.message == "app role 'Both' of app 'api' allows Application members, but it is granted to group 'ops': only the group's users get it");
+  REQUIRE(s.warnings.size() == 1);
+}
