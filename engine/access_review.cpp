@@ -115,6 +115,15 @@ void ApplyChange(AccessReview& review, const Change& c, const AccessSnapshot& s,
       r->assignment_widening = c.widens_access_drift;
       break;
     }
+    case StepKind::kAddOwner:
+    case StepKind::kRemoveOwner: {
+      // An owner can change who gets tokens for the app: the plan changes who can change access.
+      bool add = c.kind == StepKind::kAddOwner;
+      std::string on = Str(c.payload, "on") == "servicePrincipal" ? "its service principal" : "the application";
+      r->notes.push_back(add ? fmt::format("the plan makes {} an owner of {}: it can then change who gets tokens", Str(c.after, "owner"), on)
+                             : fmt::format("the plan removes {} as an owner of {}", Str(c.before, "owner"), on));
+      break;
+    }
     case StepKind::kDeleteApp:
       r->deleted = true;
       r->open_after = false;

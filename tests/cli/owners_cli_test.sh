@@ -53,6 +53,9 @@ check "… adds the application's owners" contains "$out" "> app.testapp.owners[
 check "… including an app of the set" contains "$out" "> app.testapp.owners[client]"
 check "… and the service principal's" contains "$out" "> app.testapp.service_principal.owners[centos-2]"
 check "… counted as grants" contains "$out" "4 to create, 0 to update, 0 to delete, 4 to grant, 0 to revoke"
+out=$(e access --all "$m" 2>/dev/null)
+check "the access review says who the plan lets change access" \
+  bash -c '[[ "$1" == *"the plan makes alice an owner of the application"* && "$1" == *"the plan makes centos-2 an owner of its service principal"* ]]' _ "$out"
 json=$(e plan --format json "$m" 2>/dev/null)
 check "plan --format json: add_owner steps and the warning" \
   test "$(node -pe 'const j=JSON.parse(require("fs").readFileSync(0)); [j.changes.filter(c => c.kind === "add_owner").length, j.warnings.length, j.warnings[0].includes("[W0230]")].join(" ")' <<<"$json")" = "3 1 true"

@@ -108,8 +108,10 @@ class Rig {
     return p;
   }
 
+  /// The report's steps point into the plan, which the rig keeps until the next Apply.
   engine::ExecutionReport Apply(const std::string& manifest) {
-    Planned p = PlanFor(manifest);
+    last_applied_ = std::make_unique<Planned>(PlanFor(manifest));
+    const Planned& p = *last_applied_;
     REQUIRE_MESSAGE(!p.diags.has_errors(), engine::RenderDiagnostics(p.diags, false));
     return engine::Execute(p.plan, p.observed, *provider_, PipelinedApply());
   }
@@ -148,6 +150,7 @@ class Rig {
 
  private:
   std::function<void(graph::GraphClientOptions&)> adjust_client_;
+  std::unique_ptr<Planned> last_applied_;
   std::string dir_;
   std::unique_ptr<emulator::LocalTenant> tenant_;
   std::unique_ptr<graph::Transport> transport_;
