@@ -43,19 +43,23 @@ Args Parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--apps") a.apps = std::atoi(v.c_str());
-    else if (k == "--grants") a.grants = std::atoi(v.c_str());
-    else if (k == "--identities") a.identities = std::atoi(v.c_str());
-    else if (k == "--faults") a.faults = v;
-    else if (k == "--budget") a.budget = v;
-    else if (k == "--replan-faults") a.replan_faults = v;
+    if (k == "--apps")
+      a.apps = std::atoi(v.c_str());
+    else if (k == "--grants")
+      a.grants = std::atoi(v.c_str());
+    else if (k == "--identities")
+      a.identities = std::atoi(v.c_str());
+    else if (k == "--faults")
+      a.faults = v;
+    else if (k == "--budget")
+      a.budget = v;
+    else if (k == "--replan-faults")
+      a.replan_faults = v;
   }
   return a;
 }
 
-std::string Manifest(const Args& a) {
-  return bench::WorkloadManifest({a.apps, a.grants, a.identities, 7, false});
-}
+std::string Manifest(const Args& a) { return bench::WorkloadManifest({a.apps, a.grants, a.identities, 7, false}); }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -66,8 +70,8 @@ double FloorSeconds(const emulator::LimitBudget& b, uint64_t units, uint64_t wri
   double ru = b.resource_units > 0 ? std::max(0.0, static_cast<double>(units) - static_cast<double>(b.resource_units)) *
                                          static_cast<double>(b.ru_window_ms) / static_cast<double>(b.resource_units) / 1000
                                    : 0;
-  double w = b.writes > 0 ? std::max(0.0, static_cast<double>(writes) - static_cast<double>(b.writes)) *
-                                static_cast<double>(b.write_window_ms) / static_cast<double>(b.writes) / 1000
+  double w = b.writes > 0 ? std::max(0.0, static_cast<double>(writes) - static_cast<double>(b.writes)) * static_cast<double>(b.write_window_ms) /
+                                static_cast<double>(b.writes) / 1000
                           : 0;
   return std::max(ru, w);
 }
@@ -131,7 +135,8 @@ int main(int argc, char** argv) {
   fmt::print("  charged               : {} RU, {} writes (apply: {} RU, {} writes)\n", f.limits.resource_units, f.limits.writes,
              after_apply.limits.resource_units, after_apply.limits.writes);
   fmt::print("  quota floor           : {:.1f} s\n", floor_s);
-  fmt::print("  wall{}: {:.1f} s  (ratio to floor: {})\n", a.replan_faults.empty() ? " (apply + re-plan) " : " (apply)           ", wall_s, floor_s > 0 ? fmt::format("{:.2f}", wall_s / floor_s) : "n/a");
+  fmt::print("  wall{}: {:.1f} s  (ratio to floor: {})\n", a.replan_faults.empty() ? " (apply + re-plan) " : " (apply)           ", wall_s,
+             floor_s > 0 ? fmt::format("{:.2f}", wall_s / floor_s) : "n/a");
   fmt::print("  429s received         : {} of {} requests sent ({:.2f} %)\n", s.throttled_responses, sent,
              sent ? 100.0 * static_cast<double>(s.throttled_responses) / static_cast<double>(sent) : 0);
   fmt::print("  waiting (wall)        : {:.1f} s, {} scope holds\n", static_cast<double>(s.waited_wall_ms) / 1000, s.scope_holds);

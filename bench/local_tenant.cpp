@@ -47,14 +47,21 @@ Args Parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     int v = std::atoi(argv[i + 1]);
-    if (k == "--apps") apps = v;
-    else if (k == "--grants") grants = v;
-    else if (k == "--identities") a.identities = v;
-    else if (k == "--writers") a.writers = v;
-    else if (k == "--envelopes") a.envelopes = v;
+    if (k == "--apps")
+      apps = v;
+    else if (k == "--grants")
+      grants = v;
+    else if (k == "--identities")
+      a.identities = v;
+    else if (k == "--writers")
+      a.writers = v;
+    else if (k == "--envelopes")
+      a.envelopes = v;
   }
-  if (apps > 0) a.sizes = {{apps, grants}};
-  else a.sizes = {{3000, 10}, {5000, 20}};
+  if (apps > 0)
+    a.sizes = {{apps, grants}};
+  else
+    a.sizes = {{3000, 10}, {5000, 20}};
   return a;
 }
 
@@ -77,8 +84,8 @@ std::string PlanGoal(int apps, int grants) {
 
 // `writers` clients at once, each sending `envelopes` $batch envelopes of 20 application PATCHes
 // (each also keeps the app's service principal in step). Returns writes answered 2xx per second.
-double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& token, const std::vector<std::string>& app_ids,
-                   int writers, int envelopes, uint64_t& failed) {
+double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& token, const std::vector<std::string>& app_ids, int writers,
+                   int envelopes, uint64_t& failed) {
   std::atomic<uint64_t> ok{0}, bad{0};
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
@@ -89,12 +96,17 @@ double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& t
         json::array requests;
         for (int i = 0; i < 20; ++i) {
           const std::string& id = app_ids[(static_cast<size_t>(w) * 7919 + static_cast<size_t>(n) * 20 + static_cast<size_t>(i)) % app_ids.size()];
-          requests.push_back(json::object{{"id", std::to_string(i)}, {"method", "PATCH"}, {"url", "/applications/" + id},
+          requests.push_back(json::object{{"id", std::to_string(i)},
+                                          {"method", "PATCH"},
+                                          {"url", "/applications/" + id},
                                           {"headers", json::object{{"Content-Type", "application/json"}}},
                                           {"body", json::object{{"notes", fmt::format("bench {} {}", w, n)}}}});
         }
-        net::Request r{"POST", e.graph + "/$batch", {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
-                       json::serialize(json::object{{"requests", requests}}), ""};
+        net::Request r{"POST",
+                       e.graph + "/$batch",
+                       {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                       json::serialize(json::object{{"requests", requests}}),
+                       ""};
         auto sent = transport->Send(r);
         if (!sent.ok() || sent->status != 200) {
           bad += 20;
@@ -102,8 +114,7 @@ double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& t
         }
         boost::system::error_code ec;
         json::value body = json::parse(sent->body, ec);
-        for (const auto& sub : ec ? json::array{} : body.at("responses").as_array())
-          (sub.at("status").as_int64() < 300 ? ok : bad) += 1;
+        for (const auto& sub : ec ? json::array{} : body.at("responses").as_array()) (sub.at("status").as_int64() < 300 ? ok : bad) += 1;
       }
     });
   for (auto& t : threads) t.join();

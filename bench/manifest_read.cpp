@@ -36,11 +36,11 @@ int main(int argc, char** argv) {
   for (int i = 0; i < files; ++i) {
     fs::path sub = dir / fmt::format("team-{:03}", i / 100);
     fs::create_directories(sub);
-    std::ofstream(sub / fmt::format("app-{}.yaml", i))
-        << fmt::format("version: 1\napps:\n  app-{0}:\n    displayName: App {0}\n    appRoles:\n"
-                       "      App.Use: {{ allowedMemberTypes: [ Application ] }}\n    assignmentRequired: true\n"
-                       "    access: {{}}\n",
-                       i);
+    std::ofstream(sub / fmt::format("app-{}.yaml", i)) << fmt::format(
+        "version: 1\napps:\n  app-{0}:\n    displayName: App {0}\n    appRoles:\n"
+        "      App.Use: {{ allowedMemberTypes: [ Application ] }}\n    assignmentRequired: true\n"
+        "    access: {{}}\n",
+        i);
   }
   long before = PeakResidentKiB();
   auto start = std::chrono::steady_clock::now();
@@ -50,7 +50,6 @@ int main(int argc, char** argv) {
   long grown = PeakResidentKiB() - before;
   fs::remove_all(dir);
   if (diags.has_errors()) return fmt::print(stderr, "bench_manifest_read: the generated set did not load\n"), 1;
-  fmt::print("{} files, {} apps: loaded in {} ms; peak resident size grew by {:.1f} MiB\n", files, state.apps.size(), ms,
-             grown / 1024.0);
+  fmt::print("{} files, {} apps: loaded in {} ms; peak resident size grew by {:.1f} MiB\n", files, state.apps.size(), ms, grown / 1024.0);
   return 0;
 }

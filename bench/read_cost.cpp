@@ -38,17 +38,19 @@ Args Parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     int v = std::atoi(argv[i + 1]);
-    if (k == "--apps") a.apps = v;
-    else if (k == "--assignments") a.assignments = v;
-    else if (k == "--identities") a.identities = v;
-    else if (k == "--max-requests") a.max_requests = v;
+    if (k == "--apps")
+      a.apps = v;
+    else if (k == "--assignments")
+      a.assignments = v;
+    else if (k == "--identities")
+      a.identities = v;
+    else if (k == "--max-requests")
+      a.max_requests = v;
   }
   return a;
 }
 
-std::string Manifest(const Args& a) {
-  return bench::WorkloadManifest({a.apps, a.assignments, a.identities, 1, true});
-}
+std::string Manifest(const Args& a) { return bench::WorkloadManifest({a.apps, a.assignments, a.identities, 1, true}); }
 
 }  // namespace
 

@@ -33,8 +33,7 @@ inline std::string GuidOf(int kind, long n) { return fmt::format("{:08x}-0000-40
 class ReplayTenant : public graph::Transport {
  public:
   /// `apps` of the workload exist (0: an empty tenant but for the identities).
-  ReplayTenant(TenantTemplate t, Workload w, int apps, std::string graph_root)
-      : t_(std::move(t)), w_(w), apps_(apps), root_(std::move(graph_root)) {
+  ReplayTenant(TenantTemplate t, Workload w, int apps, std::string graph_root) : t_(std::move(t)), w_(w), apps_(apps), root_(std::move(graph_root)) {
     role_ = Str(t_.assignment, "appRoleId");
     template_app_id_ = Str(t_.app, "appId");
   }
@@ -79,7 +78,8 @@ class ReplayTenant : public graph::Transport {
     for (const auto& r : in.at("requests").as_array()) {
       boost::json::value body;
       int status = Answer(std::string(r.at("method").as_string()), std::string(r.at("url").as_string()), body);
-      out.push_back(boost::json::object{{"id", r.at("id")}, {"status", status}, {"headers", boost::json::object{{"Content-Type", "application/json"}}}, {"body", body}});
+      out.push_back(boost::json::object{
+          {"id", r.at("id")}, {"status", status}, {"headers", boost::json::object{{"Content-Type", "application/json"}}}, {"body", body}});
     }
     return net::Response{200, {{"Content-Type", "application/json"}}, boost::json::serialize(boost::json::object{{"responses", out}})};
   }

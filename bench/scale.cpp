@@ -62,8 +62,10 @@ Args Parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     if (k.rfind("--", 0) != 0) continue;
-    if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) a.kv[k.substr(2)] = argv[++i];
-    else a.kv[k.substr(2)] = "1";
+    if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0)
+      a.kv[k.substr(2)] = argv[++i];
+    else
+      a.kv[k.substr(2)] = "1";
   }
   return a;
 }
@@ -109,7 +111,8 @@ Client Connect(std::unique_ptr<graph::Transport> transport, const std::string& g
   if (!authority.empty()) {
     s = graph::MakeSecretStack(*c.transport, {authority, tenant, client_id}, secret, o);
   } else {
-    s.client = std::make_unique<graph::GraphClient>(*c.transport, [] { return engine::Result<std::string>(std::string("replay")); }, o);
+    s.client = std::make_unique<graph::GraphClient>(
+        *c.transport, [] { return engine::Result<std::string>(std::string("replay")); }, o);
     s.provider = std::make_unique<graph::GraphProvider>(*s.client);
   }
   c.credential = std::move(s.credential);
@@ -288,12 +291,15 @@ bool RecordTemplate(int grants, int identities, const std::string& path) {
       mis.push_back(s);  // the workload's, not the seed's
   }
   if (app.empty() || sp.empty() || static_cast<int>(mis.size()) != identities)
-    return fmt::print(stderr, "recording: app-0 or identities not found ({} apps, {} sps, {} identities)\n", lists[0].value().size(), lists[1].value().size(), mis.size()), false;
+    return fmt::print(stderr, "recording: app-0 or identities not found ({} apps, {} sps, {} identities)\n", lists[0].value().size(),
+                      lists[1].value().size(), mis.size()),
+           false;
   std::sort(mis.begin(), mis.end(), [](const json::object& x, const json::object& y) {
     return std::atoi(x.at("displayName").as_string().c_str() + 3) < std::atoi(y.at("displayName").as_string().c_str() + 3);
   });
-  auto assigned = c.client->ListAll({fmt::format("/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
-                                                 std::string(sp.at("id").as_string()))});
+  auto assigned = c.client->ListAll({fmt::format(
+      "/servicePrincipals/{}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType,principalDisplayName,createdDateTime&$top=999",
+      std::string(sp.at("id").as_string()))});
   if (!assigned[0].ok() || assigned[0].value().empty()) return fmt::print(stderr, "recording: no assignments\n"), false;
   json::array ids;
   for (auto& m : mis) ids.push_back(m);
@@ -323,14 +329,16 @@ int main(int argc, char** argv) {
     fmt::print("{}", row);
     std::fflush(stdout);
   };
-  fmt::print("| {:<58} | {:<34} | {:<22} | {} |\n|{}|{}|{}|---|\n", "row", "measured", "goal", "", std::string(60, '-'), std::string(36, '-'), std::string(24, '-'));
+  fmt::print("| {:<58} | {:<34} | {:<22} | {} |\n|{}|{}|{}|---|\n", "row", "measured", "goal", "", std::string(60, '-'), std::string(36, '-'),
+             std::string(24, '-'));
   if (!a.Has("skip-engine")) {
     std::string tpl = (std::filesystem::temp_directory_path() / fmt::format("entragate-bench-template-{}.json", ::getpid())).string();
     if (!RecordTemplate(grants, identities, tpl)) return 1;
     std::vector<std::string> sizes = Split(a.Get("sizes", "1000,3000,10000"), ',');
     for (const auto& s : sizes) {
       int n = std::atoi(s.c_str());
-      std::vector<std::string> args{"--child", "--template", tpl, "--apps", s, "--grants", std::to_string(grants), "--identities", std::to_string(identities)};
+      std::vector<std::string> args{
+          "--child", "--template", tpl, "--apps", s, "--grants", std::to_string(grants), "--identities", std::to_string(identities)};
       ChildRun r = RunChild(args);
       // The goal is the 10,000-app one; smaller sizes get their linear share of it (RSS: beyond the
       // 20 MB an empty process of this binary takes).
@@ -343,8 +351,8 @@ int main(int argc, char** argv) {
     }
     std::string biggest = sizes.empty() ? "10000" : sizes.back();
     std::string out = tpl + ".plan.json";
-    ChildRun r = RunChild({"--child", "--template", tpl, "--empty", "--out", out, "--apps", biggest, "--grants", std::to_string(grants), "--identities",
-                           std::to_string(identities)});
+    ChildRun r = RunChild({"--child", "--template", tpl, "--empty", "--out", out, "--apps", biggest, "--grants", std::to_string(grants),
+                           "--identities", std::to_string(identities)});
     print_now(Row(fmt::format("engine, plan from empty with -o, {} x {}", biggest, grants),
                   fmt::format("{:.0f} MB RSS, {:.2f} s CPU, {} req{}", r.rss_mb, r.cpu_s, r.result["requests"], Failed(r)), "<= 600 MB RSS",
                   r.ok && r.rss_mb <= 600));
@@ -363,7 +371,8 @@ int main(int argc, char** argv) {
       if (setup < 0) return fmt::print(stderr, "setup apply of {} failed\n", s), 1;
       double writes = static_cast<double>(after.writes - before.writes);
       fmt::print("  (setup: {} writes in {:.1f} s, {:.0f} writes/s through $batch)\n", after.writes - before.writes, setup, writes / setup);
-      std::vector<std::string> args{"--child", "--apps", std::to_string(n), "--grants", std::to_string(g), "--identities", std::to_string(identities)};
+      std::vector<std::string> args{"--child",         "--apps",       std::to_string(n),         "--grants",
+                                    std::to_string(g), "--identities", std::to_string(identities)};
       for (auto& x : t->ChildArgs()) args.push_back(x);
       ChildRun r = RunChild(args);
       double goal = n <= 3000 ? 1.5 : 3.0;
@@ -378,7 +387,8 @@ int main(int argc, char** argv) {
     for (int k = 0; k < 2; ++k) {
       auto t = FreshTenant(identities, k ? latency : 0);
       if (!t) return 1;
-      std::vector<std::string> args{"--child", "--apply", "--apps", std::to_string(n), "--grants", std::to_string(g), "--identities", std::to_string(identities)};
+      std::vector<std::string> args{"--child",  "--apply",         "--apps",       std::to_string(n),
+                                    "--grants", std::to_string(g), "--identities", std::to_string(identities)};
       if (!parallelism.empty()) args.insert(args.end(), {"--parallelism", parallelism});
       for (auto& x : t->ChildArgs()) args.push_back(x);
       auto before = t->tenant->graph().Stats();
@@ -389,12 +399,13 @@ int main(int argc, char** argv) {
         writes = after.writes - before.writes;
         double rate = static_cast<double>(writes) / r.wall_s;
         print_now(Row(fmt::format("local tenant writes through $batch ({} x {} apply)", n, g),
-                      fmt::format("{:.0f} writes/s ({} writes, {} req){}", rate, writes, r.result["requests"], Failed(r)), ">= 10,000 writes/s", r.ok && rate >= 10000));
+                      fmt::format("{:.0f} writes/s ({} writes, {} req){}", rate, writes, r.result["requests"], Failed(r)), ">= 10,000 writes/s",
+                      r.ok && rate >= 10000));
       }
     }
     double ratio = walls[0] > 0 ? walls[1] / walls[0] : 0;
-    print_now(Row(fmt::format("apply {} x {} at {} ms latency vs at 0 ms", n, g, latency), fmt::format("{:.1f} s vs {:.1f} s ({:.2f}x)", walls[1], walls[0], ratio),
-                  "<= 1.3x", walls[0] > 0 && walls[1] > 0 && ratio <= 1.3));
+    print_now(Row(fmt::format("apply {} x {} at {} ms latency vs at 0 ms", n, g, latency),
+                  fmt::format("{:.1f} s vs {:.1f} s ({:.2f}x)", walls[1], walls[0], ratio), "<= 1.3x", walls[0] > 0 && walls[1] > 0 && ratio <= 1.3));
   }
   return 0;
 }

@@ -17,8 +17,8 @@ namespace entragate::bench {
 
 struct Workload {
   int apps = 0, grants = 0, identities = 0;
-  int stride = 1;              ///< app n grants mi-(n*stride + k) % identities, k < grants
-  bool app_id_uris = false;    ///< give every app identifierUris [api://{appId}]
+  int stride = 1;            ///< app n grants mi-(n*stride + k) % identities, k < grants
+  bool app_id_uris = false;  ///< give every app identifierUris [api://{appId}]
 };
 
 inline std::string WorkloadApps(const Workload& w, int first, int end) {
@@ -52,9 +52,13 @@ inline std::vector<std::pair<std::string, std::string>> WorkloadFiles(const Work
 /// Makes user-assigned identities mi-0 … mi-(n-1); false (with a message on stderr) if one fails.
 inline bool AddManagedIdentities(graph::Transport& transport, const emulator::LocalTenantEndpoints& e, int n) {
   for (int i = 0; i < n; ++i) {
-    net::Request r{"POST", e.authority + "/_emulator/identities", {{"X-Emulator-Key", e.admin_key}, {"Content-Type", "application/json"}},
-                   boost::json::serialize(boost::json::object{{"name", fmt::format("mi-{}", i)},
-                                                              {"resourceId", fmt::format("/subscriptions/0/resourceGroups/bench/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-{}", i)}}),
+    net::Request r{"POST",
+                   e.authority + "/_emulator/identities",
+                   {{"X-Emulator-Key", e.admin_key}, {"Content-Type", "application/json"}},
+                   boost::json::serialize(boost::json::object{
+                       {"name", fmt::format("mi-{}", i)},
+                       {"resourceId",
+                        fmt::format("/subscriptions/0/resourceGroups/bench/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-{}", i)}}),
                    ""};
     if (auto sent = transport.Send(r); !sent.ok() || sent->status != 201) {
       fmt::print(stderr, "cannot add identity mi-{}\n", i);

@@ -29,12 +29,12 @@ struct AccessOptions;
 ManifestSelection Selection(const AccessOptions& o);
 
 struct AccessOptions {
-  std::vector<std::string> args;  ///< APP [PATH...], or with --all / --identity: [PATH...]
+  std::vector<std::string> args;   ///< APP [PATH...], or with --all / --identity: [PATH...]
   std::string app;                 ///< access APP: the one app (manifest key, uniqueName, appId or display name)
   std::vector<std::string> apps;   ///< --app KEY...: only these apps (with --all or --identity)
   std::vector<std::string> paths;  ///< the manifest set, read as one (as plan reads it)
   std::string path;                ///< the same, as shown in the report
-  std::string environment;  ///< --env (else ENTRAGATE_ENV), for a PATH with environments
+  std::string environment;         ///< --env (else ENTRAGATE_ENV), for a PATH with environments
   std::string identity;
   bool all = false;
   bool include_unmanaged = false;
@@ -147,11 +147,16 @@ int RunAll(const AccessOptions& o, const GlobalOptions& g) {
   engine::AccessReview review = Review(*snapshot, *opened, o.path, AsAppIds(o.apps, *opened));
   if (!CheckSelected(o, review, *snapshot)) return kExitError;
   std::string text;
-  if (o.format == "json") text = json::serialize(engine::AccessReviewJson(review)) + "\n";
-  else if (o.format == "csv") text = engine::RenderAccessCsv(review);
-  else if (o.format == "markdown") text = engine::RenderAccessMarkdown(review);
-  else if (o.format == "html") text = engine::RenderAccessHtml(review);
-  else text = engine::RenderAccessTable(review);
+  if (o.format == "json")
+    text = json::serialize(engine::AccessReviewJson(review)) + "\n";
+  else if (o.format == "csv")
+    text = engine::RenderAccessCsv(review);
+  else if (o.format == "markdown")
+    text = engine::RenderAccessMarkdown(review);
+  else if (o.format == "html")
+    text = engine::RenderAccessHtml(review);
+  else
+    text = engine::RenderAccessTable(review);
   return Emit(text, o.output);
 }
 
@@ -224,16 +229,19 @@ int RunApp(const AccessOptions& o, const GlobalOptions& g) {
 void AddAccessCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
   auto o = std::make_shared<AccessOptions>();
   CLI::App* cmd = app.add_subcommand("access", "Who can obtain a token for which app, and why (or what an identity can reach)");
-  cmd->add_option("args", o->args, "APP [PATH...]: the app (manifest key, appId or display name) and a manifest set; with --all or --identity: [PATH...]")
+  cmd->add_option("args", o->args,
+                  "APP [PATH...]: the app (manifest key, appId or display name) and a manifest set; with --all or --identity: [PATH...]")
       ->expected(0, -1);
   cmd->add_flag("--all", o->all, "Every managed application against every identity that can get a token for it");
-  cmd->add_option("--app", o->apps, "Only this app (with PATH: its manifest key; else its uniqueName or appId); repeatable; implies --all unless --identity is given")
+  cmd->add_option("--app", o->apps,
+                  "Only this app (with PATH: its manifest key; else its uniqueName or appId); repeatable; implies --all unless --identity is given")
       ->allow_extra_args(false)
       ->type_name("KEY");
   cmd->add_flag("--include-unmanaged", o->include_unmanaged, "With --all or --identity: applications entragate does not manage too");
   cmd->add_option("--env", o->environment, "With PATH: the environment to read it for (default: $ENTRAGATE_ENV)");
-  cmd->add_option("--identity", o->identity,
-                  "Instead: every application this identity can reach, with roles and why (manifest identity, service principal or managed identity name, UPN, group name, object id)");
+  cmd->add_option(
+      "--identity", o->identity,
+      "Instead: every application this identity can reach, with roles and why (manifest identity, service principal or managed identity name, UPN, group name, object id)");
   cmd->add_option("--format", o->format, "Output format (csv, markdown, html: with --all)")
       ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}))
       ->capture_default_str();

@@ -142,7 +142,8 @@ int ApplySaved(const engine::Plan& saved, const ApplyOptions& o, const GlobalOpt
     return kExitError;
   }
   if (planned->observed.tenant_id != saved.target.tenant_id) {
-    fmt::print(stderr, "entragate: the saved plan is for tenant {}, but the target is tenant {}\n", saved.target.tenant_id, planned->observed.tenant_id);
+    fmt::print(stderr, "entragate: the saved plan is for tenant {}, but the target is tenant {}\n", saved.target.tenant_id,
+               planned->observed.tenant_id);
     return kExitError;
   }
   if (engine::ObservedDigest(planned->observed) != saved.observed_digest) {

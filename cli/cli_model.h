@@ -14,10 +14,10 @@ struct OptionModel {
   std::vector<std::string> long_names;   ///< without the dashes: "out"
   std::string name;                      ///< positionals: "path"; options: the first long name
   std::string description;
-  std::vector<std::string> choices;      ///< from an IsMember check: {"text", "json"}
+  std::vector<std::string> choices;  ///< from an IsMember check: {"text", "json"}
   std::string default_value;
   bool takes_value = false;
-  bool repeats = false;   ///< a vector: may be given several times / takes several words
+  bool repeats = false;  ///< a vector: may be given several times / takes several words
   bool required = false;
 };
 
@@ -25,10 +25,10 @@ struct CommandModel {
   std::vector<std::string> path;  ///< {} for the program itself, {"auth", "status"} for `auth status`
   std::string description;
   std::string footer;
-  std::vector<OptionModel> options;      ///< its own options (--help included)
+  std::vector<OptionModel> options;  ///< its own options (--help included)
   std::vector<OptionModel> positionals;
   std::vector<CommandModel> subcommands;  ///< hidden ones (an empty group) left out
-  bool inherits_options = false;  ///< fallthrough: the parent's options may follow this command too
+  bool inherits_options = false;          ///< fallthrough: the parent's options may follow this command too
 };
 
 /// Walks `app` and its visible subcommands.

@@ -30,7 +30,11 @@ std::vector<OptionModel> UsableOptions(const CommandModel& program, const Comman
   std::vector<const CommandModel*> chain{at};
   for (const auto& step : c.path)
     for (const auto& sub : at->subcommands)
-      if (sub.path.back() == step) { at = &sub; chain.push_back(at); break; }
+      if (sub.path.back() == step) {
+        at = &sub;
+        chain.push_back(at);
+        break;
+      }
   // chain ends at c; walk up while each level falls through to its parent
   for (size_t i = chain.size() - 1; i > 0 && chain[i]->inherits_options; --i)
     for (const auto& o : chain[i - 1]->options)
@@ -58,9 +62,8 @@ std::string Bash(const CommandModel& program) {
         opts.push_back(spelling);
         if (!o.takes_value) continue;
         walk += fmt::format("      \"{} {}\") ((i++)) ;;\n", key, spelling);
-        values += o.choices.empty()
-                      ? fmt::format("    \"{} {}\") _entragate_files; return 0 ;;\n", key, spelling)
-                      : fmt::format("    \"{} {}\") _entragate_words \"{}\"; return 0 ;;\n", key, spelling, Join(o.choices));
+        values += o.choices.empty() ? fmt::format("    \"{} {}\") _entragate_files; return 0 ;;\n", key, spelling)
+                                    : fmt::format("    \"{} {}\") _entragate_words \"{}\"; return 0 ;;\n", key, spelling, Join(o.choices));
       }
     }
     std::vector<std::string> subs;
@@ -100,8 +103,10 @@ complete -F _entragate entragate
 std::string ZshQuote(const std::string& s) {  // inside '...'
   std::string out;
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out;
 }
@@ -218,8 +223,7 @@ std::string Fish(const CommandModel& program) {
   ForEachCommand(program, [&](const CommandModel& c) {
     std::string cond = FishCondition(c);
     for (const auto& sub : c.subcommands)
-      out += fmt::format("complete -c entragate -n {} -a {} -d {}\n", FishQuote(cond), sub.path.back(),
-                         FishQuote(sub.description));
+      out += fmt::format("complete -c entragate -n {} -a {} -d {}\n", FishQuote(cond), sub.path.back(), FishQuote(sub.description));
     if (c.path.empty()) return;
     for (const auto& o : c.options)
       if (o.long_names.empty() || o.long_names.front() != "help") out += option_line(cond, o);

@@ -43,9 +43,7 @@ void AddDocsCommands(CLI::App& app, int& exit_code) {
   CLI::App* completion = app.add_subcommand("__completion", "Print a shell completion script")->group("");
   completion->add_option("shell", o->shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
   completion->add_option("-o,--output", o->output, "Write it to this file");
-  completion->callback([o, &app, &exit_code] {
-    exit_code = Emit(RenderCompletion(DescribeCommandLine(app), o->shell).value_or(""), o->output);
-  });
+  completion->callback([o, &app, &exit_code] { exit_code = Emit(RenderCompletion(DescribeCommandLine(app), o->shell).value_or(""), o->output); });
 }
 
 }  // namespace entragate::cli

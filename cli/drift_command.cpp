@@ -127,8 +127,9 @@ void AddDriftCommand(CLI::App& app, const GlobalOptions& globals, int& exit_code
   cmd->add_option("--format", o->format, "Report format")->check(CLI::IsMember({"text", "json", "markdown", "junit"}))->capture_default_str();
   cmd->add_option("--output", o->output, "Write the report to FILE instead of standard output");
   AddTargetOptions(*cmd, o->target);
-  cmd->footer("Exit status: 0 the tenant matches the manifest, 2 it drifted, 1 error (also when an app could not be checked;\n"
-              "the report still covers the others).");
+  cmd->footer(
+      "Exit status: 0 the tenant matches the manifest, 2 it drifted, 1 error (also when an app could not be checked;\n"
+      "the report still covers the others).");
   cmd->callback([o, &globals, &exit_code] {
     o->target.verbose = globals.verbose;
     exit_code = RunDrift(*o, globals);

@@ -115,8 +115,14 @@ std::string ReportJson(const ExportOptions& o, const engine::ExportSource& sourc
   engine::Diagnostics diags;
   for (const auto& app : engine::LoadManifestTexts(texts, diags).apps) apps.push_back(boost::json::string(app.key));
   for (const auto& n : out.notes) notes.push_back(boost::json::string(n));
-  return boost::json::serialize(boost::json::object{{"format_version", "1"}, {"origin", source.origin}, {"tenant_id", source.tenant_id},
-                                                    {"exported_at", source.exported_at}, {"files", files}, {"apps", apps}, {"notes", notes}}) + "\n";
+  return boost::json::serialize(boost::json::object{{"format_version", "1"},
+                                                    {"origin", source.origin},
+                                                    {"tenant_id", source.tenant_id},
+                                                    {"exported_at", source.exported_at},
+                                                    {"files", files},
+                                                    {"apps", apps},
+                                                    {"notes", notes}}) +
+         "\n";
 }
 
 int RunExport(const ExportOptions& o, const GlobalOptions& g) {
@@ -179,9 +185,10 @@ void AddExportCommand(CLI::App& app, const GlobalOptions& globals, int& exit_cod
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   AddTargetOptions(*cmd, o->target);
-  cmd->footer("Managed identities, apps in deleted items, apps registered in another tenant and Microsoft's first-party apps are\n"
-              "skipped with a note.\n"
-              "Exit status: 0 exported, 1 error or nothing to export.");
+  cmd->footer(
+      "Managed identities, apps in deleted items, apps registered in another tenant and Microsoft's first-party apps are\n"
+      "skipped with a note.\n"
+      "Exit status: 0 exported, 1 error or nothing to export.");
   cmd->callback([o, &globals, &exit_code] {
     o->target.verbose = globals.verbose;
     exit_code = RunExport(*o, globals);

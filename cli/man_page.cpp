@@ -15,13 +15,17 @@ struct EnvironmentVariable {
   const char* meaning;
 };
 constexpr EnvironmentVariable kEnvironment[] = {
-    {"ENTRAGATE_TARGET", "local or graph: the target when --target is not given. Without either, commands that reach a tenant refuse to guess when the environment carries Azure credentials or CI is set."},
-    {"ENTRAGATE_ENV", "The environment of the manifest set (as --env) when --env is not given. A set that declares environments needs one of the two."},
-    {"ENTRAGATE_AUTH", "The one credential source to use, as --auth (secret, certificate, workload-identity, github, managed-identity, azure-cli, token)."},
+    {"ENTRAGATE_TARGET",
+     "local or graph: the target when --target is not given. Without either, commands that reach a tenant refuse to guess when the environment carries Azure credentials or CI is set."},
+    {"ENTRAGATE_ENV",
+     "The environment of the manifest set (as --env) when --env is not given. A set that declares environments needs one of the two."},
+    {"ENTRAGATE_AUTH",
+     "The one credential source to use, as --auth (secret, certificate, workload-identity, github, managed-identity, azure-cli, token)."},
     {"CI", "When set (to anything but false or 0), a tenant command needs --target or ENTRAGATE_TARGET."},
     {"AZURE_USERNAME", "Not used to sign in; its presence only counts as an Azure environment for the target rule (with AZURE_PASSWORD)."},
     {"AZURE_PASSWORD", "As AZURE_USERNAME."},
-    {"MSI_ENDPOINT", "Not used to sign in (legacy managed-identity protocols are not supported); counts as an Azure environment for the target rule."},
+    {"MSI_ENDPOINT",
+     "Not used to sign in (legacy managed-identity protocols are not supported); counts as an Azure environment for the target rule."},
     {"MSI_SECRET", "As MSI_ENDPOINT."},
     {"NO_COLOR", "When set (to anything), output is never coloured. Colour is used only on a terminal whose TERM is not dumb."},
     {"AZURE_CLIENT_ID", "Client (application) id of the service principal or of a user-assigned managed identity."},
@@ -59,8 +63,10 @@ std::string Text(const std::string& s) {
   bool line_start = true;
   for (char c : s) {
     if (line_start && (c == '.' || c == '\'')) out += "\\&";
-    if (c == '\\') out += "\\e";
-    else out += c;
+    if (c == '\\')
+      out += "\\e";
+    else
+      out += c;
     line_start = c == '\n';
   }
   return out;
@@ -70,9 +76,12 @@ std::string Text(const std::string& s) {
 std::string Literal(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '-') out += "\\-";
-    else if (c == '\\') out += "\\e";
-    else out += c;
+    if (c == '-')
+      out += "\\-";
+    else if (c == '\\')
+      out += "\\e";
+    else
+      out += c;
   }
   return out;
 }
@@ -151,9 +160,10 @@ std::string RenderManPage(const CommandModel& program, const std::string& versio
   out += ".SH NAME\nentragate \\- Microsoft Entra ID application access policy as code: plan, apply, drift\n";
   out += ".SH SYNOPSIS\n.nf\n\\fBentragate\\fR [\\fIglobal options\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]\n.fi\n";
   out += ".SH DESCRIPTION\n" + Text(program.description) + "\n.PP\n";
-  out += "Manifests are YAML files (see \\fBentragate\\-manifest\\fR(5)). \\fBplan\\fR shows what \\fBapply\\fR would create,\n"
-         "change, grant and revoke; \\fBdrift\\fR reports whether the tenant still matches. The target is the built-in\n"
-         "local tenant (\\fB\\-\\-target local\\fR) or Microsoft Graph (\\fB\\-\\-target graph\\fR).\n";
+  out +=
+      "Manifests are YAML files (see \\fBentragate\\-manifest\\fR(5)). \\fBplan\\fR shows what \\fBapply\\fR would create,\n"
+      "change, grant and revoke; \\fBdrift\\fR reports whether the tenant still matches. The target is the built-in\n"
+      "local tenant (\\fB\\-\\-target local\\fR) or Microsoft Graph (\\fB\\-\\-target graph\\fR).\n";
   out += ".SH GLOBAL OPTIONS\nThese may be given before the command or after it.\n" + OptionItems(program.options, false);
   out += ".SH COMMANDS\nEvery command also accepts \\fB\\-h\\fR, \\fB\\-\\-help\\fR.\n";
   for (const auto& sub : program.subcommands) RenderCommand(sub, out);
@@ -161,17 +171,19 @@ std::string RenderManPage(const CommandModel& program, const std::string& versio
   for (const auto& e : kExitStatuses) out += fmt::format(".TP\n\\fB{}\\fR\n{}\n", e.code, Text(e.meaning));
   out += ".SH ENVIRONMENT\n";
   for (const auto& e : kEnvironment) out += fmt::format(".TP\n\\fB{}\\fR\n{}\n", Literal(e.name), Text(e.meaning));
-  out += ".SH FILES\n"
-         ".TP\n\\fI.entragate/local/\\fR\nState of the local tenant (\\fB\\-\\-local\\-state\\fR), relative to the working directory.\n"
-         ".TP\n\\fI/usr/share/entragate/schemas/\\fR\nJSON Schemas of manifests (manifest.v1) and saved plans (plan.v1).\n"
-         ".TP\n\\fI/usr/share/doc/entragate/examples/\\fR\nExample manifest sets and seed files.\n";
-  out += ".SH EXAMPLES\n.nf\n"
-         "entragate validate manifests/\n"
-         "entragate plan manifests/ \\-o plan.json \\-\\-detailed\\-exitcode\n"
-         "entragate apply plan.json\n"
-         "entragate drift manifests/ \\-\\-format junit \\-\\-output drift.xml\n"
-         "entragate access testapp\n"
-         ".fi\n";
+  out +=
+      ".SH FILES\n"
+      ".TP\n\\fI.entragate/local/\\fR\nState of the local tenant (\\fB\\-\\-local\\-state\\fR), relative to the working directory.\n"
+      ".TP\n\\fI/usr/share/entragate/schemas/\\fR\nJSON Schemas of manifests (manifest.v1) and saved plans (plan.v1).\n"
+      ".TP\n\\fI/usr/share/doc/entragate/examples/\\fR\nExample manifest sets and seed files.\n";
+  out +=
+      ".SH EXAMPLES\n.nf\n"
+      "entragate validate manifests/\n"
+      "entragate plan manifests/ \\-o plan.json \\-\\-detailed\\-exitcode\n"
+      "entragate apply plan.json\n"
+      "entragate drift manifests/ \\-\\-format junit \\-\\-output drift.xml\n"
+      "entragate access testapp\n"
+      ".fi\n";
   out += ".SH SEE ALSO\n\\fBentragate\\-manifest\\fR(5)\n";
   return out;
 }

@@ -46,8 +46,7 @@ std::optional<std::string> ManifestSelection::Environment() const {
 void AddManifestOptions(CLI::App& cmd, ManifestSelection& s, bool apps, bool paths_optional) {
   auto* paths = cmd.add_option("path", s.paths, "Manifest files or directories, read together as one manifest set")->type_name("PATH...");
   if (!paths_optional) paths->required();
-  cmd.add_option("--env", s.environment,
-                 "The environment of the manifest set to use (required when it declares environments); also ENTRAGATE_ENV");
+  cmd.add_option("--env", s.environment, "The environment of the manifest set to use (required when it declares environments); also ENTRAGATE_ENV");
   if (apps)
     cmd.add_option("--app", s.apps, "Only this app (manifest key); repeatable. Other apps are left alone and prune does not run")
         ->allow_extra_args(false)
@@ -100,7 +99,8 @@ std::unique_ptr<Planned> LoadAndPlan(const ManifestSelection& manifest, const Ta
   out->desired = std::move(*desired);
   auto target = Target::Open(target_options);
   if (!target.ok()) {
-    std::string what = fmt::format("cannot open the {} target: {}", target_options.kind.empty() ? "default" : target_options.kind, target.error().message);
+    std::string what =
+        fmt::format("cannot open the {} target: {}", target_options.kind.empty() ? "default" : target_options.kind, target.error().message);
     fmt::print(stderr, "entragate: {}\n", what);
     if (problems) problems->diagnostics.Error("E0401", {}, what);
     exit_code = kExitError;
@@ -162,10 +162,10 @@ std::string DescribeAppDeletes(const engine::Plan& plan) {
 
 void PrintStats(Target& target) {
   graph::ClientStats s = target.Stats();
-  fmt::print(stderr, "stats: {} HTTP requests ({} $batch carrying {} requests), {} retries, {} throttled answers (429)\n", s.http_requests,
-             s.batches, s.batch_subrequests, s.retries, s.throttled_responses);
-  fmt::print(stderr, "stats: Graph budget spent: {} resource units, {} writes; {:.1f} s of wall time waiting on Graph's limits\n",
-             s.resource_units, s.writes, static_cast<double>(s.waited_wall_ms) / 1000);
+  fmt::print(stderr, "stats: {} HTTP requests ({} $batch carrying {} requests), {} retries, {} throttled answers (429)\n", s.http_requests, s.batches,
+             s.batch_subrequests, s.retries, s.throttled_responses);
+  fmt::print(stderr, "stats: Graph budget spent: {} resource units, {} writes; {:.1f} s of wall time waiting on Graph's limits\n", s.resource_units,
+             s.writes, static_cast<double>(s.waited_wall_ms) / 1000);
   for (const auto& [kind, n] : s.by_kind) fmt::print(stderr, "  {:>5}  {}\n", n, kind);
 }
 

@@ -19,8 +19,7 @@ void AddPacingOptions(CLI::App& cmd, PacingOptions& o) {
                  "Graph's throttling budget for this app + tenant: small (<50 users, 3,500 RU / 10 s), medium (5,000), large "
                  "(8,000); default: start small and grow while Graph shows room")
       ->check(CLI::IsMember({"small", "medium", "large"}));
-  cmd.add_option("--deadline", o.deadline, "How long throttling is waited out before a request fails (e.g. 30m, 90s, 2h)")
-      ->capture_default_str();
+  cmd.add_option("--deadline", o.deadline, "How long throttling is waited out before a request fails (e.g. 30m, 90s, 2h)")->capture_default_str();
 }
 
 engine::Result<int64_t> ParseDuration(const std::string& text) {

@@ -9,13 +9,13 @@
 namespace entragate::graph {
 struct GraphClientOptions;
 class Pacer;
-}
+}  // namespace entragate::graph
 
 namespace entragate::cli {
 
 struct PacingOptions {
-  std::string graph_budget;       ///< small | medium | large; empty: learnt from Graph's answers
-  std::string deadline = "30m";   ///< how long throttling is waited out before a request fails
+  std::string graph_budget;      ///< small | medium | large; empty: learnt from Graph's answers
+  std::string deadline = "30m";  ///< how long throttling is waited out before a request fails
 };
 
 /// Registers --graph-budget and --deadline on a command.

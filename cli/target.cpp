@@ -63,12 +63,23 @@ std::optional<std::string> Env(const char* name) {
 // Variables whose presence says this environment is set up to reach Azure: with any of them (or
 // in CI), quietly defaulting to a throw-away local tenant would turn a pipeline green without ever
 // touching the tenant it was meant for.
-constexpr const char* kAzureSignals[] = {
-    "AZURE_CLIENT_ID",     "AZURE_TENANT_ID",          "AZURE_CLIENT_SECRET",        "AZURE_CLIENT_CERTIFICATE_PATH",
-    "AZURE_CLIENT_CERTIFICATE_PASSWORD",               "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME",
-    "AZURE_PASSWORD",      "AZURE_POD_IDENTITY_AUTHORITY_HOST",                      "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",                  "IDENTITY_ENDPOINT",          "IDENTITY_HEADER",
-    "MSI_ENDPOINT",        "MSI_SECRET",               "ENTRAGATE_ACCESS_TOKEN",     "ENTRAGATE_AUTH"};
+constexpr const char* kAzureSignals[] = {"AZURE_CLIENT_ID",
+                                         "AZURE_TENANT_ID",
+                                         "AZURE_CLIENT_SECRET",
+                                         "AZURE_CLIENT_CERTIFICATE_PATH",
+                                         "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+                                         "AZURE_FEDERATED_TOKEN_FILE",
+                                         "AZURE_USERNAME",
+                                         "AZURE_PASSWORD",
+                                         "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+                                         "ACTIONS_ID_TOKEN_REQUEST_URL",
+                                         "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                                         "IDENTITY_ENDPOINT",
+                                         "IDENTITY_HEADER",
+                                         "MSI_ENDPOINT",
+                                         "MSI_SECRET",
+                                         "ENTRAGATE_ACCESS_TOKEN",
+                                         "ENTRAGATE_AUTH"};
 
 // CI=true is what GitHub Actions, GitLab, Azure Pipelines and most runners set; "false" and "0" are
 // an explicit no.
@@ -92,11 +103,10 @@ engine::Result<std::string> ResolveKind(const TargetOptions& o) {
   if (auto ci = CiSetting()) signals.push_back("CI=" + *ci);
   if (signals.empty()) return std::string("local");
   Error error = engine::MakeError(
-      Error::Kind::kInvalid,
-      fmt::format("no target chosen, and this environment is set up for Azure or CI ({}): refusing to guess between the local "
-                  "tenant and Microsoft Graph. Pass --target local (the built-in local tenant) or --target graph (Microsoft "
-                  "Graph), or set ENTRAGATE_TARGET=local or ENTRAGATE_TARGET=graph",
-                  fmt::join(signals, ", ")));
+      Error::Kind::kInvalid, fmt::format("no target chosen, and this environment is set up for Azure or CI ({}): refusing to guess between the local "
+                                         "tenant and Microsoft Graph. Pass --target local (the built-in local tenant) or --target graph (Microsoft "
+                                         "Graph), or set ENTRAGATE_TARGET=local or ENTRAGATE_TARGET=graph",
+                                         fmt::join(signals, ", ")));
   error.code = "target_ambiguous";
   return error;
 }

@@ -21,21 +21,21 @@ namespace entragate::graph {
 class GraphClient;
 class Credential;
 struct ClientStats;
-}
+}  // namespace entragate::graph
 
 namespace entragate::cli {
 
 struct TargetOptions {
-  std::string kind;                          ///< "local" or "graph"; empty: ENTRAGATE_TARGET, else local (see Open)
-  std::string auth;                          ///< graph: the one credential source (--auth); empty: ENTRAGATE_AUTH, else the chain
+  std::string kind;  ///< "local" or "graph"; empty: ENTRAGATE_TARGET, else local (see Open)
+  std::string auth;  ///< graph: the one credential source (--auth); empty: ENTRAGATE_AUTH, else the chain
   std::string local_state = ".entragate/local";
-  std::string seed;                          ///< local: the seed used when the state is new
-  std::string imds_host;                     ///< local: which host IMDS answers as
+  std::string seed;       ///< local: the seed used when the state is new
+  std::string imds_host;  ///< local: which host IMDS answers as
   std::string cloud = "public";
   std::string graph_url, login_url, ca_file;
-  bool low_priority = false;                 ///< drift scans
-  bool verbose = false;                      ///< log every HTTP exchange (secrets redacted) to stderr
-  PacingOptions pacing;                      ///< --graph-budget, --deadline
+  bool low_priority = false;  ///< drift scans
+  bool verbose = false;       ///< log every HTTP exchange (secrets redacted) to stderr
+  PacingOptions pacing;       ///< --graph-budget, --deadline
 };
 
 /// Registers --target, --auth, --seed, --local-state, --cloud, --graph-url, --login-url, --ca-file on a command.

@@ -36,9 +36,9 @@ struct TokenOptions {
 };
 
 struct Workload {
-  std::string host;        ///< where the identity's workload runs
-  std::string client_id;   ///< set for a user-assigned identity (the selector)
-  std::string kind;        ///< "system-assigned" / "user-assigned"
+  std::string host;       ///< where the identity's workload runs
+  std::string client_id;  ///< set for a user-assigned identity (the selector)
+  std::string kind;       ///< "system-assigned" / "user-assigned"
 };
 
 std::optional<Workload> FindWorkload(emulator::LocalTenant& local, const std::string& name, std::string& why) {
@@ -124,9 +124,10 @@ void PrintCacheState(emulator::LocalTenant& local, const std::set<std::string>& 
   const std::int64_t now = clock.NowSeconds();
   const std::string until = emulator::IsoTime(exp->as_int64() - emulator::kManagedIdentityCacheMargin);
   if (kept.count(std::string(uti->as_string()))) {
-    fmt::print("  cached: yes, issued {} ({} ago) and handed out again until {}; access changed since then reaches\n"
-               "          this workload only after that\n",
-               emulator::IsoTime(iat->as_int64()), HumanDuration(now - iat->as_int64()), until);
+    fmt::print(
+        "  cached: yes, issued {} ({} ago) and handed out again until {}; access changed since then reaches\n"
+        "          this workload only after that\n",
+        emulator::IsoTime(iat->as_int64()), HumanDuration(now - iat->as_int64()), until);
   } else {
     fmt::print("  cached: no, issued now; handed out again until {}\n", until);
   }
@@ -178,7 +179,9 @@ int RunLocal(TokenOptions o) {
   json::value body = json::parse(response->body);
   if (response->status != 200) {
     const json::object& b = body.as_object();
-    std::string text = b.contains("error_description") ? Show(b.at("error_description")) : b.contains("message") ? Show(b.at("message")) : response->body;
+    std::string text = b.contains("error_description") ? Show(b.at("error_description"))
+                       : b.contains("message")         ? Show(b.at("message"))
+                                                       : response->body;
     fmt::print("  refused (HTTP {}): {}\n", response->status, text);
     if (o.protocol == "appservice" && response->status == 500)
       fmt::print("  ({}. `--protocol imds` shows the identity platform's own answer.)\n", graph::kAppServiceTokenFailedHint);
@@ -195,8 +198,8 @@ int RunGraph(const TokenOptions& o) {
     fmt::print(stderr, "entragate: {}\n", target.error().message);
     return kExitError;
   }
-  fmt::print("On Microsoft Graph, entragate can only get a token as the current credential ({}), not as '{}'.\n",
-             target.value()->credential_name(), o.identity);
+  fmt::print("On Microsoft Graph, entragate can only get a token as the current credential ({}), not as '{}'.\n", target.value()->credential_name(),
+             o.identity);
   std::string scope = o.resource + (o.resource.ends_with("/.default") ? "" : "/.default");
   auto token = target.value()->TokenFor(scope);
   if (!token.ok()) {
@@ -218,7 +221,8 @@ void AddTokenCommand(CLI::App& app, const GlobalOptions&, int& exit_code) {
   AddTargetOptions(*cmd, o->target);
   cmd->footer("Exit status: 0 when a token was issued, 1 when it was refused or on error.");
   cmd->callback([o, &exit_code] {
-    bool graph = o->target.kind == "graph" || (o->target.kind.empty() && std::getenv("ENTRAGATE_TARGET") && std::string(std::getenv("ENTRAGATE_TARGET")) == "graph");
+    bool graph = o->target.kind == "graph" ||
+                 (o->target.kind.empty() && std::getenv("ENTRAGATE_TARGET") && std::string(std::getenv("ENTRAGATE_TARGET")) == "graph");
     exit_code = graph ? RunGraph(*o) : RunLocal(*o);
   });
 }

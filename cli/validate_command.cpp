@@ -82,8 +82,9 @@ void AddValidateCommand(CLI::App& app, const GlobalOptions& globals, int& exit_c
   CLI::App* cmd = app.add_subcommand("validate", "Check manifests for errors without contacting a tenant");
   AddManifestOptions(*cmd, opts->manifest, false);
   cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  cmd->footer("Checks every environment the set declares, unless --env (or ENTRAGATE_ENV) names one. Exit status: 0 when the set "
-              "is valid, 1 otherwise.");
+  cmd->footer(
+      "Checks every environment the set declares, unless --env (or ENTRAGATE_ENV) names one. Exit status: 0 when the set "
+      "is valid, 1 otherwise.");
   cmd->callback([opts, &globals, &exit_code] { exit_code = RunValidate(*opts, globals); });
 }
 

@@ -63,14 +63,10 @@ std::string VersionJson() {
   boost::json::object libs;
   for (const auto& l : Libraries()) libs[l.name] = l.version;
   boost::json::object doc{
-      {"format_version", "1"},
-      {"version", kVersion},
-      {"commit", kGitCommit},
-      {"dirty", kGitDirty},
-      {"build_type", kBuildType},
-      {"compiler", Compiler()},
-      {"libraries", libs},
-      {"runtime", boost::json::object{{"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)}}},
+      {"format_version", "1"},    {"version", kVersion},
+      {"commit", kGitCommit},     {"dirty", kGitDirty},
+      {"build_type", kBuildType}, {"compiler", Compiler()},
+      {"libraries", libs},        {"runtime", boost::json::object{{"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)}}},
   };
   return boost::json::serialize(doc);
 }

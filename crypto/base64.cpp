@@ -6,10 +6,8 @@
 namespace entragate::crypto {
 namespace {
 
-constexpr std::string_view kStdAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrlAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kStdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr int kInvalid = -1;
 
@@ -33,8 +31,7 @@ std::string Encode(std::string_view bytes, std::string_view alphabet, bool pad) 
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t n = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                            (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
-                            std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+                            (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) | std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
     out += alphabet[(n >> 18) & 63];
     out += alphabet[(n >> 12) & 63];
     out += alphabet[(n >> 6) & 63];
@@ -52,8 +49,7 @@ std::string Encode(std::string_view bytes, std::string_view alphabet, bool pad) 
 }
 
 CryptoError DecodeError(std::string_view what, std::size_t offset) {
-  return CryptoError{"invalid base64: " + std::string(what) + " at offset " +
-                     std::to_string(offset)};
+  return CryptoError{"invalid base64: " + std::string(what) + " at offset " + std::to_string(offset)};
 }
 
 // Decodes unpadded symbols; the caller has already stripped (or refused) padding.
@@ -93,8 +89,6 @@ CryptoResult<std::string> Base64Decode(std::string_view text) {
   return DecodeSymbols(text.substr(0, text.size() - pad), kStdTable);
 }
 
-CryptoResult<std::string> Base64UrlDecode(std::string_view text) {
-  return DecodeSymbols(text, kUrlTable);
-}
+CryptoResult<std::string> Base64UrlDecode(std::string_view text) { return DecodeSymbols(text, kUrlTable); }
 
 }  // namespace entragate::crypto

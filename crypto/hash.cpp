@@ -16,8 +16,7 @@ constexpr std::size_t kUuidBytes = 16;
 std::string Digest(std::string_view data, const EVP_MD* md) {
   std::string out(static_cast<std::size_t>(EVP_MD_get_size(md)), '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md,
-                 nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md, nullptr) != 1) {
     return {};
   }
   out.resize(len);
@@ -73,8 +72,7 @@ CryptoResult<std::string> HexDecode(std::string_view hex) {
 CryptoResult<std::string> RandomBytes(std::size_t count) {
   if (count > static_cast<std::size_t>(INT_MAX)) return CryptoError{"RandomBytes: count too large"};
   std::string out(count, '\0');
-  if (count > 0 &&
-      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
+  if (count > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
     return CryptoError{"RAND_bytes failed: the system random source is unavailable"};
   }
   return out;
@@ -116,8 +114,7 @@ CryptoResult<std::string> ParseUuid(std::string_view text) {
 std::string FormatUuid(std::string_view bytes16) {
   const std::string hex = HexEncode(bytes16);
   if (hex.size() != kUuidBytes * 2) return {};
-  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
-         hex.substr(16, 4) + '-' + hex.substr(20);
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' + hex.substr(20);
 }
 
 }  // namespace entragate::crypto

@@ -28,8 +28,7 @@ CryptoStatus SetPadding(EVP_PKEY_CTX* pctx, JwtAlg alg) {
   }
   // PSS salt = digest length (32), as RFC 7518 §3.5 and MSAL use; on verify this also refuses
   // signatures made with any other salt length.
-  if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+  if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1) {
     return OpenSslError("PS256 padding");
   }
@@ -54,25 +53,23 @@ CryptoResult<std::string> SignBytes(std::string_view input, JwtAlg alg, const PK
   if (auto ok = SetPadding(pctx, alg); !ok) return ok.error();
   std::size_t len = static_cast<std::size_t>(EVP_PKEY_get_size(key.get()));
   std::string signature(len, '\0');
-  if (EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(signature.data()), &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+  if (EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(signature.data()), &len, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size()) != 1) {
     return OpenSslError("JWT signing (is this a private key?)");
   }
   signature.resize(len);
   return signature;
 }
 
-CryptoStatus VerifyBytes(std::string_view input, std::string_view signature, JwtAlg alg,
-                         const PKey& key) {
+CryptoStatus VerifyBytes(std::string_view input, std::string_view signature, JwtAlg alg, const PKey& key) {
   MdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by md
   if (!md || EVP_DigestVerifyInit(md.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1) {
     return OpenSslError("EVP_DigestVerifyInit");
   }
   if (auto ok = SetPadding(pctx, alg); !ok) return ok.error();
-  if (EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size()) != 1) {
+  if (EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
     ERR_clear_error();  // a bad signature is an expected outcome, not an OpenSSL fault
     return CryptoError{"JWT signature does not verify"};
   }
@@ -82,10 +79,8 @@ CryptoStatus VerifyBytes(std::string_view input, std::string_view signature, Jwt
 // alg and typ first, then the caller's members, so the header reads like Entra's.
 CryptoResult<boost::json::object> BuildHeader(const boost::json::object& header, JwtAlg alg) {
   const std::string_view name = JwtAlgName(alg);
-  if (const auto* given = header.if_contains("alg");
-      given != nullptr && !(given->is_string() && given->as_string() == name)) {
-    return CryptoError{"JWT header alg " + boost::json::serialize(*given) + " does not match " +
-                       std::string(name)};
+  if (const auto* given = header.if_contains("alg"); given != nullptr && !(given->is_string() && given->as_string() == name)) {
+    return CryptoError{"JWT header alg " + boost::json::serialize(*given) + " does not match " + std::string(name)};
   }
   boost::json::object out;
   out["alg"] = name;
@@ -108,8 +103,7 @@ CryptoResult<boost::json::object> ParseSegment(std::string_view segment, std::st
 }
 
 // A NumericDate claim (RFC 7519 §2: may be fractional); nullopt when absent.
-CryptoResult<std::optional<double>> NumericDate(const boost::json::object& claims,
-                                                std::string_view name) {
+CryptoResult<std::optional<double>> NumericDate(const boost::json::object& claims, std::string_view name) {
   const boost::json::value* v = claims.if_contains(name);
   if (v == nullptr) return std::optional<double>();
   if (v->is_int64()) return std::optional<double>(static_cast<double>(v->get_int64()));
@@ -118,10 +112,8 @@ CryptoResult<std::optional<double>> NumericDate(const boost::json::object& claim
   return CryptoError{"JWT claim '" + std::string(name) + "' is not a number"};
 }
 
-std::string TimeContext(const boost::json::object& claims, std::string_view name, std::int64_t now,
-                        std::int64_t leeway) {
-  return boost::json::serialize(claims.at(name)) + " (now " + std::to_string(now) + ", leeway " +
-         std::to_string(leeway) + "s)";
+std::string TimeContext(const boost::json::object& claims, std::string_view name, std::int64_t now, std::int64_t leeway) {
+  return boost::json::serialize(claims.at(name)) + " (now " + std::to_string(now) + ", leeway " + std::to_string(leeway) + "s)";
 }
 
 }  // namespace
@@ -134,13 +126,10 @@ std::optional<JwtAlg> ParseJwtAlg(std::string_view name) {
   return std::nullopt;
 }
 
-CryptoResult<std::string> SignJwt(const boost::json::object& header,
-                                  const boost::json::object& payload, JwtAlg alg,
-                                  const PKey& private_key) {
+CryptoResult<std::string> SignJwt(const boost::json::object& header, const boost::json::object& payload, JwtAlg alg, const PKey& private_key) {
   auto full_header = BuildHeader(header, alg);
   if (!full_header) return full_header.error();
-  std::string token = Base64UrlEncode(boost::json::serialize(*full_header)) + '.' +
-                      Base64UrlEncode(boost::json::serialize(payload));
+  std::string token = Base64UrlEncode(boost::json::serialize(*full_header)) + '.' + Base64UrlEncode(boost::json::serialize(payload));
   auto signature = SignBytes(token, alg, private_key);
   if (!signature) return signature.error();
   return token + '.' + Base64UrlEncode(*signature);
@@ -161,12 +150,10 @@ CryptoResult<DecodedJwt> DecodeJwt(std::string_view token) {
   if (!payload) return payload.error();
   auto signature = Base64UrlDecode(token.substr(second + 1));
   if (!signature) return CryptoError{"JWT signature: " + signature.error().message};
-  return DecodedJwt{std::move(*header), std::move(*payload), std::string(token.substr(0, second)),
-                    std::move(*signature)};
+  return DecodedJwt{std::move(*header), std::move(*payload), std::string(token.substr(0, second)), std::move(*signature)};
 }
 
-CryptoStatus VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key,
-                                JwtAlg expected_alg) {
+CryptoStatus VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key, JwtAlg expected_alg) {
   const auto* alg = jwt.header.if_contains("alg");
   if (alg == nullptr || !alg->is_string()) return CryptoError{"JWT header has no string \"alg\""};
   const std::string_view name = alg->as_string();
@@ -175,24 +162,21 @@ CryptoStatus VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key,
     return CryptoError{"JWT alg \"" + std::string(name) + "\" is not supported"};
   }
   if (name != JwtAlgName(expected_alg)) {
-    return CryptoError{"JWT alg \"" + std::string(name) + "\" where " +
-                       std::string(JwtAlgName(expected_alg)) + " was expected"};
+    return CryptoError{"JWT alg \"" + std::string(name) + "\" where " + std::string(JwtAlgName(expected_alg)) + " was expected"};
   }
   if (jwt.header.contains("crit")) return CryptoError{"JWT header \"crit\" is not supported"};
   if (auto ok = CheckRsaKey(public_key); !ok) return ok;
   return VerifyBytes(jwt.signing_input, jwt.signature, expected_alg, public_key);
 }
 
-CryptoResult<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key,
-                                            JwtAlg expected_alg) {
+CryptoResult<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key, JwtAlg expected_alg) {
   auto jwt = DecodeJwt(token);
   if (!jwt) return jwt.error();
   if (auto ok = VerifyJwtSignature(*jwt, public_key, expected_alg); !ok) return ok.error();
   return jwt;
 }
 
-CryptoStatus ValidateJwtTimes(const boost::json::object& payload, std::int64_t now,
-                              std::int64_t leeway_seconds, bool require_exp) {
+CryptoStatus ValidateJwtTimes(const boost::json::object& payload, std::int64_t now, std::int64_t leeway_seconds, bool require_exp) {
   if (leeway_seconds < 0) return CryptoError{"JWT time check: negative leeway"};
   auto exp = NumericDate(payload, "exp");
   if (!exp) return exp.error();

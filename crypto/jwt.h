@@ -30,9 +30,7 @@ std::optional<JwtAlg> ParseJwtAlg(std::string_view name);
 /// Returns "b64url(header).b64url(payload).b64url(signature)". The header gets "alg" (an "alg"
 /// already there must match `alg`) and "typ":"JWT" unless the caller set "typ"; alg and typ come
 /// first, the caller's other members (kid, x5t, x5t#S256, ...) follow in their order.
-CryptoResult<std::string> SignJwt(const boost::json::object& header,
-                                  const boost::json::object& payload, JwtAlg alg,
-                                  const PKey& private_key);
+CryptoResult<std::string> SignJwt(const boost::json::object& header, const boost::json::object& payload, JwtAlg alg, const PKey& private_key);
 
 struct DecodedJwt {
   boost::json::object header;
@@ -51,14 +49,12 @@ CryptoResult<DecodedJwt> DecodeJwt(std::string_view token);
 /// header (we implement no JWS extensions, RFC 7515 §4.1.11).
 CryptoStatus VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key, JwtAlg expected_alg);
 /// DecodeJwt followed by VerifyJwtSignature.
-CryptoResult<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key,
-                                            JwtAlg expected_alg);
+CryptoResult<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key, JwtAlg expected_alg);
 
 /// exp and nbf against `now` (unix seconds), tolerating `leeway_seconds` of clock skew either way:
 /// expired when now - leeway >= exp; not yet valid when now + leeway < nbf. A missing exp is an
 /// error when `require_exp`; a missing nbf is fine. Non-numeric claims and a negative leeway are
 /// errors.
-CryptoStatus ValidateJwtTimes(const boost::json::object& payload, std::int64_t now,
-                              std::int64_t leeway_seconds, bool require_exp = true);
+CryptoStatus ValidateJwtTimes(const boost::json::object& payload, std::int64_t now, std::int64_t leeway_seconds, bool require_exp = true);
 
 }  // namespace entragate::crypto

@@ -26,9 +26,9 @@
 namespace entragate::crypto {
 namespace {
 
-using detail::Deleter;
 using detail::BioPtr;
 using detail::BnPtr;
+using detail::Deleter;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
 using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
@@ -79,8 +79,7 @@ CryptoResult<BnPtr> JwkNumber(const boost::json::object& jwk, std::string_view m
   }
   auto bytes = Base64UrlDecode(v->as_string());
   if (!bytes) return CryptoError{"JWK '" + std::string(member) + "': " + bytes.error().message};
-  BnPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()),
-                     static_cast<int>(bytes->size()), nullptr));
+  BnPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()), static_cast<int>(bytes->size()), nullptr));
   if (!bn) return OpenSslError("BN_bin2bn");
   return bn;
 }
@@ -100,15 +99,13 @@ CryptoStatus CheckJwkKind(const boost::json::object& jwk) {
 
 CryptoResult<PKey> RsaPublicFromNumbers(const BIGNUM* n, const BIGNUM* e) {
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
-  if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e) != 1) {
+  if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n) != 1 || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e) != 1) {
     return OpenSslError("OSSL_PARAM_BLD_push_BN");
   }
   ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   EVP_PKEY* raw = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 || EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
     return OpenSslError("EVP_PKEY_fromdata");
   }
   return PKey(raw);
@@ -198,15 +195,13 @@ CryptoResult<PKey> LoadPrivateKeyPem(std::string_view pem, std::string_view pass
 CryptoResult<std::string> PrivateKeyToPem(const PKey& key) {
   if (!key) return CryptoError{"PrivateKeyToPem: empty key"};
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                       nullptr) != 1) {
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return OpenSslError("PEM_write_bio_PrivateKey");
   }
   return BioContents(bio.get());
 }
 
-CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid,
-                                                 const Certificate* cert) {
+CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid, const Certificate* cert) {
   if (!key.IsRsa()) return CryptoError{"PublicKeyToJwk: not an RSA key"};
   if (cert != nullptr && EVP_PKEY_eq(cert->PublicKey().get(), key.get()) != 1) {
     ERR_clear_error();

@@ -55,8 +55,7 @@ CryptoResult<std::string> PrivateKeyToPem(const PKey& key);
 /// Public JWK {kty, use:"sig", kid, [x5t], n, e, [x5c]}, the member set Entra's JWKS documents
 /// publish. With `cert`, x5t (base64url SHA-1 of the DER) and x5c ([base64 DER]) are added, and
 /// the certificate must carry this very key.
-CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid,
-                                                 const Certificate* cert = nullptr);
+CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid, const Certificate* cert = nullptr);
 /// Public RSA key from a JWK's n and e. Refuses kty other than "RSA", a "use" other than "sig",
 /// and numbers OpenSSL's public-key check rejects (even modulus, e < 3, ...).
 CryptoResult<PKey> PublicKeyFromJwk(const boost::json::object& jwk);
@@ -69,8 +68,7 @@ enum class FileSecrecy { kPublic, kSecret };
 /// 0600, kPublic 0644, whatever the umask and whatever the old file's mode was.
 CryptoStatus WritePemFile(const std::string& path, std::string_view pem, FileSecrecy secrecy);
 
-CryptoResult<PKey> LoadPrivateKeyPemFile(const std::string& path,
-                                         std::string_view passphrase = {});
+CryptoResult<PKey> LoadPrivateKeyPemFile(const std::string& path, std::string_view passphrase = {});
 /// Written with mode 0600.
 CryptoStatus SavePrivateKeyPemFile(const PKey& key, const std::string& path);
 

@@ -25,9 +25,9 @@
 namespace entragate::crypto {
 namespace {
 
-using detail::Deleter;
 using detail::BioPtr;
 using detail::BnPtr;
+using detail::Deleter;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
 using StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
@@ -54,8 +54,7 @@ CryptoStatus SetRandomSerial(X509* x) {
   if (!bytes) return bytes.error();
   // Top bit clear keeps the INTEGER positive; the next bit set keeps its length fixed.
   (*bytes)[0] = static_cast<char>((static_cast<unsigned char>((*bytes)[0]) & 0x3F) | 0x40);
-  BnPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()),
-                     static_cast<int>(bytes->size()), nullptr));
+  BnPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()), static_cast<int>(bytes->size()), nullptr));
   if (!bn || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(x)) == nullptr) {
     return OpenSslError("certificate serial");
   }
@@ -72,8 +71,7 @@ CryptoStatus SetValidity(X509* x, const CertSpec& spec) {
 
 CryptoStatus SetSubject(X509* x, const std::string& common_name) {
   X509_NAME* name = X509_get_subject_name(x);
-  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(common_name.c_str()),
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(common_name.c_str()),
                                  static_cast<int>(common_name.size()), -1, 0) != 1) {
     return OpenSslError("certificate subject");
   }
@@ -84,8 +82,7 @@ CryptoStatus SetSubject(X509* x, const std::string& common_name) {
 CryptoResult<X509Ptr> NewCertificate(const PKey& subject_key, const CertSpec& spec) {
   if (auto ok = CheckSpec(subject_key, spec); !ok) return ok.error();
   X509Ptr x(X509_new());
-  if (!x || X509_set_version(x.get(), X509_VERSION_3) != 1 ||
-      X509_set_pubkey(x.get(), subject_key.get()) != 1) {
+  if (!x || X509_set_version(x.get(), X509_VERSION_3) != 1 || X509_set_pubkey(x.get(), subject_key.get()) != 1) {
     return OpenSslError("X509_new");
   }
   if (auto ok = SetRandomSerial(x.get()); !ok) return ok.error();
@@ -103,8 +100,7 @@ CryptoStatus SetIssuer(X509* x, const X509* issuer) {
 
 // Adds extensions given in OpenSSL's config syntax. Only fixed strings from this file go through
 // here; caller-supplied names take the typed path in AddSubjectAltNames.
-CryptoStatus AddExtensions(X509* x, X509* issuer,
-                           std::initializer_list<std::pair<int, const char*>> extensions) {
+CryptoStatus AddExtensions(X509* x, X509* issuer, std::initializer_list<std::pair<int, const char*>> extensions) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, x, nullptr, nullptr, 0);
   for (const auto& [nid, value] : extensions) {
@@ -119,8 +115,7 @@ CryptoStatus AddExtensions(X509* x, X509* issuer,
 bool IsDnsName(const std::string& name) {
   if (name.empty() || name.size() > kMaxDnsNameLength) return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '*';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '*';
     if (!ok) return false;
   }
   return true;
@@ -188,8 +183,7 @@ std::string IpToText(const ASN1_OCTET_STRING* ip) {
   char buf[INET6_ADDRSTRLEN] = {};
   const int len = ASN1_STRING_length(ip);
   const int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : AF_UNSPEC;
-  if (family == AF_UNSPEC ||
-      inet_ntop(family, ASN1_STRING_get0_data(ip), buf, sizeof buf) == nullptr) {
+  if (family == AF_UNSPEC || inet_ntop(family, ASN1_STRING_get0_data(ip), buf, sizeof buf) == nullptr) {
     return {};
   }
   return buf;
@@ -243,8 +237,7 @@ Certificate& Certificate::operator=(const Certificate& other) {
   return *this;
 }
 
-Certificate::Certificate(Certificate&& other) noexcept
-    : cert_(std::exchange(other.cert_, nullptr)), der_(std::move(other.der_)) {}
+Certificate::Certificate(Certificate&& other) noexcept : cert_(std::exchange(other.cert_, nullptr)), der_(std::move(other.der_)) {}
 
 Certificate& Certificate::operator=(Certificate&& other) noexcept {
   if (this != &other) {
@@ -281,8 +274,7 @@ CryptoResult<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec)
   return SignAndWrap(std::move(*x), ca_key);
 }
 
-CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec,
-                                          const Certificate& ca_cert, const PKey& ca_key) {
+CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec, const Certificate& ca_cert, const PKey& ca_key) {
   if (auto ok = CheckKeyMatches(ca_cert, ca_key); !ok) {
     return CryptoError{"CA: " + ok.error().message};
   }
@@ -319,8 +311,7 @@ CryptoResult<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec
   return SignAndWrap(std::move(*x), key);
 }
 
-CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca,
-                               std::int64_t now) {
+CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca, std::int64_t now) {
   if (!leaf || !trusted_ca) return CryptoError{"VerifyCertificate: empty certificate"};
   StorePtr store(X509_STORE_new());
   StoreCtxPtr ctx(X509_STORE_CTX_new());
@@ -335,8 +326,7 @@ CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trust
   if (X509_verify_cert(ctx.get()) != 1) {
     const int code = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();
-    return CryptoError{std::string("certificate verification failed: ") +
-                       X509_verify_cert_error_string(code)};
+    return CryptoError{std::string("certificate verification failed: ") + X509_verify_cert_error_string(code)};
   }
   return CryptoOk{};
 }
@@ -344,16 +334,14 @@ CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trust
 SubjectAltNames GetSubjectAltNames(const Certificate& cert) {
   SubjectAltNames out;
   if (!cert) return out;
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
+  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
   if (!names) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     int type = 0;
     const auto* value = static_cast<const ASN1_STRING*>(GENERAL_NAME_get0_value(name, &type));
     if (type == GEN_DNS) {
-      out.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
-                                 static_cast<std::size_t>(ASN1_STRING_length(value)));
+      out.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)), static_cast<std::size_t>(ASN1_STRING_length(value)));
     } else if (type == GEN_IPADD) {
       out.ip_addresses.push_back(IpToText(value));
     }
@@ -374,9 +362,7 @@ std::string X5t(const Certificate& cert) { return Base64UrlEncode(Sha1(cert.Der(
 
 std::string X5tS256(const Certificate& cert) { return Base64UrlEncode(Sha256(cert.Der())); }
 
-std::string ThumbprintHex(const Certificate& cert) {
-  return HexEncode(Sha1(cert.Der()), HexCase::kUpper);
-}
+std::string ThumbprintHex(const Certificate& cert) { return HexEncode(Sha1(cert.Der()), HexCase::kUpper); }
 
 CryptoResult<Certificate> LoadCertificatePem(std::string_view pem) {
   if (pem.size() > static_cast<std::size_t>(INT_MAX)) return CryptoError{"PEM input too large"};
@@ -387,9 +373,7 @@ CryptoResult<Certificate> LoadCertificatePem(std::string_view pem) {
   return Certificate::Adopt(x);
 }
 
-std::string CertificateToPem(const Certificate& cert) {
-  return cert ? PemArmor("CERTIFICATE", cert.Der()) : std::string();
-}
+std::string CertificateToPem(const Certificate& cert) { return cert ? PemArmor("CERTIFICATE", cert.Der()) : std::string(); }
 
 CryptoResult<CertAndKey> LoadCertAndKeyPem(std::string_view pem, std::string_view passphrase) {
   // Each loader scans the whole text for its own block type, so the order in the file is free.
@@ -421,8 +405,7 @@ CryptoStatus SaveCertificatePemFile(const Certificate& cert, const std::string& 
   return WritePemFile(path, CertificateToPem(cert), FileSecrecy::kPublic);
 }
 
-CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path,
-                                               std::string_view passphrase) {
+CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path, std::string_view passphrase) {
   auto pem = ReadPemFile(path);
   if (!pem) return pem.error();
   auto both = LoadCertAndKeyPem(*pem, passphrase);
@@ -430,8 +413,7 @@ CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path,
   return both;
 }
 
-CryptoStatus SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key,
-                                   const std::string& path) {
+CryptoStatus SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key, const std::string& path) {
   auto pem = CertAndKeyToPem(cert, key);
   if (!pem) return pem.error();
   return WritePemFile(path, *pem, FileSecrecy::kSecret);

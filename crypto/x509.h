@@ -42,7 +42,7 @@ class Certificate {
 /// What to put in a new certificate. Times are unix seconds, given by the caller so that tests
 /// and a simulated clock decide them, not the wall clock.
 struct CertSpec {
-  std::string common_name;                ///< subject (and, when self-signed, issuer) CN
+  std::string common_name;  ///< subject (and, when self-signed, issuer) CN
   std::int64_t not_before = 0;
   std::int64_t not_after = 0;
   std::vector<std::string> dns_names;     ///< subjectAltName dNSName entries (server certs)
@@ -54,15 +54,13 @@ struct CertSpec {
 CryptoResult<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec);
 /// TLS server certificate for `server_key`, signed by the CA. Needs at least one SAN: modern TLS
 /// clients ignore the CN. Python's strict verification mode needs the SKI/AKI/keyUsage set here.
-CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec,
-                                          const Certificate& ca_cert, const PKey& ca_key);
+CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec, const Certificate& ca_cert, const PKey& ca_key);
 /// Self-signed end-entity certificate (clientAuth) for an application's keyCredentials.
 CryptoResult<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec);
 
 /// Chain check with X509_verify_cert at time `now` (unix seconds): `leaf` must be signed by
 /// `trusted_ca` and both must be valid at `now`.
-CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca,
-                               std::int64_t now);
+CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca, std::int64_t now);
 
 struct SubjectAltNames {
   std::vector<std::string> dns_names;
@@ -103,10 +101,8 @@ CryptoResult<std::string> CertAndKeyToPem(const Certificate& cert, const PKey& k
 CryptoResult<Certificate> LoadCertificatePemFile(const std::string& path);
 /// Mode 0644: a certificate is public.
 CryptoStatus SaveCertificatePemFile(const Certificate& cert, const std::string& path);
-CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path,
-                                               std::string_view passphrase = {});
+CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path, std::string_view passphrase = {});
 /// Mode 0600: the file holds a private key.
-CryptoStatus SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key,
-                                   const std::string& path);
+CryptoStatus SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key, const std::string& path);
 
 }  // namespace entragate::crypto

@@ -30,12 +30,17 @@ json::object StatsJson(const AdminContext& c) {
   json::object routes;
   for (const auto& [route, n] : s.by_route) routes[route] = n;
   FaultCounters f = c.faults.counters();
-  return json::object{{"requests", s.requests}, {"batchSubrequests", s.batch_subrequests}, {"writes", s.writes},
-                      {"resourceUnits", s.resource_units}, {"byRoute", routes},
-                      {"faults", json::object{{"throttled", f.throttled}, {"unavailable", f.unavailable}, {"failed", f.failed},
-                                              {"dropped", f.dropped}, {"delayed", f.delayed}}},
-                      {"limits", json::object{{"resourceUnitsCharged", f.limits.resource_units}, {"writesCharged", f.limits.writes},
-                                              {"throttled", f.limits.throttled}}}};
+  return json::object{
+      {"requests", s.requests},
+      {"batchSubrequests", s.batch_subrequests},
+      {"writes", s.writes},
+      {"resourceUnits", s.resource_units},
+      {"byRoute", routes},
+      {"faults",
+       json::object{
+           {"throttled", f.throttled}, {"unavailable", f.unavailable}, {"failed", f.failed}, {"dropped", f.dropped}, {"delayed", f.delayed}}},
+      {"limits",
+       json::object{{"resourceUnitsCharged", f.limits.resource_units}, {"writesCharged", f.limits.writes}, {"throttled", f.limits.throttled}}}};
 }
 
 std::string IdFor(const StoreView& v, const std::string& kind, const std::string& name) {
@@ -61,7 +66,10 @@ net::Response AddHost(AdminContext& c, const json::object& body) {
   if (name.empty()) return Problem(400, "a host needs a name");
   auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
     if (txn.Get(Collection::kHosts, name)) return engine::MakeError(engine::Error::Kind::kConflict, "host exists");
-    json::object h{{"name", name}, {"identityHeader", crypto::NewUuid4().value()}, {"systemAssigned", nullptr}, {"userAssigned", json::array{}},
+    json::object h{{"name", name},
+                   {"identityHeader", crypto::NewUuid4().value()},
+                   {"systemAssigned", nullptr},
+                   {"userAssigned", json::array{}},
                    {"resourceId", EntraArmId(StringAt(body, "resourceId"))}};
     const json::value* system = body.if_contains("systemAssigned");
     if (system && system->is_bool() && system->as_bool()) {
@@ -90,10 +98,13 @@ net::Response AddPerson(AdminContext& c, const json::object& body, bool user) {
   if (name.empty()) return Problem(400, user ? "a user needs a userPrincipalName" : "a group needs a displayName");
   auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
     std::string id = IdFor(txn, user ? "user" : "group", name);
-    json::object o = user ? json::object{{"id", id}, {"displayName", StringAt(body, "displayName").empty() ? name : StringAt(body, "displayName")},
-                                         {"userPrincipalName", name}, {"mail", name}, {"accountEnabled", true}}
-                          : json::object{{"id", id}, {"displayName", name}, {"mailNickname", name}, {"securityEnabled", true},
-                                         {"_members", json::array{}}};
+    json::object o =
+        user ? json::object{{"id", id},
+                            {"displayName", StringAt(body, "displayName").empty() ? name : StringAt(body, "displayName")},
+                            {"userPrincipalName", name},
+                            {"mail", name},
+                            {"accountEnabled", true}}
+             : json::object{{"id", id}, {"displayName", name}, {"mailNickname", name}, {"securityEnabled", true}, {"_members", json::array{}}};
     txn.Put(user ? Collection::kUsers : Collection::kGroups, id, o);
     return o;
   });

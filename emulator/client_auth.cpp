@@ -48,9 +48,7 @@ engine::Status CheckAssertionTimes(const boost::json::object& payload, std::int6
 
 // Fixed-time comparison of two digests of equal length, so response timing reveals nothing about
 // how much of a guessed secret's hash matched.
-bool SameDigest(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
+bool SameDigest(std::string_view a, std::string_view b) { return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
 
 crypto::CryptoResult<crypto::Certificate> CertificateFromDer(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -65,8 +63,7 @@ struct CertificateMatch {
   std::string thumbprint_hex;  ///< as Entra quotes it: upper-case hex of the presented thumbprint
 };
 
-engine::Result<CertificateMatch> FindCertificate(const ClientInfo& client,
-                                                 const boost::json::object& header) {
+engine::Result<CertificateMatch> FindCertificate(const ClientInfo& client, const boost::json::object& header) {
   // x5t#S256 is the current header (PS256 assertions), x5t the legacy one (RS256); either names
   // the certificate, whatever the algorithm.
   const auto s256 = StringClaim(header, "x5t#S256");
@@ -98,8 +95,7 @@ std::vector<std::string> Audiences(const boost::json::object& payload) {
   return out;
 }
 
-bool HasAudience(const FederatedCredentialRecord& record,
-                 const std::vector<std::string>& presented) {
+bool HasAudience(const FederatedCredentialRecord& record, const std::vector<std::string>& presented) {
   std::vector<std::string> accepted = record.audiences;
   if (accepted.empty()) accepted.emplace_back(kDefaultFederatedAudience);
   for (const auto& want : accepted) {
@@ -113,8 +109,7 @@ bool HasAudience(const FederatedCredentialRecord& record,
 // Matching order follows Entra's error codes: issuer (700211), then subject (700213, or 7002138
 // when only the case differs), then audience (700212). Subjects compare case-sensitively since
 // Entra's August 2024 change.
-engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string& issuer,
-                                    const std::string& subject,
+engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string& issuer, const std::string& subject,
                                     const std::vector<std::string>& audiences) {
   std::vector<const FederatedCredentialRecord*> by_issuer;
   for (const auto& record : client.federated) {
@@ -131,8 +126,7 @@ engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string&
     }
   }
   if (by_subject.empty()) {
-    return differs_only_in_case ? sts::FederatedSubjectCase(subject)
-                                : sts::FederatedSubject(subject);
+    return differs_only_in_case ? sts::FederatedSubjectCase(subject) : sts::FederatedSubject(subject);
   }
   for (const auto* record : by_subject) {
     if (HasAudience(*record, audiences)) return engine::Ok{};
@@ -161,18 +155,13 @@ std::optional<boost::json::object> GetJson(const Fetch& fetch, const std::string
 
 }  // namespace
 
-const char* AuthMethodClaim(ClientAuthMethod method) {
-  return method == ClientAuthMethod::kSecret ? "1" : "2";
-}
+const char* AuthMethodClaim(ClientAuthMethod method) { return method == ClientAuthMethod::kSecret ? "1" : "2"; }
 
 ClientAuthenticator::ClientAuthenticator(std::string authority, Fetch fetch)
-    : authority_(std::move(authority)),
-      fetch_(std::move(fetch)),
-      cache_(std::make_shared<JwksCache>()) {}
+    : authority_(std::move(authority)), fetch_(std::move(fetch)), cache_(std::make_shared<JwksCache>()) {}
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(
-    const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
-    std::int64_t now) const {
+engine::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(const ClientInfo& client, const PresentedCredential& presented,
+                                                                   const TenantInfo& tenant, std::int64_t now) const {
   // An assertion takes precedence: a request carrying both kinds of credential is judged on the
   // stronger one, and never succeeds on the secret alone.
   if (presented.assertion || presented.assertion_type) {
@@ -182,9 +171,7 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(
   return sts::NoClientCredential();
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientInfo& client,
-                                                                  const std::string& secret,
-                                                                  std::int64_t now) const {
+engine::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientInfo& client, const std::string& secret, std::int64_t now) const {
   const std::string presented = crypto::Sha256(secret);
   const SecretRecord* matched = nullptr;
   for (const auto& record : client.secrets) {  // no early exit: every record costs the same
@@ -198,9 +185,8 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientIn
   return ClientAuthMethod::kSecret;
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(
-    const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
-    std::int64_t now) const {
+engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(const ClientInfo& client, const PresentedCredential& presented,
+                                                                     const TenantInfo& tenant, std::int64_t now) const {
   if (!presented.assertion_type) return sts::MissingParameter("client_assertion_type");
   if (*presented.assertion_type != kJwtBearerAssertionType) return sts::UnexpectedAssertionType();
   if (!presented.assertion || presented.assertion->empty()) {
@@ -218,25 +204,20 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(
   return CheckFederatedAssertion(client, *jwt, now);
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckCertificateAssertion(
-    const ClientInfo& client, const crypto::DecodedJwt& jwt, const TenantInfo& tenant,
-    std::int64_t now) const {
+engine::Result<ClientAuthMethod> ClientAuthenticator::CheckCertificateAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt,
+                                                                                const TenantInfo& tenant, std::int64_t now) const {
   const auto subject = StringClaim(jwt.payload, "sub");
   if (!subject || !engine::EqualsIgnoreAsciiCase(*subject, client.app_id)) return sts::AssertionClientMismatch();
   auto match = FindCertificate(client, jwt.header);
   if (!match) return match.error();
   auto cert = CertificateFromDer(match->record->der);
-  auto validity =
-      cert ? crypto::GetValidity(*cert) : crypto::CryptoResult<crypto::CertValidity>(cert.error());
+  auto validity = cert ? crypto::GetValidity(*cert) : crypto::CryptoResult<crypto::CertValidity>(cert.error());
   if (!validity) {
-    return sts::Internal("registered certificate of " + client.app_id + ": " +
-                         validity.error().message);
+    return sts::Internal("registered certificate of " + client.app_id + ": " + validity.error().message);
   }
-  const std::int64_t end =
-      match->record->end_epoch != 0 ? match->record->end_epoch : validity->not_after;
+  const std::int64_t end = match->record->end_epoch != 0 ? match->record->end_epoch : validity->not_after;
   auto reject = [&](std::string_view reason) {
-    return sts::CertificateRejected(reason, match->thumbprint_hex, validity->not_before, end,
-                                    client.app_id);
+    return sts::CertificateRejected(reason, match->thumbprint_hex, validity->not_before, end, client.app_id);
   };
   if (end <= now) return reject("The key used is expired.");
   const auto alg = crypto::ParseJwtAlg(StringClaim(jwt.header, "alg").value_or(""));
@@ -263,14 +244,13 @@ bool ClientAuthenticator::IsOwnTokenEndpoint(std::string_view aud, const TenantI
   return false;
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(
-    const ClientInfo& client, const crypto::DecodedJwt& jwt, std::int64_t now) const {
+engine::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt,
+                                                                              std::int64_t now) const {
   const std::string issuer = StringClaim(jwt.payload, "iss").value_or("");
   const auto subject = StringClaim(jwt.payload, "sub");
   if (!subject) return sts::MalformedAssertion();
   // Matching the records first means only issuers the tenant trusts are ever fetched from.
-  if (auto matched = MatchFederatedRecord(client, issuer, *subject, Audiences(jwt.payload));
-      !matched) {
+  if (auto matched = MatchFederatedRecord(client, issuer, *subject, Audiences(jwt.payload)); !matched) {
     return matched.error();
   }
   if (auto verified = VerifyWithIssuerKeys(issuer, jwt); !verified) return verified.error();
@@ -278,8 +258,7 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(
   return ClientAuthMethod::kFederated;
 }
 
-engine::Status ClientAuthenticator::VerifyWithIssuerKeys(const std::string& issuer,
-                                                         const crypto::DecodedJwt& jwt) const {
+engine::Status ClientAuthenticator::VerifyWithIssuerKeys(const std::string& issuer, const crypto::DecodedJwt& jwt) const {
   const auto alg = crypto::ParseJwtAlg(StringClaim(jwt.header, "alg").value_or(""));
   if (!alg) return sts::FederatedSignature();
   const auto kid = StringClaim(jwt.header, "kid");
@@ -299,8 +278,7 @@ engine::Status ClientAuthenticator::VerifyWithIssuerKeys(const std::string& issu
   return sts::FederatedSignature();
 }
 
-engine::Result<std::vector<boost::json::object>> ClientAuthenticator::IssuerKeys(
-    const std::string& issuer, bool refresh) const {
+engine::Result<std::vector<boost::json::object>> ClientAuthenticator::IssuerKeys(const std::string& issuer, bool refresh) const {
   if (!refresh) {
     std::lock_guard lock(cache_->mutex);
     auto it = cache_->keys_by_issuer.find(issuer);
@@ -316,8 +294,7 @@ engine::Result<std::vector<boost::json::object>> ClientAuthenticator::IssuerKeys
 
 // OpenID Connect Discovery 1.0 §4: {issuer}/.well-known/openid-configuration names jwks_uri, and
 // its `issuer` must equal the issuer we asked about. Both documents must come over https.
-engine::Result<std::vector<boost::json::object>> ClientAuthenticator::FetchIssuerKeys(
-    const std::string& issuer) const {
+engine::Result<std::vector<boost::json::object>> ClientAuthenticator::FetchIssuerKeys(const std::string& issuer) const {
   if (!fetch_ || !IsHttps(issuer)) return sts::ExternalOidcFailed();
   std::string base = issuer;
   while (!base.empty() && base.back() == '/') base.pop_back();

@@ -31,8 +31,7 @@ enum class ClientAuthMethod {
 /// "1" for a secret, "2" otherwise (never "0": public clients cannot use client credentials).
 const char* AuthMethodClaim(ClientAuthMethod method);
 
-inline constexpr const char* kJwtBearerAssertionType =
-    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+inline constexpr const char* kJwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 inline constexpr const char* kDefaultFederatedAudience = "api://AzureADTokenExchange";
 /// Clock skew tolerated on assertions' exp and nbf.
 inline constexpr std::int64_t kAssertionLeewaySeconds = 5 * 60;
@@ -52,30 +51,21 @@ class ClientAuthenticator {
   /// this authority's token endpoint as their audience.
   ClientAuthenticator(std::string authority, Fetch fetch);
 
-  engine::Result<ClientAuthMethod> Authenticate(const ClientInfo& client,
-                                                const PresentedCredential& presented,
-                                                const TenantInfo& tenant, std::int64_t now) const;
+  engine::Result<ClientAuthMethod> Authenticate(const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
+                                                std::int64_t now) const;
 
  private:
   struct JwksCache;
 
-  engine::Result<ClientAuthMethod> CheckSecret(const ClientInfo& client, const std::string& secret,
-                                               std::int64_t now) const;
-  engine::Result<ClientAuthMethod> CheckAssertion(const ClientInfo& client,
-                                                  const PresentedCredential& presented,
-                                                  const TenantInfo& tenant, std::int64_t now) const;
-  engine::Result<ClientAuthMethod> CheckCertificateAssertion(const ClientInfo& client,
-                                                             const crypto::DecodedJwt& jwt,
-                                                             const TenantInfo& tenant,
+  engine::Result<ClientAuthMethod> CheckSecret(const ClientInfo& client, const std::string& secret, std::int64_t now) const;
+  engine::Result<ClientAuthMethod> CheckAssertion(const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
+                                                  std::int64_t now) const;
+  engine::Result<ClientAuthMethod> CheckCertificateAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt, const TenantInfo& tenant,
                                                              std::int64_t now) const;
-  engine::Result<ClientAuthMethod> CheckFederatedAssertion(const ClientInfo& client,
-                                                           const crypto::DecodedJwt& jwt,
-                                                           std::int64_t now) const;
-  engine::Status VerifyWithIssuerKeys(const std::string& issuer,
-                                      const crypto::DecodedJwt& jwt) const;
+  engine::Result<ClientAuthMethod> CheckFederatedAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt, std::int64_t now) const;
+  engine::Status VerifyWithIssuerKeys(const std::string& issuer, const crypto::DecodedJwt& jwt) const;
   /// The issuer's signing keys: from the cache, or fetched (again, when `refresh`).
-  engine::Result<std::vector<boost::json::object>> IssuerKeys(const std::string& issuer,
-                                                              bool refresh) const;
+  engine::Result<std::vector<boost::json::object>> IssuerKeys(const std::string& issuer, bool refresh) const;
   engine::Result<std::vector<boost::json::object>> FetchIssuerKeys(const std::string& issuer) const;
   bool IsOwnTokenEndpoint(std::string_view aud, const TenantInfo& tenant) const;
 

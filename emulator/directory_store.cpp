@@ -33,9 +33,7 @@ constexpr const char* kSnapshot = "snapshot.json";
 constexpr const char* kJournal = "journal.jsonl";
 constexpr const char* kRotatedJournal = "journal-rotated.jsonl";  ///< entries the running snapshot folds in
 
-Error IoError(const std::string& what) {
-  return engine::MakeError(Error::Kind::kIo, fmt::format("{}: {}", what, std::strerror(errno)));
-}
+Error IoError(const std::string& what) { return engine::MakeError(Error::Kind::kIo, fmt::format("{}: {}", what, std::strerror(errno))); }
 
 bool WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -89,9 +87,8 @@ std::string ParseJournalLine(const std::string& line, std::vector<JournalChange>
 
 const char* ToString(Collection c) {
   static constexpr std::array<const char*, kCollectionCount> kNames = {
-      "applications", "servicePrincipals", "appRoleAssignments", "users",
-      "groups",       "deletedApplications", "hosts",            "meta",
-      "deletedServicePrincipals"};
+      "applications", "servicePrincipals",       "appRoleAssignments", "users", "groups", "deletedApplications", "hosts",
+      "meta",         "deletedServicePrincipals"};
   return kNames[static_cast<size_t>(c)];
 }
 
@@ -148,9 +145,7 @@ bool WriteSnapshotText(int fd, const SnapshotTexts& texts) {
 class DirectoryStore::Data : public StoreView {
  public:
   const ObjectMap& All(Collection c) const override { return maps[static_cast<size_t>(c)]; }
-  const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override {
-    return indexes.Find(c, property, value);
-  }
+  const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override { return indexes.Find(c, property, value); }
   // Every change goes through Set and Drop, so the indexes follow the objects.
   void Set(Collection c, const std::string& id, json::object value) {
     ObjectMap& m = maps[static_cast<size_t>(c)];
@@ -199,9 +194,7 @@ class DirectoryStore::Txn : public StoreTxn {
  public:
   explicit Txn(Data& data) : data_(data) {}
   const ObjectMap& All(Collection c) const override { return data_.All(c); }
-  const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override {
-    return data_.Find(c, property, value);
-  }
+  const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override { return data_.Find(c, property, value); }
   void Put(Collection c, const std::string& id, json::object value) override {
     Remember(c, id);
     data_.Set(c, id, std::move(value));
@@ -232,9 +225,7 @@ class DirectoryStore::Txn : public StoreTxn {
   }
 };
 
-DirectoryStore::DirectoryStore(std::string dir) : dir_(std::move(dir)), data_(std::make_unique<Data>()) {
-  view_ = data_.get();
-}
+DirectoryStore::DirectoryStore(std::string dir) : dir_(std::move(dir)), data_(std::make_unique<Data>()) { view_ = data_.get(); }
 
 DirectoryStore::~DirectoryStore() {
   JoinSnapshot();

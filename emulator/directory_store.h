@@ -41,9 +41,9 @@ enum class Collection {
   kAppRoleAssignments,
   kUsers,
   kGroups,
-  kDeletedApplications,  ///< soft-deleted applications (restorable in Graph for 30 days)
-  kHosts,                ///< emulator-only: VMs/app services and their managed identities
-  kMeta,                 ///< emulator-only: tenant, operator app, counters
+  kDeletedApplications,       ///< soft-deleted applications (restorable in Graph for 30 days)
+  kHosts,                     ///< emulator-only: VMs/app services and their managed identities
+  kMeta,                      ///< emulator-only: tenant, operator app, counters
   kDeletedServicePrincipals,  ///< soft-deleted service principals (last: journals keep their indexes)
 };
 inline constexpr int kCollectionCount = 9;
@@ -137,7 +137,7 @@ class DirectoryStore {
   engine::Status Reset();
 
   const std::string& state_dir() const { return dir_; }
-  uint64_t writes() const;  ///< committed write transactions since start
+  uint64_t writes() const;         ///< committed write transactions since start
   uint64_t journal_syncs() const;  ///< fdatasyncs of the journal since start (group commit shares them)
 
  private:

@@ -27,8 +27,7 @@ boost::json::value Region(const DiscoveryTenant& tenant) {
   return boost::json::value(tenant.region);
 }
 
-void AddCloudFields(boost::json::object& doc, std::string_view base,
-                    const DiscoveryTenant& tenant) {
+void AddCloudFields(boost::json::object& doc, std::string_view base, const DiscoveryTenant& tenant) {
   doc["kerberos_endpoint"] = std::string(base) + "/kerberos";
   doc["tenant_region_scope"] = Region(tenant);
   doc["cloud_instance_name"] = kCloudInstanceName;
@@ -37,9 +36,7 @@ void AddCloudFields(boost::json::object& doc, std::string_view base,
   doc["rbac_url"] = kRbacUrl;
 }
 
-std::string Base(std::string_view authority, const DiscoveryTenant& tenant) {
-  return std::string(authority) + "/" + tenant.path_segment;
-}
+std::string Base(std::string_view authority, const DiscoveryTenant& tenant) { return std::string(authority) + "/" + tenant.path_segment; }
 
 }  // namespace
 
@@ -47,23 +44,18 @@ std::string V2Issuer(std::string_view authority, std::string_view tenant_id) {
   return std::string(authority) + "/" + std::string(tenant_id) + "/v2.0";
 }
 
-std::string V1Issuer(std::string_view tenant_id) {
-  return "https://sts.windows.net/" + std::string(tenant_id) + "/";
-}
+std::string V1Issuer(std::string_view tenant_id) { return "https://sts.windows.net/" + std::string(tenant_id) + "/"; }
 
-boost::json::object OpenIdConfigurationV2(std::string_view authority,
-                                          const DiscoveryTenant& tenant) {
+boost::json::object OpenIdConfigurationV2(std::string_view authority, const DiscoveryTenant& tenant) {
   const std::string base = Base(authority, tenant);
   boost::json::object doc;
   doc["token_endpoint"] = base + "/oauth2/v2.0/token";
-  doc["token_endpoint_auth_methods_supported"] =
-      Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"});
+  doc["token_endpoint_auth_methods_supported"] = Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"});
   doc["jwks_uri"] = base + "/discovery/v2.0/keys";
   doc["response_modes_supported"] = Strings({"query", "fragment", "form_post"});
   doc["subject_types_supported"] = Strings({"pairwise"});
   doc["id_token_signing_alg_values_supported"] = Strings({"RS256"});
-  doc["response_types_supported"] =
-      Strings({"code", "id_token", "code id_token", "id_token token"});
+  doc["response_types_supported"] = Strings({"code", "id_token", "code id_token", "id_token token"});
   doc["scopes_supported"] = Strings({"openid", "profile", "email", "offline_access"});
   doc["issuer"] = V2Issuer(authority, tenant.issuer_tenant);
   doc["request_uri_parameter_supported"] = false;
@@ -74,20 +66,17 @@ boost::json::object OpenIdConfigurationV2(std::string_view authority,
   doc["frontchannel_logout_supported"] = true;
   doc["end_session_endpoint"] = base + "/oauth2/v2.0/logout";
   doc["claims_supported"] =
-      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-               "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr",
-               "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"});
+      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat",
+               "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"});
   AddCloudFields(doc, base, tenant);
   return doc;
 }
 
-boost::json::object OpenIdConfigurationV1(std::string_view authority,
-                                          const DiscoveryTenant& tenant) {
+boost::json::object OpenIdConfigurationV1(std::string_view authority, const DiscoveryTenant& tenant) {
   const std::string base = Base(authority, tenant);
   boost::json::object doc;
   doc["token_endpoint"] = base + "/oauth2/token";
-  doc["token_endpoint_auth_methods_supported"] =
-      Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"});
+  doc["token_endpoint_auth_methods_supported"] = Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"});
   doc["jwks_uri"] = std::string(authority) + "/common/discovery/keys";
   doc["response_modes_supported"] = Strings({"query", "fragment", "form_post"});
   doc["subject_types_supported"] = Strings({"pairwise"});
@@ -95,14 +84,11 @@ boost::json::object OpenIdConfigurationV1(std::string_view authority,
   doc["http_logout_supported"] = true;
   doc["frontchannel_logout_supported"] = true;
   doc["end_session_endpoint"] = base + "/oauth2/logout";
-  doc["response_types_supported"] =
-      Strings({"code", "id_token", "code id_token", "token id_token", "token"});
+  doc["response_types_supported"] = Strings({"code", "id_token", "code id_token", "token id_token", "token"});
   doc["scopes_supported"] = Strings({"openid"});
   doc["issuer"] = V1Issuer(tenant.issuer_tenant);
-  doc["claims_supported"] =
-      Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-               "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr",
-               "amr", "nonce", "email", "given_name", "family_name", "nickname"});
+  doc["claims_supported"] = Strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud",
+                                     "exp", "iat", "auth_time", "acr", "amr", "nonce", "email", "given_name", "family_name", "nickname"});
   doc["microsoft_multi_refresh_token"] = true;
   doc["check_session_iframe"] = base + "/oauth2/checksession";
   doc["userinfo_endpoint"] = base + "/openid/userinfo";
@@ -112,11 +98,9 @@ boost::json::object OpenIdConfigurationV1(std::string_view authority,
   return doc;
 }
 
-engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority,
-                                                      std::string_view authorization_endpoint) {
+engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority, std::string_view authorization_endpoint) {
   const std::string prefix = std::string(authority) + "/";
-  if (authorization_endpoint.size() <= prefix.size() ||
-      !engine::EqualsIgnoreAsciiCase(authorization_endpoint.substr(0, prefix.size()), prefix)) {
+  if (authorization_endpoint.size() <= prefix.size() || !engine::EqualsIgnoreAsciiCase(authorization_endpoint.substr(0, prefix.size()), prefix)) {
     return sts::InvalidInstance();
   }
   std::string_view rest = authorization_endpoint.substr(prefix.size());
@@ -125,15 +109,13 @@ engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority
 
   constexpr std::string_view kSchemeEnd = "://";
   const auto scheme = authority.find(kSchemeEnd);
-  const std::string host_port(
-      scheme == std::string_view::npos ? authority : authority.substr(scheme + kSchemeEnd.size()));
+  const std::string host_port(scheme == std::string_view::npos ? authority : authority.substr(scheme + kSchemeEnd.size()));
   boost::json::object alias;
   alias["preferred_network"] = host_port;
   alias["preferred_cache"] = host_port;
   alias["aliases"] = Strings({host_port});
   boost::json::object doc;
-  doc["tenant_discovery_endpoint"] =
-      prefix + std::string(tenant) + "/v2.0/.well-known/openid-configuration";
+  doc["tenant_discovery_endpoint"] = prefix + std::string(tenant) + "/v2.0/.well-known/openid-configuration";
   doc["api-version"] = "1.1";
   doc["metadata"] = boost::json::array{std::move(alias)};
   return doc;

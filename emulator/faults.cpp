@@ -68,16 +68,26 @@ engine::Status Set(FaultConfig& c, const std::string& key, const std::string& va
     field = *n;
     return engine::Ok{};
   };
-  if (key == "latency") c.latency_ms = static_cast<int64_t>(*n);
-  else if (key == "jitter") c.jitter_ms = static_cast<int64_t>(*n);
-  else if (key == "throttle") return rate(c.throttle_rate);
-  else if (key == "unavailable") return rate(c.unavailable_rate);
-  else if (key == "gateway-timeout") return rate(c.gateway_timeout_rate);
-  else if (key == "drop-after-commit") return rate(c.drop_after_commit_rate);
-  else if (key == "fail-status") c.fail_status = static_cast<int>(*n);
-  else if (key == "lag") c.lag_ms = static_cast<int64_t>(*n);
-  else if (key == "seed") c.seed = static_cast<uint64_t>(*n);
-  else return Bad(fmt::format("unknown key '{}'", key));
+  if (key == "latency")
+    c.latency_ms = static_cast<int64_t>(*n);
+  else if (key == "jitter")
+    c.jitter_ms = static_cast<int64_t>(*n);
+  else if (key == "throttle")
+    return rate(c.throttle_rate);
+  else if (key == "unavailable")
+    return rate(c.unavailable_rate);
+  else if (key == "gateway-timeout")
+    return rate(c.gateway_timeout_rate);
+  else if (key == "drop-after-commit")
+    return rate(c.drop_after_commit_rate);
+  else if (key == "fail-status")
+    c.fail_status = static_cast<int>(*n);
+  else if (key == "lag")
+    c.lag_ms = static_cast<int64_t>(*n);
+  else if (key == "seed")
+    c.seed = static_cast<uint64_t>(*n);
+  else
+    return Bad(fmt::format("unknown key '{}'", key));
   return engine::Ok{};
 }
 
@@ -120,13 +130,21 @@ json::object FaultConfig::ToJson() const {
     for (auto n : s) out += (out.empty() ? "" : "+") + std::to_string(n);
     return out;
   };
-  return json::object{{"latency", latency_ms}, {"jitter", jitter_ms}, {"throttle", throttle_rate}, {"retry-after", retry_after},
+  return json::object{{"latency", latency_ms},
+                      {"jitter", jitter_ms},
+                      {"throttle", throttle_rate},
+                      {"retry-after", retry_after},
                       {"limits", limits},
                       {"ru-bucket", fmt::format("{}/{}", ru_bucket, ru_window_s)},
-                      {"write-quota", fmt::format("{}/{}", write_quota, write_window_s)}, {"unavailable", unavailable_rate},
-                      {"gateway-timeout", gateway_timeout_rate}, {"fail-request", numbers(fail_requests)},
-                      {"fail-status", fail_status}, {"drop-after-commit", drop_after_commit_rate},
-                      {"drop-request", numbers(drop_requests)}, {"lag", lag_ms}, {"seed", seed}};
+                      {"write-quota", fmt::format("{}/{}", write_quota, write_window_s)},
+                      {"unavailable", unavailable_rate},
+                      {"gateway-timeout", gateway_timeout_rate},
+                      {"fail-request", numbers(fail_requests)},
+                      {"fail-status", fail_status},
+                      {"drop-after-commit", drop_after_commit_rate},
+                      {"drop-request", numbers(drop_requests)},
+                      {"lag", lag_ms},
+                      {"seed", seed}};
 }
 
 FaultInjector::FaultInjector(std::function<int64_t()> now_ms) : now_ms_(std::move(now_ms)), rng_(1) {}
@@ -166,8 +184,11 @@ FaultInjector::RequestPlan FaultInjector::PlanRequest() {
   if (delay > 0) ++counters_.delayed;
   if (config_.fail_requests.count(plan.number)) {
     ++counters_.failed;
-    GraphError e{config_.fail_status, config_.fail_status == 503 ? "ServiceUnavailable" : "generalException",
-                 fmt::format("Injected failure of request {}.", plan.number), {}, {}};
+    GraphError e{config_.fail_status,
+                 config_.fail_status == 503 ? "ServiceUnavailable" : "generalException",
+                 fmt::format("Injected failure of request {}.", plan.number),
+                 {},
+                 {}};
     plan.fail = e;
   }
   plan.drop_if_write_commits = config_.drop_requests.count(plan.number) > 0 || Roll(config_.drop_after_commit_rate);

@@ -33,18 +33,18 @@ struct FaultConfig {
   int64_t latency_ms = 0;
   int64_t jitter_ms = 0;
   double throttle_rate = 0;
-  std::string retry_after = "1";          ///< decimal seconds, as Graph sends it
-  std::string limits = "off";             ///< Graph's limits for a tenant of this size (LimitPreset)
-  int64_t ru_bucket = 0;                  ///< overrides the preset's bucket; 0: the preset's
+  std::string retry_after = "1";  ///< decimal seconds, as Graph sends it
+  std::string limits = "off";     ///< Graph's limits for a tenant of this size (LimitPreset)
+  int64_t ru_bucket = 0;          ///< overrides the preset's bucket; 0: the preset's
   int64_t ru_window_s = 10;
-  int64_t write_quota = 0;                ///< overrides the preset's write quota; 0: the preset's
+  int64_t write_quota = 0;  ///< overrides the preset's write quota; 0: the preset's
   int64_t write_window_s = 150;
   double unavailable_rate = 0;
   double gateway_timeout_rate = 0;
-  std::set<uint64_t> fail_requests;       ///< 1-based numbers of Graph requests to fail
+  std::set<uint64_t> fail_requests;  ///< 1-based numbers of Graph requests to fail
   int fail_status = 500;
   double drop_after_commit_rate = 0;
-  std::set<uint64_t> drop_requests;       ///< 1-based numbers of Graph requests to drop after commit
+  std::set<uint64_t> drop_requests;  ///< 1-based numbers of Graph requests to drop after commit
   int64_t lag_ms = 0;
   uint64_t seed = 1;
 

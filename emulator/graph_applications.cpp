@@ -20,8 +20,7 @@ const std::string kContext = "/$metadata#applications";
 bool All(const json::object&) { return true; }
 
 bool ContainsText(const json::array& list, std::string_view text) {
-  return std::any_of(list.begin(), list.end(),
-                     [&](const json::value& v) { return engine::LowerAscii(v.as_string()) == engine::LowerAscii(text); });
+  return std::any_of(list.begin(), list.end(), [&](const json::value& v) { return engine::LowerAscii(v.as_string()) == engine::LowerAscii(text); });
 }
 
 std::string HostOf(std::string_view uri) {
@@ -40,19 +39,20 @@ bool IsVerifiedHost(const TenantInfo& tenant, const std::string& host) {
 
 // docs/graph-behaviour.md §2.6: https hosts must be verified domains; under the default tenant policy a new URI
 // on a v1-token app must carry the app id, the tenant id or a verified domain; URIs are unique.
-std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& tenant, const json::object& app,
-                                      const std::string& uri) {
+std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& tenant, const json::object& app, const std::string& uri) {
   std::string host = HostOf(uri);
   std::string lower = engine::LowerAscii(uri);
   if (lower.starts_with("https://") && !IsVerifiedHost(tenant, host))
-    return GraphError{400, "HostNameNotOnVerifiedDomain",
+    return GraphError{400,
+                      "HostNameNotOnVerifiedDomain",
                       fmt::format("Values of identifierUris property must use a verified domain of the organization or its "
                                   "subdomain: '{}'",
                                   uri),
-                      {}, {}};
+                      {},
+                      {}};
   bool v2 = IntAt(ObjectAt(app, "api"), "requestedAccessTokenVersion") == 2;
-  bool has_identifier = lower.find(engine::LowerAscii(StringAt(app, "appId"))) != std::string::npos ||
-                        lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
+  bool has_identifier =
+      lower.find(engine::LowerAscii(StringAt(app, "appId"))) != std::string::npos || lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
   bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
                                 [&](const std::string& d) { return host.find(engine::LowerAscii(d)) != std::string::npos; });
   if (!v2 && !has_identifier && !has_domain) return GraphError::BadRequest(engine::DefaultUriPolicyMessage(uri));
@@ -99,8 +99,8 @@ std::optional<GraphError> CheckRoleChanges(const json::array& before, const json
     if (enabled && enabled->is_bool() && !enabled->as_bool()) continue;
     const json::object* new_role = FindRoleById(after, old_role.at("id"));
     if (new_role && SameRoleApartFromEnabled(old_role, *new_role)) continue;
-    return GraphError{400, "CannotDeleteOrUpdateEnabledEntitlement",
-                      "Permission (scope or role) cannot be deleted or updated unless disabled first.", {}, {}};
+    return GraphError{
+        400, "CannotDeleteOrUpdateEnabledEntitlement", "Permission (scope or role) cannot be deleted or updated unless disabled first.", {}, {}};
   }
   return std::nullopt;
 }
@@ -145,14 +145,21 @@ void NormalizeComplex(const std::string& key, json::value& value) {
       FillList(o[token], json::object{{"additionalProperties", json::array{}}, {"essential", false}, {"name", nullptr}, {"source", nullptr}});
     }
   } else if (key == "servicePrincipalLockConfiguration") {
-    FillDefaults(o, json::object{{"isEnabled", false}, {"allProperties", nullptr}, {"credentialsWithUsageSign", nullptr},
-                                 {"credentialsWithUsageVerify", nullptr}, {"tokenEncryptionKeyId", nullptr}});
+    FillDefaults(o, json::object{{"isEnabled", false},
+                                 {"allProperties", nullptr},
+                                 {"credentialsWithUsageSign", nullptr},
+                                 {"credentialsWithUsageVerify", nullptr},
+                                 {"tokenEncryptionKeyId", nullptr}});
   } else if (key == "api") {
     if (o.contains("oauth2PermissionScopes"))
-      FillList(o["oauth2PermissionScopes"], json::object{{"adminConsentDescription", nullptr}, {"adminConsentDisplayName", nullptr},
-                                                        {"isEnabled", true}, {"origin", "Application"}, {"type", "User"},
-                                                        {"userConsentDescription", nullptr}, {"userConsentDisplayName", nullptr},
-                                                        {"value", nullptr}});
+      FillList(o["oauth2PermissionScopes"], json::object{{"adminConsentDescription", nullptr},
+                                                         {"adminConsentDisplayName", nullptr},
+                                                         {"isEnabled", true},
+                                                         {"origin", "Application"},
+                                                         {"type", "User"},
+                                                         {"userConsentDescription", nullptr},
+                                                         {"userConsentDisplayName", nullptr},
+                                                         {"value", nullptr}});
   } else if (key == "web") {
     if (o.contains("implicitGrantSettings") && o["implicitGrantSettings"].is_object())
       FillDefaults(o["implicitGrantSettings"].as_object(), json::object{{"enableAccessTokenIssuance", false}, {"enableIdTokenIssuance", false}});
@@ -248,9 +255,8 @@ json::object PasswordCredential(const json::object& request, std::string& secret
 void AddSecret(json::object& app, const json::object& credential, const std::string& secret_text) {
   app["passwordCredentials"].as_array().push_back(credential);
   if (!app.contains("_secrets")) app["_secrets"] = json::array{};
-  app["_secrets"].as_array().push_back(json::object{{"keyId", credential.at("keyId")},
-                                                    {"sha256", crypto::HexEncode(crypto::Sha256(secret_text))},
-                                                    {"endDateTime", credential.at("endDateTime")}});
+  app["_secrets"].as_array().push_back(json::object{
+      {"keyId", credential.at("keyId")}, {"sha256", crypto::HexEncode(crypto::Sha256(secret_text))}, {"endDateTime", credential.at("endDateTime")}});
 }
 
 Outcome Create(Call& call, const std::string& unique_name) {
@@ -286,8 +292,7 @@ Outcome Create(Call& call, const std::string& unique_name) {
     StampWrite(call, app);
     txn.Put(Collection::kApplications, StringAt(app, "id"), app);
     json::object served = app;
-    for (size_t i = 0; i < secret_texts.size(); ++i)
-      served["passwordCredentials"].as_array()[i].as_object()["secretText"] = secret_texts[i];
+    for (size_t i = 0; i < secret_texts.size(); ++i) served["passwordCredentials"].as_array()[i].as_object()["secretText"] = secret_texts[i];
     return served;
   });
   if (!created.ok()) return *created.error;
@@ -302,7 +307,8 @@ Outcome Update(Call& call, const Segment& seg) {
   if (auto* e = std::get_if<GraphError>(&body)) return *e;
   const json::object& b = std::get<json::object>(body);
   if (auto e = ValidateWrite(EntityType::kApplication, b, false)) return *e;
-  if (b.contains("passwordCredentials")) return GraphError::BadRequest("Property 'passwordCredentials' cannot be updated with PATCH; use addPassword.");
+  if (b.contains("passwordCredentials"))
+    return GraphError::BadRequest("Property 'passwordCredentials' cannot be updated with PATCH; use addPassword.");
   bool upsert = seg.key_name == "uniqueName" && call.PreferCreateIfMissing();
   // An upsert is decided by the directory itself, never by a lagging replica: it must not create a
   // second application with the same uniqueName.
@@ -386,8 +392,9 @@ Outcome FederatedCredentials(Call& call, const Segment& seg) {
             return JsonResponse(200, f.as_object());
         return GraphError::NotFound(call.path[2].key);
       }
-      return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + StringAt(*app, "id") + "')/federatedIdentityCredentials"},
-                                            {"value", list}});
+      return JsonResponse(
+          200, json::object{{"@odata.context", call.root + "/$metadata#applications('" + StringAt(*app, "id") + "')/federatedIdentityCredentials"},
+                            {"value", list}});
     });
   }
   if (!CanWriteApplications(call.caller)) return GraphError::Forbidden();

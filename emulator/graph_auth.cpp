@@ -14,14 +14,14 @@ namespace {
 bool IsGraphAudience(const json::value* aud) {
   if (!aud || !aud->is_string()) return false;
   std::string_view a = aud->as_string();
-  return a == "https://graph.microsoft.com" || a == "https://graph.microsoft.com/" || a == kGraphAppId ||
-         a == "https://graph.microsoft.us" || a == "https://dod-graph.microsoft.us" || a == "https://microsoftgraph.chinacloudapi.cn";
+  return a == "https://graph.microsoft.com" || a == "https://graph.microsoft.com/" || a == kGraphAppId || a == "https://graph.microsoft.us" ||
+         a == "https://dod-graph.microsoft.us" || a == "https://microsoftgraph.chinacloudapi.cn";
 }
 
 }  // namespace
 
-std::optional<GraphCaller> AuthenticateGraphCaller(std::string_view token, const SigningKey& key, const std::string& tenant_id,
-                                                   int64_t now, std::string& why) {
+std::optional<GraphCaller> AuthenticateGraphCaller(std::string_view token, const SigningKey& key, const std::string& tenant_id, int64_t now,
+                                                   std::string& why) {
   auto decoded = crypto::DecodeAndVerifyJwt(token, key.Cert().PublicKey(), crypto::JwtAlg::kRs256);
   if (!decoded.ok()) {
     why = "Access token validation failure. Invalid signature.";

@@ -14,7 +14,7 @@
 namespace entragate::emulator {
 
 /// Returns the caller, or nullopt with Graph's message in `why`.
-std::optional<GraphCaller> AuthenticateGraphCaller(std::string_view token, const SigningKey& key, const std::string& tenant_id,
-                                                   int64_t now, std::string& why);
+std::optional<GraphCaller> AuthenticateGraphCaller(std::string_view token, const SigningKey& key, const std::string& tenant_id, int64_t now,
+                                                   std::string& why);
 
 }  // namespace entragate::emulator

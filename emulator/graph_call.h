@@ -33,14 +33,14 @@ struct Call {
   DirectoryStore& store;
   const net::Request& request;
   const GraphCaller& caller;
-  std::vector<Segment> path;                 ///< after /v1.0
-  std::map<std::string, std::string> params; ///< query string, decoded
-  std::string self_url;                      ///< absolute URL of the request
-  std::string root;                          ///< base_url + "/v1.0"
+  std::vector<Segment> path;                  ///< after /v1.0
+  std::map<std::string, std::string> params;  ///< query string, decoded
+  std::string self_url;                       ///< absolute URL of the request
+  std::string root;                           ///< base_url + "/v1.0"
   int64_t now_ms = 0;
   int64_t lag_ms = 0;
-  std::string route;                         ///< "GET /applications/{id}", set by the router
-  int64_t now_s = 0;                         ///< the tenant's unix seconds
+  std::string route;  ///< "GET /applications/{id}", set by the router
+  int64_t now_s = 0;  ///< the tenant's unix seconds
 
   /// The JSON object body, or a 400 for anything else.
   std::variant<json::object, GraphError> Body() const;
@@ -53,8 +53,8 @@ using Outcome = std::variant<net::Response, GraphError>;
 /// rolls back). A journal failure becomes a 500.
 template <class T>
 struct Written {
-  Written(T v) : value(std::move(v)) {}                  // NOLINT: implicit, like Result
-  Written(GraphError e) : error(std::move(e)) {}         // NOLINT
+  Written(T v) : value(std::move(v)) {}                                                                  // NOLINT: implicit, like Result
+  Written(GraphError e) : error(std::move(e)) {}                                                         // NOLINT
   Written(const engine::Error& e) : error(GraphError{500, "InternalServerError", e.message, {}, {}}) {}  // NOLINT
   bool ok() const { return !error.has_value(); }
   std::optional<T> value;
@@ -82,8 +82,7 @@ bool CanCreateAssignments(const GraphCaller& caller);  ///< AppRoleAssignment.Re
 bool CanReadPeople(const GraphCaller& caller);
 
 /// A filtered, sorted list of visible objects from a collection.
-std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all,
-                                                                  const QueryOptions& options);
+std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all, const QueryOptions& options);
 
 /// Finds one object by id or alternate key.
 using Finder = const json::object* (*)(const Call&, const StoreView&, const Segment&);
@@ -101,8 +100,7 @@ struct IndexedKey {
 /// candidates come from a store index when `key` is given or the $filter tests an indexed property
 /// with eq/in; a page stops at the $top it needs (unless $count needs them all).
 Outcome ListEntities(Call& call, Collection collection, std::string_view filter_entity, const std::string& context,
-                     const std::function<bool(const json::object&)>& keep, bool count_only,
-                     const std::optional<IndexedKey>& key = std::nullopt);
+                     const std::function<bool(const json::object&)>& keep, bool count_only, const std::optional<IndexedKey>& key = std::nullopt);
 /// Removes every assignment a service principal holds or grants.
 void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id);
 

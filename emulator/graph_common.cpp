@@ -15,7 +15,9 @@ namespace entragate::emulator::graph {
 std::variant<json::object, GraphError> Call::Body() const {
   boost::system::error_code ec;
   json::value value = json::parse(request.body, ec);
-  if (ec) return GraphError::BadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+  if (ec)
+    return GraphError::BadRequest(
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
   if (!value.is_object()) return GraphError::BadRequest("The request body must be a JSON object.");
   return std::move(value.as_object());
 }
@@ -104,23 +106,19 @@ bool HasAny(const GraphCaller& caller, std::initializer_list<const char*> roles)
 }  // namespace
 
 bool CanRead(const GraphCaller& c) {
-  return HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All",
-                    "Directory.ReadWrite.All"});
+  return HasAny(
+      c, {"Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"});
 }
 bool CanWriteApplications(const GraphCaller& c) { return HasAny(c, {"Application.ReadWrite.All", "Directory.ReadWrite.All"}); }
 bool CanWriteAssignments(const GraphCaller& c) { return HasAny(c, {"AppRoleAssignment.ReadWrite.All"}); }
 // Granting also reads the resource's application: Graph refuses a caller without a permission to
 // read it (docs/graph-behaviour.md §13.3).
 bool CanCreateAssignments(const GraphCaller& c) {
-  return CanWriteAssignments(c) &&
-         HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"});
+  return CanWriteAssignments(c) && HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"});
 }
-bool CanReadPeople(const GraphCaller& c) {
-  return HasAny(c, {"User.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"});
-}
+bool CanReadPeople(const GraphCaller& c) { return HasAny(c, {"User.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}); }
 
-std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all,
-                                                                  const QueryOptions& options) {
+std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all, const QueryOptions& options) {
   std::vector<const json::object*> out;
   for (const auto& [id, obj] : all) {
     if (!Visible(call, obj)) continue;
@@ -189,8 +187,7 @@ Outcome ListEntities(Call& call, Collection collection, std::string_view filter_
       for (; it != ids->end() && list.size() < wanted; ++it)
         if (auto found = objects.find(*it); found != objects.end()) consider(found->second);
     } else {
-      for (auto it = after ? objects.upper_bound(*after) : objects.begin(); it != objects.end() && list.size() < wanted; ++it)
-        consider(it->second);
+      for (auto it = after ? objects.upper_bound(*after) : objects.begin(); it != objects.end() && list.size() < wanted; ++it) consider(it->second);
     }
     if (count_only) {
       net::Response r;

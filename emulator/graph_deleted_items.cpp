@@ -155,15 +155,16 @@ bool UniqueNameTaken(const StoreView& view, std::string_view unique_name, std::s
 Outcome HandleDirectory(Call& call) {
   const auto& path = call.path;
   const std::string& method = call.request.method;
-  if (path.size() < 2 || path[1].name != "deletedItems" || path[0].has_key()) return GraphError::NoRoute(path.size() > 1 ? path[1].name : "directory");
+  if (path.size() < 2 || path[1].name != "deletedItems" || path[0].has_key())
+    return GraphError::NoRoute(path.size() > 1 ? path[1].name : "directory");
   if (path.size() == 3 && (path[2].name == "microsoft.graph.application" || path[2].name == "microsoft.graph.servicePrincipal")) {
     bool apps = path[2].name == "microsoft.graph.application";
     call.route = method + " /directory/deletedItems/" + path[2].name;
     if (method != "GET") return GraphError::MethodNotAllowed();
     int64_t now = call.now_s;
-    return ListEntities(call, apps ? Collection::kDeletedApplications : Collection::kDeletedServicePrincipals,
-                        apps ? "application" : "servicePrincipal", call.root + kContext + "/" + path[2].name,
-                        [now](const json::object& o) { return !PastRetention(o, now); }, false);
+    return ListEntities(
+        call, apps ? Collection::kDeletedApplications : Collection::kDeletedServicePrincipals, apps ? "application" : "servicePrincipal",
+        call.root + kContext + "/" + path[2].name, [now](const json::object& o) { return !PastRetention(o, now); }, false);
   }
   if (path.size() == 3) {
     const std::string& id = path[2].name;

@@ -46,9 +46,7 @@ int64_t ParseIsoTime(std::string_view text) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-std::string IsoTime(int64_t unix_seconds) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(unix_seconds)));
-}
+std::string IsoTime(int64_t unix_seconds) { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(unix_seconds))); }
 
 std::string IsoNow() {
   using namespace std::chrono;
@@ -193,14 +191,12 @@ std::string EntraArmId(std::string_view resource_id) {
   std::string out(resource_id);
   const std::string lower = engine::LowerAscii(out);
   constexpr std::string_view kSegment = "/resourcegroups/";
-  for (auto at = lower.find(kSegment); at != std::string::npos; at = lower.find(kSegment, at + 1))
-    out.replace(at, kSegment.size(), kSegment);
+  for (auto at = lower.find(kSegment); at != std::string::npos; at = lower.find(kSegment, at + 1)) out.replace(at, kSegment.size(), kSegment);
   return out;
 }
 
 json::object NewManagedIdentityServicePrincipal(const TenantInfo& tenant, const std::string& id, const std::string& app_id,
-                                                const std::string& display_name, const std::string& resource_id,
-                                                bool user_assigned) {
+                                                const std::string& display_name, const std::string& resource_id, bool user_assigned) {
   json::object sp = BaseServicePrincipal(tenant, id, app_id);
   sp["displayName"] = display_name;
   sp["servicePrincipalType"] = "ManagedIdentity";
@@ -211,8 +207,8 @@ json::object NewManagedIdentityServicePrincipal(const TenantInfo& tenant, const 
   return sp;
 }
 
-json::object NewAssignment(const std::string& id, const json::object& principal, const std::string& principal_type,
-                           const json::object& resource_sp, const std::string& app_role_id) {
+json::object NewAssignment(const std::string& id, const json::object& principal, const std::string& principal_type, const json::object& resource_sp,
+                           const std::string& app_role_id) {
   return json::object{
       {"id", id},
       {"deletedDateTime", nullptr},
@@ -240,9 +236,7 @@ json::object Present(const json::object& stored, const std::vector<std::string>&
   json::object out;
   for (const auto& [key, value] : stored) {
     if (!key.empty() && key[0] == '_') continue;
-    if (!select.empty() &&
-        std::none_of(select.begin(), select.end(), [&](const std::string& s) { return s == key; }))
-      continue;
+    if (!select.empty() && std::none_of(select.begin(), select.end(), [&](const std::string& s) { return s == key; })) continue;
     out[key] = value;
   }
   return out;

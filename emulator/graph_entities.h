@@ -36,10 +36,9 @@ void SyncServicePrincipal(json::object& sp, const json::object& app);
 std::string EntraArmId(std::string_view resource_id);
 /// The ARM id is written as EntraArmId does.
 json::object NewManagedIdentityServicePrincipal(const TenantInfo& tenant, const std::string& id, const std::string& app_id,
-                                                const std::string& display_name, const std::string& resource_id,
-                                                bool user_assigned);
-json::object NewAssignment(const std::string& id, const json::object& principal, const std::string& principal_type,
-                           const json::object& resource_sp, const std::string& app_role_id);
+                                                const std::string& display_name, const std::string& resource_id, bool user_assigned);
+json::object NewAssignment(const std::string& id, const json::object& principal, const std::string& principal_type, const json::object& resource_sp,
+                           const std::string& app_role_id);
 
 /// Checks a POST/PATCH body against what the type lets a client write: unknown properties, read-only
 /// ones, wrong JSON types, and the rules Graph enforces on the fields entragate manages.

@@ -9,14 +9,14 @@ namespace json = boost::json;
 
 GraphError GraphError::BadRequest(std::string message) { return {400, "Request_BadRequest", std::move(message), {}, {}}; }
 
-GraphError GraphError::UnsupportedQuery(std::string message) {
-  return {400, "Request_UnsupportedQuery", std::move(message), {}, {}};
-}
+GraphError GraphError::UnsupportedQuery(std::string message) { return {400, "Request_UnsupportedQuery", std::move(message), {}, {}}; }
 
 GraphError GraphError::NotFound(std::string_view id) {
-  return {404, "Request_ResourceNotFound",
+  return {404,
+          "Request_ResourceNotFound",
           fmt::format("Resource '{}' does not exist or one of its queried reference-property objects are not present.", id),
-          {}, {}};
+          {},
+          {}};
 }
 
 GraphError GraphError::InvalidProperty(std::string_view property, std::string_view resource) {
@@ -38,8 +38,7 @@ GraphError GraphError::Conflict(std::string message) { return BadRequest(std::mo
 GraphError GraphError::PropertyConflict(std::string_view property, std::string_view holder_type, std::string_view holder_id) {
   std::string message = fmt::format("Another object with the same value for property {} already exists.", property);
   GraphError error = BadRequest(message);
-  error.details = {{"ObjectConflict", message, std::string(property)},
-                   {"ConflictingObjects", message, fmt::format("{}_{}", holder_type, holder_id)}};
+  error.details = {{"ObjectConflict", message, std::string(property)}, {"ConflictingObjects", message, fmt::format("{}_{}", holder_type, holder_id)}};
   return error;
 }
 
@@ -47,9 +46,7 @@ GraphError GraphError::MethodNotAllowed() {
   return {405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.", {}, {}};
 }
 
-GraphError GraphError::Forbidden() {
-  return {403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", {}, {}};
-}
+GraphError GraphError::Forbidden() { return {403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", {}, {}}; }
 
 GraphError GraphError::Unauthorized(std::string message) { return {401, "InvalidAuthenticationToken", std::move(message), {}, {}}; }
 
@@ -62,13 +59,14 @@ GraphError GraphError::Throttled(std::string retry_after) {
 }
 
 GraphError GraphError::Unavailable(int status) {
-  return {status, status == 504 ? "GatewayTimeout" : "ServiceUnavailable",
+  return {status,
+          status == 504 ? "GatewayTimeout" : "ServiceUnavailable",
           status == 504 ? "The gateway did not receive a timely response." : "The service is temporarily unavailable.",
-          {}, status == 503 ? "1" : ""};
+          {},
+          status == 503 ? "1" : ""};
 }
 
-net::Response RenderGraphError(const GraphError& error, std::string_view request_id, std::string_view client_request_id,
-                               std::string_view date) {
+net::Response RenderGraphError(const GraphError& error, std::string_view request_id, std::string_view client_request_id, std::string_view date) {
   json::object inner{{"date", date}, {"request-id", request_id}, {"client-request-id", client_request_id}};
   if (error.status == 429) {
     inner["code"] = "429";

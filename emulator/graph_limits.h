@@ -46,7 +46,7 @@ struct Admission {
 struct LimitCounters {
   uint64_t resource_units = 0;  ///< charged to admitted requests
   uint64_t writes = 0;
-  uint64_t throttled = 0;       ///< 429s sent by the limits
+  uint64_t throttled = 0;  ///< 429s sent by the limits
 };
 
 class GraphLimits {

@@ -57,11 +57,15 @@ Outcome HandleOrganization(Call& call) {
   TenantInfo tenant = call.store.Read([](const StoreView& v) { return ReadTenant(v); });
   json::array domains;
   for (size_t i = 0; i < tenant.domains.size(); ++i)
-    domains.push_back(json::object{{"capabilities", "Email, OfficeCommunicationsOnline"}, {"isDefault", i == 0}, {"isInitial", i == 0},
-                                   {"name", tenant.domains[i]}, {"type", "Managed"}});
+    domains.push_back(json::object{{"capabilities", "Email, OfficeCommunicationsOnline"},
+                                   {"isDefault", i == 0},
+                                   {"isInitial", i == 0},
+                                   {"name", tenant.domains[i]},
+                                   {"type", "Managed"}});
   json::object org{{"id", tenant.id}, {"displayName", tenant.domains.empty() ? tenant.id : tenant.domains[0]}, {"verifiedDomains", domains}};
   auto options = ParseQueryOptions(call.params, call.request, "organization");
-  std::vector<std::string> select = std::holds_alternative<QueryOptions>(options) ? std::get<QueryOptions>(options).select : std::vector<std::string>{};
+  std::vector<std::string> select =
+      std::holds_alternative<QueryOptions>(options) ? std::get<QueryOptions>(options).select : std::vector<std::string>{};
   return JsonResponse(200, json::object{{"@odata.context", call.root + "/$metadata#organization"}, {"value", json::array{Present(org, select)}}});
 }
 

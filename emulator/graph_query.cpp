@@ -53,8 +53,8 @@ std::optional<GraphError> ParseTop(const std::string& text, int& top) {
 
 }  // namespace
 
-std::variant<QueryOptions, GraphError> ParseQueryOptions(const std::map<std::string, std::string>& params,
-                                                         const net::Request& request, std::string_view filter_entity) {
+std::variant<QueryOptions, GraphError> ParseQueryOptions(const std::map<std::string, std::string>& params, const net::Request& request,
+                                                         std::string_view filter_entity) {
   QueryOptions options;
   auto consistency = request.Header("ConsistencyLevel");
   options.advanced = consistency && *consistency == "eventual";
@@ -116,8 +116,8 @@ std::string ReplaceSkiptoken(const std::string& url, const std::string& token) {
 
 }  // namespace
 
-json::object CollectionPage(const std::vector<const json::object*>& items, const QueryOptions& options,
-                            const std::string& context, const std::string& self_url) {
+json::object CollectionPage(const std::vector<const json::object*>& items, const QueryOptions& options, const std::string& context,
+                            const std::string& self_url) {
   json::object page;
   page["@odata.context"] = options.select.empty() ? context : fmt::format("{}({})", context, fmt::join(options.select, ","));
   if (options.count && options.skiptoken.empty()) page["@odata.count"] = items.size();  // first page only

@@ -88,8 +88,7 @@ Outcome ChangeOwners(Call& call, Collection collection, const std::string& holde
       auto owner = DirectoryObject(call, txn, owner_id);
       if (!owner) return GraphError::NotFound(owner_id);
       // Graph lets users and service principals own applications and service principals, not groups.
-      if (owner->at("@odata.type") == "#microsoft.graph.group")
-        return GraphError::BadRequest("Invalid object identifier '" + owner_id + "'.");
+      if (owner->at("@odata.type") == "#microsoft.graph.group") return GraphError::BadRequest("Invalid object identifier '" + owner_id + "'.");
       if (at != owners.end())
         return GraphError::BadRequest("One or more added object references already exist for the following modified properties: 'owners'.");
       owners.push_back(owner_id);

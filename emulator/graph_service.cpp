@@ -56,8 +56,9 @@ void Record(std::string_view method, std::string_view route, std::string_view ta
   static const char* path = std::getenv("ENTRAGATE_RECORD_GRAPH_RESPONSES");
   if (!path || !*path) return;
   static std::mutex mutex;
-  json::object line{{"method", method}, {"route", route}, {"target", target}, {"status", r.status},
-                    {"contentType", r.Header("Content-Type").value_or("")}, {"body", r.body}};
+  json::object line{
+      {"method", method}, {"route", route}, {"target", target}, {"status", r.status}, {"contentType", r.Header("Content-Type").value_or("")},
+      {"body", r.body}};
   std::lock_guard lock(mutex);
   if (std::FILE* f = std::fopen(path, "a")) {
     std::string text = json::serialize(line) + "\n";
@@ -105,8 +106,8 @@ int GraphService::ResourceUnits(std::string_view method, std::string_view route,
   // docs/graph-behaviour.md §5.3: base costs, then $select −1, $expand +1, $top < 20 −1, never below 1.
   int cost = 1;
   if (method == "GET") {
-    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users" ||
-        route.ends_with("/extensionProperties") || route == "GET /oauth2PermissionGrants")
+    if (route == "GET /applications" || route.ends_with("/appRoleAssignments") || route == "GET /users" || route.ends_with("/extensionProperties") ||
+        route == "GET /oauth2PermissionGrants")
       cost = 2;
     else if (route.ends_with("/transitiveMembers"))
       cost = 5;
@@ -182,8 +183,16 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
   auto q = target.find('?');
   std::string path = target.substr(0, q);
   std::string query = q == std::string::npos ? "" : target.substr(q + 1);
-  graph::Call call{store_, request, caller, {}, ParseQueryString(query), options_.base_url + target,
-            options_.base_url + "/v1.0", options_.now_ms ? options_.now_ms() : 0, lag_ms_.load(), ""};
+  graph::Call call{store_,
+                   request,
+                   caller,
+                   {},
+                   ParseQueryString(query),
+                   options_.base_url + target,
+                   options_.base_url + "/v1.0",
+                   options_.now_ms ? options_.now_ms() : 0,
+                   lag_ms_.load(),
+                   ""};
   call.now_s = options_.now_s ? options_.now_s() : ParseIsoTime(IsoNow());
   auto render = [&](const GraphError& e) { return RenderGraphError(e, ids.request_id, ids.client_request_id, Now()); };
   if (path.rfind("/v1.0/", 0) != 0) return render(GraphError::NoRoute(path));
@@ -198,8 +207,8 @@ net::Response GraphService::Dispatch(const net::Request& request, const GraphCal
   }
   Outcome outcome = GraphError::NoRoute(call.path.empty() ? "" : call.path[0].name);
   int top = call.params.count("$top") ? std::atoi(call.params["$top"].c_str()) : 0;
-  int units = ResourceUnits(request.method, CostRoute(request.method, call.path), call.params.count("$select") > 0,
-                            call.params.count("$expand") > 0, top);
+  int units =
+      ResourceUnits(request.method, CostRoute(request.method, call.path), call.params.count("$select") > 0, call.params.count("$expand") > 0, top);
   // Anything that throws while this request is handled (a handler, the limits hook) fails this
   // request alone (one sub-request of a $batch) with Graph's 500; a write it was making is undone
   // by the store.

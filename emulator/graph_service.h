@@ -42,10 +42,10 @@ struct GraphServiceOptions {
 };
 
 struct GraphStats {
-  uint64_t requests = 0;           ///< HTTP requests; a $batch counts once
+  uint64_t requests = 0;  ///< HTTP requests; a $batch counts once
   uint64_t batch_subrequests = 0;
-  uint64_t writes = 0;             ///< successful POST/PATCH/DELETE, inside batches too
-  uint64_t resource_units = 0;     ///< docs/graph-behaviour.md §5.3 costs
+  uint64_t writes = 0;                       ///< successful POST/PATCH/DELETE, inside batches too
+  uint64_t resource_units = 0;               ///< docs/graph-behaviour.md §5.3 costs
   std::map<std::string, uint64_t> by_route;  ///< "GET /applications" → count
 };
 

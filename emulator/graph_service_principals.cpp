@@ -17,11 +17,10 @@ const std::string kContext = "/$metadata#servicePrincipals";
 constexpr const char* kDefaultAccessRole = "00000000-0000-0000-0000-000000000000";
 
 GraphError NoBackingApplication(const std::string& app_id) {
-  GraphError e = GraphError::BadRequest(
-      fmt::format("The appId '{}' of the service principal does not reference a valid application object.", app_id));
+  GraphError e =
+      GraphError::BadRequest(fmt::format("The appId '{}' of the service principal does not reference a valid application object.", app_id));
   e.details.push_back({"NoBackingApplicationObject",
-                       fmt::format("The appId '{}' of the service principal does not reference a valid application object.", app_id),
-                       "appId"});
+                       fmt::format("The appId '{}' of the service principal does not reference a valid application object.", app_id), "appId"});
   return e;
 }
 
@@ -37,8 +36,11 @@ Written<json::object> CreateSp(const Call& call, StoreTxn& txn, const std::strin
   // A just-created application has not replicated yet: Graph answers NoBackingApplicationObject.
   if (!app || !Visible(call, *app)) return NoBackingApplication(app_id);
   if (!txn.Find(Collection::kServicePrincipals, "appId", app_id).empty())
-    return GraphError{409, "Request_MultipleObjectsWithSameKeyValue",
-                      "Another object with the same value for property servicePrincipalNames already exists.", {}, {}};
+    return GraphError{409,
+                      "Request_MultipleObjectsWithSameKeyValue",
+                      "Another object with the same value for property servicePrincipalNames already exists.",
+                      {},
+                      {}};
   json::object sp = NewServicePrincipal(*app, ReadTenant(txn), NewId());
   for (const auto& [key, value] : body) {
     if (key == "appId" || key == "@odata.type") continue;
@@ -136,14 +138,13 @@ PrincipalRef FindPrincipal(const Call& call, const StoreView& v, const std::stri
 }
 
 GraphError RoleNotFound(const json::object& resource) {
-  return GraphError::BadRequest(
-      fmt::format("Permission being assigned was not found on application '{}'.", StringAt(resource, "appId")));
+  return GraphError::BadRequest(fmt::format("Permission being assigned was not found on application '{}'.", StringAt(resource, "appId")));
 }
 
 // docs/graph-behaviour.md §1.6, §2.4, §2.5: the role must exist on the resource and be enabled, allow the
 // principal's member type, and the assignment must not exist yet.
-std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, const json::object& resource,
-                                          const PrincipalRef& principal, const std::string& role_id) {
+std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, const json::object& resource, const PrincipalRef& principal,
+                                          const std::string& role_id) {
   const json::array& roles = resource.at("appRoles").as_array();
   if (role_id == kDefaultAccessRole) {
     if (!roles.empty()) return RoleNotFound(resource);
@@ -165,8 +166,7 @@ std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, 
       return GraphError::BadRequest(fmt::format("Permission being assigned is not allowed for principals of type '{}'.", principal.type));
   }
   std::string id = AssignmentId(std::string(principal.object->at("id").as_string()), StringAt(resource, "id"), role_id);
-  if (v.Get(Collection::kAppRoleAssignments, id))
-    return GraphError::BadRequest("Permission being assigned already exists on the object");
+  if (v.Get(Collection::kAppRoleAssignments, id)) return GraphError::BadRequest("Permission being assigned already exists on the object");
   return std::nullopt;
 }
 
@@ -201,8 +201,8 @@ Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
   });
   if (!created.ok()) return *created.error;
   json::object out = Present(*created.value, {});
-  out["@odata.context"] = fmt::format("{}/$metadata#servicePrincipals('{}')/{}/$entity", call.root, seg.key,
-                                      via_resource ? "appRoleAssignedTo" : "appRoleAssignments");
+  out["@odata.context"] =
+      fmt::format("{}/$metadata#servicePrincipals('{}')/{}/$entity", call.root, seg.key, via_resource ? "appRoleAssignedTo" : "appRoleAssignments");
   return JsonResponse(201, out);
 }
 
@@ -213,8 +213,7 @@ Outcome DeleteAssignment(Call& call, const Segment& seg, const std::string& assi
     if (!sp) return GraphError::NotFound(seg.key);
     const json::object* a = txn.Get(Collection::kAppRoleAssignments, assignment_id);
     const char* side = via_resource ? "resourceId" : "principalId";
-    if (!a || a->at(side) != sp->at("id"))
-      return GraphError::BadRequest("EntitlementGrant being updated or deleted is not found.");
+    if (!a || a->at(side) != sp->at("id")) return GraphError::BadRequest("EntitlementGrant being updated or deleted is not found.");
     txn.Erase(Collection::kAppRoleAssignments, assignment_id);
     return true;
   });
@@ -239,8 +238,9 @@ Outcome Assignments(Call& call, const Segment& seg, size_t rest, const std::stri
   if (method == "GET" && !item) {
     std::string context = fmt::format("{}/$metadata#servicePrincipals('{}')/{}", call.root, sp_id, nav);
     const char* side = via_resource ? "resourceId" : "principalId";
-    return ListEntities(call, Collection::kAppRoleAssignments, "appRoleAssignment", context,
-                          [&](const json::object& a) { return a.at(side).as_string() == sp_id; }, count, IndexedKey{side, sp_id});
+    return ListEntities(
+        call, Collection::kAppRoleAssignments, "appRoleAssignment", context, [&](const json::object& a) { return a.at(side).as_string() == sp_id; },
+        count, IndexedKey{side, sp_id});
   }
   if (method == "GET" && item) {
     if (!CanRead(call.caller)) return GraphError::Forbidden();
@@ -263,16 +263,16 @@ Outcome HandleServicePrincipals(Call& call) {
   if (path.size() == 1 && !path[0].has_key()) {
     call.route = method + " /servicePrincipals";
     if (method == "GET")
-      return ListEntities(call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext,
-                            [](const json::object&) { return true; }, false);
+      return ListEntities(
+          call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext, [](const json::object&) { return true; }, false);
     if (method == "POST") return Create(call);
     return GraphError::MethodNotAllowed();
   }
   if (path.size() == 2 && !path[0].has_key() && path[1].name == "$count") {
     call.route = method + " /servicePrincipals/$count";
     if (method != "GET") return GraphError::MethodNotAllowed();
-    return ListEntities(call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext,
-                          [](const json::object&) { return true; }, true);
+    return ListEntities(
+        call, Collection::kServicePrincipals, "servicePrincipal", call.root + kContext, [](const json::object&) { return true; }, true);
   }
   Segment item = path[0].has_key() ? path[0] : Segment{"", "", path[1].name};
   size_t rest = path[0].has_key() ? 1 : 2;

@@ -25,58 +25,97 @@ struct Prop {
 
 const std::vector<Prop>& Props(EntityType type) {
   static const std::vector<Prop> kApplication = {
-      {"id", Kind::kGuid, false, false}, {"deletedDateTime", Kind::kString, true, false},
-      {"addIns", Kind::kArray, false, true}, {"api", Kind::kObject, true, true},
-      {"appId", Kind::kString, false, false}, {"applicationTemplateId", Kind::kString, true, false},
-      {"appRoles", Kind::kArray, false, true}, {"certification", Kind::kObject, true, false},
-      {"createdDateTime", Kind::kString, true, false}, {"defaultRedirectUri", Kind::kString, true, true},
-      {"description", Kind::kString, true, true}, {"disabledByMicrosoftStatus", Kind::kString, true, false},
-      {"displayName", Kind::kString, true, true}, {"groupMembershipClaims", Kind::kString, true, true},
-      {"identifierUris", Kind::kStringArray, false, true}, {"info", Kind::kObject, true, true},
-      {"isDeviceOnlyAuthSupported", Kind::kBool, true, true}, {"isFallbackPublicClient", Kind::kBool, true, true},
-      {"keyCredentials", Kind::kArray, false, true}, {"nativeAuthenticationApisEnabled", Kind::kString, true, true},
-      {"notes", Kind::kString, true, true}, {"oauth2RequirePostResponse", Kind::kBool, false, true},
-      {"optionalClaims", Kind::kObject, true, true}, {"parentalControlSettings", Kind::kObject, true, true},
-      {"passwordCredentials", Kind::kArray, false, true}, {"publicClient", Kind::kObject, true, true},
-      {"publisherDomain", Kind::kString, true, false}, {"requestSignatureVerification", Kind::kObject, true, true},
-      {"requiredResourceAccess", Kind::kArray, false, true}, {"samlMetadataUrl", Kind::kString, true, true},
-      {"serviceManagementReference", Kind::kString, true, true}, {"servicePrincipalLockConfiguration", Kind::kObject, true, true},
-      {"signInAudience", Kind::kString, true, true}, {"spa", Kind::kObject, true, true},
-      {"tags", Kind::kStringArray, false, true}, {"tokenEncryptionKeyId", Kind::kGuid, true, true},
-      {"uniqueName", Kind::kString, true, false}, {"verifiedPublisher", Kind::kObject, true, false},
+      {"id", Kind::kGuid, false, false},
+      {"deletedDateTime", Kind::kString, true, false},
+      {"addIns", Kind::kArray, false, true},
+      {"api", Kind::kObject, true, true},
+      {"appId", Kind::kString, false, false},
+      {"applicationTemplateId", Kind::kString, true, false},
+      {"appRoles", Kind::kArray, false, true},
+      {"certification", Kind::kObject, true, false},
+      {"createdDateTime", Kind::kString, true, false},
+      {"defaultRedirectUri", Kind::kString, true, true},
+      {"description", Kind::kString, true, true},
+      {"disabledByMicrosoftStatus", Kind::kString, true, false},
+      {"displayName", Kind::kString, true, true},
+      {"groupMembershipClaims", Kind::kString, true, true},
+      {"identifierUris", Kind::kStringArray, false, true},
+      {"info", Kind::kObject, true, true},
+      {"isDeviceOnlyAuthSupported", Kind::kBool, true, true},
+      {"isFallbackPublicClient", Kind::kBool, true, true},
+      {"keyCredentials", Kind::kArray, false, true},
+      {"nativeAuthenticationApisEnabled", Kind::kString, true, true},
+      {"notes", Kind::kString, true, true},
+      {"oauth2RequirePostResponse", Kind::kBool, false, true},
+      {"optionalClaims", Kind::kObject, true, true},
+      {"parentalControlSettings", Kind::kObject, true, true},
+      {"passwordCredentials", Kind::kArray, false, true},
+      {"publicClient", Kind::kObject, true, true},
+      {"publisherDomain", Kind::kString, true, false},
+      {"requestSignatureVerification", Kind::kObject, true, true},
+      {"requiredResourceAccess", Kind::kArray, false, true},
+      {"samlMetadataUrl", Kind::kString, true, true},
+      {"serviceManagementReference", Kind::kString, true, true},
+      {"servicePrincipalLockConfiguration", Kind::kObject, true, true},
+      {"signInAudience", Kind::kString, true, true},
+      {"spa", Kind::kObject, true, true},
+      {"tags", Kind::kStringArray, false, true},
+      {"tokenEncryptionKeyId", Kind::kGuid, true, true},
+      {"uniqueName", Kind::kString, true, false},
+      {"verifiedPublisher", Kind::kObject, true, false},
       {"web", Kind::kObject, true, true},
   };
   static const std::vector<Prop> kServicePrincipal = {
-      {"id", Kind::kGuid, false, false}, {"deletedDateTime", Kind::kString, true, false},
-      {"accountEnabled", Kind::kBool, true, true}, {"addIns", Kind::kArray, false, true},
-      {"alternativeNames", Kind::kStringArray, false, true}, {"appDescription", Kind::kString, true, false},
-      {"appDisplayName", Kind::kString, true, false}, {"appId", Kind::kString, true, false},
-      {"applicationTemplateId", Kind::kString, true, false}, {"appOwnerOrganizationId", Kind::kGuid, true, false},
-      {"appRoleAssignmentRequired", Kind::kBool, false, true}, {"appRoles", Kind::kArray, false, false},
-      {"description", Kind::kString, true, true}, {"disabledByMicrosoftStatus", Kind::kString, true, false},
-      {"displayName", Kind::kString, true, true}, {"homepage", Kind::kString, true, true},
-      {"info", Kind::kObject, true, true}, {"keyCredentials", Kind::kArray, false, true},
-      {"loginUrl", Kind::kString, true, true}, {"logoutUrl", Kind::kString, true, true},
-      {"notes", Kind::kString, true, true}, {"notificationEmailAddresses", Kind::kStringArray, false, true},
-      {"oauth2PermissionScopes", Kind::kArray, false, false}, {"passwordCredentials", Kind::kArray, false, false},
-      {"preferredSingleSignOnMode", Kind::kString, true, true}, {"preferredTokenSigningKeyThumbprint", Kind::kString, true, true},
-      {"replyUrls", Kind::kStringArray, false, true}, {"resourceSpecificApplicationPermissions", Kind::kArray, false, false},
-      {"samlSingleSignOnSettings", Kind::kObject, true, true}, {"servicePrincipalNames", Kind::kStringArray, false, true},
-      {"servicePrincipalType", Kind::kString, true, false}, {"signInAudience", Kind::kString, true, false},
-      {"tags", Kind::kStringArray, false, true}, {"tokenEncryptionKeyId", Kind::kGuid, true, true},
+      {"id", Kind::kGuid, false, false},
+      {"deletedDateTime", Kind::kString, true, false},
+      {"accountEnabled", Kind::kBool, true, true},
+      {"addIns", Kind::kArray, false, true},
+      {"alternativeNames", Kind::kStringArray, false, true},
+      {"appDescription", Kind::kString, true, false},
+      {"appDisplayName", Kind::kString, true, false},
+      {"appId", Kind::kString, true, false},
+      {"applicationTemplateId", Kind::kString, true, false},
+      {"appOwnerOrganizationId", Kind::kGuid, true, false},
+      {"appRoleAssignmentRequired", Kind::kBool, false, true},
+      {"appRoles", Kind::kArray, false, false},
+      {"description", Kind::kString, true, true},
+      {"disabledByMicrosoftStatus", Kind::kString, true, false},
+      {"displayName", Kind::kString, true, true},
+      {"homepage", Kind::kString, true, true},
+      {"info", Kind::kObject, true, true},
+      {"keyCredentials", Kind::kArray, false, true},
+      {"loginUrl", Kind::kString, true, true},
+      {"logoutUrl", Kind::kString, true, true},
+      {"notes", Kind::kString, true, true},
+      {"notificationEmailAddresses", Kind::kStringArray, false, true},
+      {"oauth2PermissionScopes", Kind::kArray, false, false},
+      {"passwordCredentials", Kind::kArray, false, false},
+      {"preferredSingleSignOnMode", Kind::kString, true, true},
+      {"preferredTokenSigningKeyThumbprint", Kind::kString, true, true},
+      {"replyUrls", Kind::kStringArray, false, true},
+      {"resourceSpecificApplicationPermissions", Kind::kArray, false, false},
+      {"samlSingleSignOnSettings", Kind::kObject, true, true},
+      {"servicePrincipalNames", Kind::kStringArray, false, true},
+      {"servicePrincipalType", Kind::kString, true, false},
+      {"signInAudience", Kind::kString, true, false},
+      {"tags", Kind::kStringArray, false, true},
+      {"tokenEncryptionKeyId", Kind::kGuid, true, true},
       {"verifiedPublisher", Kind::kObject, true, false},
   };
   static const std::vector<Prop> kAssignment = {
-      {"id", Kind::kString, false, false}, {"deletedDateTime", Kind::kString, true, false},
-      {"appRoleId", Kind::kGuid, false, true}, {"createdDateTime", Kind::kString, true, false},
-      {"principalDisplayName", Kind::kString, true, false}, {"principalId", Kind::kGuid, true, true},
-      {"principalType", Kind::kString, true, false}, {"resourceDisplayName", Kind::kString, true, true},
+      {"id", Kind::kString, false, false},
+      {"deletedDateTime", Kind::kString, true, false},
+      {"appRoleId", Kind::kGuid, false, true},
+      {"createdDateTime", Kind::kString, true, false},
+      {"principalDisplayName", Kind::kString, true, false},
+      {"principalId", Kind::kGuid, true, true},
+      {"principalType", Kind::kString, true, false},
+      {"resourceDisplayName", Kind::kString, true, true},
       {"resourceId", Kind::kGuid, true, true},
   };
   static const std::vector<Prop> kFederated = {
-      {"id", Kind::kGuid, false, false}, {"name", Kind::kString, false, true},
-      {"issuer", Kind::kString, false, true}, {"subject", Kind::kString, true, true},
-      {"audiences", Kind::kStringArray, false, true}, {"description", Kind::kString, true, true},
+      {"id", Kind::kGuid, false, false},      {"name", Kind::kString, false, true},           {"issuer", Kind::kString, false, true},
+      {"subject", Kind::kString, true, true}, {"audiences", Kind::kStringArray, false, true}, {"description", Kind::kString, true, true},
   };
   static const std::vector<Prop> kNone;
   switch (type) {
@@ -123,8 +162,8 @@ std::optional<GraphError> CheckAppRoles(const json::array& roles) {
     if (const json::value* enabled = role.if_contains("isEnabled"); enabled && !enabled->is_bool())
       return GraphError::InvalidProperty("isEnabled", "AppRole");
     for (const auto& [key, v] : role) {
-      static const std::set<std::string, std::less<>> kKnown = {"id", "allowedMemberTypes", "value", "isEnabled",
-                                                                "displayName", "description", "origin"};
+      static const std::set<std::string, std::less<>> kKnown = {"id",          "allowedMemberTypes", "value", "isEnabled",
+                                                                "displayName", "description",        "origin"};
       if (!kKnown.count(key)) return GraphError::UnknownProperty(key);
     }
   }
@@ -133,9 +172,8 @@ std::optional<GraphError> CheckAppRoles(const json::array& roles) {
 
 std::optional<GraphError> CheckOptionalClaims(const json::value& claims) {
   if (claims.is_null()) return std::nullopt;
-  static const std::pair<const char*, engine::TokenType> kTypes[] = {{"idToken", engine::TokenType::kIdToken},
-                                                                     {"accessToken", engine::TokenType::kAccessToken},
-                                                                     {"saml2Token", engine::TokenType::kSaml2Token}};
+  static const std::pair<const char*, engine::TokenType> kTypes[] = {
+      {"idToken", engine::TokenType::kIdToken}, {"accessToken", engine::TokenType::kAccessToken}, {"saml2Token", engine::TokenType::kSaml2Token}};
   for (const auto& [key, v] : claims.as_object()) {
     auto type = std::find_if(std::begin(kTypes), std::end(kTypes), [&](const auto& t) { return key == t.first; });
     if (type == std::end(kTypes)) return GraphError::UnknownProperty(key);
@@ -152,8 +190,7 @@ std::optional<GraphError> CheckOptionalClaims(const json::value& claims) {
       if (const json::value* more = claim->if_contains("additionalProperties"); more && !HasKind(*more, Kind::kStringArray))
         return GraphError::InvalidProperty("additionalProperties", "OptionalClaim");
       bool predefined = !source || source->is_null();
-      if (predefined && !engine::IsKnownOptionalClaim(type->second, name->as_string()))
-        return GraphError::InvalidProperty("name", "OptionalClaim");
+      if (predefined && !engine::IsKnownOptionalClaim(type->second, name->as_string())) return GraphError::InvalidProperty("name", "OptionalClaim");
     }
   }
   return std::nullopt;
@@ -212,8 +249,8 @@ std::optional<GraphError> CheckApplicationValues(const json::object& body) {
   if (const json::value* claims = body.if_contains("optionalClaims"))
     if (auto e = CheckOptionalClaims(*claims)) return e;
   if (const json::value* audience = body.if_contains("signInAudience"); audience && audience->is_string()) {
-    static const std::set<std::string, std::less<>> kAudiences = {"AzureADMyOrg", "AzureADMultipleOrgs",
-                                                                  "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"};
+    static const std::set<std::string, std::less<>> kAudiences = {"AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount",
+                                                                  "PersonalMicrosoftAccount"};
     if (!kAudiences.count(audience->as_string())) return GraphError::InvalidProperty("signInAudience", "Application");
   }
   if (const json::value* api = body.if_contains("api"); api && api->is_object()) {
@@ -240,8 +277,7 @@ std::optional<GraphError> ValidateWrite(EntityType type, const json::object& bod
     if (prop == props.end()) return GraphError::UnknownProperty(key);
     bool create_only_key = creating && type == EntityType::kServicePrincipal && key == "appId";
     if (!prop->writable && !create_only_key) return GraphError::ReadOnlyProperty(key);
-    if (value.is_null() ? !prop->nullable : !HasKind(value, prop->kind))
-      return GraphError::InvalidProperty(key, ResourceName(type));
+    if (value.is_null() ? !prop->nullable : !HasKind(value, prop->kind)) return GraphError::InvalidProperty(key, ResourceName(type));
   }
   if (auto e = CheckSizeLimits(type, body)) return e;
   if (type == EntityType::kApplication) return CheckApplicationValues(body);

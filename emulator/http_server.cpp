@@ -96,9 +96,7 @@ std::string FormatPeer(const tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
-bool IsHttpParseError(const beast::error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_target).category();
-}
+bool IsHttpParseError(const beast::error_code& ec) { return ec.category() == http::make_error_code(http::error::bad_target).category(); }
 
 bool ExpectsContinue(const http::request<http::string_body>& request) {
   auto it = request.find(http::field::expect);
@@ -130,8 +128,7 @@ bool IsHandlerHeaderAllowed(std::string_view name, std::string_view value) {
     if (beast::iequals(name, framing)) return false;
   }
   auto unsafe = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
-  return !name.empty() && std::none_of(name.begin(), name.end(), unsafe) &&
-         std::none_of(value.begin(), value.end(), unsafe);
+  return !name.empty() && std::none_of(name.begin(), name.end(), unsafe) && std::none_of(value.begin(), value.end(), unsafe);
 }
 
 // Graph's error shape, request ids included, whatever the failure: clients of every endpoint here
@@ -140,15 +137,14 @@ net::Response ErrorResponse(int status, std::string code, std::string message, c
   auto uuid = crypto::NewUuid4();
   std::string request_id = uuid.ok() ? uuid.value() : "00000000-0000-0000-0000-000000000000";
   std::string client_request_id = request ? request->Header("client-request-id").value_or(request_id) : request_id;
-  net::Response response = RenderGraphError(GraphError{status, std::move(code), std::move(message), {}, {}}, request_id, client_request_id,
-                                            IsoNow().substr(0, 19));
+  net::Response response =
+      RenderGraphError(GraphError{status, std::move(code), std::move(message), {}, {}}, request_id, client_request_id, IsoNow().substr(0, 19));
   response.headers["request-id"] = request_id;
   response.headers["client-request-id"] = client_request_id;
   return response;
 }
 
-http::response<http::string_body> ToBeastResponse(net::Response in, unsigned version, bool head,
-                                                  bool keep_alive) {
+http::response<http::string_body> ToBeastResponse(net::Response in, unsigned version, bool head, bool keep_alive) {
   http::response<http::string_body> out;
   out.version(version);
   // Codes outside 200..999 cannot be framed as a final response.
@@ -183,10 +179,7 @@ class Connection final : public ConnectionBase, public std::enable_shared_from_t
 
  public:
   Connection(ServerCore& core, tcp::socket socket, std::string peer)
-      : core_(core),
-        stream_(MakeStream(core, std::move(socket))),
-        peer_(std::move(peer)),
-        delay_timer_(stream_.get_executor()) {}
+      : core_(core), stream_(MakeStream(core, std::move(socket))), peer_(std::move(peer)), delay_timer_(stream_.get_executor()) {}
   ~Connection() override { core_.Unregister(this); }
 
   void Start() {
@@ -230,8 +223,8 @@ class Connection final : public ConnectionBase, public std::enable_shared_from_t
   void ReadHeader() {
     if (closed_) return;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(core_.options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(core_.options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(core_.options.max_body_bytes);
     ArmIdleTimer();
     http::async_read_header(stream_, buffer_, *parser_, Bind(&Connection::OnHeader));
@@ -242,8 +235,7 @@ class Connection final : public ConnectionBase, public std::enable_shared_from_t
     if (ec) return OnReadError(ec);
     if (!ExpectsContinue(parser_->get())) return ReadBody();
     ArmIdleTimer();
-    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      Bind(&Connection::OnContinueSent));
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()), Bind(&Connection::OnContinueSent));
   }
 
   void OnContinueSent(beast::error_code ec, std::size_t) {
@@ -370,11 +362,9 @@ engine::Result<tcp::endpoint> ResolveListenEndpoint(asio::io_context& ioc, const
   auto address = asio::ip::make_address(options.host, ec);
   if (!ec) return tcp::endpoint(address, options.port);
   tcp::resolver resolver(ioc);
-  auto results = resolver.resolve(options.host, std::to_string(options.port),
-                                  tcp::resolver::passive | tcp::resolver::address_configured, ec);
+  auto results = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive | tcp::resolver::address_configured, ec);
   if (ec || results.empty()) {
-    return MakeError(Error::Kind::kInvalid,
-                     "cannot listen on '" + options.host + "': " + (ec ? ec.message() : "no address"));
+    return MakeError(Error::Kind::kInvalid, "cannot listen on '" + options.host + "': " + (ec ? ec.message() : "no address"));
   }
   return results.begin()->endpoint();
 }
@@ -406,8 +396,7 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
   std::once_flag stop_once;
 
-  Impl(ServerOptions options, Handler handler)
-      : ioc(std::max(options.threads, 1)), acceptor(asio::make_strand(ioc)) {
+  Impl(ServerOptions options, Handler handler) : ioc(std::max(options.threads, 1)), acceptor(asio::make_strand(ioc)) {
     core.options = std::move(options);
     core.handler = std::move(handler);
   }
@@ -461,8 +450,7 @@ struct HttpServer::Impl {
   }
 
   void RetryAcceptLater() {
-    auto timer =
-        std::make_shared<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(100));
+    auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(100));
     timer->async_wait([this, timer](beast::error_code ec) {
       if (!ec && acceptor.is_open()) Accept();
     });

@@ -35,13 +35,9 @@ using engine::Error;
 
 namespace {
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+int64_t NowSeconds() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+int64_t NowMs() { return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 engine::Result<std::string> MakeStateDir(const std::string& wanted) {
   if (!wanted.empty()) return wanted;
@@ -121,8 +117,12 @@ ManagedIdentityService::CacheStore TokenCacheIn(DirectoryStore& store) {
   out.save = [&store](const std::vector<ManagedIdentityService::KeptToken>& kept) {
     json::array list;
     for (const auto& k : kept)
-      list.push_back(json::object{{"host", k.host}, {"principalId", k.principal_id}, {"resource", k.resource}, {"claims", k.claims},
-                                  {"notBefore", k.not_before}, {"expiresOn", k.expires_on}});
+      list.push_back(json::object{{"host", k.host},
+                                  {"principalId", k.principal_id},
+                                  {"resource", k.resource},
+                                  {"claims", k.claims},
+                                  {"notBefore", k.not_before},
+                                  {"expiresOn", k.expires_on}});
     // A failed write only costs a fresh token later, as a restart would.
     (void)store.Write([&](StoreTxn& txn) -> engine::Status {
       txn.Put(Collection::kMeta, kKey, json::object{{"tokens", std::move(list)}});
@@ -137,9 +137,13 @@ ManagedIdentityService::CacheStore TokenCacheIn(DirectoryStore& store) {
 json::object LocalTenantEndpoints::ToJson() const {
   json::object headers;
   for (const auto& [host, secret] : identity_headers) headers[host] = secret;
-  json::object o{{"graph", graph}, {"authority", authority}, {"tenantId", tenant_id},
+  json::object o{{"graph", graph},
+                 {"authority", authority},
+                 {"tenantId", tenant_id},
                  {"operator", json::object{{"clientId", client_id}, {"clientSecret", client_secret}}},
-                 {"imds", imds}, {"identityEndpoint", identity_endpoint}, {"identityHeaders", headers}};
+                 {"imds", imds},
+                 {"identityEndpoint", identity_endpoint},
+                 {"identityHeaders", headers}};
   if (!ca_file.empty()) o["caFile"] = ca_file;
   o["adminKey"] = admin_key;
   o["stateDir"] = state_dir;
@@ -178,7 +182,9 @@ struct LocalTenant::Impl {
 
   HandlerResult HandleGraph(const net::Request& request) {
     FaultInjector::RequestPlan plan = faults->PlanRequest();
-    if (plan.fail) return {RenderGraphError(*plan.fail, crypto::NewUuid4().value(), request.Header("client-request-id").value_or(""), IsoNow().substr(0, 19)), plan.delay};
+    if (plan.fail)
+      return {RenderGraphError(*plan.fail, crypto::NewUuid4().value(), request.Header("client-request-id").value_or(""), IsoNow().substr(0, 19)),
+              plan.delay};
     net::Response response = graph->Handle(request);
     if (plan.drop_if_write_commits && request.method != "GET" && response.status < 400) {
       faults->CountDrop();
@@ -289,8 +295,7 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   token_options.fetch = options.fetch;
   impl->tokens = std::make_unique<TokenService>(*impl->directory, *impl->key, token_options);
   std::string imds_host = options.imds_host.empty() ? FirstSeededHost(*impl->store) : options.imds_host;
-  impl->identities = std::make_unique<ManagedIdentityService>(*impl->directory, *impl->tokens, imds_host,
-                                                                [clock] { return clock->NowSeconds(); });
+  impl->identities = std::make_unique<ManagedIdentityService>(*impl->directory, *impl->tokens, imds_host, [clock] { return clock->NowSeconds(); });
   impl->identities->SetCacheStore(TokenCacheIn(*impl->store));
 
   GraphServiceOptions graph_options;
@@ -309,9 +314,8 @@ engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenan
   };
   impl->graph = std::make_unique<GraphService>(*impl->store, graph_options);
   impl->graph->SetReplicationLagMs(fault_config->lag_ms);
-  impl->admin = std::make_unique<AdminContext>(AdminContext{seeded->admin_key, *impl->store, *impl->graph, *impl->faults,
-                                                            [self] { return self->Reset(); }, clock,
-                                                            impl->identities.get()});
+  impl->admin = std::make_unique<AdminContext>(
+      AdminContext{seeded->admin_key, *impl->store, *impl->graph, *impl->faults, [self] { return self->Reset(); }, clock, impl->identities.get()});
 
   LocalTenantEndpoints& e = impl->endpoints;
   e.graph = base + "/v1.0";

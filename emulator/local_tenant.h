@@ -24,14 +24,14 @@ class FaultInjector;
 
 struct LocalTenantOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;              ///< Graph + login (+ admin); 0: any free port
-  uint16_t identity_port = 0;     ///< managed-identity endpoints (plain http, as in Azure)
-  std::string state_dir;          ///< empty: a new temporary directory
-  std::string seed_file;          ///< empty: the built-in seed (used only when the state is empty)
-  bool tls = false;               ///< HTTPS for Graph and login, with a CA generated in the state dir
-  std::string imds_host;          ///< which host IMDS answers as; empty: the seed's first host
-  std::string faults;             ///< fault spec (faults.h)
-  int64_t latency_ms = 0;         ///< shorthand for the latency fault
+  uint16_t port = 0;           ///< Graph + login (+ admin); 0: any free port
+  uint16_t identity_port = 0;  ///< managed-identity endpoints (plain http, as in Azure)
+  std::string state_dir;       ///< empty: a new temporary directory
+  std::string seed_file;       ///< empty: the built-in seed (used only when the state is empty)
+  bool tls = false;            ///< HTTPS for Graph and login, with a CA generated in the state dir
+  std::string imds_host;       ///< which host IMDS answers as; empty: the seed's first host
+  std::string faults;          ///< fault spec (faults.h)
+  int64_t latency_ms = 0;      ///< shorthand for the latency fault
   /// Threads serving requests. A write's thread waits for the journal's fsync, which group commit
   /// shares among the writes that wait at the same time: more threads, more writes per fsync.
   int threads = 8;
@@ -45,14 +45,14 @@ struct LocalTenantOptions {
 
 /// What the serve line prints (a contract: tests and scripts read it; README "The local tenant").
 struct LocalTenantEndpoints {
-  std::string graph;              ///< ".../v1.0"
-  std::string authority;          ///< login authority root
+  std::string graph;      ///< ".../v1.0"
+  std::string authority;  ///< login authority root
   std::string tenant_id;
-  std::string client_id, client_secret;  ///< the operator application
-  std::string imds;               ///< root for AZURE_POD_IDENTITY_AUTHORITY_HOST
-  std::string identity_endpoint;  ///< full URL for IDENTITY_ENDPOINT
+  std::string client_id, client_secret;                 ///< the operator application
+  std::string imds;                                     ///< root for AZURE_POD_IDENTITY_AUTHORITY_HOST
+  std::string identity_endpoint;                        ///< full URL for IDENTITY_ENDPOINT
   std::map<std::string, std::string> identity_headers;  ///< host name → X-IDENTITY-HEADER secret
-  std::string ca_file;            ///< with --tls
+  std::string ca_file;                                  ///< with --tls
   std::string admin_key;
   std::string state_dir;
 

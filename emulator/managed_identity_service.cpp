@@ -23,8 +23,7 @@ std::map<std::string, std::string> QueryParameters(std::string_view query) {
   return out;
 }
 
-std::optional<std::string> Get(const std::map<std::string, std::string>& query,
-                               const std::string& name) {
+std::optional<std::string> Get(const std::map<std::string, std::string>& query, const std::string& name) {
   auto it = query.find(name);
   if (it == query.end() || it->second.empty()) return std::nullopt;
   return it->second;
@@ -56,8 +55,7 @@ struct SelectorName {
 };
 
 // nullopt when more than one selector was given: the protocols allow at most one.
-std::optional<Selector> ReadSelector(const std::map<std::string, std::string>& query,
-                                     std::initializer_list<SelectorName> names) {
+std::optional<Selector> ReadSelector(const std::map<std::string, std::string>& query, std::initializer_list<SelectorName> names) {
   Selector selector;
   for (const auto& name : names) {
     auto value = Get(query, name.parameter);
@@ -71,14 +69,10 @@ std::optional<Selector> ReadSelector(const std::map<std::string, std::string>& q
 // GUIDs and ARM resource ids both compare case-insensitively in Azure.
 bool Matches(const ManagedIdentityInfo& identity, const Selector& selector) {
   switch (selector.kind) {
-    case SelectorKind::kClientId:
-      return engine::EqualsIgnoreAsciiCase(identity.client_id, selector.value);
-    case SelectorKind::kObjectId:
-      return engine::EqualsIgnoreAsciiCase(identity.principal_id, selector.value);
-    case SelectorKind::kResourceId:
-      return engine::EqualsIgnoreAsciiCase(identity.resource_id, selector.value);
-    case SelectorKind::kNone:
-      return false;
+    case SelectorKind::kClientId: return engine::EqualsIgnoreAsciiCase(identity.client_id, selector.value);
+    case SelectorKind::kObjectId: return engine::EqualsIgnoreAsciiCase(identity.principal_id, selector.value);
+    case SelectorKind::kResourceId: return engine::EqualsIgnoreAsciiCase(identity.resource_id, selector.value);
+    case SelectorKind::kNone: return false;
   }
   return false;
 }
@@ -103,8 +97,7 @@ constexpr std::string_view kAppServiceTokenFailed = "An unexpected error occured
 
 // IMDS (§8.1): a selector picks any attached identity; without one, the system-assigned identity,
 // else the only user-assigned one; several user-assigned and no selector is ambiguous.
-std::variant<ManagedIdentityInfo, std::string_view> SelectForImds(
-    const std::optional<HostInfo>& host, const Selector& selector) {
+std::variant<ManagedIdentityInfo, std::string_view> SelectForImds(const std::optional<HostInfo>& host, const Selector& selector) {
   if (!host) return kImdsNotFound;
   if (selector.kind != SelectorKind::kNone) {
     if (auto found = FindSelected(*host, selector)) return *found;
@@ -117,8 +110,7 @@ std::variant<ManagedIdentityInfo, std::string_view> SelectForImds(
 }
 
 // App Service (§8.2): without a selector only the system-assigned identity is used.
-std::optional<ManagedIdentityInfo> SelectForAppService(const HostInfo& host,
-                                                       const Selector& selector) {
+std::optional<ManagedIdentityInfo> SelectForAppService(const HostInfo& host, const Selector& selector) {
   if (selector.kind != SelectorKind::kNone) return FindSelected(host, selector);
   return host.system_assigned;
 }
@@ -126,8 +118,7 @@ std::optional<ManagedIdentityInfo> SelectForAppService(const HostInfo& host,
 // A user-assigned identity's token on a VM also names the VM (xms_az_rid, docs/graph-behaviour.md
 // §13.3); a system-assigned identity's xms_mirid already is the VM.
 TokenRequester RequesterFor(const HostInfo& host, const ManagedIdentityInfo& identity) {
-  TokenRequester requester{identity.client_id, identity.display_name, identity.principal_id,
-                           identity.resource_id, {}};
+  TokenRequester requester{identity.client_id, identity.display_name, identity.principal_id, identity.resource_id, {}};
   const bool system = host.system_assigned && host.system_assigned->principal_id == identity.principal_id;
   if (!system && engine::LowerAscii(host.resource_id).find("/providers/microsoft.compute/") != std::string::npos)
     requester.compute_resource_id = host.resource_id;
@@ -149,11 +140,8 @@ net::Response ImdsError(int status, std::string_view error, std::string_view des
   return Json(status, boost::json::object{{"error", error}, {"error_description", description}});
 }
 
-net::Response AppServiceError(int status, std::string_view message,
-                              const std::string& correlation_id) {
-  net::Response response = Json(
-      status, boost::json::object{
-                  {"statusCode", status}, {"message", message}, {"correlationId", correlation_id}});
+net::Response AppServiceError(int status, std::string_view message, const std::string& correlation_id) {
+  net::Response response = Json(status, boost::json::object{{"statusCode", status}, {"message", message}, {"correlationId", correlation_id}});
   response.headers["X-CORRELATION-ID"] = correlation_id;
   return response;
 }
@@ -168,14 +156,9 @@ net::Response NotFound() { return ImdsError(404, "not_found", "Not found"); }
 
 }  // namespace
 
-ManagedIdentityService::ManagedIdentityService(const TokenDirectory& directory,
-                                               const TokenService& tokens,
-                                               std::string imds_host_name,
+ManagedIdentityService::ManagedIdentityService(const TokenDirectory& directory, const TokenService& tokens, std::string imds_host_name,
                                                std::function<std::int64_t()> now)
-    : directory_(directory),
-      tokens_(tokens),
-      imds_host_name_(std::move(imds_host_name)),
-      now_(std::move(now)) {
+    : directory_(directory), tokens_(tokens), imds_host_name_(std::move(imds_host_name)), now_(std::move(now)) {
   if (!now_) now_ = [&tokens] { return tokens.Now(); };
 }
 
@@ -189,8 +172,10 @@ int ManagedIdentityService::FlushCache(const std::string& host_name) {
   std::lock_guard lock(cache_mutex_);
   int n = 0;
   for (auto it = cache_.begin(); it != cache_.end();) {
-    if (std::get<0>(it->first) == host_name) it = cache_.erase(it), ++n;
-    else ++it;
+    if (std::get<0>(it->first) == host_name)
+      it = cache_.erase(it), ++n;
+    else
+      ++it;
   }
   if (n > 0) SaveCacheLocked();
   return n;
@@ -221,8 +206,7 @@ std::set<std::string> ManagedIdentityService::CachedTokenIds() const {
   for (const auto& [key, token] : cache_) {
     if (!cache_enabled_ || token.expires_on - now <= kManagedIdentityCacheMargin) continue;
     auto jwt = crypto::DecodeJwt(token.access_token);
-    if (const boost::json::value* uti = jwt ? jwt->payload.if_contains("uti") : nullptr; uti && uti->is_string())
-      ids.emplace(uti->get_string());
+    if (const boost::json::value* uti = jwt ? jwt->payload.if_contains("uti") : nullptr; uti && uti->is_string()) ids.emplace(uti->get_string());
   }
   return ids;
 }
@@ -271,8 +255,7 @@ net::Response ManagedIdentityService::HandleImds(const net::Request& request) co
   return ImdsToken(request, query);
 }
 
-net::Response ManagedIdentityService::ImdsToken(const net::Request& request,
-                                                std::string_view query) const {
+net::Response ManagedIdentityService::ImdsToken(const net::Request& request, std::string_view query) const {
   const auto params = QueryParameters(query);
   // guess: IMDS's exact wording for a missing api-version or several selectors is not confirmed.
   if (!Get(params, "api-version")) {
@@ -282,12 +265,10 @@ net::Response ManagedIdentityService::ImdsToken(const net::Request& request,
   if (!resource) {
     return ImdsError(400, "invalid_request", "Required audience parameter not specified");
   }
-  const auto selector = ReadSelector(params, {{"client_id", SelectorKind::kClientId},
-                                              {"object_id", SelectorKind::kObjectId},
-                                              {"msi_res_id", SelectorKind::kResourceId}});
+  const auto selector = ReadSelector(
+      params, {{"client_id", SelectorKind::kClientId}, {"object_id", SelectorKind::kObjectId}, {"msi_res_id", SelectorKind::kResourceId}});
   if (!selector) {
-    return ImdsError(400, "invalid_request",
-                     "Only one of client_id, object_id or msi_res_id may be specified");
+    return ImdsError(400, "invalid_request", "Only one of client_id, object_id or msi_res_id may be specified");
   }
   const auto host = directory_.FindHost(imds_host_name_);
   const auto selected = SelectForImds(host, *selector);
@@ -298,8 +279,7 @@ net::Response ManagedIdentityService::ImdsToken(const net::Request& request,
   auto token = Mint(*host, identity, *resource);
   if (!token) {  // IMDS relays the identity platform's error body
     const sts::RequestIds ids = sts::NewRequestIds(request);
-    return Json(token.error().http_status,
-                sts::ErrorBody(token.error(), ids, tokens_.Authority(), now_()));
+    return Json(token.error().http_status, sts::ErrorBody(token.error(), ids, tokens_.Authority(), now_()));
   }
   const std::string lifetime = std::to_string(token->expires_in);
   return Json(200, boost::json::object{{"access_token", token->access_token},
@@ -321,8 +301,7 @@ net::Response ManagedIdentityService::HandleAppService(const net::Request& reque
 
 // guess: the platform's texts for a missing or wrong X-IDENTITY-HEADER, a wrong api-version and a
 // missing resource are not confirmed; "Unable to load the proper Managed Identity." is.
-net::Response ManagedIdentityService::AppServiceToken(const net::Request& request,
-                                                      std::string_view query) const {
+net::Response ManagedIdentityService::AppServiceToken(const net::Request& request, std::string_view query) const {
   const std::string correlation_id = sts::NewRequestIds(request).correlation_id;
   const auto secret = request.Header("X-IDENTITY-HEADER");
   if (!secret || secret->empty()) {
@@ -344,9 +323,7 @@ net::Response ManagedIdentityService::AppServiceToken(const net::Request& reques
                                               {"object_id", SelectorKind::kObjectId},
                                               {"mi_res_id", SelectorKind::kResourceId}});
   if (!selector) {
-    return AppServiceError(
-        400, "Only one of client_id, principal_id, object_id or mi_res_id may be specified.",
-        correlation_id);
+    return AppServiceError(400, "Only one of client_id, principal_id, object_id or mi_res_id may be specified.", correlation_id);
   }
   const auto identity = SelectForAppService(*host, *selector);
   if (!identity) return AppServiceError(400, kAppServiceNotFound, correlation_id);

@@ -41,8 +41,7 @@ class ManagedIdentityService {
   /// `imds_host_name` names the host (a HostInfo of the directory) whose identities IMDS serves.
   /// `now` (unix seconds) dates error bodies; the token service's clock when empty.
   /// `directory` and `tokens` must outlive the service.
-  ManagedIdentityService(const TokenDirectory& directory, const TokenService& tokens,
-                         std::string imds_host_name, std::function<std::int64_t()> now);
+  ManagedIdentityService(const TokenDirectory& directory, const TokenService& tokens, std::string imds_host_name, std::function<std::int64_t()> now);
 
   net::Response HandleImds(const net::Request& request) const;
   net::Response HandleAppService(const net::Request& request) const;

@@ -101,8 +101,7 @@ bool Eval(const Node& node, const boost::json::object& entity, const boost::json
     case Op::kNot: return !Eval(node.children.front(), entity, element);
     case Op::kAny:
     case Op::kAll: return EvalLambda(node, entity);
-    default:
-      return EvalLeaf(node, node.on_range_variable ? element : entity.if_contains(node.property));
+    default: return EvalLeaf(node, node.on_range_variable ? element : entity.if_contains(node.property));
   }
 }
 
@@ -122,9 +121,7 @@ int LargestDisjunction(const Node& node) {
 
 }  // namespace
 
-bool Filter::Matches(const boost::json::object& entity) const {
-  return root_ != nullptr && Eval(*root_, entity, nullptr);
-}
+bool Filter::Matches(const boost::json::object& entity) const { return root_ != nullptr && Eval(*root_, entity, nullptr); }
 
 namespace {
 
@@ -150,20 +147,17 @@ std::vector<Filter::KeyTerm> Filter::KeyTerms() const {
   return out;
 }
 
-std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type,
-                                              bool advanced) {
+std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type, bool advanced) {
   if (text.size() > kMaxFilterLength) {
-    return FilterError{"The $filter expression is longer than " +
-                           std::to_string(kMaxFilterLength) + " characters.",
-                       false};
+    return FilterError{"The $filter expression is longer than " + std::to_string(kMaxFilterLength) + " characters.", false};
   }
   try {
     Node root = filter_detail::ParseTree(text);
     filter_detail::CheckSupported(root, entity_type, advanced);
     // Advanced queries trade this limit for one on the URL's length.
     if (const int n = LargestDisjunction(root); !advanced && n > kMaxDefaultDisjunction) {
-      return FilterError{"Too many child clauses specified in search filter expression containing 'OR' operators: " +
-                             std::to_string(n) + ". Max allowed: " + std::to_string(kMaxDefaultDisjunction) + ".",
+      return FilterError{"Too many child clauses specified in search filter expression containing 'OR' operators: " + std::to_string(n) +
+                             ". Max allowed: " + std::to_string(kMaxDefaultDisjunction) + ".",
                          false};
     }
     return Filter(std::make_shared<const Node>(std::move(root)));

@@ -18,9 +18,9 @@ namespace entragate::emulator {
 /// Bounds on the work a single $filter may ask for. The emulator must stay responsive to hostile
 /// or runaway input; real Graph has limits of the same kind.
 inline constexpr std::size_t kMaxFilterLength = 8 * 1024;  ///< characters, after percent-decoding
-inline constexpr int kMaxFilterDepth = 64;      ///< nested parentheses, `not`s and lambdas
-inline constexpr int kMaxFilterClauses = 200;   ///< comparisons and function calls in total
-inline constexpr int kMaxFilterInValues = 200;  ///< values in one `in (...)` list
+inline constexpr int kMaxFilterDepth = 64;                 ///< nested parentheses, `not`s and lambdas
+inline constexpr int kMaxFilterClauses = 200;              ///< comparisons and function calls in total
+inline constexpr int kMaxFilterInValues = 200;             ///< values in one `in (...)` list
 /// Graph's own limit without advanced-query headers: values of one `in`, or operands of one `or`
 /// chain (an `in` counting its values), at most this many.
 inline constexpr int kMaxDefaultDisjunction = 15;
@@ -42,8 +42,7 @@ class Filter;
 /// ("application", "servicePrincipal", "user", "group" or "appRoleAssignment"). `advanced` is
 /// true when the request carries both `ConsistencyLevel: eventual` and `$count=true`; `ne`, `not`
 /// and `endswith` are refused without it, and so is an `or`/`in` of more than 15 expressions.
-std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type,
-                                              bool advanced);
+std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type, bool advanced);
 
 /// A validated filter. Cheap to copy; immutable, so one instance may be shared across threads.
 class Filter {

@@ -22,10 +22,7 @@ struct Token {
   std::size_t pos = 0;
 };
 
-bool IsWordChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '.' ||
-         c == '-';
-}
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '.' || c == '-'; }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -104,8 +101,10 @@ bool IsNumber(std::string_view w) {
   if (w.empty() || !std::isdigit(static_cast<unsigned char>(w.front()))) return false;
   int dots = 0;
   for (char c : w) {
-    if (c == '.') ++dots;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (c == '.')
+      ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   }
   return dots <= 1 && w.back() != '.';
 }
@@ -121,8 +120,8 @@ bool IsIdentifier(std::string_view w) {
 }
 
 bool IsReserved(std::string_view w) {
-  static constexpr std::array<std::string_view, 13> kReserved = {
-      "and", "or", "not", "eq", "ne", "ge", "le", "gt", "lt", "in", "true", "false", "null"};
+  static constexpr std::array<std::string_view, 13> kReserved = {"and", "or", "not", "eq",   "ne",    "ge",  "le",
+                                                                 "gt",  "lt", "in",  "true", "false", "null"};
   for (std::string_view r : kReserved) {
     if (IEquals(w, r)) return true;
   }
@@ -130,9 +129,8 @@ bool IsReserved(std::string_view w) {
 }
 
 bool ComparisonOp(std::string_view w, Op& op) {
-  static constexpr std::array<std::pair<std::string_view, Op>, 7> kOps = {{
-      {"eq", Op::kEq}, {"ne", Op::kNe}, {"ge", Op::kGe}, {"le", Op::kLe},
-      {"gt", Op::kGt}, {"lt", Op::kLt}, {"in", Op::kIn}}};
+  static constexpr std::array<std::pair<std::string_view, Op>, 7> kOps = {
+      {{"eq", Op::kEq}, {"ne", Op::kNe}, {"ge", Op::kGe}, {"le", Op::kLe}, {"gt", Op::kGt}, {"lt", Op::kLt}, {"in", Op::kIn}}};
   for (const auto& [name, value] : kOps) {
     if (IEquals(w, name)) {
       op = value;
@@ -252,8 +250,7 @@ class Parser {
   Node ParseComparison(std::string path) {
     Op op = Op::kEq;
     if (Peek().kind != Tok::kWord || !ComparisonOp(Peek().text, op)) {
-      FailSyntax("expected a comparison operator after '" + path + "', found " +
-                 Describe(Peek()) + At(Peek().pos));
+      FailSyntax("expected a comparison operator after '" + path + "', found " + Describe(Peek()) + At(Peek().pos));
     }
     Next();
     if (op == Op::kIn) return MakeLeaf(op, std::move(path), ParseInList());
@@ -267,8 +264,7 @@ class Parser {
       Next();
       values.push_back(ParseLiteral());
       if (values.size() > static_cast<std::size_t>(kMaxFilterInValues)) {
-        FailLimit("The 'in' operator accepts at most " + std::to_string(kMaxFilterInValues) +
-                  " values.");
+        FailLimit("The 'in' operator accepts at most " + std::to_string(kMaxFilterInValues) + " values.");
       }
     }
     Expect(Tok::kRParen, "')' or ','");
@@ -291,26 +287,21 @@ class Parser {
 
   Node MakeLeaf(Op op, std::string path, std::vector<Literal> values) {
     if (++clauses_ > kMaxFilterClauses) {
-      FailLimit("The $filter expression has more than " + std::to_string(kMaxFilterClauses) +
-                " clauses.");
+      FailLimit("The $filter expression has more than " + std::to_string(kMaxFilterClauses) + " clauses.");
     }
     const bool on_variable = !range_variable_.empty() && path == range_variable_;
-    return Node{.op = op, .property = std::move(path), .on_range_variable = on_variable,
-                .values = std::move(values)};
+    return Node{.op = op, .property = std::move(path), .on_range_variable = on_variable, .values = std::move(values)};
   }
 
   int Deeper(int depth) const {
     if (depth + 1 > kMaxFilterDepth) {
-      FailLimit("The $filter expression is nested deeper than " +
-                std::to_string(kMaxFilterDepth) + " levels.");
+      FailLimit("The $filter expression is nested deeper than " + std::to_string(kMaxFilterDepth) + " levels.");
     }
     return depth + 1;
   }
 
   const Token& Peek() const { return tokens_[next_]; }
-  bool PeekKeyword(std::string_view word) const {
-    return Peek().kind == Tok::kWord && IEquals(Peek().text, word);
-  }
+  bool PeekKeyword(std::string_view word) const { return Peek().kind == Tok::kWord && IEquals(Peek().text, word); }
   const Token& Next() {
     const Token& t = tokens_[next_];
     if (t.kind != Tok::kEnd) ++next_;

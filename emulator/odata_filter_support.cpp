@@ -36,8 +36,7 @@ struct PropertySpec {
   bool advanced_only = false;
 };
 
-constexpr unsigned kDisplayNameCaps = kCapEq | kCapNe | kCapNot | kCapGe | kCapLe |
-                                      kCapStartsWith | kCapEqNull | kCapEndsWith;
+constexpr unsigned kDisplayNameCaps = kCapEq | kCapNe | kCapNot | kCapGe | kCapLe | kCapStartsWith | kCapEqNull | kCapEndsWith;
 constexpr unsigned kStringListCaps = kCapEq | kCapNot | kCapGe | kCapLe | kCapStartsWith;
 constexpr ValueKind kStr = ValueKind::kString;
 constexpr ValueKind kBool = ValueKind::kBool;
@@ -49,8 +48,7 @@ constexpr PropertySpec kApplicationProperties[] = {
     {"tags", kStr, true, kStringListCaps},
     {"signInAudience", kStr, false, kCapEq | kCapNe | kCapNot},
     {"publisherDomain", kStr, false, kCapEq | kCapNe | kCapGe | kCapLe | kCapStartsWith},
-    {"description", kStr, false,
-     kCapEq | kCapNe | kCapNot | kCapGe | kCapLe | kCapStartsWith},
+    {"description", kStr, false, kCapEq | kCapNe | kCapNot | kCapGe | kCapLe | kCapStartsWith},
     {"id", kStr, false, kCapEq},
 };
 
@@ -71,8 +69,7 @@ constexpr PropertySpec kServicePrincipalProperties[] = {
 constexpr PropertySpec kUserProperties[] = {
     {"id", kStr, false, kCapEq | kCapStartsWith},
     {"userPrincipalName", kStr, false, kCapEq | kCapStartsWith | kCapEndsWith},
-    {"displayName", kStr, false,
-     kCapEq | kCapStartsWith | kCapNe | kCapNot | kCapEndsWith},
+    {"displayName", kStr, false, kCapEq | kCapStartsWith | kCapNe | kCapNot | kCapEndsWith},
     {"mail", kStr, false, kCapEq | kCapStartsWith | kCapEndsWith},
 };
 
@@ -107,11 +104,9 @@ ResourceSpec FindResource(std::string_view entity_type, std::string& fallback_na
     if (r.entity_type == entity_type) return r;
   }
   fallback_name = std::string(entity_type);
-  if (!fallback_name.empty()) fallback_name[0] = static_cast<char>(std::toupper(
-      static_cast<unsigned char>(fallback_name[0])));
+  if (!fallback_name.empty()) fallback_name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(fallback_name[0])));
   return {entity_type, fallback_name, {}};
 }
-
 
 bool HasNull(const Node& leaf) {
   for (const Literal& v : leaf.values) {
@@ -136,8 +131,7 @@ unsigned OperatorCaps(const Node& leaf) {
 
 class Validator {
  public:
-  Validator(std::string_view entity_type, bool advanced)
-      : resource_(FindResource(entity_type, fallback_name_)), advanced_(advanced) {}
+  Validator(std::string_view entity_type, bool advanced) : resource_(FindResource(entity_type, fallback_name_)), advanced_(advanced) {}
   Validator(const Validator&) = delete;  // resource_ may point into fallback_name_
   Validator& operator=(const Validator&) = delete;
 
@@ -161,11 +155,8 @@ class Validator {
         Walk(node.children.front(), ctx);
         return;
       case Op::kAny:
-      case Op::kAll:
-        WalkLambda(node, ctx);
-        return;
-      default:
-        WalkLeaf(node, ctx);
+      case Op::kAll: WalkLambda(node, ctx); return;
+      default: WalkLeaf(node, ctx);
     }
   }
 
@@ -202,16 +193,12 @@ class Validator {
   }
 
   static void CheckTypes(const Node& leaf, const PropertySpec& spec, std::string_view shown) {
-    const bool null_allowed = IsComparison(leaf.op) && leaf.op != Op::kGe && leaf.op != Op::kLe &&
-                              leaf.op != Op::kGt && leaf.op != Op::kLt;
+    const bool null_allowed = IsComparison(leaf.op) && leaf.op != Op::kGe && leaf.op != Op::kLe && leaf.op != Op::kGt && leaf.op != Op::kLt;
     const bool is_bool = spec.kind == ValueKind::kBool;
     for (const Literal& v : leaf.values) {
-      const bool ok = v.kind == Literal::Kind::kNull
-                          ? null_allowed
-                          : v.kind == (is_bool ? Literal::Kind::kBool : Literal::Kind::kString);
+      const bool ok = v.kind == Literal::Kind::kNull ? null_allowed : v.kind == (is_bool ? Literal::Kind::kBool : Literal::Kind::kString);
       if (!ok) {
-        FailSyntax("incompatible operand type for property '" + std::string(shown) +
-                   "': expected " + (is_bool ? "Edm.Boolean" : "Edm.String"));
+        FailSyntax("incompatible operand type for property '" + std::string(shown) + "': expected " + (is_bool ? "Edm.Boolean" : "Edm.String"));
       }
     }
   }
@@ -225,8 +212,7 @@ class Validator {
   }
 
   [[noreturn]] void Unsupported(std::string_view property) const {
-    throw Failure{{"Unsupported or invalid query filter clause specified for property '" +
-                       std::string(property) + "' of resource '" +
+    throw Failure{{"Unsupported or invalid query filter clause specified for property '" + std::string(property) + "' of resource '" +
                        std::string(resource_.type_name) + "'.",
                    false}};
   }

@@ -15,10 +15,21 @@
 namespace entragate::emulator::filter_detail {
 
 enum class Op {
-  kAnd, kOr, kNot,                          // boolean structure
-  kEq, kNe, kGe, kLe, kGt, kLt, kIn,        // property op literal
-  kStartsWith, kEndsWith, kOtherFunction,   // fn(property, literal)
-  kAny, kAll,                               // collection/any(v: body)
+  kAnd,
+  kOr,
+  kNot,  // boolean structure
+  kEq,
+  kNe,
+  kGe,
+  kLe,
+  kGt,
+  kLt,
+  kIn,  // property op literal
+  kStartsWith,
+  kEndsWith,
+  kOtherFunction,  // fn(property, literal)
+  kAny,
+  kAll,  // collection/any(v: body)
 };
 
 struct Literal {
@@ -35,7 +46,6 @@ struct Node {
   std::vector<Literal> values{};   ///< leaf operands; several only for `in`
   std::vector<Node> children{};    ///< and/or: operands; not: one; lambda: the body
 };
-
 
 struct Failure {
   FilterError error;

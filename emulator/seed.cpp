@@ -50,12 +50,9 @@ struct Seeder {
   TenantInfo tenant;
   std::string file;
 
-  std::string IdFor(const std::string& kind, const std::string& name) const {
-    return crypto::Uuid5(tenant.id, kind + "/" + name).value();
-  }
+  std::string IdFor(const std::string& kind, const std::string& name) const { return crypto::Uuid5(tenant.id, kind + "/" + name).value(); }
   Error Problem(const YAML::Node& at, const std::string& message) const {
-    return engine::MakeError(Error::Kind::kInvalid,
-                             fmt::format("{}:{}:{}: {}", file, at.Mark().line + 1, at.Mark().column + 1, message));
+    return engine::MakeError(Error::Kind::kInvalid, fmt::format("{}:{}:{}: {}", file, at.Mark().line + 1, at.Mark().column + 1, message));
   }
   const json::object* FindSpByName(const std::string& name) const {
     for (const auto& [id, sp] : txn.All(Collection::kServicePrincipals))
@@ -69,14 +66,14 @@ std::string Str(const YAML::Node& n, const char* key) { return n[key] ? n[key].a
 std::string RandomSecret() { return crypto::Base64UrlEncode(crypto::RandomBytes(30).value()).substr(0, 40); }
 
 void AddSecretHash(json::object& app, const std::string& secret, const std::string& key_id) {
-  json::object credential{{"customKeyIdentifier", nullptr}, {"displayName", "seeded"},
-                          {"endDateTime", IsoTime(4102444800)},  // 2100-01-01: seeded secrets do not expire
-                          {"hint", secret.substr(0, 3)}, {"keyId", key_id}, {"secretText", nullptr},
-                          {"startDateTime", IsoNow()}};
+  json::object credential{
+      {"customKeyIdentifier", nullptr}, {"displayName", "seeded"}, {"endDateTime", IsoTime(4102444800)},  // 2100-01-01: seeded secrets do not expire
+      {"hint", secret.substr(0, 3)},    {"keyId", key_id},         {"secretText", nullptr},
+      {"startDateTime", IsoNow()}};
   app["passwordCredentials"].as_array().push_back(credential);
   if (!app.contains("_secrets")) app["_secrets"] = json::array{};
-  app["_secrets"].as_array().push_back(json::object{
-      {"keyId", key_id}, {"sha256", crypto::HexEncode(crypto::Sha256(secret))}, {"endDateTime", IsoTime(4102444800)}});
+  app["_secrets"].as_array().push_back(
+      json::object{{"keyId", key_id}, {"sha256", crypto::HexEncode(crypto::Sha256(secret))}, {"endDateTime", IsoTime(4102444800)}});
 }
 
 void PutApp(Seeder& s, json::object app, bool with_sp) {
@@ -92,14 +89,17 @@ void SeedGraph(Seeder& s) {
   sp["displayName"] = "Microsoft Graph";
   sp["appDisplayName"] = "Microsoft Graph";
   sp["appOwnerOrganizationId"] = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";  // Microsoft's own tenant
-  sp["servicePrincipalNames"] = json::array{"https://graph.microsoft.com", "https://graph.microsoft.com/", kGraphAppId,
-                                            "https://graph.microsoft.us", "https://dod-graph.microsoft.us",
-                                            "https://microsoftgraph.chinacloudapi.cn"};
+  sp["servicePrincipalNames"] =
+      json::array{"https://graph.microsoft.com", "https://graph.microsoft.com/",   kGraphAppId,
+                  "https://graph.microsoft.us",  "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn"};
   json::array roles;
   for (const auto& p : GraphPermissions())
     roles.push_back(json::object{{"allowedMemberTypes", json::array{"Application"}},
                                  {"description", fmt::format("Allows the app to use {} without a signed-in user.", p.value)},
-                                 {"displayName", p.value}, {"id", p.id}, {"isEnabled", true}, {"origin", "Application"},
+                                 {"displayName", p.value},
+                                 {"id", p.id},
+                                 {"isEnabled", true},
+                                 {"origin", "Application"},
                                  {"value", p.value}});
   sp["appRoles"] = std::move(roles);
   s.txn.Put(Collection::kServicePrincipals, std::string(sp.at("id").as_string()), sp);
@@ -138,8 +138,12 @@ engine::Status SeedIdentities(Seeder& s, const YAML::Node& root) {
     std::string name = Str(host, "name");
     if (name.empty()) return s.Problem(host, "a host needs a name");
     // seedOrder: IMDS answers as the seed's first host, which the store's name order would lose.
-    json::object h{{"name", name}, {"identityHeader", crypto::NewUuid4().value()}, {"systemAssigned", nullptr},
-                   {"userAssigned", json::array{}}, {"resourceId", EntraArmId(Str(host, "resourceId"))}, {"seedOrder", order++}};
+    json::object h{{"name", name},
+                   {"identityHeader", crypto::NewUuid4().value()},
+                   {"systemAssigned", nullptr},
+                   {"userAssigned", json::array{}},
+                   {"resourceId", EntraArmId(Str(host, "resourceId"))},
+                   {"seedOrder", order++}};
     if (host["systemAssigned"] && host["systemAssigned"].as<bool>()) {
       std::string resource = Str(host, "resourceId");
       json::object sp = NewManagedIdentityServicePrincipal(s.tenant, s.IdFor("mi", name), s.IdFor("mi-appId", name), name,
@@ -165,8 +169,12 @@ engine::Status SeedPeople(Seeder& s, const YAML::Node& root) {
     // An explicit id lets a manifest name the user by objectId, as one copied from a real tenant would.
     std::string id = Str(u, "id").empty() ? s.IdFor("user", upn) : Str(u, "id");
     user_ids[upn] = id;
-    s.txn.Put(Collection::kUsers, id, json::object{{"id", id}, {"displayName", Str(u, "displayName").empty() ? upn : Str(u, "displayName")},
-                                                   {"userPrincipalName", upn}, {"mail", upn}, {"accountEnabled", true}});
+    s.txn.Put(Collection::kUsers, id,
+              json::object{{"id", id},
+                           {"displayName", Str(u, "displayName").empty() ? upn : Str(u, "displayName")},
+                           {"userPrincipalName", upn},
+                           {"mail", upn},
+                           {"accountEnabled", true}});
   }
   for (const auto& g : root["groups"]) {
     std::string name = Str(g, "displayName");
@@ -178,9 +186,10 @@ engine::Status SeedPeople(Seeder& s, const YAML::Node& root) {
       members.push_back(json::string(known != user_ids.end() ? known->second : s.IdFor("user", m.as<std::string>())));
     }
     std::string nick;
-    for (char c : name) if (std::isalnum(static_cast<unsigned char>(c))) nick += c;
-    s.txn.Put(Collection::kGroups, id, json::object{{"id", id}, {"displayName", name}, {"mailNickname", nick},
-                                                    {"securityEnabled", true}, {"_members", members}});
+    for (char c : name)
+      if (std::isalnum(static_cast<unsigned char>(c))) nick += c;
+    s.txn.Put(Collection::kGroups, id,
+              json::object{{"id", id}, {"displayName", name}, {"mailNickname", nick}, {"securityEnabled", true}, {"_members", members}});
   }
   return engine::Ok{};
 }
@@ -214,7 +223,8 @@ engine::Result<YAML::Node> LoadSeed(const std::string& seed_file) {
     if (seed_file.empty()) return YAML::Load(DefaultSeedYaml());
     return YAML::LoadFile(seed_file);
   } catch (const YAML::Exception& e) {
-    return engine::MakeError(Error::Kind::kInvalid, fmt::format("{}:{}:{}: invalid seed file: {}", seed_file, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return engine::MakeError(Error::Kind::kInvalid,
+                             fmt::format("{}:{}:{}: invalid seed file: {}", seed_file, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 
@@ -247,8 +257,9 @@ engine::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string&
       SeedSummary summary = SeedOperator(s);
       for (auto step : {SeedIdentities, SeedPeople, SeedApps})
         if (auto done = step(s, y); !done.ok()) return done.error();
-      txn.Put(Collection::kMeta, "operator", json::object{{"clientId", summary.operator_client_id}, {"clientSecret", summary.operator_client_secret},
-                                                          {"adminKey", summary.admin_key}});
+      txn.Put(
+          Collection::kMeta, "operator",
+          json::object{{"clientId", summary.operator_client_id}, {"clientSecret", summary.operator_client_secret}, {"adminKey", summary.admin_key}});
       return summary;
     } catch (const YAML::Exception& e) {
       return engine::MakeError(Error::Kind::kInvalid, fmt::format("{}: invalid seed: {}", seed_file, e.msg));

@@ -19,9 +19,8 @@ using engine::Error;
 
 constexpr std::string_view kFileName = "signing-key.pem";
 constexpr std::int64_t kDay = 24 * 60 * 60;
-constexpr std::int64_t kCertLifetime =
-    5 * 365 * kDay;  // Entra rotates its keys far more often;
-                     // a local tenant should not expire under a user
+constexpr std::int64_t kCertLifetime = 5 * 365 * kDay;  // Entra rotates its keys far more often;
+                                                        // a local tenant should not expire under a user
 
 Error IoError(std::string message) {
   Error e;
@@ -37,8 +36,7 @@ Error CryptoFailure(std::string_view what, const crypto::CryptoError& error) {
   return e;
 }
 
-crypto::CryptoResult<crypto::Certificate> NewCertificate(const crypto::PKey& key,
-                                                         std::int64_t now) {
+crypto::CryptoResult<crypto::Certificate> NewCertificate(const crypto::PKey& key, std::int64_t now) {
   crypto::CertSpec spec;
   spec.common_name = "entragate emulator token signing";
   spec.not_before = now - kDay;  // tolerate a clock that is a little behind
@@ -65,14 +63,12 @@ engine::Status EnsureDirectory(const std::string& dir) {
 
 }  // namespace
 
-SigningKey::SigningKey(crypto::PKey key, crypto::Certificate cert, std::string kid,
-                       boost::json::object jwk)
+SigningKey::SigningKey(crypto::PKey key, crypto::Certificate cert, std::string kid, boost::json::object jwk)
     : key_(std::move(key)), cert_(std::move(cert)), kid_(std::move(kid)), jwk_(std::move(jwk)) {}
 
 engine::Result<SigningKey> SigningKey::FromParts(crypto::PKey key, crypto::Certificate cert) {
   if (!key.IsRsa() || key.Bits() < 2048) {
-    return CryptoFailure("token-signing key",
-                         crypto::CryptoError{"not an RSA key of 2048 bits or more"});
+    return CryptoFailure("token-signing key", crypto::CryptoError{"not an RSA key of 2048 bits or more"});
   }
   std::string kid = crypto::X5t(cert);
   auto jwk = crypto::PublicKeyToJwk(key, kid, &cert);
@@ -109,8 +105,7 @@ engine::Result<bool> CreateExclusively(const std::string& path, std::string_view
 
 }  // namespace
 
-engine::Result<SigningKey> SigningKey::LoadOrCreate(const std::string& state_dir,
-                                                    std::int64_t now) {
+engine::Result<SigningKey> SigningKey::LoadOrCreate(const std::string& state_dir, std::int64_t now) {
   if (auto ok = EnsureDirectory(state_dir); !ok) return ok.error();
   const std::string path = state_dir + "/" + std::string(kFileName);
 

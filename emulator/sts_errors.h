@@ -35,10 +35,8 @@ net::Response JsonResponse(int status, const boost::json::value& body, const Req
 
 /// The full §7.1 error shape: error, error_description (with the Trace ID / Correlation ID /
 /// Timestamp lines), error_codes, timestamp, trace_id, correlation_id, error_uri.
-boost::json::object ErrorBody(const engine::Error& error, const RequestIds& ids,
-                              std::string_view authority, std::int64_t now);
-net::Response ErrorResponse(const engine::Error& error, const RequestIds& ids,
-                            std::string_view authority, std::int64_t now);
+boost::json::object ErrorBody(const engine::Error& error, const RequestIds& ids, std::string_view authority, std::int64_t now);
+net::Response ErrorResponse(const engine::Error& error, const RequestIds& ids, std::string_view authority, std::int64_t now);
 
 // ---- Request shape ------------------------------------------------------------------------------
 engine::Error PostOnly(std::string_view method);                  // 900561
@@ -58,8 +56,7 @@ engine::Error ScopeNotDefault(std::string_view scope);                          
 engine::Error InvalidScope(std::string_view scope);                                  // 70011
 engine::Error ResourceNotProvided();                                                 // 50001
 engine::Error ResourceNotFound(std::string_view resource, std::string_view tenant);  // 500011
-engine::Error NotAssignedToRole(std::string_view client_app_id, std::string_view client_name,
-                                std::string_view resource_app_id,
+engine::Error NotAssignedToRole(std::string_view client_app_id, std::string_view client_name, std::string_view resource_app_id,
                                 std::string_view resource_name);  // 501051
 
 // ---- Client -------------------------------------------------------------------------------------
@@ -81,8 +78,7 @@ engine::Error AssertionTimeRange(std::int64_t now, std::int64_t nbf, std::int64_
 engine::Error CertificateNotRegistered(std::string_view thumbprint_hex,
                                        std::string_view app_id);  // 700027
 /// `reason` is Entra's bracketed reason, e.g. "The key used is expired.".
-engine::Error CertificateRejected(std::string_view reason, std::string_view thumbprint_hex,
-                                  std::int64_t key_start, std::int64_t key_end,
+engine::Error CertificateRejected(std::string_view reason, std::string_view thumbprint_hex, std::int64_t key_start, std::int64_t key_end,
                                   std::string_view app_id);    // 700027
 engine::Error FederatedSignature();                            // 700027
 engine::Error FederatedIssuer(std::string_view issuer);        // 700211

@@ -18,28 +18,23 @@ namespace entragate::emulator {
 
 namespace {
 
-bool HasOptionalClaim(const ResourceInfo& resource, std::string_view name,
-                      std::string_view additional_property = {}) {
-  return std::any_of(resource.access_token_claims.begin(), resource.access_token_claims.end(),
-                     [&](const OptionalClaimInfo& claim) {
-                       if (claim.name != name) return false;
-                       if (additional_property.empty()) return true;
-                       const auto& props = claim.additional_properties;
-                       return std::find(props.begin(), props.end(), additional_property) !=
-                              props.end();
-                     });
+bool HasOptionalClaim(const ResourceInfo& resource, std::string_view name, std::string_view additional_property = {}) {
+  return std::any_of(resource.access_token_claims.begin(), resource.access_token_claims.end(), [&](const OptionalClaimInfo& claim) {
+    if (claim.name != name) return false;
+    if (additional_property.empty()) return true;
+    const auto& props = claim.additional_properties;
+    return std::find(props.begin(), props.end(), additional_property) != props.end();
+  });
 }
 
 // Values of the roles the principal holds on the resource, in the resource's own order. A disabled
 // role still counts: existing assignments keep working until removed (docs/graph-behaviour.md §2.5). An
 // assignment to the default-access role, or to a role since deleted, adds no value.
-boost::json::array RoleValues(const ResourceInfo& resource,
-                              const std::vector<std::string>& assigned) {
+boost::json::array RoleValues(const ResourceInfo& resource, const std::vector<std::string>& assigned) {
   boost::json::array roles;
   for (const auto& role : resource.app_roles) {
-    const bool held = std::any_of(assigned.begin(), assigned.end(), [&](const std::string& id) {
-      return engine::EqualsIgnoreAsciiCase(id, role.id);
-    });
+    const bool held =
+        std::any_of(assigned.begin(), assigned.end(), [&](const std::string& id) { return engine::EqualsIgnoreAsciiCase(id, role.id); });
     if (held && !role.value.empty()) roles.emplace_back(role.value);
   }
   return roles;
@@ -112,40 +107,27 @@ boost::json::object AccessTokenClaims(const ClaimInputs& in, std::string_view au
 
 }  // namespace
 
-engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester& requester,
-                                                           std::string_view resource_identifier,
-                                                           ClientAuthMethod method,
-                                                           std::int64_t lifetime_seconds) const {
+engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester& requester, std::string_view resource_identifier,
+                                                           ClientAuthMethod method, std::int64_t lifetime_seconds) const {
   const TenantInfo tenant = directory_.Tenant();
   const auto resource = directory_.FindResource(resource_identifier);
   if (!resource) return sts::ResourceNotFound(resource_identifier, tenant.id);
-  const auto assigned =
-      directory_.AssignedRoleIds(requester.service_principal_id, resource->service_principal_id);
+  const auto assigned = directory_.AssignedRoleIds(requester.service_principal_id, resource->service_principal_id);
   // Any assignment satisfies the requirement, including one to a role disabled since.
   if (resource->assignment_required && assigned.empty()) {
-    return sts::NotAssignedToRole(requester.app_id, requester.display_name, resource->app_id,
-                                  resource->display_name);
+    return sts::NotAssignedToRole(requester.app_id, requester.display_name, resource->app_id, resource->display_name);
   }
   auto uti = RandomToken(16);
   if (!uti) return uti.error();
   auto aio = RandomToken(48);
   if (!aio) return aio.error();
   const std::int64_t now = Now();
-  const ClaimInputs inputs{tenant,
-                           *resource,
-                           resource_identifier,
-                           requester,
-                           method,
-                           RoleValues(*resource, assigned),
-                           now,
-                           lifetime_seconds,
-                           std::move(*uti),
-                           std::move(*aio)};
+  const ClaimInputs inputs{tenant, *resource,        resource_identifier, requester,      method, RoleValues(*resource, assigned),
+                           now,    lifetime_seconds, std::move(*uti),     std::move(*aio)};
   const Version version = resource->access_token_version == 2 ? Version::kV2 : Version::kV1;
   auto token = SignAccessToken(AccessTokenClaims(inputs, options_.authority), version);
   if (!token) return token.error();
-  return IssuedToken{std::move(*token), std::string(resource_identifier), now,
-                     now + lifetime_seconds, lifetime_seconds};
+  return IssuedToken{std::move(*token), std::string(resource_identifier), now, now + lifetime_seconds, lifetime_seconds};
 }
 
 engine::Result<std::string> TokenService::SignAgain(const boost::json::object& claims) const {
@@ -155,8 +137,7 @@ engine::Result<std::string> TokenService::SignAgain(const boost::json::object& c
 }
 
 // v1 tokens carry the legacy x5t next to kid (the same value); v2 tokens only kid.
-engine::Result<std::string> TokenService::SignAccessToken(const boost::json::object& claims,
-                                                          Version version) const {
+engine::Result<std::string> TokenService::SignAccessToken(const boost::json::object& claims, Version version) const {
   boost::json::object header{{"typ", "JWT"}, {"alg", "RS256"}};
   if (version == Version::kV1) header["x5t"] = key_.Kid();
   header["kid"] = key_.Kid();

@@ -18,14 +18,14 @@ struct TenantInfo {
 };
 
 struct SecretRecord {
-  std::string key_id;                ///< passwordCredential.keyId
-  std::string secret_sha256_hex;     ///< the secret itself is never stored
-  int64_t end_epoch = 0;             ///< passwordCredential.endDateTime; 0 = no expiry
+  std::string key_id;             ///< passwordCredential.keyId
+  std::string secret_sha256_hex;  ///< the secret itself is never stored
+  int64_t end_epoch = 0;          ///< passwordCredential.endDateTime; 0 = no expiry
 };
 
 struct CertificateRecord {
-  std::string key_id;                ///< keyCredential.keyId
-  std::string der;                   ///< raw DER of the certificate (keyCredential.key decoded)
+  std::string key_id;  ///< keyCredential.keyId
+  std::string der;     ///< raw DER of the certificate (keyCredential.key decoded)
   int64_t end_epoch = 0;
 };
 
@@ -39,9 +39,9 @@ struct FederatedCredentialRecord {
 /// A confidential client: an application registration (or a managed identity's service principal,
 /// which authenticates only through the managed-identity endpoints or federated credentials).
 struct ClientInfo {
-  std::string app_id;                  ///< client id
+  std::string app_id;  ///< client id
   std::string display_name;
-  std::string service_principal_id;    ///< object id of its SP in this tenant; empty: none (AADSTS7000229-like refusal)
+  std::string service_principal_id;  ///< object id of its SP in this tenant; empty: none (AADSTS7000229-like refusal)
   bool is_managed_identity = false;
   std::vector<SecretRecord> secrets;
   std::vector<CertificateRecord> certificates;
@@ -64,27 +64,27 @@ struct ResourceInfo {
   std::string service_principal_id;
   std::string app_id;
   std::string display_name;
-  std::vector<std::string> identifiers;  ///< servicePrincipalNames: appId and identifierUris
-  bool assignment_required = false;      ///< appRoleAssignmentRequired
-  int access_token_version = 1;          ///< api.requestedAccessTokenVersion (null → 1)
+  std::vector<std::string> identifiers;                ///< servicePrincipalNames: appId and identifierUris
+  bool assignment_required = false;                    ///< appRoleAssignmentRequired
+  int access_token_version = 1;                        ///< api.requestedAccessTokenVersion (null → 1)
   std::vector<OptionalClaimInfo> access_token_claims;  ///< optionalClaims.accessToken
   std::vector<AppRoleInfo> app_roles;
 };
 
 struct ManagedIdentityInfo {
-  std::string principal_id;   ///< object id of the ManagedIdentity service principal
-  std::string client_id;      ///< its appId
-  std::string resource_id;    ///< ARM id (alternativeNames)
+  std::string principal_id;  ///< object id of the ManagedIdentity service principal
+  std::string client_id;     ///< its appId
+  std::string resource_id;   ///< ARM id (alternativeNames)
   std::string display_name;
 };
 
 /// A VM or App Service: at most one system-assigned identity and any number of user-assigned ones.
 struct HostInfo {
   std::string name;
-  std::string identity_header;                      ///< App Service X-IDENTITY-HEADER secret
+  std::string identity_header;  ///< App Service X-IDENTITY-HEADER secret
   std::optional<ManagedIdentityInfo> system_assigned;
   std::vector<ManagedIdentityInfo> user_assigned;
-  std::string resource_id;                          ///< the host's own ARM id (a VM: Microsoft.Compute); may be empty
+  std::string resource_id;  ///< the host's own ARM id (a VM: Microsoft.Compute); may be empty
 };
 
 class TokenDirectory {

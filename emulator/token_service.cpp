@@ -21,11 +21,7 @@ namespace {
 constexpr std::string_view kClientCredentials = "client_credentials";
 constexpr std::string_view kDefaultScopeSuffix = "/.default";
 
-std::int64_t SystemNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t SystemNow() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string WithoutTrailingSlash(std::string text) {
   while (!text.empty() && text.back() == '/') text.pop_back();
@@ -75,8 +71,7 @@ std::string_view FormBody(const net::Request& request) {
   const std::string media = engine::LowerAscii(type->substr(0, type->find(';')));
   const auto first = media.find_first_not_of(" \t");
   const auto last = media.find_last_not_of(" \t");
-  if (first == std::string::npos ||
-      media.substr(first, last - first + 1) != "application/x-www-form-urlencoded") {
+  if (first == std::string::npos || media.substr(first, last - first + 1) != "application/x-www-form-urlencoded") {
     return {};
   }
   return request.body;
@@ -99,16 +94,14 @@ struct BasicCredentials {
 std::optional<BasicCredentials> ParseBasic(const net::Request& request) {
   auto header = request.Header("Authorization");
   constexpr std::string_view kScheme = "basic ";
-  if (!header || header->size() <= kScheme.size() ||
-      !engine::EqualsIgnoreAsciiCase(std::string_view(*header).substr(0, kScheme.size()), kScheme)) {
+  if (!header || header->size() <= kScheme.size() || !engine::EqualsIgnoreAsciiCase(std::string_view(*header).substr(0, kScheme.size()), kScheme)) {
     return std::nullopt;
   }
   auto decoded = crypto::Base64Decode(std::string_view(*header).substr(kScheme.size()));
   if (!decoded) return std::nullopt;
   const auto colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;
-  return BasicCredentials{FormDecode(decoded->substr(0, colon)),
-                          FormDecode(decoded->substr(colon + 1))};
+  return BasicCredentials{FormDecode(decoded->substr(0, colon)), FormDecode(decoded->substr(colon + 1))};
 }
 
 struct ClientRequest {
@@ -148,9 +141,7 @@ std::vector<std::string> SplitOnSpaces(std::string_view text) {
   return out;
 }
 
-bool IsOpenIdScope(std::string_view scope) {
-  return scope == "openid" || scope == "profile" || scope == "offline_access";
-}
+bool IsOpenIdScope(std::string_view scope) { return scope == "openid" || scope == "profile" || scope == "offline_access"; }
 
 // v2: every scope must be "{resource}/.default", all of one resource. The OpenID scopes msal may
 // add mean nothing for an app-only token and are ignored.
@@ -159,8 +150,7 @@ engine::Result<std::string> ResourceFromScope(const std::string& scope) {
   for (const auto& item : SplitOnSpaces(scope)) {
     if (IsOpenIdScope(item)) continue;
     const bool has_suffix = item.size() > kDefaultScopeSuffix.size() &&
-                            item.compare(item.size() - kDefaultScopeSuffix.size(),
-                                         kDefaultScopeSuffix.size(), kDefaultScopeSuffix) == 0;
+                            item.compare(item.size() - kDefaultScopeSuffix.size(), kDefaultScopeSuffix.size(), kDefaultScopeSuffix) == 0;
     if (!has_suffix) return sts::ScopeNotDefault(item);
     std::string identifier = item.substr(0, item.size() - kDefaultScopeSuffix.size());
     if (resource && !engine::EqualsIgnoreAsciiCase(*resource, identifier)) return sts::InvalidScope(scope);
@@ -191,8 +181,7 @@ struct ResolvedTenant {
 
 // `not_found_error` is the OAuth error of AADSTS90002: the token endpoint says invalid_request,
 // discovery invalid_tenant.
-engine::Result<ResolvedTenant> ResolveTenant(std::string_view segment, const TenantInfo& tenant,
-                                             std::string_view not_found_error) {
+engine::Result<ResolvedTenant> ResolveTenant(std::string_view segment, const TenantInfo& tenant, std::string_view not_found_error) {
   if (engine::EqualsIgnoreAsciiCase(segment, "common") || engine::EqualsIgnoreAsciiCase(segment, "organizations")) {
     return ResolvedTenant{true, engine::LowerAscii(segment)};
   }
@@ -267,10 +256,7 @@ bool Is(const std::vector<std::string>& segments, std::initializer_list<std::str
 }  // namespace
 
 TokenService::TokenService(const TokenDirectory& directory, const SigningKey& key, Options options)
-    : directory_(directory),
-      key_(key),
-      options_(std::move(options)),
-      authenticator_(WithoutTrailingSlash(options_.authority), options_.fetch) {
+    : directory_(directory), key_(key), options_(std::move(options)), authenticator_(WithoutTrailingSlash(options_.authority), options_.fetch) {
   options_.authority = WithoutTrailingSlash(std::move(options_.authority));
   if (!options_.now) options_.now = SystemNow;
 }
@@ -278,8 +264,7 @@ TokenService::TokenService(const TokenDirectory& directory, const SigningKey& ke
 net::Response TokenService::Handle(const net::Request& request) const {
   const std::string_view target = request.target;
   const auto question = target.find('?');
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   const auto segments = PathSegments(target.substr(0, question));
   if (segments.empty()) return NotFound();
   const std::string& tenant = segments[0];
@@ -300,8 +285,7 @@ net::Response TokenService::Handle(const net::Request& request) const {
   return NotFound();
 }
 
-net::Response TokenService::HandleToken(const net::Request& request, std::string_view tenant,
-                                        Version version) const {
+net::Response TokenService::HandleToken(const net::Request& request, std::string_view tenant, Version version) const {
   const sts::RequestIds ids = sts::NewRequestIds(request);
   auto issued = IssueForRequest(request, tenant, version);
   if (!issued) return sts::ErrorResponse(issued.error(), ids, options_.authority, Now());
@@ -310,9 +294,7 @@ net::Response TokenService::HandleToken(const net::Request& request, std::string
 
 // The checks run in the order Entra reports them: request shape, tenant, grant, client and its
 // credential, then resource and assignment.
-engine::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& request,
-                                                          std::string_view tenant_segment,
-                                                          Version version) const {
+engine::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& request, std::string_view tenant_segment, Version version) const {
   if (request.method != "POST") return sts::PostOnly(request.method);
   const TenantInfo tenant = directory_.Tenant();
   auto resolved = ResolveTenant(tenant_segment, tenant, "invalid_request");
@@ -336,30 +318,24 @@ engine::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& re
   }
   auto method = authenticator_.Authenticate(*client, caller->credential, tenant, Now());
   if (!method) return method.error();
-  const TokenRequester requester{client->app_id, client->display_name, client->service_principal_id,
-                                 "", ""};
+  const TokenRequester requester{client->app_id, client->display_name, client->service_principal_id, "", ""};
   return MintForPrincipal(requester, *resource, *method);
 }
 
-net::Response TokenService::HandleOpenIdConfiguration(const net::Request& request,
-                                                      std::string_view tenant_segment,
-                                                      Version version) const {
+net::Response TokenService::HandleOpenIdConfiguration(const net::Request& request, std::string_view tenant_segment, Version version) const {
   if (request.method != "GET") return GetOnly();
   const sts::RequestIds ids = sts::NewRequestIds(request);
   const TenantInfo tenant = directory_.Tenant();
   auto resolved = ResolveTenant(tenant_segment, tenant, "invalid_tenant");
   if (!resolved) return sts::ErrorResponse(resolved.error(), ids, options_.authority, Now());
   const DiscoveryTenant described = ForDiscovery(*resolved, tenant);
-  return PublicDocument(version == Version::kV2
-                            ? OpenIdConfigurationV2(options_.authority, described)
-                            : OpenIdConfigurationV1(options_.authority, described),
-                        ids);
+  return PublicDocument(
+      version == Version::kV2 ? OpenIdConfigurationV2(options_.authority, described) : OpenIdConfigurationV1(options_.authority, described), ids);
 }
 
 // One key set serves every tenant, as Entra's does; the v2 keys name their issuer with Entra's
 // "{tenantid}" template.
-net::Response TokenService::HandleKeys(const net::Request& request, std::string_view tenant_segment,
-                                       Version version) const {
+net::Response TokenService::HandleKeys(const net::Request& request, std::string_view tenant_segment, Version version) const {
   if (request.method != "GET") return GetOnly();
   const sts::RequestIds ids = sts::NewRequestIds(request);
   auto resolved = ResolveTenant(tenant_segment, directory_.Tenant(), "invalid_tenant");
@@ -368,8 +344,7 @@ net::Response TokenService::HandleKeys(const net::Request& request, std::string_
   return PublicDocument(key_.Jwks(V2Issuer(options_.authority, "{tenantid}")), ids);
 }
 
-net::Response TokenService::HandleInstanceDiscovery(const net::Request& request,
-                                                    std::string_view query) const {
+net::Response TokenService::HandleInstanceDiscovery(const net::Request& request, std::string_view query) const {
   if (request.method != "GET") return GetOnly();
   const sts::RequestIds ids = sts::NewRequestIds(request);
   std::string endpoint;

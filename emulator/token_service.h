@@ -74,9 +74,8 @@ class TokenService {
   /// requested token version. The same refusals as the token endpoint: AADSTS500011 (no such
   /// resource) and AADSTS501051 (assignment required, none held). Used by the token endpoint and
   /// by the managed-identity endpoints.
-  engine::Result<IssuedToken> MintForPrincipal(
-      const TokenRequester& requester, std::string_view resource_identifier,
-      ClientAuthMethod method, std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
+  engine::Result<IssuedToken> MintForPrincipal(const TokenRequester& requester, std::string_view resource_identifier, ClientAuthMethod method,
+                                               std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
 
   /// The access token `claims` (a payload this service signed, "ver" telling v1 from v2) make,
   /// byte for byte the token issued then: RS256 signatures are deterministic. Lets a cache keep
@@ -89,17 +88,12 @@ class TokenService {
  private:
   enum class Version { kV1, kV2 };
 
-  net::Response HandleToken(const net::Request& request, std::string_view tenant,
-                            Version version) const;
-  engine::Result<IssuedToken> IssueForRequest(const net::Request& request, std::string_view tenant,
-                                              Version version) const;
-  net::Response HandleOpenIdConfiguration(const net::Request& request, std::string_view tenant,
-                                          Version version) const;
-  net::Response HandleKeys(const net::Request& request, std::string_view tenant,
-                           Version version) const;
+  net::Response HandleToken(const net::Request& request, std::string_view tenant, Version version) const;
+  engine::Result<IssuedToken> IssueForRequest(const net::Request& request, std::string_view tenant, Version version) const;
+  net::Response HandleOpenIdConfiguration(const net::Request& request, std::string_view tenant, Version version) const;
+  net::Response HandleKeys(const net::Request& request, std::string_view tenant, Version version) const;
   net::Response HandleInstanceDiscovery(const net::Request& request, std::string_view query) const;
-  engine::Result<std::string> SignAccessToken(const boost::json::object& claims,
-                                              Version version) const;
+  engine::Result<std::string> SignAccessToken(const boost::json::object& claims, Version version) const;
 
   const TokenDirectory& directory_;
   const SigningKey& key_;

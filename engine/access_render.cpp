@@ -25,7 +25,8 @@ std::string AssignmentLine(const AccessAppReview& r) {
   if (r.deleted) return "deleted by the plan";
   if (!r.app.has_service_principal) return "no service principal: no token can be issued";
   std::string now = r.open_before ? "no — any identity in the tenant can obtain a token (without roles)" : "yes — only the identities below";
-  if (r.assignment_change == "on") return "becomes required (was: no — any identity could obtain a token)" + std::string(r.assignment_widening ? " ! widening drift" : "");
+  if (r.assignment_change == "on")
+    return "becomes required (was: no — any identity could obtain a token)" + std::string(r.assignment_widening ? " ! widening drift" : "");
   if (r.assignment_change == "off") return "stops being required: any identity in the tenant will obtain a token (without roles)";
   return now;
 }
@@ -81,17 +82,20 @@ std::string AccessTime(int64_t t) {
 }
 
 std::string RenderAccessTable(const AccessReview& review) {
-  std::string out = fmt::format("Access review of tenant {} (read {}): {} application{}, {} identit{}\n", review.tenant_id, AccessTime(review.read_at),
-                                review.apps.size(), review.apps.size() == 1 ? "" : "s", review.identities.size(),
-                                review.identities.size() == 1 ? "y" : "ies");
+  std::string out =
+      fmt::format("Access review of tenant {} (read {}): {} application{}, {} identit{}\n", review.tenant_id, AccessTime(review.read_at),
+                  review.apps.size(), review.apps.size() == 1 ? "" : "s", review.identities.size(), review.identities.size() == 1 ? "y" : "ies");
   if (review.with_plan)
-    out += fmt::format("What {} changes: {} gained, {} lost, {} assignment switches, {} widening drift (+ gained, - lost, ! widening drift removed)\n",
-                       EscapeControls(review.manifest), review.gained, review.lost, review.switched, review.widening);
+    out +=
+        fmt::format("What {} changes: {} gained, {} lost, {} assignment switches, {} widening drift (+ gained, - lost, ! widening drift removed)\n",
+                    EscapeControls(review.manifest), review.gained, review.lost, review.switched, review.widening);
   for (const auto& r : review.apps) {
     out += fmt::format("\n{} ({}, appId {}){}\n  assignment required: {}\n", EscapeControls(r.key), EscapeControls(r.app.display_name),
                        r.app.app_id.empty() ? "(new)" : r.app.app_id, r.app.managed ? "" : " [not managed by entragate]", AssignmentLine(r));
-    if (r.entries.empty()) out += "  (no assignments)\n";
-    else out += fmt::format("  {:<2}{:<32} {:<17} {:<24} {:<28} {}\n", "", "IDENTITY", "TYPE", "ROLE", "HOW", "SINCE");
+    if (r.entries.empty())
+      out += "  (no assignments)\n";
+    else
+      out += fmt::format("  {:<2}{:<32} {:<17} {:<24} {:<28} {}\n", "", "IDENTITY", "TYPE", "ROLE", "HOW", "SINCE");
     for (const auto& e : r.entries) {
       std::string how = e.how == "group" ? "through group " + EscapeControls(e.group.display_name) : "direct";
       out += fmt::format("  {:<2}{:<32} {:<17} {:<24} {:<28} {}{}\n", AccessSymbol(e.mark, e.widening), PrincipalName(e.identity), Kind(e.identity),
@@ -113,7 +117,8 @@ std::string RenderAccessChanges(const AccessAppReview& r) {
   for (const auto& e : r.entries) {
     if (e.mark == AccessMark::kNone || (r.deleted && e.mark == AccessMark::kLost)) continue;
     std::string through = e.how == "group" ? " through group " + EscapeControls(e.group.display_name) : "";
-    if (e.mark == AccessMark::kGained) out += fmt::format("  + {} gets {}{}\n", PrincipalName(e.identity), EscapeControls(e.role), through);
+    if (e.mark == AccessMark::kGained)
+      out += fmt::format("  + {} gets {}{}\n", PrincipalName(e.identity), EscapeControls(e.role), through);
     else
       out += fmt::format("  {} {} loses {}{}{}\n", AccessSymbol(e.mark, e.widening), PrincipalName(e.identity), EscapeControls(e.role), through,
                          e.widening ? " (granted outside the manifest: drift that widened access)" : "");
@@ -135,7 +140,8 @@ std::string RenderAccessCsv(const AccessReview& review) {
     std::string required = r.app.has_service_principal ? (r.open_after ? "false" : "true") : "";
     if (r.open_before || r.open_after) {
       std::string change = r.open_before == r.open_after ? "" : r.open_after ? "gained" : "lost";
-      row({r.key, r.app.app_id, r.app.display_name, required, "any identity in the tenant", "*", "", "", "", "assignment not required", "", "", change, ""});
+      row({r.key, r.app.app_id, r.app.display_name, required, "any identity in the tenant", "*", "", "", "", "assignment not required", "", "",
+           change, ""});
     }
     for (const auto& e : r.entries)
       row({r.key, r.app.app_id, r.app.display_name, required, e.identity.display_name, e.identity.id, Kind(e.identity), e.identity.upn, e.role, e.how,
@@ -145,8 +151,8 @@ std::string RenderAccessCsv(const AccessReview& review) {
 }
 
 std::string RenderAccessMarkdown(const AccessReview& review) {
-  std::string out = fmt::format("## Access review\n\nTenant `{}`, read {}: {} applications, {} identities.\n", review.tenant_id, AccessTime(review.read_at),
-                                review.apps.size(), review.identities.size());
+  std::string out = fmt::format("## Access review\n\nTenant `{}`, read {}: {} applications, {} identities.\n", review.tenant_id,
+                                AccessTime(review.read_at), review.apps.size(), review.identities.size());
   if (review.with_plan)
     out += fmt::format("\n**What the manifest changes:** {} gained (+), {} lost (−), {} assignment switches, {} widening drift removed (!).\n",
                        review.gained, review.lost, review.switched, review.widening);
@@ -198,18 +204,20 @@ json::object AccessReviewJson(const AccessReview& review) {
                      {"whoCanChangeAccess", std::move(changers)},
                      {"notes", Strings(r.notes)}};
     if (review.with_plan)
-      app["plan"] = json::object{{"created", r.created}, {"deleted", r.deleted}, {"anyIdentityCanGetToken", r.open_after},
+      app["plan"] = json::object{{"created", r.created},
+                                 {"deleted", r.deleted},
+                                 {"anyIdentityCanGetToken", r.open_after},
                                  {"assignmentChange", r.assignment_change.empty() ? "none" : r.assignment_change},
                                  {"assignmentWideningDrift", r.assignment_widening}};
     apps.push_back(std::move(app));
   }
   json::array identities;
   for (const auto& p : review.identities) identities.push_back(PrincipalJson(p));
-  json::object out{{"format_version", "1"}, {"tenantId", review.tenant_id}, {"readAt", AccessTime(review.read_at)},
+  json::object out{{"format_version", "1"},   {"tenantId", review.tenant_id},        {"readAt", AccessTime(review.read_at)},
                    {"apps", std::move(apps)}, {"identities", std::move(identities)}, {"notes", Strings(review.notes)}};
   if (review.with_plan)
-    out["plan"] = json::object{{"manifest", review.manifest}, {"gained", review.gained}, {"lost", review.lost}, {"assignmentSwitched", review.switched},
-                               {"wideningDrift", review.widening}, {"tokenNote", review.token_note}};
+    out["plan"] = json::object{{"manifest", review.manifest},           {"gained", review.gained},          {"lost", review.lost},
+                               {"assignmentSwitched", review.switched}, {"wideningDrift", review.widening}, {"tokenNote", review.token_note}};
   return out;
 }
 

@@ -113,24 +113,27 @@ std::string Chip(const AccessEntry& e) {
 std::string Id(const AccessPrincipal& p) { return LowerAscii(p.id); }
 
 std::string Panel(const AccessAppReview& r, size_t index, bool with_plan) {
-  std::string out = fmt::format("<section class=\"app\" id=\"app-{}\" data-app=\"{}\"><h2>{}{}</h2><div class=\"t\">{} · appId {}{}</div>\n", index,
-                                H(r.key), H(r.key), r.changed() ? " <span class=\"changed-mark\">(changed by the plan)</span>" : "",
-                                H(r.app.display_name), r.app.app_id.empty() ? "(new)" : H(r.app.app_id), r.app.managed ? "" : " · not managed by entragate");
+  std::string out =
+      fmt::format("<section class=\"app\" id=\"app-{}\" data-app=\"{}\"><h2>{}{}</h2><div class=\"t\">{} · appId {}{}</div>\n", index, H(r.key),
+                  H(r.key), r.changed() ? " <span class=\"changed-mark\">(changed by the plan)</span>" : "", H(r.app.display_name),
+                  r.app.app_id.empty() ? "(new)" : H(r.app.app_id), r.app.managed ? "" : " · not managed by entragate");
   std::string assignment = !r.app.has_service_principal ? "no service principal: no token can be issued"
-                           : r.open_before ? "<span class=\"open\">not required — any identity in the tenant can obtain a token (without roles)</span>"
-                                           : "required — only the identities listed can obtain a token";
+                           : r.open_before
+                               ? "<span class=\"open\">not required — any identity in the tenant can obtain a token (without roles)</span>"
+                               : "required — only the identities listed can obtain a token";
   out += "<p>Assignment: " + assignment + "</p>\n";
   if (with_plan) {
     out += "<p>Plan effect: ";
     std::vector<std::string> effect;
     if (r.created) effect.push_back("+ the application is created");
     if (r.deleted) effect.push_back("− the application is deleted: every holder loses access");
-    if (r.assignment_change == "on") effect.push_back(std::string(r.assignment_widening ? "! " : "") + "assignment becomes required: identities without an assignment lose access");
+    if (r.assignment_change == "on")
+      effect.push_back(std::string(r.assignment_widening ? "! " : "") + "assignment becomes required: identities without an assignment lose access");
     if (r.assignment_change == "off") effect.push_back("+ assignment stops being required: any identity in the tenant gets a token");
     for (const auto& e : r.entries)
       if (e.mark != AccessMark::kNone)
-        effect.push_back(fmt::format("{} {} {} {}{}", AccessSymbol(e.mark, e.widening), H(e.identity.display_name), e.mark == AccessMark::kGained ? "gains" : "loses",
-                                     H(e.role), e.widening ? " (drift that widened access)" : ""));
+        effect.push_back(fmt::format("{} {} {} {}{}", AccessSymbol(e.mark, e.widening), H(e.identity.display_name),
+                                     e.mark == AccessMark::kGained ? "gains" : "loses", H(e.role), e.widening ? " (drift that widened access)" : ""));
     if (effect.empty()) effect.push_back("no change to who can obtain a token");
     for (size_t i = 0; i < effect.size(); ++i) out += (i ? "; " : "") + effect[i];
     out += "</p>\n";
@@ -140,7 +143,8 @@ std::string Panel(const AccessAppReview& r, size_t index, bool with_plan) {
   out += "</div><div>Owners of the service principal: " + std::string(r.app.sp_owners.empty() ? "none" : "");
   for (size_t i = 0; i < r.app.sp_owners.size(); ++i) out += (i ? ", " : "") + H(r.app.sp_owners[i].display_name);
   out += "</div><div>Who can change access:</div><ul class=\"changers\">";
-  for (const auto& c : r.changers) out += fmt::format("<li>{} <span class=\"t\">({})</span>: {}</li>", H(c.who.display_name), H(c.who.type), H(c.why));
+  for (const auto& c : r.changers)
+    out += fmt::format("<li>{} <span class=\"t\">({})</span>: {}</li>", H(c.who.display_name), H(c.who.type), H(c.why));
   out += "</ul>";
   for (const auto& n : r.notes) out += "<p class=\"note\">" + H(n) + "</p>";
   return out + "</section>\n";
@@ -149,20 +153,24 @@ std::string Panel(const AccessAppReview& r, size_t index, bool with_plan) {
 }  // namespace
 
 std::string RenderAccessHtml(const AccessReview& review) {
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
-                    "<title>entragate access review</title><style>" + std::string(kStyle) + "</style></head><body>\n";
-  out += fmt::format("<header><h1>Who can obtain a token for what</h1><div class=\"t\">Tenant {} · read {} · {} applications · {} identities</div>", H(review.tenant_id),
-                     AccessTime(review.read_at), review.apps.size(), review.identities.size());
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+      "<title>entragate access review</title><style>" +
+      std::string(kStyle) + "</style></head><body>\n";
+  out += fmt::format("<header><h1>Who can obtain a token for what</h1><div class=\"t\">Tenant {} · read {} · {} applications · {} identities</div>",
+                     H(review.tenant_id), AccessTime(review.read_at), review.apps.size(), review.identities.size());
   if (review.with_plan)
-    out += fmt::format("<p id=\"plan-summary\">Plan of <code>{}</code>: <b>{}</b> gained (+), <b>{}</b> lost (−), <b>{}</b> assignment switches, <b>{}</b> widening drift removed (!)</p>",
-                       H(review.manifest), review.gained, review.lost, review.switched, review.widening);
+    out += fmt::format(
+        "<p id=\"plan-summary\">Plan of <code>{}</code>: <b>{}</b> gained (+), <b>{}</b> lost (−), <b>{}</b> assignment switches, <b>{}</b> widening drift removed (!)</p>",
+        H(review.manifest), review.gained, review.lost, review.switched, review.widening);
   if (!review.token_note.empty()) out += "<p class=\"note\" id=\"token-note\">" + H(review.token_note) + "</p>";
   for (const auto& n : review.notes) out += "<p class=\"note\">" + H(n) + "</p>";
-  out += "</header>\n<div class=\"bar\"><input type=\"search\" id=\"filter\" placeholder=\"Filter identities and applications…\" aria-label=\"Filter\">"
-         "<label><input type=\"checkbox\" id=\"only-changes\"> only changes</label><span id=\"shown\" class=\"t\"></span>"
-         "<span class=\"legend t\"><span class=\"chip\">role</span><span class=\"chip via\">role ⟵ group</span><span class=\"chip gained\">+ gained</span>"
-         "<span class=\"chip lost\">- lost</span><span class=\"chip lost widening\">! widening drift removed</span><span class=\"open\">✱ any identity</span></span></div>\n";
+  out +=
+      "</header>\n<div class=\"bar\"><input type=\"search\" id=\"filter\" placeholder=\"Filter identities and applications…\" aria-label=\"Filter\">"
+      "<label><input type=\"checkbox\" id=\"only-changes\"> only changes</label><span id=\"shown\" class=\"t\"></span>"
+      "<span class=\"legend t\"><span class=\"chip\">role</span><span class=\"chip via\">role ⟵ group</span><span class=\"chip gained\">+ gained</span>"
+      "<span class=\"chip lost\">- lost</span><span class=\"chip lost widening\">! widening drift removed</span><span class=\"open\">✱ any identity</span></span></div>\n";
 
   // cells[identity][app index] → chips
   std::map<std::string, std::map<size_t, std::vector<const AccessEntry*>>> cells;
@@ -179,11 +187,15 @@ std::string RenderAccessHtml(const AccessReview& review) {
   out += "</tr></thead><tbody>\n";
   out += "<tr class=\"anyone\" data-identity=\"*\" data-name=\"any identity in the tenant\"><th class=\"id\">any identity in the tenant</th>";
   for (const auto& r : review.apps) {
-    if (!r.open_before && !r.open_after) { out += "<td></td>"; continue; }
+    if (!r.open_before && !r.open_after) {
+      out += "<td></td>";
+      continue;
+    }
     const char* change = r.open_before == r.open_after ? "" : r.open_after ? "gained" : "lost";
     std::string symbol = *change == 'g' ? "+ " : *change == 'l' ? (r.assignment_widening ? "! " : "- ") : "";
-    out += fmt::format("<td{}><span class=\"open chip{}{}\" title=\"assignment not required\">{}✱ any</span></td>", *change ? fmt::format(" data-change=\"{}\"", change) : "",
-                       *change ? std::string(" ") + change : "", r.assignment_widening ? " widening" : "", symbol);
+    out += fmt::format("<td{}><span class=\"open chip{}{}\" title=\"assignment not required\">{}✱ any</span></td>",
+                       *change ? fmt::format(" data-change=\"{}\"", change) : "", *change ? std::string(" ") + change : "",
+                       r.assignment_widening ? " widening" : "", symbol);
   }
   out += "</tr>\n";
   for (const auto& p : review.identities) {
@@ -193,7 +205,10 @@ std::string RenderAccessHtml(const AccessReview& review) {
     const auto& row = cells[Id(p)];
     for (size_t i = 0; i < review.apps.size(); ++i) {
       auto it = row.find(i);
-      if (it == row.end()) { out += "<td></td>"; continue; }
+      if (it == row.end()) {
+        out += "<td></td>";
+        continue;
+      }
       std::string change, chips;
       bool widening = false;
       for (const AccessEntry* e : it->second) {

@@ -35,9 +35,10 @@ void AddEntries(AccessAppReview& r, const AccessGrant& g, const AccessSnapshot& 
     if (m.type == "User") {
       r.entries.push_back({m, g.role, "group", who, g.since, mark, false});
     } else if (m.type == "ServicePrincipal") {
-      r.notes.push_back(fmt::format("{} (service principal) is a member of group {}, which holds {}: service principals get no "
-                                    "app-only token roles through a group, so it is not listed for that role",
-                                    m.display_name, g.principal_name, g.role));
+      r.notes.push_back(
+          fmt::format("{} (service principal) is a member of group {}, which holds {}: service principals get no "
+                      "app-only token roles through a group, so it is not listed for that role",
+                      m.display_name, g.principal_name, g.role));
     }
   }
 }
@@ -93,8 +94,8 @@ void ApplyChange(AccessReview& review, const Change& c, const AccessSnapshot& s,
   if (!r) return;
   switch (c.kind) {
     case StepKind::kGrant: {
-      AccessGrant g{Str(c.payload, "principalId"), Str(c.after, "principalType"), Str(c.after, "principal"), Str(c.after, "appRoleId"),
-                    Str(c.after, "role"), ""};
+      AccessGrant g{Str(c.payload, "principalId"), Str(c.after, "principalType"), Str(c.after, "principal"),
+                    Str(c.after, "appRoleId"),     Str(c.after, "role"),          ""};
       if (observed)
         if (auto id = observed->identities.find(g.principal_name); id != observed->identities.end() && !id->second.display_name.empty())
           g.principal_name = id->second.display_name;
@@ -103,7 +104,8 @@ void ApplyChange(AccessReview& review, const Change& c, const AccessSnapshot& s,
       break;
     }
     case StepKind::kRevoke:
-      MarkLost(*r, Str(c.before, "principalId"), Str(c.before, "role"), c.widens_access_drift && !NamedByManifest(Str(c.before, "principalId"), observed));
+      MarkLost(*r, Str(c.before, "principalId"), Str(c.before, "role"),
+               c.widens_access_drift && !NamedByManifest(Str(c.before, "principalId"), observed));
       break;
     case StepKind::kUpdateServicePrincipal:
     case StepKind::kCreateServicePrincipal: {
@@ -130,8 +132,7 @@ void ApplyChange(AccessReview& review, const Change& c, const AccessSnapshot& s,
       for (auto& e : r->entries) e.mark = AccessMark::kLost;
       r->notes.push_back("the plan deletes this application: nobody can obtain a token for it afterwards");
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

@@ -23,22 +23,22 @@ const char* ToString(AccessMark m);  ///< "", "gained", "lost"
 struct AccessEntry {
   AccessPrincipal identity;
   std::string role;
-  std::string how;            ///< "direct", or "group" (a user through `group`)
+  std::string how;  ///< "direct", or "group" (a user through `group`)
   AccessPrincipal group;
-  std::string since;          ///< the assignment's createdDateTime; empty for a grant the plan makes
+  std::string since;  ///< the assignment's createdDateTime; empty for a grant the plan makes
   AccessMark mark = AccessMark::kNone;
-  bool widening = false;      ///< the tenant grants it and the manifest does not: drift that widens access
+  bool widening = false;  ///< the tenant grants it and the manifest does not: drift that widens access
 };
 
 struct AccessAppReview {
-  std::string key;            ///< uniqueName, else the display name
+  std::string key;  ///< uniqueName, else the display name
   AccessApp app;
-  bool open_before = false;   ///< any identity in the tenant can obtain a token (assignment not required)
+  bool open_before = false;  ///< any identity in the tenant can obtain a token (assignment not required)
   bool open_after = false;
-  std::string assignment_change;  ///< with a plan: "", "on" (assignment becomes required), "off"
+  std::string assignment_change;     ///< with a plan: "", "on" (assignment becomes required), "off"
   bool assignment_widening = false;  ///< assignment is off now and the manifest wants it on
-  bool created = false;       ///< the plan creates the app
-  bool deleted = false;       ///< the plan deletes the app
+  bool created = false;              ///< the plan creates the app
+  bool deleted = false;              ///< the plan deletes the app
   std::vector<AccessEntry> entries;
   std::vector<AccessChanger> changers;  ///< who can change who gets tokens for it
   std::vector<std::string> notes;
@@ -51,7 +51,7 @@ struct AccessReview {
   std::string tenant_id;
   int64_t read_at = 0;
   bool with_plan = false;
-  std::string manifest;       ///< the PATH given
+  std::string manifest;  ///< the PATH given
   std::vector<AccessAppReview> apps;
   std::vector<AccessPrincipal> identities;  ///< every identity in any entry, by display name
   std::vector<std::string> notes;           ///< review-wide (directory roles not read, …)
@@ -68,7 +68,7 @@ AccessReview BuildAccessReview(const AccessSnapshot& snapshot, const Plan* plan 
 /// `snapshot.group_members`), and the apps open to every identity.
 struct IdentityReachEntry {
   std::string app_key, app_id;
-  std::string role;           ///< empty: only because assignment is not required
+  std::string role;  ///< empty: only because assignment is not required
   std::string why;
   AccessMark mark = AccessMark::kNone;
 };

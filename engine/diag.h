@@ -27,7 +27,7 @@ enum class Severity { kError, kWarning };
 /// escapes them (\0, \x1b, …) when the diagnostic is added.
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string code;     ///< stable id such as E0203; listed in the README
+  std::string code;  ///< stable id such as E0203; listed in the README
   SourceLoc loc;
   std::string message;  ///< one line, no trailing period
   std::string hint;     ///< shown under the caret, e.g. "did you mean 'App.Use'?"; may be empty

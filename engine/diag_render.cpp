@@ -49,8 +49,8 @@ std::string RenderDiagnostic(const Diagnostic& d, const Diagnostics& all, bool c
   int column = std::max(1, d.loc.column);
   int length = std::clamp<int>(d.loc.length, 1, std::max<int>(1, static_cast<int>(line.size()) - column + 1));
   out += fmt::format(" {}{} |{} {}\n", p.blue, gutter, p.reset, Printable(line));
-  out += fmt::format(" {}{} |{} {}{}{}{}{}\n", p.blue, pad, p.reset, std::string(column - 1, ' '), error ? p.red : p.yellow,
-                     std::string(length, '^'), d.hint.empty() ? "" : " ", d.hint + p.reset);
+  out += fmt::format(" {}{} |{} {}{}{}{}{}\n", p.blue, pad, p.reset, std::string(column - 1, ' '), error ? p.red : p.yellow, std::string(length, '^'),
+                     d.hint.empty() ? "" : " ", d.hint + p.reset);
   return out;
 }
 

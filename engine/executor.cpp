@@ -111,8 +111,10 @@ class Window {
   size_t size() const { return static_cast<size_t>(size_); }
   void Learn(double seconds) {
     fastest_ = std::min(fastest_, seconds);
-    if (seconds <= 1.5 * fastest_ + 0.005) size_ = std::min(static_cast<double>(cap_), size_ + 1);
-    else if (seconds > 3 * fastest_ + 0.010) size_ = std::max(static_cast<double>(floor_), size_ * 0.75);
+    if (seconds <= 1.5 * fastest_ + 0.005)
+      size_ = std::min(static_cast<double>(cap_), size_ + 1);
+    else if (seconds > 3 * fastest_ + 0.010)
+      size_ = std::max(static_cast<double>(floor_), size_ * 0.75);
   }
 
  private:
@@ -359,9 +361,9 @@ class Run {
   ExecutionReport report_;
   std::map<std::string, size_t> index_;
   std::vector<bool> settled_, running_;
-  std::vector<size_t> waiting_on_;            ///< dependencies not yet succeeded
+  std::vector<size_t> waiting_on_;  ///< dependencies not yet succeeded
   std::vector<std::vector<size_t>> dependents_;
-  std::set<size_t> ready_;                    ///< in plan order
+  std::set<size_t> ready_;  ///< in plan order
   ApplyContext ctx_;
   int finished_ = 0;
   size_t in_flight_ = 0;
@@ -378,7 +380,8 @@ ExecutionReport Execute(const Plan& plan, const ObservedState& observed, Provide
   return Run(plan, observed, provider, options).Go();
 }
 
-ExecutionReport Execute(const Plan& plan, const ObservedState& observed, Provider& provider, const std::function<void(const Progress&)>& on_progress) {
+ExecutionReport Execute(const Plan& plan, const ObservedState& observed, Provider& provider,
+                        const std::function<void(const Progress&)>& on_progress) {
   ExecuteOptions options;
   options.on_progress = on_progress;
   return Execute(plan, observed, provider, options);

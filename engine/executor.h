@@ -21,14 +21,14 @@ enum class StepStatus { kDone, kUnchanged, kFailed, kSkipped, kNotStarted };
 struct StepOutcome {
   const Change* change = nullptr;
   StepStatus status = StepStatus::kSkipped;
-  Error error;                  ///< kFailed
-  std::string blocked_by;       ///< kSkipped: the failed or skipped step it waited for
+  Error error;             ///< kFailed
+  std::string blocked_by;  ///< kSkipped: the failed or skipped step it waited for
 };
 
 struct ExecutionReport {
   std::vector<StepOutcome> steps;  ///< in plan order
   int done = 0, unchanged = 0, failed = 0, skipped = 0, not_started = 0;
-  bool stopped = false;            ///< asked to stop before every step had run
+  bool stopped = false;  ///< asked to stop before every step had run
   bool ok() const { return failed == 0 && skipped == 0 && not_started == 0; }
 };
 

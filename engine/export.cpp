@@ -21,9 +21,12 @@ using namespace export_detail;
 std::string ExportSlug(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
-    if (c < 0x80 && std::isalnum(c)) out += static_cast<char>(std::tolower(c));
-    else if ((c == '.' || c == '_') && !out.empty()) out += static_cast<char>(c);
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (c < 0x80 && std::isalnum(c))
+      out += static_cast<char>(std::tolower(c));
+    else if ((c == '.' || c == '_') && !out.empty())
+      out += static_cast<char>(c);
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   // Room is left for the suffixes that keep names apart ("-1a2b3c4d", "-2").
   if (out.size() > 100) out.resize(100);
@@ -87,8 +90,7 @@ std::vector<AppDoc> KeyApps(const ExportSource& s, NameBook& names) {
     d.key = names.Take(slug.empty() ? "app" : slug);
     d.adopt = true;
     std::string unique = Str(d.src->application, "uniqueName");
-    if (!unique.empty())
-      d.notes.push_back(fmt::format("its uniqueName '{}' cannot be an app key, so it is adopted by appId", unique));
+    if (!unique.empty()) d.notes.push_back(fmt::format("its uniqueName '{}' cannot be an app key, so it is adopted by appId", unique));
   }
   std::sort(docs.begin(), docs.end(), [](const AppDoc& a, const AppDoc& b) { return a.key < b.key; });
   return docs;
@@ -96,12 +98,19 @@ std::vector<AppDoc> KeyApps(const ExportSource& s, NameBook& names) {
 
 std::optional<RoleOut> ReadRole(const json::object& r, std::string& why) {
   const json::value* enabled = r.if_contains("isEnabled");
-  RoleOut role{Str(r, "value"), LowerAscii(Str(r, "id")), Str(r, "displayName"), Str(r, "description"),
-               Strings(r.if_contains("allowedMemberTypes")), !enabled || !enabled->is_bool() || enabled->as_bool()};
+  RoleOut role{Str(r, "value"),
+               LowerAscii(Str(r, "id")),
+               Str(r, "displayName"),
+               Str(r, "description"),
+               Strings(r.if_contains("allowedMemberTypes")),
+               !enabled || !enabled->is_bool() || enabled->as_bool()};
   std::sort(role.types.begin(), role.types.end());
-  if (role.value.empty()) why = fmt::format("role {} has no value", role.id);
-  else if (auto problem = CheckRoleValue(role.value)) why = fmt::format("role value '{}': {}", role.value, *problem);
-  else if (!IsGuid(role.id)) why = fmt::format("role '{}' has no GUID id", role.value);
+  if (role.value.empty())
+    why = fmt::format("role {} has no value", role.id);
+  else if (auto problem = CheckRoleValue(role.value))
+    why = fmt::format("role value '{}': {}", role.value, *problem);
+  else if (!IsGuid(role.id))
+    why = fmt::format("role '{}' has no GUID id", role.value);
   else if (role.types.empty() ||
            std::any_of(role.types.begin(), role.types.end(), [](const std::string& t) { return t != "Application" && t != "User"; }))
     why = fmt::format("role '{}' has allowedMemberTypes [{}]; a manifest states Application and/or User", role.value, fmt::join(role.types, ", "));
@@ -145,10 +154,12 @@ std::optional<ClaimOut> ReadClaim(const json::value& v, TokenType type, std::str
   if (!Str(c, "source").empty()) claim.source = Str(c, "source");
   std::sort(claim.additional_properties.begin(), claim.additional_properties.end());
   bool repeated = std::adjacent_find(claim.additional_properties.begin(), claim.additional_properties.end()) != claim.additional_properties.end();
-  if (claim.name.empty()) why = fmt::format("a claim of {} has no name", ToGraph(type));
+  if (claim.name.empty())
+    why = fmt::format("a claim of {} has no name", ToGraph(type));
   else if (!claim.source && !IsKnownOptionalClaim(type, claim.name))
     why = fmt::format("'{}' is not an optional claim entragate knows for {}", claim.name, ToGraph(type));
-  else if (repeated) why = fmt::format("claim '{}' lists an additional property twice", claim.name);
+  else if (repeated)
+    why = fmt::format("claim '{}' lists an additional property twice", claim.name);
   if (!why.empty()) return std::nullopt;
   return claim;
 }
@@ -169,8 +180,10 @@ void ReadClaims(AppDoc& d) {
       if (claims[i].name == claims[i - 1].name) why = fmt::format("'{}' is listed twice in {}", claims[i].name, ToGraph(type));
     out.emplace_back(ToGraph(type), std::move(claims));
   }
-  if (why.empty()) d.claims = std::move(out);
-  else d.notes.push_back(fmt::format("optionalClaims are left out, so entragate leaves them as they are: {}", why));
+  if (why.empty())
+    d.claims = std::move(out);
+  else
+    d.notes.push_back(fmt::format("optionalClaims are left out, so entragate leaves them as they are: {}", why));
 }
 
 // `id` in `uri`, ignoring case, replaced by its placeholder.
@@ -192,7 +205,8 @@ void ReadUris(AppDoc& d, const std::string& tenant_id) {
   std::string why;
   for (auto& uri : uris) {
     std::string as_template = PutBack(PutBack(uri, d.app_id, kAppIdPlaceholder), tenant_id, kTenantIdPlaceholder);
-    if (auto problem = CheckIdentifierUriSyntax(as_template)) why = fmt::format("'{}': {} (E0212)", uri, *problem);
+    if (auto problem = CheckIdentifierUriSyntax(as_template))
+      why = fmt::format("'{}': {} (E0212)", uri, *problem);
     else if (!SatisfiesDefaultUriPolicy(as_template, TokenVersion(d.src->application) == 2))
       why = fmt::format("'{}' lacks the app id, tenant id or a domain, which the default tenant policy asks of new URIs (E0211)", uri);
     if (!why.empty()) break;
@@ -208,8 +222,7 @@ void ReadUris(AppDoc& d, const std::string& tenant_id) {
 
 void ReadFields(AppDoc& d, const std::string& tenant_id) {
   const json::object& app = d.src->application;
-  if (!HasTag(app, kMarkerTag))
-    d.notes.push_back("made outside entragate: adopted by appId (managed from now on, never pruned)");
+  if (!HasTag(app, kMarkerTag)) d.notes.push_back("made outside entragate: adopted by appId (managed from now on, never pruned)");
   std::string audience = Str(app, "signInAudience");
   if (audience != "AzureADMyOrg" && audience != "AzureADMultipleOrgs" && audience != "AzureADandPersonalMicrosoftAccount" &&
       audience != "PersonalMicrosoftAccount")
@@ -217,8 +230,7 @@ void ReadFields(AppDoc& d, const std::string& tenant_id) {
   ReadRoles(d);
   ReadClaims(d);
   ReadUris(d, tenant_id);
-  if (!d.src->has_service_principal)
-    d.notes.push_back("has no service principal: plan will create one (assignmentRequired and access are left out)");
+  if (!d.src->has_service_principal) d.notes.push_back("has no service principal: plan will create one (assignmentRequired and access are left out)");
 }
 
 const RoleOut* RoleById(const AppDoc& d, const std::string& id) {
@@ -268,8 +280,7 @@ Choice ChooseSelector(const ExportPrincipal& p) {
   const std::string& upn = p.user_principal_name;
   const std::string& name = p.display_name;
   auto base = [](const std::string& slug, const char* fallback) { return slug.empty() ? std::string(fallback) : slug; };
-  if (p.type == "User" && !upn.empty() && !IsGuid(upn))
-    return {IdentitySelector::kUser, upn, base(ExportSlug(upn.substr(0, upn.find('@'))), "user")};
+  if (p.type == "User" && !upn.empty() && !IsGuid(upn)) return {IdentitySelector::kUser, upn, base(ExportSlug(upn.substr(0, upn.find('@'))), "user")};
   if (p.type == "Group" && p.unique_display_name && !name.empty() && !IsGuid(name))
     return {IdentitySelector::kGroup, name, base(ExportSlug(name), "group")};
   bool service_principal = p.type == "ServicePrincipal";

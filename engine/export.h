@@ -22,8 +22,8 @@ inline constexpr const char* kManifestSchemaUrl = "https://entragate.dev/schemas
 
 /// A principal that holds a role on an exported app.
 struct ExportPrincipal {
-  std::string object_id;               ///< lower case
-  std::string type;                    ///< ServicePrincipal, User, Group
+  std::string object_id;  ///< lower case
+  std::string type;       ///< ServicePrincipal, User, Group
   std::string display_name;
   std::string service_principal_type;  ///< service principals: Application, ManagedIdentity, …
   std::string app_id;                  ///< service principals
@@ -35,23 +35,23 @@ struct ExportPrincipal {
 
 /// One appRoleAssignedTo entry of an exported app's service principal.
 struct ExportAssignment {
-  std::string app_role_id;             ///< lower case
-  std::string principal_id;            ///< lower case
-  std::string principal_type;          ///< ServicePrincipal, User, Group
+  std::string app_role_id;     ///< lower case
+  std::string principal_id;    ///< lower case
+  std::string principal_type;  ///< ServicePrincipal, User, Group
   std::string principal_display_name;
 };
 
 /// An owner of an exported application or of its service principal.
 struct ExportOwner {
-  std::string object_id;               ///< lower case
-  std::string type;                    ///< ServicePrincipal, User, Group
+  std::string object_id;  ///< lower case
+  std::string type;       ///< ServicePrincipal, User, Group
   std::string display_name;
 };
 
 struct ExportApp {
-  boost::json::object application;     ///< as read (the properties the planner compares, tags included)
+  boost::json::object application;  ///< as read (the properties the planner compares, tags included)
   bool has_service_principal = false;
-  std::string service_principal_id;    ///< lower case
+  std::string service_principal_id;  ///< lower case
   bool assignment_required = false;
   std::vector<ExportAssignment> assigned_to;
   std::vector<ExportOwner> owners;     ///< of the application
@@ -59,12 +59,12 @@ struct ExportApp {
 };
 
 struct ExportSource {
-  std::string tenant_id;               ///< lower case; becomes the files' `tenant:` guard
-  std::string origin;                  ///< for the header: "the local tenant", "Microsoft Graph (https://…)"
-  std::string exported_at;             ///< for the header: UTC, ISO 8601
+  std::string tenant_id;    ///< lower case; becomes the files' `tenant:` guard
+  std::string origin;       ///< for the header: "the local tenant", "Microsoft Graph (https://…)"
+  std::string exported_at;  ///< for the header: UTC, ISO 8601
   std::vector<ExportApp> apps;
   std::map<std::string, ExportPrincipal> principals;  ///< by object id: everyone the assignments and owners name
-  std::vector<std::string> notes;      ///< from the reader: what was skipped, and why
+  std::vector<std::string> notes;                     ///< from the reader: what was skipped, and why
 };
 
 enum class ExportLayout {
@@ -73,13 +73,13 @@ enum class ExportLayout {
 };
 
 struct ExportedFile {
-  std::string name;                    ///< file name, no directory; "export.yaml" for kOneFile
+  std::string name;  ///< file name, no directory; "export.yaml" for kOneFile
   std::string text;
 };
 
 struct ExportOutput {
-  std::vector<ExportedFile> files;     ///< empty when there is no app to export
-  std::vector<std::string> notes;      ///< the reader's notes, then "app 'key': …" for each app
+  std::vector<ExportedFile> files;  ///< empty when there is no app to export
+  std::vector<std::string> notes;   ///< the reader's notes, then "app 'key': …" for each app
 };
 
 ExportOutput ExportManifests(const ExportSource& source, ExportLayout layout);

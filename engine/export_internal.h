@@ -63,13 +63,13 @@ struct GrantOut {
 struct AppDoc {
   const ExportApp* src = nullptr;
   std::string key;
-  bool adopt = false;                                     ///< no usable uniqueName: `adopt: { appId }`
-  std::string app_id;                                     ///< lower case
-  std::vector<std::string> notes;                         ///< also written as comments above the app
-  std::optional<std::vector<RoleOut>> roles;              ///< sorted by value
+  bool adopt = false;                         ///< no usable uniqueName: `adopt: { appId }`
+  std::string app_id;                         ///< lower case
+  std::vector<std::string> notes;             ///< also written as comments above the app
+  std::optional<std::vector<RoleOut>> roles;  ///< sorted by value
   std::optional<ClaimsOut> claims;
-  std::optional<std::vector<std::string>> uris;           ///< with {appId} and {tenantId} put back
-  std::vector<std::string> left_out_uris;                 ///< shown in a comment when `uris` is left out
+  std::optional<std::vector<std::string>> uris;  ///< with {appId} and {tenantId} put back
+  std::vector<std::string> left_out_uris;        ///< shown in a comment when `uris` is left out
   std::vector<GrantOut> grants;
   std::optional<std::map<std::string, std::vector<std::string>>> access;  ///< role value → names, sorted
   /// Owners a manifest can state (GrantOut without a role); absent when there are none or one

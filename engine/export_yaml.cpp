@@ -47,8 +47,10 @@ void List(YAML::Emitter& e, const std::vector<std::string>& items) {
 template <class T>
 void Field(YAML::Emitter& e, const std::string& key, const T& value) {
   Key(e, key);
-  if constexpr (std::is_convertible_v<T, std::string>) Text(e, value);
-  else e << value;
+  if constexpr (std::is_convertible_v<T, std::string>)
+    Text(e, value);
+  else
+    e << value;
 }
 
 void EmptyMap(YAML::Emitter& e) { e << YAML::Flow << YAML::BeginMap << YAML::EndMap; }

@@ -29,8 +29,7 @@ std::string LowerAscii(std::string_view text) {
 }
 
 bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return LowerAsciiChar(x) == LowerAsciiChar(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return LowerAsciiChar(x) == LowerAsciiChar(y); });
 }
 
 std::optional<std::string> CheckRoleValue(std::string_view value) {
@@ -65,10 +64,31 @@ std::vector<std::string> Sorted(std::vector<std::string> v) {
 
 // Claims valid in both v1.0 and v2.0 JWTs, plus those v2 tokens emit on request (docs/graph-behaviour.md §2.7).
 std::vector<std::string> CommonJwtClaims() {
-  return {"acct", "acrs", "auth_time", "ctry", "email", "fwd", "groups", "login_hint", "sid",
-          "tenant_ctry", "tenant_region_scope", "upn", "verified_primary_email", "verified_secondary_email",
-          "xms_pdl", "xms_pl", "xms_tpl", "ztdid", "ipaddr", "onprem_sid", "pwd_exp", "pwd_url", "in_corp",
-          "family_name", "given_name"};
+  return {"acct",
+          "acrs",
+          "auth_time",
+          "ctry",
+          "email",
+          "fwd",
+          "groups",
+          "login_hint",
+          "sid",
+          "tenant_ctry",
+          "tenant_region_scope",
+          "upn",
+          "verified_primary_email",
+          "verified_secondary_email",
+          "xms_pdl",
+          "xms_pl",
+          "xms_tpl",
+          "ztdid",
+          "ipaddr",
+          "onprem_sid",
+          "pwd_exp",
+          "pwd_url",
+          "in_corp",
+          "family_name",
+          "given_name"};
 }
 
 }  // namespace

@@ -33,9 +33,8 @@ bool IsValidName(const std::string& name) {
 
 std::optional<Identity> ReadIdentity(const YamlContext& ctx, const YamlEntry& entry) {
   static const std::vector<IdentitySelector> kSelectors = {
-      IdentitySelector::kManagedIdentity, IdentitySelector::kResourceId, IdentitySelector::kAppId,
-      IdentitySelector::kObjectId, IdentitySelector::kServicePrincipal, IdentitySelector::kGroup,
-      IdentitySelector::kUser};
+      IdentitySelector::kManagedIdentity,  IdentitySelector::kResourceId, IdentitySelector::kAppId, IdentitySelector::kObjectId,
+      IdentitySelector::kServicePrincipal, IdentitySelector::kGroup,      IdentitySelector::kUser};
   std::vector<std::string> keys;
   for (auto s : kSelectors) keys.push_back(ToYamlKey(s));
   std::string what = fmt::format("identity '{}'", entry.key);
@@ -130,8 +129,7 @@ void ReadSettings(const YamlContext& ctx, const MapReader& top, Fragment& out) {
   out.settings = settings;
 }
 
-void ReadNamed(const YamlContext& ctx, const MapReader& top, const char* key, const char* what,
-               const std::function<void(const YamlEntry&)>& read) {
+void ReadNamed(const YamlContext& ctx, const MapReader& top, const char* key, const char* what, const std::function<void(const YamlEntry&)>& read) {
   const YamlEntry* e = top.Typed(key, YamlType::kMap);
   if (!e) return;
   for (const auto& entry : MapEntries(ctx, e->value, key, e->value_loc)) {
@@ -169,8 +167,7 @@ Fragment ReadFile(const std::string& file, const std::string& text, const Scope&
   MapReader top(ctx, *root, "the manifest", top_loc, kTopKeys);
   if (!top.is_map()) return out;
   if (auto version = top.Int("version", true); version && *version != 1) {
-    diags.Error("E0105", top.Find("version")->value_loc,
-                fmt::format("unsupported manifest version {}; this entragate reads version 1", *version));
+    diags.Error("E0105", top.Find("version")->value_loc, fmt::format("unsupported manifest version {}; this entragate reads version 1", *version));
   }
   if (auto tenant = manifest_detail::ReadTenantValue(ctx, top)) out.tenant = *tenant;
   ReadNamed(ctx, top, "identities", "identity name", [&](const YamlEntry& e) {
@@ -185,8 +182,7 @@ Fragment ReadFile(const std::string& file, const std::string& text, const Scope&
 
 // The first pass: only `environments`, which every file's strings may depend on. Problems of the
 // YAML itself are left to the second pass, which reports them once.
-void ReadFileEnvironments(const std::string& file, const std::string& text, manifest_detail::Environments& envs,
-                          Diagnostics& diags) {
+void ReadFileEnvironments(const std::string& file, const std::string& text, manifest_detail::Environments& envs, Diagnostics& diags) {
   if (text.find("environments") == std::string::npos) return;  // cannot declare any
   Diagnostics parse;
   auto root = ParseYamlDocument(file, text, parse);
@@ -202,8 +198,7 @@ void Merge(Fragment&& f, DesiredState& state, Diagnostics& diags, std::map<std::
   if (f.tenant) {
     if (state.tenant && *state.tenant != f.tenant->first) {
       diags.Error("E0107", f.tenant->second,
-                  fmt::format("tenant '{}' contradicts tenant '{}' given at {}", f.tenant->first, *state.tenant,
-                              state.tenant_loc.ToString()));
+                  fmt::format("tenant '{}' contradicts tenant '{}' given at {}", f.tenant->first, *state.tenant, state.tenant_loc.ToString()));
     } else if (!state.tenant) {
       state.tenant = f.tenant->first;
       state.tenant_loc = f.tenant->second;
@@ -211,8 +206,7 @@ void Merge(Fragment&& f, DesiredState& state, Diagnostics& diags, std::map<std::
   }
   for (auto& id : f.identities) {
     auto [it, inserted] = state.identities.emplace(id.name, id);
-    if (!inserted)
-      diags.Error("E0106", id.loc, fmt::format("identity '{}' is defined twice: here and at {}", id.name, it->second.loc.ToString()));
+    if (!inserted) diags.Error("E0106", id.loc, fmt::format("identity '{}' is defined twice: here and at {}", id.name, it->second.loc.ToString()));
   }
   for (auto& app : f.apps) {
     auto [it, inserted] = app_locs.emplace(app.key, app.loc);
@@ -243,8 +237,7 @@ void MergeEnvironment(const manifest_detail::Environment& env, DesiredState& sta
   }
   for (const auto& id : env.identities) {
     auto [it, inserted] = state.identities.emplace(id.name, id);
-    if (!inserted)
-      diags.Error("E0106", id.loc, fmt::format("identity '{}' is defined twice: here and at {}", id.name, it->second.loc.ToString()));
+    if (!inserted) diags.Error("E0106", id.loc, fmt::format("identity '{}' is defined twice: here and at {}", id.name, it->second.loc.ToString()));
   }
 }
 
@@ -311,8 +304,7 @@ std::string SetName(const std::vector<std::string>& paths) { return paths.empty(
 
 }  // namespace
 
-DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags,
-                               const LoadOptions& options) {
+DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags, const LoadOptions& options) {
   ForEachFile each = [&files](Diagnostics&, const std::function<void(const std::string&, const std::string&)>& read) {
     for (const auto& [name, text] : files) read(name, text);
   };

@@ -27,8 +27,7 @@ DesiredState LoadManifestSet(const std::vector<std::string>& paths, const LoadOp
 DesiredState LoadManifest(const std::string& path, Diagnostics& diags);  ///< one path, no environment
 
 /// One in-memory file per entry (name, text), merged in the given order. For tests and tools.
-DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags,
-                               const LoadOptions& options = {});
+DesiredState LoadManifestTexts(const std::vector<std::pair<std::string, std::string>>& files, Diagnostics& diags, const LoadOptions& options = {});
 
 /// The environments the set at `paths` declares, in order; empty when none (or it cannot be read).
 std::vector<std::string> ManifestEnvironments(const std::vector<std::string>& paths);

@@ -12,10 +12,9 @@ namespace entragate::engine::manifest_detail {
 namespace {
 
 const std::vector<std::string> kAppKeys = {
-    "displayName", "description", "notes", "signInAudience", "requestedAccessTokenVersion", "tags",
-    "identifierUris", "optionalClaims", "appRoles", "assignmentRequired", "access", "owners", "servicePrincipalOwners", "adopt", "environments"};
-const std::vector<std::string> kAudiences = {"AzureADMyOrg", "AzureADMultipleOrgs",
-                                             "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"};
+    "displayName", "description",        "notes",  "signInAudience", "requestedAccessTokenVersion", "tags",  "identifierUris", "optionalClaims",
+    "appRoles",    "assignmentRequired", "access", "owners",         "servicePrincipalOwners",      "adopt", "environments"};
+const std::vector<std::string> kAudiences = {"AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"};
 const std::vector<std::string> kMemberTypes = {"Application", "User"};
 
 bool IsPersonalAudience(const std::string& audience) {
@@ -72,13 +71,11 @@ void ReadIdentifierUris(const YamlContext& ctx, const MapReader& r, App& app) {
 // A claim valid for another token type is a misplaced claim, not a typo: say where it belongs.
 std::string ClaimHint(TokenType type, const std::string& name) {
   for (TokenType other : {TokenType::kAccessToken, TokenType::kIdToken, TokenType::kSaml2Token})
-    if (other != type && IsKnownOptionalClaim(other, name))
-      return fmt::format("'{}' is a claim of {}", name, ToGraph(other));
+    if (other != type && IsKnownOptionalClaim(other, name)) return fmt::format("'{}' is a claim of {}", name, ToGraph(other));
   return DidYouMean(name, KnownOptionalClaims(type));
 }
 
-std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YAML::Node& item, TokenType type,
-                                       const std::string& what) {
+std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YAML::Node& item, TokenType type, const std::string& what) {
   OptionalClaim claim;
   claim.loc = ctx.Loc(item);
   if (TypeOf(item) == YamlType::kString) {
@@ -90,8 +87,7 @@ std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YAML::Node&
     claim.name = *name;
     claim.loc = r.Find("name")->value_loc;
     claim.essential = r.Bool("essential").value_or(false);
-    if (const YamlEntry* source = r.Find("source"); source && TypeOf(source->value) != YamlType::kNull)
-      claim.source = r.String("source");
+    if (const YamlEntry* source = r.Find("source"); source && TypeOf(source->value) != YamlType::kNull) claim.source = r.String("source");
     if (auto props = r.StringList("additionalProperties"))
       for (auto& [p, loc] : *props) claim.additional_properties.push_back(p);
   } else {
@@ -99,8 +95,7 @@ std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YAML::Node&
     return std::nullopt;
   }
   if (!claim.source && !IsKnownOptionalClaim(type, claim.name)) {
-    ctx.diags.Error("E0210", claim.loc,
-                    fmt::format("'{}' is not an optional claim Entra knows for {}", claim.name, ToGraph(type)),
+    ctx.diags.Error("E0210", claim.loc, fmt::format("'{}' is not an optional claim Entra knows for {}", claim.name, ToGraph(type)),
                     ClaimHint(type, claim.name));
     return std::nullopt;
   }
@@ -110,8 +105,7 @@ std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YAML::Node&
 void ReadOptionalClaims(const YamlContext& ctx, const MapReader& r, App& app) {
   const YamlEntry* e = r.Typed("optionalClaims", YamlType::kMap);
   if (!e) return;
-  MapReader claims(ctx, e->value, "optionalClaims of app '" + app.key + "'", e->key_loc,
-                   {"idToken", "accessToken", "saml2Token"});
+  MapReader claims(ctx, e->value, "optionalClaims of app '" + app.key + "'", e->key_loc, {"idToken", "accessToken", "saml2Token"});
   app.optional_claims.emplace();
   app.optional_claims->loc = e->key_loc;
   auto read_list = [&](TokenType type, std::vector<OptionalClaim>& out) {
@@ -162,8 +156,7 @@ std::optional<AppRole> ReadRole(const YamlContext& ctx, const YamlEntry& entry, 
   if (types) {
     for (auto& [t, loc] : StringItems(ctx, types->value, "allowedMemberTypes of " + what)) {
       if (std::find(kMemberTypes.begin(), kMemberTypes.end(), t) == kMemberTypes.end()) {
-        ctx.diags.Error("E0108", loc, fmt::format("'{}' is not a member type; use Application and/or User", t),
-                        DidYouMean(t, kMemberTypes));
+        ctx.diags.Error("E0108", loc, fmt::format("'{}' is not a member type; use Application and/or User", t), DidYouMean(t, kMemberTypes));
         continue;
       }
       role.allowed_member_types.push_back(t);
@@ -185,8 +178,7 @@ void ReadRoles(const YamlContext& ctx, const MapReader& r, App& app) {
     auto same_id = std::find_if(app.app_roles->begin(), app.app_roles->end(), [&](const AppRole& r) { return r.id == role->id; });
     if (same_id != app.app_roles->end()) {
       ctx.diags.Error("E0209", role->id_loc.valid() ? role->id_loc : role->loc,
-                      fmt::format("app roles '{}' and '{}' of app '{}' have the same id {}", same_id->value, role->value,
-                                  app.key, role->id));
+                      fmt::format("app roles '{}' and '{}' of app '{}' have the same id {}", same_id->value, role->value, app.key, role->id));
       continue;
     }
     app.app_roles->push_back(std::move(*role));

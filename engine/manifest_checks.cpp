@@ -45,31 +45,30 @@ void CheckGrant(const DesiredState& state, const App& app, Grant& g, const std::
   g.principal_is_app = !is_identity && state.FindApp(g.principal) != nullptr;
   if (!is_identity && !g.principal_is_app && bindings.count(g.principal)) {
     diags.Error("E0205", g.loc,
-                fmt::format("identity '{}' in access['{}'] of app '{}' is not bound in environment '{}' (only in {})", g.principal,
-                            g.role, app.key, state.environment, fmt::join(bindings.at(g.principal), ", ")),
+                fmt::format("identity '{}' in access['{}'] of app '{}' is not bound in environment '{}' (only in {})", g.principal, g.role, app.key,
+                            state.environment, fmt::join(bindings.at(g.principal), ", ")),
                 fmt::format("bind it under environments.{}.identities, or leave the app out of that environment", state.environment));
     return;
   }
   if (!is_identity && !g.principal_is_app) {
-    diags.Error("E0205", g.loc,
-                fmt::format("unknown identity '{}' in access['{}'] of app '{}'; name an entry of identities or an app key",
-                            g.principal, g.role, app.key),
-                DidYouMean(g.principal, principals));
+    diags.Error(
+        "E0205", g.loc,
+        fmt::format("unknown identity '{}' in access['{}'] of app '{}'; name an entry of identities or an app key", g.principal, g.role, app.key),
+        DidYouMean(g.principal, principals));
     return;
   }
   const AppRole* role = app.FindRole(g.role);
   if (!role) return;  // reported by CheckAccessRoles
   if (!role->enabled)
     diags.Error("E0216", g.loc,
-                fmt::format("app role '{}' of app '{}' is disabled (enabled: false) and cannot be assigned to '{}'",
-                            g.role, app.key, g.principal));
+                fmt::format("app role '{}' of app '{}' is disabled (enabled: false) and cannot be assigned to '{}'", g.role, app.key, g.principal));
   MemberType needed = PrincipalMemberType(state, g);
   const auto& allowed = role->allowed_member_types;
   bool group = !g.principal_is_app && state.identities.at(g.principal).selector == IdentitySelector::kGroup;
   if (needed != MemberType::kUnknown && std::find(allowed.begin(), allowed.end(), ToGraph(needed)) == allowed.end()) {
     diags.Error("E0204", g.loc,
-                fmt::format("app role '{}' of app '{}' allows member types [{}], but '{}' needs {}", g.role, app.key,
-                            fmt::join(allowed, ", "), g.principal, ToGraph(needed)),
+                fmt::format("app role '{}' of app '{}' allows member types [{}], but '{}' needs {}", g.role, app.key, fmt::join(allowed, ", "),
+                            g.principal, ToGraph(needed)),
                 group ? kGroupsGiveAppsNothing : "");
     return;
   }
@@ -82,9 +81,8 @@ void CheckGrant(const DesiredState& state, const App& app, Grant& g, const std::
 }
 
 // Owners must be identities Graph lets own an application: service principals and users.
-void CheckOwners(const DesiredState& state, const App& app, std::vector<Owner>& owners, const char* key,
-                 const std::vector<std::string>& principals, const std::map<std::string, std::vector<std::string>>& bindings,
-                 Diagnostics& diags) {
+void CheckOwners(const DesiredState& state, const App& app, std::vector<Owner>& owners, const char* key, const std::vector<std::string>& principals,
+                 const std::map<std::string, std::vector<std::string>>& bindings, Diagnostics& diags) {
   for (auto& o : owners) {
     auto id = state.identities.find(o.principal);
     o.principal_is_app = id == state.identities.end() && state.FindApp(o.principal) != nullptr;
@@ -96,15 +94,14 @@ void CheckOwners(const DesiredState& state, const App& app, std::vector<Owner>& 
                     fmt::format("bind it under environments.{}.identities, or leave the app out of that environment", state.environment));
       else
         diags.Error("E0228", o.loc,
-                    fmt::format("unknown identity '{}' in {} of app '{}'; name an entry of identities or an app key", o.principal, key,
-                                app.key),
+                    fmt::format("unknown identity '{}' in {} of app '{}'; name an entry of identities or an app key", o.principal, key, app.key),
                     DidYouMean(o.principal, principals));
       continue;
     }
     if (id != state.identities.end() && id->second.selector == IdentitySelector::kGroup)
       diags.Error("E0229", o.loc,
-                  fmt::format("'{}' in {} of app '{}' is a group; Graph lets only users and service principals own {}", o.principal,
-                              key, app.key, std::string_view(key) == "owners" ? "an application" : "a service principal"),
+                  fmt::format("'{}' in {} of app '{}' is a group; Graph lets only users and service principals own {}", o.principal, key, app.key,
+                              std::string_view(key) == "owners" ? "an application" : "a service principal"),
                   "name the group's members instead");
   }
   std::sort(owners.begin(), owners.end(), [](const Owner& a, const Owner& b) { return a.principal < b.principal; });
@@ -121,8 +118,8 @@ void CheckUniqueUris(const DesiredState& state, Diagnostics& diags) {
       auto [it, inserted] = seen.emplace(LowerAscii(uri.text), std::make_pair(app.key, uri.loc));
       if (!inserted && it->second.first != app.key)
         diags.Error("E0213", uri.loc,
-                    fmt::format("identifier URI '{}' is also used by app '{}' at {}; identifier URIs are unique in a tenant",
-                                uri.text, it->second.first, it->second.second.ToString()));
+                    fmt::format("identifier URI '{}' is also used by app '{}' at {}; identifier URIs are unique in a tenant", uri.text,
+                                it->second.first, it->second.second.ToString()));
     }
   }
 }
@@ -133,8 +130,7 @@ void CheckAdoptions(const DesiredState& state, Diagnostics& diags) {
     if (!app.adopt) continue;
     auto [it, inserted] = adopted.emplace(app.adopt->id, &app);
     if (!inserted)
-      diags.Error("E0220", app.adopt->loc,
-                  fmt::format("app '{}' adopts {}, which app '{}' adopts already", app.key, app.adopt->id, it->second->key));
+      diags.Error("E0220", app.adopt->loc, fmt::format("app '{}' adopts {}, which app '{}' adopts already", app.key, app.adopt->id, it->second->key));
   }
 }
 
@@ -146,8 +142,7 @@ void CheckReferences(DesiredState& state, Diagnostics& diags, const std::map<std
     principals.push_back(name);
     if (const App* app = state.FindApp(name))
       diags.Error("E0218", id.loc,
-                  fmt::format("'{}' names both an identity and an app (at {}); access could not tell them apart", name,
-                              app->loc.ToString()));
+                  fmt::format("'{}' names both an identity and an app (at {}); access could not tell them apart", name, app->loc.ToString()));
   }
   for (const auto& app : state.apps) principals.push_back(app.key);
   for (auto& app : state.apps) {

@@ -50,8 +50,7 @@ void ReadVars(const YamlContext& ctx, const YamlEntry& e, Environment& env) {
 
 void ReadOne(const YamlContext& ctx, const YamlEntry& entry, Environments& out) {
   if (const Environment* first = out.Find(entry.key)) {
-    ctx.diags.Error("E0106", entry.key_loc,
-                    fmt::format("environment '{}' is defined twice: here and at {}", entry.key, first->loc.ToString()));
+    ctx.diags.Error("E0106", entry.key_loc, fmt::format("environment '{}' is defined twice: here and at {}", entry.key, first->loc.ToString()));
     return;
   }
   Environment env;
@@ -82,23 +81,22 @@ void ReadEnvironments(const YamlContext& ctx, const YamlEntry& e, Environments& 
   if (!out.loc.valid()) out.loc = e.key_loc;
   for (const auto& entry : MapEntries(ctx, e.value, "environments", e.value_loc)) {
     if (!IsValidName(entry.key)) {
-      ctx.diags.Error("E0202", entry.key_loc,
-                      fmt::format("invalid environment name '{}': use letters, digits, '.', '_' and '-', starting with a letter or digit",
-                                  entry.key));
+      ctx.diags.Error(
+          "E0202", entry.key_loc,
+          fmt::format("invalid environment name '{}': use letters, digits, '.', '_' and '-', starting with a letter or digit", entry.key));
       continue;
     }
     ReadOne(ctx, entry, out);
   }
 }
 
-const Environment* ChooseEnvironment(const Environments& envs, const std::optional<std::string>& wanted,
-                                     const std::string& set_name, bool& ok, Diagnostics& diags) {
+const Environment* ChooseEnvironment(const Environments& envs, const std::optional<std::string>& wanted, const std::string& set_name, bool& ok,
+                                     Diagnostics& diags) {
   ok = true;
   if (!envs.declared()) {
     if (!wanted) return nullptr;
     ok = false;
-    diags.Error("E0225", {set_name, 0, 0, 0},
-                fmt::format("environment '{}' was asked for, but this manifest set declares no environments", *wanted),
+    diags.Error("E0225", {set_name, 0, 0, 0}, fmt::format("environment '{}' was asked for, but this manifest set declares no environments", *wanted),
                 "leave out --env and ENTRAGATE_ENV, or declare the environment under environments:");
     return nullptr;
   }
@@ -106,22 +104,20 @@ const Environment* ChooseEnvironment(const Environments& envs, const std::option
   if (!wanted) {
     ok = false;
     diags.Error("E0225", envs.loc,
-                fmt::format("this manifest set declares environments ({}); choose one with --env NAME or ENTRAGATE_ENV",
-                            fmt::join(names, ", ")));
+                fmt::format("this manifest set declares environments ({}); choose one with --env NAME or ENTRAGATE_ENV", fmt::join(names, ", ")));
     return nullptr;
   }
   const Environment* env = envs.Find(*wanted);
   if (!env) {
     ok = false;
     std::string hint = DidYouMean(*wanted, names);
-    diags.Error("E0225", envs.loc, fmt::format("unknown environment '{}'; this manifest set declares {}", *wanted, fmt::join(names, ", ")),
-                hint);
+    diags.Error("E0225", envs.loc, fmt::format("unknown environment '{}'; this manifest set declares {}", *wanted, fmt::join(names, ", ")), hint);
   }
   return env;
 }
 
-std::optional<std::string> ExpandVars(const Environments& envs, const Environment* env, const std::string& text,
-                                      const SourceLoc& loc, Diagnostics& diags) {
+std::optional<std::string> ExpandVars(const Environments& envs, const Environment* env, const std::string& text, const SourceLoc& loc,
+                                      Diagnostics& diags) {
   if (text.find("${") == std::string::npos) return text;
   std::string out;
   bool ok = true;
@@ -138,8 +134,7 @@ std::optional<std::string> ExpandVars(const Environments& envs, const Environmen
     size_t close = text.find('}', i);
     std::string ref = close == std::string::npos ? text.substr(i) : text.substr(i, close - i + 1);
     if (close == std::string::npos || ref.compare(0, 6, "${var.") != 0 || ref.size() == 7) {
-      diags.Error("E0224", loc, fmt::format("'{}' is not a variable reference; write ${{var.NAME}}", ref),
-                  "for a literal ${ write $${");
+      diags.Error("E0224", loc, fmt::format("'{}' is not a variable reference; write ${{var.NAME}}", ref), "for a literal ${ write $${");
       ok = false;
       if (close == std::string::npos) break;
       i = close + 1;
@@ -186,8 +181,7 @@ bool AppInEnvironment(const YamlContext& ctx, const YamlEntry& entry, const Envi
       continue;
     }
     if (!envs.Find(name)) {
-      ctx.diags.Error("E0226", loc,
-                      fmt::format("unknown environment '{}' in {}; this manifest set declares {}", name, what, fmt::join(names, ", ")),
+      ctx.diags.Error("E0226", loc, fmt::format("unknown environment '{}' in {}; this manifest set declares {}", name, what, fmt::join(names, ", ")),
                       DidYouMean(name, names));
       continue;
     }

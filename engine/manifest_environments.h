@@ -38,13 +38,13 @@ void ReadEnvironments(const YamlContext& ctx, const YamlEntry& top, Environments
 
 /// The environment a run is for. nullptr with no problem when the set declares none and none was
 /// asked for; reports E0225 (none chosen, unknown, or asked of a set without environments).
-const Environment* ChooseEnvironment(const Environments& envs, const std::optional<std::string>& wanted,
-                                     const std::string& set_name, bool& ok, Diagnostics& diags);
+const Environment* ChooseEnvironment(const Environments& envs, const std::optional<std::string>& wanted, const std::string& set_name, bool& ok,
+                                     Diagnostics& diags);
 
 /// `text` with each ${var.NAME} replaced by the chosen environment's value ($${ is a literal ${);
 /// nullopt after reporting E0224 at `loc` for an unknown variable or a malformed reference.
-std::optional<std::string> ExpandVars(const Environments& envs, const Environment* env, const std::string& text,
-                                      const SourceLoc& loc, Diagnostics& diags);
+std::optional<std::string> ExpandVars(const Environments& envs, const Environment* env, const std::string& text, const SourceLoc& loc,
+                                      Diagnostics& diags);
 
 /// Whether app `entry` belongs in `env`: its `environments` list names it, or it has none (all).
 /// Reports E0226 for names the set does not declare, and for the list in a set without environments.

@@ -40,8 +40,7 @@ const char* KindName(mode_t mode) {
 }
 
 void NotAFile(const std::string& path, const char* kind, Diagnostics& diags) {
-  diags.Error("E0009", {path, 0, 0, 0},
-              fmt::format("'{}' is {}; manifests are read only from regular files and directories", path, kind));
+  diags.Error("E0009", {path, 0, 0, 0}, fmt::format("'{}' is {}; manifests are read only from regular files and directories", path, kind));
 }
 
 bool IsManifestName(const fs::path& p) {
@@ -52,8 +51,8 @@ bool IsManifestName(const fs::path& p) {
 struct Walk {
   const fs::path& root;
   Diagnostics& diags;
-  std::vector<fs::path> files;       ///< relative to root
-  std::set<fs::path> visited;        ///< canonical directories already read (symlink loops)
+  std::vector<fs::path> files;  ///< relative to root
+  std::set<fs::path> visited;   ///< canonical directories already read (symlink loops)
 
   void Directory(const fs::path& relative, int depth) {
     fs::path dir = root / relative;
@@ -79,8 +78,7 @@ struct Walk {
       std::error_code link_ec;
       bool broken_link = entry.is_symlink(link_ec);
       if (IsManifestName(relative))
-        diags.Error("E0001", {shown, 0, 0, 0},
-                    fmt::format("cannot read '{}': {}", shown, broken_link ? "a broken symbolic link" : ec.message()));
+        diags.Error("E0001", {shown, 0, 0, 0}, fmt::format("cannot read '{}': {}", shown, broken_link ? "a broken symbolic link" : ec.message()));
       return;
     }
     if (fs::is_directory(status)) return Directory(relative, depth + 1);

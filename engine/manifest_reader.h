@@ -16,8 +16,7 @@ std::optional<Identity> ReadIdentity(const YamlContext& ctx, const YamlEntry& en
 /// Checks that span apps and identities, possibly from several files: references in `access`,
 /// member types, duplicate role ids and identifier URIs, name clashes. Resolves Grant.principal_is_app.
 /// `bindings` (identity name → environments binding it) explains a name the chosen environment lacks.
-void CheckReferences(DesiredState& state, Diagnostics& diags,
-                     const std::map<std::string, std::vector<std::string>>& bindings = {});
+void CheckReferences(DesiredState& state, Diagnostics& diags, const std::map<std::string, std::vector<std::string>>& bindings = {});
 
 /// `tenant` of a mapping (the top level, an environment): a GUID (lower-cased) or a domain name
 /// (E0214 otherwise), with the value's location.

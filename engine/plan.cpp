@@ -115,9 +115,17 @@ json::object ChangeToJson(const Change& c) {
   for (const auto& n : c.notes) notes.push_back(json::string(n));
   json::object source;
   if (c.source.valid()) source = {{"file", c.source.file}, {"line", c.source.line}, {"column", c.source.column}};
-  return json::object{{"id", c.id}, {"address", c.address}, {"action", ToString(c.action)},
-                      {"kind", ToString(c.kind)}, {"app", c.app}, {"before", c.before}, {"after", c.after}, {"payload", c.payload},
-                      {"after_steps", std::move(after_steps)}, {"source", std::move(source)}, {"notes", std::move(notes)},
+  return json::object{{"id", c.id},
+                      {"address", c.address},
+                      {"action", ToString(c.action)},
+                      {"kind", ToString(c.kind)},
+                      {"app", c.app},
+                      {"before", c.before},
+                      {"after", c.after},
+                      {"payload", c.payload},
+                      {"after_steps", std::move(after_steps)},
+                      {"source", std::move(source)},
+                      {"notes", std::move(notes)},
                       {"widens_access_drift", c.widens_access_drift}};
 }
 
@@ -129,8 +137,9 @@ json::object PlanHeaderJson(const Plan& plan) {
   for (const auto& w : plan.warnings) warnings.push_back(json::string(w));
   json::object out{
       {"format_version", Plan::kFormatVersion},
-      {"target", json::object{{"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"domain", plan.target.domain},
-                              {"endpoint", plan.target.endpoint}}},
+      {"target",
+       json::object{
+           {"kind", plan.target.kind}, {"tenant_id", plan.target.tenant_id}, {"domain", plan.target.domain}, {"endpoint", plan.target.endpoint}}},
       {"manifest", json::object{{"path", plan.manifest_path}, {"files", std::move(files)}, {"digest", plan.manifest_digest}}},
       {"observed_digest", plan.observed_digest},
       {"allow_delete", plan.allow_delete},

@@ -15,8 +15,8 @@ namespace json = boost::json;
 namespace {
 
 struct JsonDifference {
-  std::string path;                          ///< "" for the whole value, "web.redirectUris", "appRoles[0].id"
-  const json::value* saved = nullptr;        ///< null: absent on that side
+  std::string path;                    ///< "" for the whole value, "web.redirectUris", "appRoles[0].id"
+  const json::value* saved = nullptr;  ///< null: absent on that side
   const json::value* fresh = nullptr;
 };
 

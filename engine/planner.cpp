@@ -72,8 +72,8 @@ bool SameSet(std::vector<std::string> a, std::vector<std::string> b, bool case_i
 }
 
 json::object ClaimJson(const OptionalClaim& c) {
-  return json::object{{"additionalProperties", StringArray(c.additional_properties)}, {"essential", c.essential},
-                      {"name", c.name}, {"source", Opt(c.source)}};
+  return json::object{
+      {"additionalProperties", StringArray(c.additional_properties)}, {"essential", c.essential}, {"name", c.name}, {"source", Opt(c.source)}};
 }
 
 json::object ClaimsJson(const OptionalClaims& oc) {
@@ -103,9 +103,8 @@ json::object NormalizeClaims(const json::value& v) {
       claim["additionalProperties"] = StringArray(props);
       claims.push_back(std::move(claim));
     }
-    std::sort(claims.begin(), claims.end(), [](const json::object& a, const json::object& b) {
-      return json::serialize(a.at("name")) < json::serialize(b.at("name"));
-    });
+    std::sort(claims.begin(), claims.end(),
+              [](const json::object& a, const json::object& b) { return json::serialize(a.at("name")) < json::serialize(b.at("name")); });
     json::array arr;
     for (auto& c : claims) arr.push_back(std::move(c));
     list = std::move(arr);
@@ -195,7 +194,8 @@ std::vector<FieldDiff> DiffAppFields(const App& app, const json::object& o, cons
 
 void PlanNewApp(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
-  json::object payload{{"displayName", app.display_name}, {"signInAudience", app.sign_in_audience},
+  json::object payload{{"displayName", app.display_name},
+                       {"signInAudience", app.sign_in_audience},
                        {"tags", StringArray(DesiredTags(app, nullptr, ctx.desired.settings.owner))}};
   if (app.description) payload["description"] = *app.description;
   if (app.notes) payload["notes"] = *app.notes;
@@ -207,8 +207,10 @@ void PlanNewApp(Context& ctx, AppPlan& ap) {
   if (app.identifier_uris) {
     json::array now;
     for (const auto& u : *app.identifier_uris) {
-      if (u.text.find(kAppIdPlaceholder) != std::string::npos) needs_app_id = true;
-      else now.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
+      if (u.text.find(kAppIdPlaceholder) != std::string::npos)
+        needs_app_id = true;
+      else
+        now.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
     }
     if (!needs_app_id) payload["identifierUris"] = now;
   }
@@ -222,9 +224,18 @@ void PlanNewApp(Context& ctx, AppPlan& ap) {
     json::array uris;
     for (const auto& u : *app.identifier_uris) uris.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
     json::object payload_uris{{"identifierUris", uris}};
-    ctx.Add(Change{"app." + app.key + ".identifier_uris", "app." + app.key, Action::kUpdate, StepKind::kSetAppIdUris, app.key,
-                   json::object{{"identifierUris", json::array{}}}, payload_uris, payload_uris, {ap.create_step},
-                   app.LocOf("identifierUris"), {"{appId} is known once the application exists"}, false});
+    ctx.Add(Change{"app." + app.key + ".identifier_uris",
+                   "app." + app.key,
+                   Action::kUpdate,
+                   StepKind::kSetAppIdUris,
+                   app.key,
+                   json::object{{"identifierUris", json::array{}}},
+                   payload_uris,
+                   payload_uris,
+                   {ap.create_step},
+                   app.LocOf("identifierUris"),
+                   {"{appId} is known once the application exists"},
+                   false});
   }
 }
 
@@ -302,8 +313,7 @@ void PlanPrune(Context& ctx) {
   for (const auto& o : ctx.observed.prunable) {
     if (!HasTag(o.graph, OwnerTag(settings.owner))) continue;  // never another owner's, never unmarked
     std::string key = o.unique_name.empty() ? o.app_id : o.unique_name;
-    json::object before{{"displayName", o.graph.contains("displayName") ? o.graph.at("displayName") : json::value(nullptr)},
-                        {"appId", o.app_id}};
+    json::object before{{"displayName", o.graph.contains("displayName") ? o.graph.at("displayName") : json::value(nullptr)}, {"appId", o.app_id}};
     std::vector<std::string> notes{fmt::format("carries this set's owner tag {} but is no longer in the manifest", OwnerTag(settings.owner))};
     if (o.service_principal) {
       before["servicePrincipal"] = o.service_principal->object_id;
@@ -315,8 +325,18 @@ void PlanPrune(Context& ctx) {
     notes.push_back(ctx.observed.read_at > 0
                         ? fmt::format("Graph keeps a deleted application restorable for 30 days: until about {}", DayAfter(ctx.observed.read_at, 30))
                         : std::string("Graph keeps a deleted application restorable for 30 days"));
-    ctx.Add(Change{"app." + key, "app." + key, Action::kDelete, StepKind::kDeleteApp, key, before, {},
-                   json::object{{"objectId", o.object_id}}, {}, settings.loc, notes, false});
+    ctx.Add(Change{"app." + key,
+                   "app." + key,
+                   Action::kDelete,
+                   StepKind::kDeleteApp,
+                   key,
+                   before,
+                   {},
+                   json::object{{"objectId", o.object_id}},
+                   {},
+                   settings.loc,
+                   notes,
+                   false});
   }
 }
 
@@ -328,12 +348,22 @@ void PlanDeletedApp(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
   const ObservedApp& d = *ap.deleted;
   json::object before{{"appId", d.app_id}, {"displayName", d.graph.contains("displayName") ? d.graph.at("displayName") : json::value(nullptr)}};
-  if (const json::value* deleted_at = d.graph.if_contains("deletedDateTime"); deleted_at && deleted_at->is_string()) before["deletedDateTime"] = *deleted_at;
+  if (const json::value* deleted_at = d.graph.if_contains("deletedDateTime"); deleted_at && deleted_at->is_string())
+    before["deletedDateTime"] = *deleted_at;
   if (ctx.desired.settings.purge_deleted && !app.adopt) {
     ap.deleted_step = "app." + app.key + "#purge";
-    ctx.Add(Change{ap.deleted_step, "app." + app.key, Action::kDelete, StepKind::kPurgeDeletedApp, app.key, before, {},
-                   json::object{{"objectId", d.object_id}}, {}, app.loc,
-                   {"--purge-deleted: deletes the application in deleted items for good; it cannot be restored, and the new one gets a new appId"}, false});
+    ctx.Add(Change{ap.deleted_step,
+                   "app." + app.key,
+                   Action::kDelete,
+                   StepKind::kPurgeDeletedApp,
+                   app.key,
+                   before,
+                   {},
+                   json::object{{"objectId", d.object_id}},
+                   {},
+                   app.loc,
+                   {"--purge-deleted: deletes the application in deleted items for good; it cannot be restored, and the new one gets a new appId"},
+                   false});
     PlanNewApp(ctx, ap);
     return;
   }
@@ -341,8 +371,16 @@ void PlanDeletedApp(Context& ctx, AppPlan& ap) {
   json::object after{{"appId", d.app_id}};
   for (const char* field : {"identifierUris", "appRoles"})
     if (const json::value* v = d.graph.if_contains(field); v && v->is_array() && !v->as_array().empty()) after[field] = *v;
-  ctx.Add(Change{ap.deleted_step, "app." + app.key, Action::kRestore, StepKind::kRestoreApp, app.key, before, after,
-                 json::object{{"objectId", d.object_id}, {"appId", d.app_id}}, {}, app.loc,
+  ctx.Add(Change{ap.deleted_step,
+                 "app." + app.key,
+                 Action::kRestore,
+                 StepKind::kRestoreApp,
+                 app.key,
+                 before,
+                 after,
+                 json::object{{"objectId", d.object_id}, {"appId", d.app_id}},
+                 {},
+                 app.loc,
                  {"the application is in deleted items: restoring it keeps its appId; its service principal stays deleted and is created again below",
                   "to delete it for good and create a new one instead, use --purge-deleted"},
                  false});
@@ -451,8 +489,8 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
     if (auto d = observed.deleted.find(app.key); !ap.observed && d != observed.deleted.end()) ap.deleted = &d->second;
     if (!ap.observed && !ap.deleted && app.adopt) {
       diags.Error("E0303", app.adopt->loc,
-                  fmt::format("app '{}' adopts {} {}, which is not in the tenant", app.key,
-                              app.adopt->by == Adopt::By::kAppId ? "appId" : "objectId", app.adopt->id));
+                  fmt::format("app '{}' adopts {} {}, which is not in the tenant", app.key, app.adopt->by == Adopt::By::kAppId ? "appId" : "objectId",
+                              app.adopt->id));
       continue;
     }
   }

@@ -41,9 +41,9 @@ std::string RoleValueFor(const AppPlan& ap, const std::string& id) {
 }
 
 struct Principal {
-  std::string object_id;   ///< empty: created by this plan (an app of the manifest)
-  std::string type;        ///< ServicePrincipal, User, Group
-  std::string create_step; ///< the step that creates it, when it does not exist yet
+  std::string object_id;    ///< empty: created by this plan (an app of the manifest)
+  std::string type;         ///< ServicePrincipal, User, Group
+  std::string create_step;  ///< the step that creates it, when it does not exist yet
   bool ok = false;
 };
 
@@ -75,9 +75,9 @@ bool CheckMemberType(Context& ctx, const AppPlan& ap, const Grant& g, const Prin
                       "a service principal in a group does not get the group's app roles in its app-only tokens; grant the role to "
                       "each service principal directly");
   if (std::find(allowed.begin(), allowed.end(), needed) != allowed.end()) return true;
-  ctx.diags.Error("E0304", g.loc,
-                  fmt::format("'{}' is a {} in the tenant, but app role '{}' allows member types [{}]", g.principal, p.type, g.role,
-                              fmt::join(allowed, ", ")));
+  ctx.diags.Error(
+      "E0304", g.loc,
+      fmt::format("'{}' is a {} in the tenant, but app role '{}' allows member types [{}]", g.principal, p.type, g.role, fmt::join(allowed, ", ")));
   return false;
 }
 
@@ -91,8 +91,8 @@ void PlanServicePrincipalCreate(Context& ctx, AppPlan& ap) {
   json::object payload{{"appRoleAssignmentRequired", DesiredRequired(ap)}};
   std::vector<std::string> deps;
   if (!ap.create_step.empty()) deps.push_back(ap.create_step);
-  Change c{SpStep(app.key), SpStep(app.key), Action::kCreate, StepKind::kCreateServicePrincipal, app.key, {}, payload, payload, deps,
-           app.loc, {}, false};
+  Change c{
+      SpStep(app.key), SpStep(app.key), Action::kCreate, StepKind::kCreateServicePrincipal, app.key, {}, payload, payload, deps, app.loc, {}, false};
   ap.sp_create_step = c.id;
   ctx.Add(std::move(c));
 }
@@ -142,8 +142,8 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     for (const auto& [name, id] : ctx.observed.identities)
       if (LowerAscii(id.object_id) == LowerAscii(a.principal_id)) who = name;
     std::string address = fmt::format("app.{}.access[{}][{}]", app.key, role, who);
-    json::object before{{"principal", who}, {"principalId", a.principal_id}, {"principalType", a.principal_type}, {"role", role},
-                        {"since", a.created}};
+    json::object before{
+        {"principal", who}, {"principalId", a.principal_id}, {"principalType", a.principal_type}, {"role", role}, {"since", a.created}};
     json::object payload{{"assignmentId", a.id}};
     SourceLoc loc = app.access_locs.count(role) ? app.access_locs.at(role) : app.LocOf("access");
     // An identity that moves from one role to another gets the new one before losing the old one;
@@ -170,10 +170,19 @@ void PlanServicePrincipalUpdate(Context& ctx, AppPlan& ap) {
   // off, which lets everyone in, waits for the revokes, so narrowing always comes first.
   std::vector<std::string> deps = want ? ap.grant_steps : ap.revoke_steps;
   json::object payload{{"appRoleAssignmentRequired", want}};
-  Change c{SpStep(app.key), SpStep(app.key), Action::kUpdate, StepKind::kUpdateServicePrincipal, app.key,
-           json::object{{"appRoleAssignmentRequired", have}}, payload, payload, deps, app.LocOf("assignmentRequired"), {}, false};
-  if (want)
-    c.widens_access_drift = true, c.notes.push_back("assignment is not required now: any service principal in the tenant can get a token");
+  Change c{SpStep(app.key),
+           SpStep(app.key),
+           Action::kUpdate,
+           StepKind::kUpdateServicePrincipal,
+           app.key,
+           json::object{{"appRoleAssignmentRequired", have}},
+           payload,
+           payload,
+           deps,
+           app.LocOf("assignmentRequired"),
+           {},
+           false};
+  if (want) c.widens_access_drift = true, c.notes.push_back("assignment is not required now: any service principal in the tenant can get a token");
   if (!want) c.notes.push_back("turning assignment off lets every service principal in the tenant get a token (without roles)");
   ctx.Add(std::move(c));
 }

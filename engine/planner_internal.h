@@ -25,10 +25,10 @@ struct AppPlan {
   /// Role value → the step after which that role can be assigned (it is new or re-enabled there).
   /// Roles that are assignable before the plan starts are absent.
   std::map<std::string, std::string> role_ready_step;
-  std::string roles_disable_step;         ///< the step that disables enabled roles about to change or go
-  std::set<std::string> roles_disabled;   ///< values of roles enabled now that roles_disable_step disables
-  std::string roles_remove_step;          ///< the step that removes roles: their assignments are revoked first
-  json::array final_roles;                ///< Graph appRoles after this plan
+  std::string roles_disable_step;        ///< the step that disables enabled roles about to change or go
+  std::set<std::string> roles_disabled;  ///< values of roles enabled now that roles_disable_step disables
+  std::string roles_remove_step;         ///< the step that removes roles: their assignments are revoked first
+  json::array final_roles;               ///< Graph appRoles after this plan
   std::vector<std::string> grant_steps;
   std::map<std::string, std::vector<std::string>> grants_to;  ///< principal object id → its grant steps
   std::vector<std::string> revoke_steps;

@@ -15,14 +15,14 @@ namespace entragate::engine::planner_detail {
 namespace {
 
 struct Holder {
-  const char* key;            ///< manifest key, for messages
-  const char* on;             ///< payload "on": application or servicePrincipal
-  std::string address;        ///< app.K.owners / app.K.service_principal.owners
-  std::string create_step;    ///< the step that creates the holder, when it does not exist yet
+  const char* key;          ///< manifest key, for messages
+  const char* on;           ///< payload "on": application or servicePrincipal
+  std::string address;      ///< app.K.owners / app.K.service_principal.owners
+  std::string create_step;  ///< the step that creates the holder, when it does not exist yet
 };
 
 struct OwnerPrincipal {
-  std::string object_id;      ///< empty: a service principal this plan creates
+  std::string object_id;  ///< empty: a service principal this plan creates
   std::string type;
   std::string create_step;
   bool ok = false;
@@ -83,7 +83,8 @@ void PlanHolder(Context& ctx, AppPlan& ap, const std::vector<Owner>& wanted, con
     if (!h.create_step.empty()) deps.push_back(h.create_step);
     if (!p.create_step.empty() && p.create_step != h.create_step) deps.push_back(p.create_step);
     Change c{address, address, Action::kGrant, StepKind::kAddOwner, app.key, {}, after, payload, deps, o.loc, {}, false};
-    c.notes.push_back(fmt::format("an owner of the {} can change who gets tokens for this app", std::string_view(h.on) == "application" ? "application" : "service principal"));
+    c.notes.push_back(fmt::format("an owner of the {} can change who gets tokens for this app",
+                                  std::string_view(h.on) == "application" ? "application" : "service principal"));
     ctx.Add(std::move(c));
     adds.push_back(address);
   }
@@ -93,13 +94,24 @@ void PlanHolder(Context& ctx, AppPlan& ap, const std::vector<Owner>& wanted, con
     std::string address = fmt::format("{}[{}]", h.address, who);
     if (ctx.plan.Find(address)) address = fmt::format("{}[{}]", h.address, o.id);  // two owners with one display name
     json::object before{{"owner", who}, {"ownerId", o.id}, {"ownerType", o.type}};
-    Change c{address, address, Action::kRevoke, StepKind::kRemoveOwner, app.key, before, {}, json::object{{"on", h.on}, {"ownerId", o.id}},
-             adds, app.LocOf(h.key), {}, true};
+    Change c{address,
+             address,
+             Action::kRevoke,
+             StepKind::kRemoveOwner,
+             app.key,
+             before,
+             {},
+             json::object{{"on", h.on}, {"ownerId", o.id}},
+             adds,
+             app.LocOf(h.key),
+             {},
+             true};
     c.notes.push_back("not in the manifest: an owner can change who gets tokens for this app");
     if (staying == 0 && &o == &have.back())
-      c.notes.push_back(fmt::format("afterwards the {} has no owners: only directory administrators and holders of Application.ReadWrite.All "
-                                    "can change it",
-                                    std::string_view(h.on) == "application" ? "application" : "service principal"));
+      c.notes.push_back(
+          fmt::format("afterwards the {} has no owners: only directory administrators and holders of Application.ReadWrite.All "
+                      "can change it",
+                      std::string_view(h.on) == "application" ? "application" : "service principal"));
     ctx.Add(std::move(c));
   }
 }
@@ -116,7 +128,8 @@ void PlanOwners(Context& ctx, AppPlan& ap) {
   if (app.sp_owners) {
     const ObservedServicePrincipal* sp = ap.observed && ap.observed->service_principal ? &*ap.observed->service_principal : nullptr;
     const auto* have = sp && sp->owners ? &*sp->owners : &kNone;
-    PlanHolder(ctx, ap, *app.sp_owners, *have, {"servicePrincipalOwners", "servicePrincipal", "app." + app.key + ".service_principal.owners", ap.sp_create_step});
+    PlanHolder(ctx, ap, *app.sp_owners, *have,
+               {"servicePrincipalOwners", "servicePrincipal", "app." + app.key + ".service_principal.owners", ap.sp_create_step});
   }
 }
 

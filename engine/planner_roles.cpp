@@ -43,9 +43,12 @@ bool Enabled(const json::object& r) {
 // The fields entragate manages on a role, in a canonical form for comparison.
 json::object Canonical(const json::object& r) {
   auto get = [&](const char* k) { return r.contains(k) ? r.at(k) : json::value(nullptr); };
-  return json::object{{"allowedMemberTypes", SortedStrings(get("allowedMemberTypes"))}, {"description", get("description")},
-                      {"displayName", get("displayName")}, {"id", json::value(IdOfRole(r))},
-                      {"isEnabled", Enabled(r)}, {"value", get("value")}};
+  return json::object{{"allowedMemberTypes", SortedStrings(get("allowedMemberTypes"))},
+                      {"description", get("description")},
+                      {"displayName", get("displayName")},
+                      {"id", json::value(IdOfRole(r))},
+                      {"isEnabled", Enabled(r)},
+                      {"value", get("value")}};
 }
 
 const std::vector<json::object> ObservedRoles(const AppPlan& ap) {
@@ -69,8 +72,12 @@ json::array DesiredRoles(const AppPlan& ap) {
         if (!IdOfRole(*existing).empty()) id = IdOfRole(*existing);
     json::array types;
     for (const auto& t : role.allowed_member_types) types.push_back(json::string(t));
-    out.push_back(json::object{{"allowedMemberTypes", types}, {"description", role.description}, {"displayName", role.display_name},
-                               {"id", id}, {"isEnabled", role.enabled}, {"value", role.value}});
+    out.push_back(json::object{{"allowedMemberTypes", types},
+                               {"description", role.description},
+                               {"displayName", role.display_name},
+                               {"id", id},
+                               {"isEnabled", role.enabled},
+                               {"value", role.value}});
   }
   return out;
 }
@@ -191,8 +198,8 @@ void PlanRoles(Context& ctx, AppPlan& ap) {
     }
   }
   if (disable) {
-    ap.roles_disable_step = step(!finish, "#disable", StepKind::kDisableRoles, s.added, s.disabled,
-                                 "Graph changes or removes a role only once it is disabled");
+    ap.roles_disable_step =
+        step(!finish, "#disable", StepKind::kDisableRoles, s.added, s.disabled, "Graph changes or removes a role only once it is disabled");
     for (const auto& o : s.observed)
       if (Enabled(o) && !Enabled(*ById(s.disabled, IdOfRole(o)))) ap.roles_disabled.insert(ValueOf(o));
   }

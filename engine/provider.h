@@ -16,7 +16,7 @@
 namespace entragate::engine {
 
 struct ReadOptions {
-  bool low_priority = false;   ///< scheduled scans (drift): Graph throttles these first
+  bool low_priority = false;  ///< scheduled scans (drift): Graph throttles these first
 };
 
 /// The ids of a managed app, known from the read or learnt from create steps as the plan runs.
@@ -33,9 +33,9 @@ struct ApplyContext {
 
 struct StepResult {
   bool ok = false;
-  bool unchanged = false;          ///< already in effect (an upsert that changed nothing, "already gone")
-  Error error;                     ///< when !ok: Graph's code, message and request-id
-  std::optional<AppIds> learnt;    ///< ids a create step made known
+  bool unchanged = false;        ///< already in effect (an upsert that changed nothing, "already gone")
+  Error error;                   ///< when !ok: Graph's code, message and request-id
+  std::optional<AppIds> learnt;  ///< ids a create step made known
 };
 
 class Provider {

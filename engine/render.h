@@ -17,11 +17,11 @@ struct RenderOptions {
   RenderOptions(bool color_ = false, std::string title_ = "plan", std::vector<std::string> app_keys_ = {})
       : color(color_), title(std::move(title_)), app_keys(std::move(app_keys_)) {}
   bool color = false;
-  std::string title = "plan";           ///< "plan" or "drift"
-  std::vector<std::string> app_keys;    ///< every app of the manifest (JUnit: one test case each)
+  std::string title = "plan";         ///< "plan" or "drift"
+  std::vector<std::string> app_keys;  ///< every app of the manifest (JUnit: one test case each)
   /// Markdown: the size past which details are left out (GitHub refuses comments over 65,536).
   size_t markdown_budget = 60000;
-  std::string full_plan_hint;           ///< markdown: where the full plan is, for the note when cut
+  std::string full_plan_hint;  ///< markdown: where the full plan is, for the note when cut
   /// drift: apps that could not be checked (an identity that does not resolve, …) → why, one line
   /// each; JUnit reports each as an errored test case.
   std::map<std::string, std::vector<std::string>> app_errors;

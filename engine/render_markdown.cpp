@@ -36,7 +36,8 @@ std::string Inert(std::string_view s) {
       case '_': out += "\\_"; break;
       case '~': out += "\\~"; break;
       case '#': out += "&#35;"; break;
-      case '\n': case '\r': out += ' '; break;
+      case '\n':
+      case '\r': out += ' '; break;
       default: out += ch;
     }
   }
@@ -52,8 +53,9 @@ std::string Details(const Change& c, bool drift) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : c.after) {
     const json::value* b = c.before.if_contains(k);
-    parts.push_back(b && *b != v ? fmt::format("{}: {} → {}", Inert(k), Inert(DescribeValue(k, *b)), v.is_null() ? "(removed)" : Inert(DescribeValue(k, v)))
-                      : fmt::format("{}: {}", Inert(k), Inert(DescribeValue(k, v))));
+    parts.push_back(b && *b != v
+                        ? fmt::format("{}: {} → {}", Inert(k), Inert(DescribeValue(k, *b)), v.is_null() ? "(removed)" : Inert(DescribeValue(k, v)))
+                        : fmt::format("{}: {}", Inert(k), Inert(DescribeValue(k, v))));
   }
   for (const auto& [k, v] : c.before)
     if (!c.after.contains(k)) parts.push_back(fmt::format("{}: {}", Inert(k), Inert(DescribeValue(k, v))));
@@ -81,8 +83,9 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
         if (!required || !required->is_bool()) break;
         bool on = required->as_bool();
         if (c.kind == StepKind::kCreateServicePrincipal)
-          out.push_back(fmt::format("- 🆕 **{}** gets a service principal: {}", app,
-                                    on ? "assignment required (only the identities granted can get a token)" : "**any identity in the tenant can get a token**"));
+          out.push_back(fmt::format(
+              "- 🆕 **{}** gets a service principal: {}", app,
+              on ? "assignment required (only the identities granted can get a token)" : "**any identity in the tenant can get a token**"));
         else
           out.push_back(fmt::format("- {} **{}**: assignment required switched **{}**{}", on ? "🔒" : "🔓", app, on ? "on" : "off",
                                     on ? " (only the identities granted can get a token)" : " (**any identity in the tenant can get a token**)"));
@@ -96,8 +99,10 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
         break;
       }
       case StepKind::kRestoreApp:
-        out.push_back(fmt::format("- ↺ **{}** is restored from deleted items with its appId `{}`; its service principal is not (it is "
-                                  "created again as the manifest says)", app, Inert(Field(c.before, "appId"))));
+        out.push_back(
+            fmt::format("- ↺ **{}** is restored from deleted items with its appId `{}`; its service principal is not (it is "
+                        "created again as the manifest says)",
+                        app, Inert(Field(c.before, "appId"))));
         break;
       case StepKind::kPurgeDeletedApp:
         out.push_back(fmt::format("- 🗑️ **{}** is deleted for good from deleted items (it cannot be restored after this)", app));
@@ -120,8 +125,8 @@ std::vector<std::string> AccessLines(const Plan& plan, bool drift) {
 std::string AppSection(const std::string& app, const std::vector<const Change*>& changes, bool drift) {
   PlanSummary s;
   for (const Change* c : changes) s.Add(c->action);
-  std::string out = fmt::format("<details><summary><b>{}</b>: {}</summary>\n\n| | Address | Change | Manifest |\n|---|---|---|---|\n", Inert(app),
-                                s.ToString());
+  std::string out =
+      fmt::format("<details><summary><b>{}</b>: {}</summary>\n\n| | Address | Change | Manifest |\n|---|---|---|---|\n", Inert(app), s.ToString());
   for (const Change* c : changes)
     out += fmt::format("| `{}` | {} | {} | {} |\n", Symbol(c->action), Inert(c->address), Details(*c, drift),
                        c->source.valid() ? Inert(c->source.ToString()) : "");
@@ -135,9 +140,8 @@ std::string MarkdownInert(std::string_view s) { return Inert(s); }
 std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
   bool drift = options.title == "drift";
   std::string out = fmt::format("### entragate {}: {}\n\nTarget: {} tenant `{}`{}\n\n", Inert(options.title),
-                                plan.empty() ? "no changes" : plan.Summary().ToString(),
-                                plan.target.kind == "local" ? "local" : "Microsoft Graph", Inert(plan.target.tenant_id),
-                                plan.target.domain.empty() ? "" : " (`" + Inert(plan.target.domain) + "`)");
+                                plan.empty() ? "no changes" : plan.Summary().ToString(), plan.target.kind == "local" ? "local" : "Microsoft Graph",
+                                Inert(plan.target.tenant_id), plan.target.domain.empty() ? "" : " (`" + Inert(plan.target.domain) + "`)");
   if (!plan.environment.empty()) out += fmt::format("Environment: `{}`\n\n", Inert(plan.environment));
   if (!plan.only_apps.empty()) out += Inert(OnlyAppsNote(plan)) + "\n\n";
   std::string errors;
@@ -155,8 +159,9 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
   }
   if (plan.empty()) return out + (errors.empty() ? "The tenant matches the manifest.\n" : "The other apps match the manifest.\n" + errors);
   const size_t budget = options.markdown_budget;
-  std::string where = options.full_plan_hint.empty() ? "save the full plan with `entragate plan -o plan.json` and read it with `entragate show plan.json`"
-                                                     : options.full_plan_hint;
+  std::string where = options.full_plan_hint.empty()
+                          ? "save the full plan with `entragate plan -o plan.json` and read it with `entragate show plan.json`"
+                          : options.full_plan_hint;
   std::vector<std::string> access = AccessLines(plan, drift);
   if (!access.empty()) {
     out += fmt::format("#### Access changes ({})\n\n", access.size());
@@ -176,7 +181,8 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
   int widening = 0;
   for (const auto& c : plan.changes) widening += drift && c.widens_access_drift;
   if (widening)
-    out += fmt::format("> **{} change(s) revert drift that widens access** (identities can currently get tokens the manifest does not allow).\n\n", widening);
+    out += fmt::format("> **{} change(s) revert drift that widens access** (identities can currently get tokens the manifest does not allow).\n\n",
+                       widening);
   std::map<std::string, std::vector<const Change*>> by_app;
   for (const auto& c : plan.changes) by_app[c.app].push_back(&c);
   out += "#### Changes by app\n\n";
@@ -189,7 +195,8 @@ std::string RenderPlanMarkdown(const Plan& plan, const RenderOptions& options) {
     }
     out += section;
   }
-  if (left_out) out += fmt::format("\n> The details of {} app(s) are left out to keep this comment under GitHub's size limit: {}.\n", left_out, where);
+  if (left_out)
+    out += fmt::format("\n> The details of {} app(s) are left out to keep this comment under GitHub's size limit: {}.\n", left_out, where);
   return out + errors;
 }
 
@@ -211,7 +218,8 @@ std::string RenderDiagnosticsMarkdown(const Diagnostics& all, std::string_view c
     out += line;
     ++shown;
   }
-  if (shown < all.items().size()) out += fmt::format("- … and {} more, left out to keep this comment under GitHub's size limit\n", all.items().size() - shown);
+  if (shown < all.items().size())
+    out += fmt::format("- … and {} more, left out to keep this comment under GitHub's size limit\n", all.items().size() - shown);
   return out;
 }
 

@@ -16,11 +16,16 @@ namespace {
 std::string Escape(std::string_view s, bool xml) {
   std::string out;
   for (char ch : s) {
-    if (xml && ch == '&') out += "&amp;";
-    else if (xml && ch == '<') out += "&lt;";
-    else if (xml && ch == '>') out += "&gt;";
-    else if (xml && ch == '"') out += "&quot;";
-    else out += ch;
+    if (xml && ch == '&')
+      out += "&amp;";
+    else if (xml && ch == '<')
+      out += "&lt;";
+    else if (xml && ch == '>')
+      out += "&gt;";
+    else if (xml && ch == '"')
+      out += "&quot;";
+    else
+      out += ch;
   }
   return out;
 }
@@ -31,7 +36,8 @@ std::string Differences(const Change& c) {
   std::string out;
   for (const auto& [k, v] : c.after) {
     const json::value* b = c.before.if_contains(k);
-    out += fmt::format("    {}: {} → {}\n", std::string_view(k), b ? DescribeValue(k, *b) : "(none)", v.is_null() ? "(removed)" : DescribeValue(k, v));
+    out +=
+        fmt::format("    {}: {} → {}\n", std::string_view(k), b ? DescribeValue(k, *b) : "(none)", v.is_null() ? "(removed)" : DescribeValue(k, v));
   }
   for (const auto& [k, v] : c.before)
     if (!c.after.contains(k)) out += fmt::format("    {}: {} → (removed)\n", std::string_view(k), DescribeValue(k, v));
@@ -41,8 +47,8 @@ std::string Differences(const Change& c) {
 std::string JunitHeader(std::string_view title, std::string_view tenant, size_t tests, int failures, int errors) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"entragate {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", Escape(title, true), tests, failures, errors);
-  out += fmt::format("  <testsuite name=\"entragate.{}{}{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", Escape(title, true), tenant.empty() ? "" : ".",
-                     Escape(tenant, true), tests, failures, errors);
+  out += fmt::format("  <testsuite name=\"entragate.{}{}{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", Escape(title, true),
+                     tenant.empty() ? "" : ".", Escape(tenant, true), tests, failures, errors);
   return out;
 }
 
@@ -85,12 +91,13 @@ std::string RenderPlanJunit(const Plan& plan, const RenderOptions& options) {
 std::string RenderDiagnosticsJunit(const Diagnostics& all, std::string_view command) {
   std::string body;
   for (const auto& d : all.items())
-    body += fmt::format("{}{}[{}]: {}{}\n", d.loc.file.empty() ? "" : d.loc.ToString() + ": ", d.severity == Severity::kError ? "error" : "warning", d.code,
-                        d.message, d.hint.empty() ? "" : " (" + d.hint + ")");
+    body += fmt::format("{}{}[{}]: {}{}\n", d.loc.file.empty() ? "" : d.loc.ToString() + ": ", d.severity == Severity::kError ? "error" : "warning",
+                        d.code, d.message, d.hint.empty() ? "" : " (" + d.hint + ")");
   std::string first = all.items().empty() ? std::string() : all.items().front().message;
   return JunitHeader(command, "", 1, 0, 1) +
-         fmt::format("    <testcase classname=\"entragate\" name=\"{}\">\n      <error message=\"{} error(s): {}\" type=\"error\">{}</error>\n    </testcase>\n",
-                     Escape(command, true), all.error_count(), Escape(first, true), Escape(body, true)) +
+         fmt::format(
+             "    <testcase classname=\"entragate\" name=\"{}\">\n      <error message=\"{} error(s): {}\" type=\"error\">{}</error>\n    </testcase>\n",
+             Escape(command, true), all.error_count(), Escape(first, true), Escape(body, true)) +
          "  </testsuite>\n</testsuites>\n";
 }
 

@@ -49,7 +49,8 @@ std::string FieldLines(const Change& c) {
     else if (c.action == Action::kDelete || c.action == Action::kRevoke)
       out += fmt::format("      {}: {}\n", k, DescribeValue(k, *b));
     else
-      out += fmt::format("      {}: {} → {}\n", k, b && !b->is_null() ? DescribeValue(k, *b) : "(none)", a && !a->is_null() ? DescribeValue(k, *a) : "(removed)");
+      out += fmt::format("      {}: {} → {}\n", k, b && !b->is_null() ? DescribeValue(k, *b) : "(none)",
+                         a && !a->is_null() ? DescribeValue(k, *a) : "(removed)");
   }
   return out;
 }
@@ -89,13 +90,14 @@ std::string ShortJson(const json::value& v) {
 }
 
 std::string OnlyAppsNote(const Plan& plan) {
-  return fmt::format("Only {} {} (--app): other apps are left as they are, and prune does not run.",
-                     plan.only_apps.size() == 1 ? "app" : "apps", fmt::join(plan.only_apps, ", "));
+  return fmt::format("Only {} {} (--app): other apps are left as they are, and prune does not run.", plan.only_apps.size() == 1 ? "app" : "apps",
+                     fmt::join(plan.only_apps, ", "));
 }
 
 std::string DescribeTarget(const PlanTarget& target) {
-  return fmt::format("{} tenant {}{}{}", target.kind == "local" ? "local" : "Microsoft Graph", target.tenant_id.empty() ? "(unknown)" : target.tenant_id,
-                     target.domain.empty() ? "" : " (" + target.domain + ")", target.endpoint.empty() ? "" : " at " + target.endpoint);
+  return fmt::format("{} tenant {}{}{}", target.kind == "local" ? "local" : "Microsoft Graph",
+                     target.tenant_id.empty() ? "(unknown)" : target.tenant_id, target.domain.empty() ? "" : " (" + target.domain + ")",
+                     target.endpoint.empty() ? "" : " at " + target.endpoint);
 }
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {

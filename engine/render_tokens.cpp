@@ -28,9 +28,12 @@ bool TurnsAssignmentOn(const Change& c) {
 std::string TokenLifetimeNote(const std::vector<const Change*>& changes, int64_t now) {
   std::set<std::string> who;
   for (const Change* c : changes) {
-    if (c->kind == StepKind::kRevoke) who.insert(fmt::format("{} ({} on app.{})", Str(c->before, "principal"), Str(c->before, "role"), c->app));
-    else if (TurnsAssignmentOn(*c)) who.insert(fmt::format("every identity without an assignment on app.{}", c->app));
-    else if (c->kind == StepKind::kDeleteApp) who.insert(fmt::format("every holder of a token for app.{}", c->app));
+    if (c->kind == StepKind::kRevoke)
+      who.insert(fmt::format("{} ({} on app.{})", Str(c->before, "principal"), Str(c->before, "role"), c->app));
+    else if (TurnsAssignmentOn(*c))
+      who.insert(fmt::format("every identity without an assignment on app.{}", c->app));
+    else if (c->kind == StepKind::kDeleteApp)
+      who.insert(fmt::format("every holder of a token for app.{}", c->app));
   }
   if (who.empty()) return {};
   std::time_t latest = static_cast<std::time_t>(now + 24 * 3600);
@@ -38,9 +41,10 @@ std::string TokenLifetimeNote(const std::vector<const Change*>& changes, int64_t
   gmtime_r(&latest, &tm);
   std::string list;
   for (const auto& w : who) list += (list.empty() ? "" : ", ") + w;
-  return fmt::format("Tokens already issued stay valid until they expire: {} can keep using the tokens it holds for up to 24 h "
-                     "for a managed identity (Azure caches them) and about 1 h otherwise — until {:04}-{:02}-{:02} {:02}:{:02} UTC at the latest.",
-                     list, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+  return fmt::format(
+      "Tokens already issued stay valid until they expire: {} can keep using the tokens it holds for up to 24 h "
+      "for a managed identity (Azure caches them) and about 1 h otherwise — until {:04}-{:02}-{:02} {:02}:{:02} UTC at the latest.",
+      list, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
 }  // namespace entragate::engine

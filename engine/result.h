@@ -10,7 +10,7 @@ namespace entragate::engine {
 
 struct Error {
   enum class Kind {
-    kInvalid,    ///< the input is wrong; retrying will not help
+    kInvalid,  ///< the input is wrong; retrying will not help
     kNotFound,
     kConflict,
     kTransient,  ///< network failure, 5xx: may succeed on retry
@@ -37,8 +37,8 @@ inline Error MakeError(Error::Kind kind, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit like std::expected
-  Result(Error error) : v_(std::move(error)) {}        // NOLINT
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit like std::expected
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

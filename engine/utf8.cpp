@@ -30,8 +30,7 @@ Utf8Char DecodeUtf8(std::string_view s) {
   static constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
   std::string_view seq = s.substr(0, need);
   auto u = static_cast<uint32_t>(cp);
-  if (cp < kSmallest[need])
-    return {0, 0, fmt::format("overlong UTF-8 sequence {} (U+{:04X} in more bytes than it needs)", HexBytes(seq), u)};
+  if (cp < kSmallest[need]) return {0, 0, fmt::format("overlong UTF-8 sequence {} (U+{:04X} in more bytes than it needs)", HexBytes(seq), u)};
   if (cp >= 0xD800 && cp <= 0xDFFF)
     return {0, 0, fmt::format("UTF-8 sequence {} encodes the surrogate U+{:04X}, which is not a character", HexBytes(seq), u)};
   if (cp > 0x10FFFF) return {0, 0, fmt::format("UTF-8 sequence {} is beyond U+10FFFF", HexBytes(seq))};
@@ -50,13 +49,20 @@ std::string EscapeControls(std::string_view s) {
       continue;
     }
     char32_t cp = c.code_point;
-    if (cp == 0) out += "\\0";
-    else if (cp == '\t') out += "\\t";
-    else if (cp == '\n') out += "\\n";
-    else if (cp == '\r') out += "\\r";
-    else if (cp < 0x20 || cp == 0x7F) out += fmt::format("\\x{:02x}", static_cast<uint32_t>(cp));
-    else if (cp >= 0x80 && cp <= 0x9F) out += fmt::format("\\u{:04x}", static_cast<uint32_t>(cp));
-    else out.append(s.substr(i, c.length));
+    if (cp == 0)
+      out += "\\0";
+    else if (cp == '\t')
+      out += "\\t";
+    else if (cp == '\n')
+      out += "\\n";
+    else if (cp == '\r')
+      out += "\\r";
+    else if (cp < 0x20 || cp == 0x7F)
+      out += fmt::format("\\x{:02x}", static_cast<uint32_t>(cp));
+    else if (cp >= 0x80 && cp <= 0x9F)
+      out += fmt::format("\\u{:04x}", static_cast<uint32_t>(cp));
+    else
+      out.append(s.substr(i, c.length));
     i += c.length;
   }
   return out;

@@ -9,8 +9,8 @@ namespace entragate::engine {
 
 struct Utf8Char {
   char32_t code_point = 0;
-  size_t length = 0;     ///< bytes consumed; 0 when the bytes are not UTF-8
-  std::string problem;   ///< why not, when length is 0
+  size_t length = 0;    ///< bytes consumed; 0 when the bytes are not UTF-8
+  std::string problem;  ///< why not, when length is 0
 };
 
 /// Decodes the sequence at the start of a non-empty `s`: refuses stray continuation bytes,

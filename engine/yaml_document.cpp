@@ -19,8 +19,7 @@ using yaml_detail::StrictEvent;
 
 class Refused : public std::runtime_error {
  public:
-  Refused(std::string code, const YAML::Mark& mark, const std::string& what)
-      : std::runtime_error(what), code_(std::move(code)), mark_(mark) {}
+  Refused(std::string code, const YAML::Mark& mark, const std::string& what) : std::runtime_error(what), code_(std::move(code)), mark_(mark) {}
   const std::string& code() const { return code_; }
   const YAML::Mark& mark() const { return mark_; }
 
@@ -36,8 +35,7 @@ class Refused : public std::runtime_error {
 // one, so the tree yaml-cpp builds from the same events says what YAML 1.2 says.
 class ExpansionCounter : public YAML::EventHandler {
  public:
-  ExpansionCounter(const YamlLimits& limits, const std::vector<StrictEvent>* expected = nullptr)
-      : limits_(limits), expected_(expected) {}
+  ExpansionCounter(const YamlLimits& limits, const std::vector<StrictEvent>* expected = nullptr) : limits_(limits), expected_(expected) {}
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -103,9 +101,9 @@ class ExpansionCounter : public YAML::EventHandler {
     for (auto& f : stack_) f.count = std::min(f.count + n, limits_.max_expanded_nodes + 1);
     if (total_ > limits_.max_expanded_nodes)
       throw Refused("E0005", mark,
-                          fmt::format("YAML aliases expand to more than {} nodes; refusing to read this "
-                                      "document (an alias expansion bomb?)",
-                                      limits_.max_expanded_nodes));
+                    fmt::format("YAML aliases expand to more than {} nodes; refusing to read this "
+                                "document (an alias expansion bomb?)",
+                                limits_.max_expanded_nodes));
   }
 
   void Match(const YAML::Mark& mark, StrictEvent::Kind kind, bool plain = false, const std::string* value = nullptr) {
@@ -123,10 +121,10 @@ class ExpansionCounter : public YAML::EventHandler {
     mark.line = at.line - 1;
     mark.column = at.column - 1;
     throw Refused("E0004", mark,
-                        fmt::format("unsupported YAML: YAML 1.2 reads {} here, but entragate's reader would read {}; "
-                                    "write this value more simply (one line, plain or quoted, without rare escapes "
-                                    "such as \\N)",
-                                    want, got));
+                  fmt::format("unsupported YAML: YAML 1.2 reads {} here, but entragate's reader would read {}; "
+                              "write this value more simply (one line, plain or quoted, without rare escapes "
+                              "such as \\N)",
+                              want, got));
   }
   static std::string Show(const StrictEvent& e) {
     if (e.kind != StrictEvent::Kind::kScalar) return yaml_detail::Describe(e);
@@ -152,11 +150,9 @@ std::string CleanParserMessage(const YAML::ParserException& e) { return e.msg.em
 
 }  // namespace
 
-std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text,
-                                            Diagnostics& diags, const YamlLimits& limits) {
+std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text, Diagnostics& diags, const YamlLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    diags.Error("E0003", {file, 0, 0, 0},
-                fmt::format("file is {} bytes; a manifest file may be at most {} bytes", text.size(), limits.max_bytes));
+    diags.Error("E0003", {file, 0, 0, 0}, fmt::format("file is {} bytes; a manifest file may be at most {} bytes", text.size(), limits.max_bytes));
     return std::nullopt;
   }
   diags.AddSource(file, text);
@@ -171,8 +167,7 @@ std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::
     counter.Finish();
     ExpansionCounter second(limits);
     if (parser.HandleNextDocument(second)) {
-      diags.Error("E0006", {file, 1, 1, 1},
-                  "a manifest file holds one YAML document, but this one has several ('---' separators)");
+      diags.Error("E0006", {file, 1, 1, 1}, "a manifest file holds one YAML document, but this one has several ('---' separators)");
       return std::nullopt;
     }
     YAML::Node root = YAML::Load(text);
@@ -198,8 +193,7 @@ YamlType TypeOf(const YAML::Node& node) {
   static const std::regex kNull("~|null|Null|NULL|");
   static const std::regex kBool("true|True|TRUE|false|False|FALSE");
   static const std::regex kInt("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
-  static const std::regex kFloat(
-      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
   const std::string& s = node.Scalar();
   // A core-schema tag (!!int 42) asks for that type; any other tag, or quotes, make a string.
   const std::string& tag = node.Tag();

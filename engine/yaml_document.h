@@ -21,8 +21,7 @@ struct YamlLimits {
 
 /// Parses `text` (the contents of `file`). On failure reports E0003–E0008 and returns nullopt.
 /// An empty or comment-only file yields a Null node.
-std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text,
-                                            Diagnostics& diags, const YamlLimits& limits = {});
+std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text, Diagnostics& diags, const YamlLimits& limits = {});
 
 /// YAML 1.2 core-schema type of a node, as a JSON conversion would see it. A quoted scalar is always
 /// a string; a plain one may be null, a boolean, an integer or a float.

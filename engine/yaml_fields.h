@@ -36,8 +36,7 @@ struct YamlEntry {
 
 /// The entries of a mapping with free-form keys (apps, identities, roles). Reports E0102 when `node`
 /// is not a mapping and E0103 for a key given twice (the first one wins).
-std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YAML::Node& node, std::string_view what,
-                                  const SourceLoc& where);
+std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YAML::Node& node, std::string_view what, const SourceLoc& where);
 
 /// A mapping with a fixed set of keys. `where` is the position of the key that owns the mapping: a
 /// missing key is reported there. Unknown keys (E0101, with "did you mean") and duplicates are
@@ -45,8 +44,7 @@ std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YAML::Node& node
 /// empty strings (E0219).
 class MapReader {
  public:
-  MapReader(const YamlContext& ctx, const YAML::Node& node, std::string what, const SourceLoc& where,
-            std::vector<std::string> allowed);
+  MapReader(const YamlContext& ctx, const YAML::Node& node, std::string what, const SourceLoc& where, std::vector<std::string> allowed);
 
   bool is_map() const { return is_map_; }
   const std::vector<YamlEntry>& entries() const { return entries_; }
@@ -75,11 +73,9 @@ class MapReader {
 };
 
 /// Reports E0102 unless `node` has `type`; "in <what>" names the place.
-bool ExpectType(const YamlContext& ctx, const YAML::Node& node, YamlType type, std::string_view what,
-                const SourceLoc& loc);
+bool ExpectType(const YamlContext& ctx, const YAML::Node& node, YamlType type, std::string_view what, const SourceLoc& loc);
 
 /// The items of a list of strings (E0102 for other items, E0110 for duplicates), with locations.
-std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YAML::Node& seq,
-                                                           std::string_view what);
+std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YAML::Node& seq, std::string_view what);
 
 }  // namespace entragate::engine

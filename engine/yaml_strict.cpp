@@ -87,8 +87,7 @@ const char* Describe(const StrictEvent& e) {
   return "?";
 }
 
-std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text,
-                                                         Diagnostics& diags, int max_depth) {
+std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text, Diagnostics& diags, int max_depth) {
   auto diag = QuietDiag();
   fy_parse_cfg cfg{};
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE);
@@ -107,8 +106,7 @@ std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file
     switch (e->type) {
       case FYET_DOCUMENT_START:
         if (++documents > 1) {
-          diags.Error("E0006", {file, ev.line, ev.column, 1},
-                      "a manifest file holds one YAML document, but this one has several ('---' separators)");
+          diags.Error("E0006", {file, ev.line, ev.column, 1}, "a manifest file holds one YAML document, but this one has several ('---' separators)");
           return std::nullopt;
         }
         continue;
@@ -131,8 +129,7 @@ std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file
     }
     if (ev.kind == Kind::kMapStart || ev.kind == Kind::kSeqStart) {
       if (++depth > max_depth) {
-        diags.Error("E0005", {file, ev.line, ev.column, 1},
-                    fmt::format("YAML nesting is deeper than {} levels; refusing to read it", max_depth));
+        diags.Error("E0005", {file, ev.line, ev.column, 1}, fmt::format("YAML nesting is deeper than {} levels; refusing to read it", max_depth));
         return std::nullopt;
       }
     }

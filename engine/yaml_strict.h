@@ -18,15 +18,14 @@ namespace entragate::engine::yaml_detail {
 struct StrictEvent {
   enum class Kind : char { kMapStart, kMapEnd, kSeqStart, kSeqEnd, kScalar, kNull, kAlias };
   Kind kind = Kind::kNull;
-  bool plain = false;  ///< scalars: plain and untagged, so the core schema decides their type
-  std::string value;   ///< scalars: the text after YAML 1.2 escapes and folding
+  bool plain = false;        ///< scalars: plain and untagged, so the core schema decides their type
+  std::string value;         ///< scalars: the text after YAML 1.2 escapes and folding
   int line = 1, column = 1;  ///< 1-based
 };
 
 /// The events of the first document of `text`, or nullopt after reporting E0004 (a YAML 1.2
 /// error, located), E0005 (nesting deeper than max_depth) or E0006 (several documents).
-std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text,
-                                                         Diagnostics& diags, int max_depth);
+std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text, Diagnostics& diags, int max_depth);
 
 const char* Describe(const StrictEvent& e);  ///< "a mapping", "the scalar 'x'", … for messages
 

@@ -6,9 +6,8 @@
 namespace entragate::net {
 
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-    return std::tolower(x) < std::tolower(y);
-  });
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
 }
 
 namespace {
@@ -75,8 +74,7 @@ std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view body
     body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
     if (field.empty()) continue;
     auto eq = field.find('=');
-    out.emplace_back(Decode(field.substr(0, eq), true),
-                     eq == std::string_view::npos ? std::string() : Decode(field.substr(eq + 1), true));
+    out.emplace_back(Decode(field.substr(0, eq), true), eq == std::string_view::npos ? std::string() : Decode(field.substr(eq + 1), true));
   }
   return out;
 }

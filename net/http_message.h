@@ -20,11 +20,11 @@ struct CaseInsensitiveLess {
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct Request {
-  std::string method;   ///< "GET", "POST", …
-  std::string target;   ///< origin-form on the server side ("/v1.0/applications?$top=5"); absolute URL on the client side
+  std::string method;  ///< "GET", "POST", …
+  std::string target;  ///< origin-form on the server side ("/v1.0/applications?$top=5"); absolute URL on the client side
   Headers headers;
   std::string body;
-  std::string peer;     ///< server side: the client's address, for logs
+  std::string peer;  ///< server side: the client's address, for logs
 
   std::optional<std::string> Header(std::string_view name) const;
 };

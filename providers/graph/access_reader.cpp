@@ -43,7 +43,8 @@ engine::Result<json::object> FindApp(GraphClient& client, const std::string& app
   auto named = List(client, "/applications?" + select + "&$filter=" + FilterUrlComponent("displayName eq " + ODataString(app)), Answer::kApplication);
   if (!named.ok()) return named.error();
   if (named->size() == 1) return named->front();
-  if (named->empty()) return engine::MakeError(Error::Kind::kNotFound, fmt::format("no application '{}' (by uniqueName, appId or display name)", app));
+  if (named->empty())
+    return engine::MakeError(Error::Kind::kNotFound, fmt::format("no application '{}' (by uniqueName, appId or display name)", app));
   return engine::MakeError(Error::Kind::kInvalid, fmt::format("{} applications are named '{}'; give its appId or uniqueName", named->size(), app));
 }
 
@@ -59,9 +60,9 @@ engine::Result<engine::AccessPrincipal> FindPrincipal(GraphClient& client, const
   bool guid = engine::IsGuid(name);
   std::string sp_filter = guid ? fmt::format("appId eq {0} or id eq {0}", ODataString(name)) : "displayName eq " + ODataString(name);
   std::string group_filter = guid ? "id eq " + ODataString(name) : "displayName eq " + ODataString(name);
-  auto lists = client.ListAll(std::vector<std::string>{
-      "/servicePrincipals?$select=id,displayName,servicePrincipalType&$filter=" + FilterUrlComponent(sp_filter),
-      "/groups?$select=id,displayName&$filter=" + FilterUrlComponent(group_filter)});
+  auto lists = client.ListAll(
+      std::vector<std::string>{"/servicePrincipals?$select=id,displayName,servicePrincipalType&$filter=" + FilterUrlComponent(sp_filter),
+                               "/groups?$select=id,displayName&$filter=" + FilterUrlComponent(group_filter)});
   std::vector<engine::AccessPrincipal> found;
   const char* types[] = {"ServicePrincipal", "Group"};
   for (size_t i = 0; i < lists.size(); ++i) {

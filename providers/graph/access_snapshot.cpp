@@ -70,9 +70,8 @@ AccessPrincipal Principal(const json::object& o) {
 std::vector<AccessPrincipal> Principals(const std::vector<json::object>& items) {
   std::vector<AccessPrincipal> out;
   for (const auto& o : items) out.push_back(Principal(o));
-  std::sort(out.begin(), out.end(), [](const AccessPrincipal& a, const AccessPrincipal& b) {
-    return std::tie(a.display_name, a.id) < std::tie(b.display_name, b.id);
-  });
+  std::sort(out.begin(), out.end(),
+            [](const AccessPrincipal& a, const AccessPrincipal& b) { return std::tie(a.display_name, a.id) < std::tie(b.display_name, b.id); });
   return out;
 }
 
@@ -150,7 +149,8 @@ engine::Status ReadGraphWriters(GraphClient& client, engine::AccessSnapshot& out
 void ReadDirectoryRoles(GraphClient& client, engine::AccessSnapshot& out) {
   Lists roles = client.ListAll({"/directoryRoles?$select=id,displayName,roleTemplateId"});
   if (auto bad = CheckAll(roles, Answer::kDirectoryObject); !bad.ok()) {
-    out.directory_roles_note = "directory roles (Global, Privileged Role, Application and Cloud Application Administrator) were not read: " + bad.error().message;
+    out.directory_roles_note =
+        "directory roles (Global, Privileged Role, Application and Cloud Application Administrator) were not read: " + bad.error().message;
     return;
   }
   std::vector<std::string> paths, names;
@@ -215,8 +215,9 @@ engine::Result<engine::AccessSnapshot> ReadAccessSnapshot(GraphClient& client, c
     if (!app.has_service_principal) continue;
     if (auto bad = CheckAll({details[next]}, Answer::kAssignment); !bad.ok()) return bad.error();
     for (const auto& g : details[next++].value()) {
-      engine::AccessGrant grant{JsonString(g, "principalId"), JsonString(g, "principalType"), JsonString(g, "principalDisplayName"),
-                                JsonString(g, "appRoleId"), "", JsonString(g, "createdDateTime")};
+      engine::AccessGrant grant{
+          JsonString(g, "principalId"),    JsonString(g, "principalType"), JsonString(g, "principalDisplayName"), JsonString(g, "appRoleId"), "",
+          JsonString(g, "createdDateTime")};
       grant.role = RoleValue(app, grant.role_id);
       if (grant.principal_type == "Group") groups.insert(LowerAscii(grant.principal_id));
       app.grants.push_back(std::move(grant));

@@ -83,45 +83,67 @@ std::string FirstOf(std::initializer_list<std::string> problems) {
 namespace {
 
 std::string ApplicationProblem(const json::object& app) {
-  std::string top = Check(app, {{"id", Kind::kString, true}, {"appId", Kind::kString, true}, {"uniqueName", Kind::kString},
-                                {"displayName", Kind::kString}, {"description", Kind::kString}, {"notes", Kind::kString},
-                                {"signInAudience", Kind::kString}, {"tags", Kind::kStrings}, {"identifierUris", Kind::kStrings},
-                                {"appRoles", Kind::kObjects}, {"api", Kind::kObject}, {"optionalClaims", Kind::kObject}});
+  std::string top = Check(app, {{"id", Kind::kString, true},
+                                {"appId", Kind::kString, true},
+                                {"uniqueName", Kind::kString},
+                                {"displayName", Kind::kString},
+                                {"description", Kind::kString},
+                                {"notes", Kind::kString},
+                                {"signInAudience", Kind::kString},
+                                {"tags", Kind::kStrings},
+                                {"identifierUris", Kind::kStrings},
+                                {"appRoles", Kind::kObjects},
+                                {"api", Kind::kObject},
+                                {"optionalClaims", Kind::kObject}});
   if (!top.empty()) return top;
-  std::string roles = CheckList(app, "appRoles", {{"id", Kind::kString, true}, {"value", Kind::kString}, {"displayName", Kind::kString},
-                                                  {"description", Kind::kString}, {"isEnabled", Kind::kBool},
-                                                  {"allowedMemberTypes", Kind::kStrings}});
+  std::string roles = CheckList(app, "appRoles",
+                                {{"id", Kind::kString, true},
+                                 {"value", Kind::kString},
+                                 {"displayName", Kind::kString},
+                                 {"description", Kind::kString},
+                                 {"isEnabled", Kind::kBool},
+                                 {"allowedMemberTypes", Kind::kStrings}});
   std::string api;
   if (const json::value* a = app.if_contains("api"); a && a->is_object())
     api = Check(a->get_object(), {{"requestedAccessTokenVersion", Kind::kInt}, {"oauth2PermissionScopes", Kind::kObjects}}, "api.");
   std::string claims;
   if (const json::value* c = app.if_contains("optionalClaims"); c && c->is_object()) {
     const json::object& oc = c->get_object();
-    claims = FirstOf({Check(oc, {{"idToken", Kind::kObjects}, {"accessToken", Kind::kObjects}, {"saml2Token", Kind::kObjects}}, "optionalClaims."),
-                      CheckList(oc, "idToken", {{"name", Kind::kString, true}, {"source", Kind::kString}, {"additionalProperties", Kind::kStrings}}),
-                      CheckList(oc, "accessToken", {{"name", Kind::kString, true}, {"source", Kind::kString}, {"additionalProperties", Kind::kStrings}}),
-                      CheckList(oc, "saml2Token", {{"name", Kind::kString, true}, {"source", Kind::kString}, {"additionalProperties", Kind::kStrings}})});
+    claims =
+        FirstOf({Check(oc, {{"idToken", Kind::kObjects}, {"accessToken", Kind::kObjects}, {"saml2Token", Kind::kObjects}}, "optionalClaims."),
+                 CheckList(oc, "idToken", {{"name", Kind::kString, true}, {"source", Kind::kString}, {"additionalProperties", Kind::kStrings}}),
+                 CheckList(oc, "accessToken", {{"name", Kind::kString, true}, {"source", Kind::kString}, {"additionalProperties", Kind::kStrings}}),
+                 CheckList(oc, "saml2Token", {{"name", Kind::kString, true}, {"source", Kind::kString}, {"additionalProperties", Kind::kStrings}})});
   }
   return FirstOf({roles, api, claims});
 }
 
 std::string ServicePrincipalProblem(const json::object& sp) {
-  return FirstOf({Check(sp, {{"id", Kind::kString, true}, {"appId", Kind::kString}, {"displayName", Kind::kString},
-                             {"servicePrincipalType", Kind::kString}, {"appOwnerOrganizationId", Kind::kString},
-                             {"appRoleAssignmentRequired", Kind::kBool}, {"alternativeNames", Kind::kStrings}, {"tags", Kind::kStrings},
+  return FirstOf({Check(sp, {{"id", Kind::kString, true},
+                             {"appId", Kind::kString},
+                             {"displayName", Kind::kString},
+                             {"servicePrincipalType", Kind::kString},
+                             {"appOwnerOrganizationId", Kind::kString},
+                             {"appRoleAssignmentRequired", Kind::kBool},
+                             {"alternativeNames", Kind::kStrings},
+                             {"tags", Kind::kStrings},
                              {"appRoles", Kind::kObjects}}),
                   CheckList(sp, "appRoles", {{"id", Kind::kString, true}, {"value", Kind::kString}})});
 }
 
 std::string AssignmentProblem(const json::object& a) {
-  return Check(a, {{"id", Kind::kString}, {"appRoleId", Kind::kString, true}, {"principalId", Kind::kString},
-                   {"resourceId", Kind::kString}, {"principalType", Kind::kString}, {"principalDisplayName", Kind::kString},
+  return Check(a, {{"id", Kind::kString},
+                   {"appRoleId", Kind::kString, true},
+                   {"principalId", Kind::kString},
+                   {"resourceId", Kind::kString},
+                   {"principalType", Kind::kString},
+                   {"principalDisplayName", Kind::kString},
                    {"createdDateTime", Kind::kString}});
 }
 
 std::string DirectoryObjectProblem(const json::object& o) {
-  return Check(o, {{"id", Kind::kString, true}, {"displayName", Kind::kString}, {"userPrincipalName", Kind::kString},
-                   {"verifiedDomains", Kind::kObjects}});
+  return Check(
+      o, {{"id", Kind::kString, true}, {"displayName", Kind::kString}, {"userPrincipalName", Kind::kString}, {"verifiedDomains", Kind::kObjects}});
 }
 
 }  // namespace

@@ -35,8 +35,8 @@ std::optional<std::int64_t> LocalTimeField(const json::object& object, std::stri
   if (!value || !value->is_string()) return std::nullopt;
   const std::string text(value->get_string());
   std::tm parts{};
-  if (std::sscanf(text.c_str(), "%d-%d-%d %d:%d:%d", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
-                  &parts.tm_hour, &parts.tm_min, &parts.tm_sec) != 6) {
+  if (std::sscanf(text.c_str(), "%d-%d-%d %d:%d:%d", &parts.tm_year, &parts.tm_mon, &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec) !=
+      6) {
     return std::nullopt;
   }
   parts.tm_year -= 1900;
@@ -56,8 +56,7 @@ Error Unusable(std::string_view who, std::string_view what) {
 engine::Result<AccessToken> ParseAzureCliToken(std::string_view output, std::string_view who) {
   boost::system::error_code ec;
   json::value parsed = json::parse(output, ec);
-  if (ec || !parsed.is_object())
-    return Unusable(who, "az printed something that is not a JSON object");
+  if (ec || !parsed.is_object()) return Unusable(who, "az printed something that is not a JSON object");
   const json::object& object = parsed.get_object();
   const json::value* token = object.if_contains("accessToken");
   if (!token || !token->is_string() || token->get_string().empty()) {
@@ -69,12 +68,10 @@ engine::Result<AccessToken> ParseAzureCliToken(std::string_view output, std::str
   return AccessToken{std::string(token->get_string()), *expires_on};
 }
 
-AzureCliCredential::AzureCliCredential(RunProgram run, std::string az_path)
-    : run_(std::move(run)), az_path_(std::move(az_path)) {}
+AzureCliCredential::AzureCliCredential(RunProgram run, std::string az_path) : run_(std::move(run)), az_path_(std::move(az_path)) {}
 
 engine::Result<AccessToken> AzureCliCredential::GetToken(const std::string& scope) {
-  auto output = run_({az_path_, "account", "get-access-token", "--resource", ScopeToResource(scope),
-                      "--output", "json"});
+  auto output = run_({az_path_, "account", "get-access-token", "--resource", ScopeToResource(scope), "--output", "json"});
   // az's own standard error ("Please run 'az login'…") is the best explanation; it is in the
   // runner's message.
   if (!output) return Prefixed(output.error(), Name());

@@ -4,8 +4,7 @@
 
 namespace entragate::graph {
 
-CachingCredential::CachingCredential(std::unique_ptr<Credential> inner, Clock now)
-    : inner_(std::move(inner)), now_(std::move(now)) {}
+CachingCredential::CachingCredential(std::unique_ptr<Credential> inner, Clock now) : inner_(std::move(inner)), now_(std::move(now)) {}
 
 std::optional<AccessToken> CachingCredential::Cached(const std::string& scope) const {
   std::lock_guard lock(cache_mutex_);

@@ -22,22 +22,18 @@ inline constexpr std::int64_t kClientAssertionLifetime = 600;
 /// The signed client assertion: header {alg, typ, x5t + kid (upper-case hex SHA-1) for RS256 |
 /// x5t#S256 for PS256}; claims {aud: `audience`, iss = sub = `client_id`, jti: a new UUID,
 /// iat = nbf = now, exp = now + kClientAssertionLifetime}.
-engine::Result<std::string> BuildClientAssertion(const crypto::CertAndKey& credential,
-                                                 std::string_view client_id,
-                                                 std::string_view audience, crypto::JwtAlg alg,
-                                                 std::int64_t now);
+engine::Result<std::string> BuildClientAssertion(const crypto::CertAndKey& credential, std::string_view client_id, std::string_view audience,
+                                                 crypto::JwtAlg alg, std::int64_t now);
 
 class ClientCertificateCredential : public Credential {
  public:
   /// `transport` must outlive the credential.
-  ClientCertificateCredential(Transport& transport, AppIdentity app, crypto::CertAndKey credential,
-                              crypto::JwtAlg alg, Clock now);
+  ClientCertificateCredential(Transport& transport, AppIdentity app, crypto::CertAndKey credential, crypto::JwtAlg alg, Clock now);
 
   /// Loads the PEM file once (an encrypted key needs `passphrase`). kIo/kInvalid naming the path
   /// when it cannot be read or holds no matching certificate and key.
-  static engine::Result<std::unique_ptr<ClientCertificateCredential>> FromPemFile(
-      Transport& transport, AppIdentity app, const std::string& path, std::string_view passphrase,
-      crypto::JwtAlg alg, Clock now);
+  static engine::Result<std::unique_ptr<ClientCertificateCredential>> FromPemFile(Transport& transport, AppIdentity app, const std::string& path,
+                                                                                  std::string_view passphrase, crypto::JwtAlg alg, Clock now);
 
   engine::Result<AccessToken> GetToken(const std::string& scope) override;
   /// "client certificate (AZURE_CLIENT_CERTIFICATE_PATH)".

@@ -22,29 +22,16 @@ struct KnownCloud {
 // login.chinacloudapi.cn that the Azure SDKs still default to is reachable via
 // AZURE_AUTHORITY_HOST.
 constexpr std::array<KnownCloud, 4> kClouds{{
-    {"public",
-     {"global", "azurecloud"},
-     "https://graph.microsoft.com",
-     "https://login.microsoftonline.com"},
-    {"usgov",
-     {"gcchigh", "azureusgovernment"},
-     "https://graph.microsoft.us",
-     "https://login.microsoftonline.us"},
-    {"usgov-dod",
-     {"dod", ""},
-     "https://dod-graph.microsoft.us",
-     "https://login.microsoftonline.us"},
-    {"china",
-     {"azurechinacloud", ""},
-     "https://microsoftgraph.chinacloudapi.cn",
-     "https://login.partner.microsoftonline.cn"},
+    {"public", {"global", "azurecloud"}, "https://graph.microsoft.com", "https://login.microsoftonline.com"},
+    {"usgov", {"gcchigh", "azureusgovernment"}, "https://graph.microsoft.us", "https://login.microsoftonline.us"},
+    {"usgov-dod", {"dod", ""}, "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"},
+    {"china", {"azurechinacloud", ""}, "https://microsoftgraph.chinacloudapi.cn", "https://login.partner.microsoftonline.cn"},
 }};
 
 bool SameName(std::string_view a, std::string_view b) {
   if (a.size() != b.size() || a.empty()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -69,11 +56,8 @@ std::string WithoutTrailingSlashes(std::string url) {
 engine::Result<std::string> CheckBaseUrl(std::string_view what, std::string url) {
   const bool http = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
   const auto host_start = url.find("://") + 3;
-  if (!http || url.size() <= host_start || url[host_start] == '/' ||
-      url.find_first_of("?#") != std::string::npos) {
-    return engine::MakeError(
-        Error::Kind::kInvalid,
-        fmt::format("{} must be an absolute http(s) URL without query or fragment, got '{}'", what, url));
+  if (!http || url.size() <= host_start || url[host_start] == '/' || url.find_first_of("?#") != std::string::npos) {
+    return engine::MakeError(Error::Kind::kInvalid, fmt::format("{} must be an absolute http(s) URL without query or fragment, got '{}'", what, url));
   }
   return WithoutTrailingSlashes(std::move(url));
 }
@@ -83,8 +67,7 @@ std::optional<std::string> NonEmpty(const std::optional<std::string>& value) {
   return value;
 }
 
-engine::Status ApplyLoginOverride(Cloud& cloud, const std::optional<std::string>& flag,
-                                  const GetEnv& getenv) {
+engine::Status ApplyLoginOverride(Cloud& cloud, const std::optional<std::string>& flag, const GetEnv& getenv) {
   std::string_view source = "--login-url";
   std::optional<std::string> value = NonEmpty(flag);
   if (!value && getenv) {
@@ -104,8 +87,7 @@ engine::Status ApplyGraphOverride(Cloud& cloud, const std::optional<std::string>
   if (!url) return url.error();
   std::string root = std::move(url).value();
   constexpr std::string_view kVersion = "/v1.0";
-  if (root.size() > kVersion.size() &&
-      root.compare(root.size() - kVersion.size(), kVersion.size(), kVersion) == 0) {
+  if (root.size() > kVersion.size() && root.compare(root.size() - kVersion.size(), kVersion.size(), kVersion) == 0) {
     root = WithoutTrailingSlashes(root.substr(0, root.size() - kVersion.size()));
   }
   cloud.graph_root = std::move(root);
@@ -120,23 +102,18 @@ std::string Cloud::GraphBaseUrl() const { return graph_root + "/v1.0"; }
 
 std::optional<Cloud> Cloud::Named(std::string_view name) {
   for (const auto& known : kClouds) {
-    if (SameName(name, known.name) || SameName(name, known.aliases[0]) ||
-        SameName(name, known.aliases[1])) {
-      return Cloud{std::string(known.name), std::string(known.graph_root),
-                   std::string(known.login_host), std::string(known.graph_root)};
+    if (SameName(name, known.name) || SameName(name, known.aliases[0]) || SameName(name, known.aliases[1])) {
+      return Cloud{std::string(known.name), std::string(known.graph_root), std::string(known.login_host), std::string(known.graph_root)};
     }
   }
   return std::nullopt;
 }
 
-engine::Result<Cloud> ResolveCloud(std::string_view name,
-                                   const std::optional<std::string>& graph_url_override,
-                                   const std::optional<std::string>& login_url_override,
-                                   const GetEnv& getenv) {
+engine::Result<Cloud> ResolveCloud(std::string_view name, const std::optional<std::string>& graph_url_override,
+                                   const std::optional<std::string>& login_url_override, const GetEnv& getenv) {
   auto cloud = Cloud::Named(name);
   if (!cloud) {
-    return engine::MakeError(Error::Kind::kInvalid, "unknown cloud '" + std::string(name) +
-                                                        "' (known: " + KnownNames() + ")");
+    return engine::MakeError(Error::Kind::kInvalid, "unknown cloud '" + std::string(name) + "' (known: " + KnownNames() + ")");
   }
   if (auto applied = ApplyLoginOverride(*cloud, login_url_override, getenv); !applied) {
     return applied.error();

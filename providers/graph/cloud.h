@@ -42,9 +42,7 @@ struct Cloud {
 ///    else the cloud's.
 /// Empty strings count as unset. kInvalid for an unknown cloud name (the message lists the known
 /// ones) or an override that is not an absolute http(s) URL without query or fragment.
-engine::Result<Cloud> ResolveCloud(std::string_view name,
-                                   const std::optional<std::string>& graph_url_override,
-                                   const std::optional<std::string>& login_url_override,
-                                   const GetEnv& getenv);
+engine::Result<Cloud> ResolveCloud(std::string_view name, const std::optional<std::string>& graph_url_override,
+                                   const std::optional<std::string>& login_url_override, const GetEnv& getenv);
 
 }  // namespace entragate::graph

@@ -47,8 +47,7 @@ engine::Result<std::string> RunCapturingStdout(const std::vector<std::string>& a
   auto ran = RunProcess(argv, options);
   if (!ran) return ran.error();
   if (ran->exit_code != 0) {
-    std::string message =
-        BaseName(argv[0]) + " exited with status " + std::to_string(ran->exit_code);
+    std::string message = BaseName(argv[0]) + " exited with status " + std::to_string(ran->exit_code);
     const std::string excerpt = StderrExcerpt(ran->err);
     if (!excerpt.empty()) message += ": " + excerpt;
     return engine::MakeError(Error::Kind::kAuth, std::move(message));
@@ -73,13 +72,9 @@ std::optional<std::string> CredentialEnv::Get(const char* name) const {
   return value;
 }
 
-std::string CredentialEnv::Authority() const {
-  return authority.empty() ? cloud.login_host : authority;
-}
+std::string CredentialEnv::Authority() const { return authority.empty() ? cloud.login_host : authority; }
 
-Transport& CredentialEnv::ProbeTransport() const {
-  return probe_transport ? *probe_transport : *transport;
-}
+Transport& CredentialEnv::ProbeTransport() const { return probe_transport ? *probe_transport : *transport; }
 
 CredentialEnv CredentialEnv::FromProcess(Transport& transport, Cloud cloud) {
   CredentialEnv env;
@@ -105,10 +100,6 @@ std::string ScopeToResource(std::string_view scope) {
   return std::string(scope);
 }
 
-std::int64_t SystemNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t SystemNow() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 }  // namespace entragate::graph

@@ -48,8 +48,7 @@ struct Attempt {
 /// source picked by name is used as it is.
 using Source = std::function<Attempt(const CredentialEnv&, bool probe)>;
 
-std::vector<std::string> Missing(const CredentialEnv& env,
-                                 std::initializer_list<const char*> names) {
+std::vector<std::string> Missing(const CredentialEnv& env, std::initializer_list<const char*> names) {
   std::vector<std::string> out;
   for (const char* name : names) {
     if (!env.Get(name)) out.emplace_back(name);
@@ -68,43 +67,36 @@ std::string NeedsAll(std::string_view how, const std::vector<std::string>& missi
   return std::string(how) + " (not set: " + Listed(missing) + ")";
 }
 
-AppIdentity App(const CredentialEnv& env) {
-  return {env.Authority(), *env.Get("AZURE_TENANT_ID"), *env.Get("AZURE_CLIENT_ID")};
-}
+AppIdentity App(const CredentialEnv& env) { return {env.Authority(), *env.Get("AZURE_TENANT_ID"), *env.Get("AZURE_CLIENT_ID")}; }
 
 Attempt TrySecret(const CredentialEnv& env, bool) {
   auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"});
   if (!missing.empty()) {
-    return Attempt::Skipped(NeedsAll(
-        "client secret: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET", missing));
+    return Attempt::Skipped(NeedsAll("client secret: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET", missing));
   }
-  return Attempt::Chosen(std::make_unique<ClientSecretCredential>(
-      *env.transport, App(env), *env.Get("AZURE_CLIENT_SECRET"), env.now));
+  return Attempt::Chosen(std::make_unique<ClientSecretCredential>(*env.transport, App(env), *env.Get("AZURE_CLIENT_SECRET"), env.now));
 }
 
 engine::Result<crypto::JwtAlg> AssertionAlg(const CredentialEnv& env) {
   const auto name = env.Get("ENTRAGATE_CLIENT_ASSERTION_ALG");
   if (!name) return crypto::JwtAlg::kRs256;
   if (auto alg = crypto::ParseJwtAlg(*name)) return *alg;
-  return engine::MakeError(
-      Error::Kind::kInvalid, "ENTRAGATE_CLIENT_ASSERTION_ALG must be RS256 or PS256, got '" + *name + "'");
+  return engine::MakeError(Error::Kind::kInvalid, "ENTRAGATE_CLIENT_ASSERTION_ALG must be RS256 or PS256, got '" + *name + "'");
 }
 
 Attempt TryCertificate(const CredentialEnv& env, bool) {
-  auto missing =
-      Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH"});
+  auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH"});
   if (!missing.empty()) {
-    return Attempt::Skipped(NeedsAll(
-        "client certificate: set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
-        "AZURE_CLIENT_CERTIFICATE_PATH (one PEM file with the certificate and its private key; "
-        "AZURE_CLIENT_CERTIFICATE_PASSWORD if the key is encrypted)",
-        missing));
+    return Attempt::Skipped(
+        NeedsAll("client certificate: set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
+                 "AZURE_CLIENT_CERTIFICATE_PATH (one PEM file with the certificate and its private key; "
+                 "AZURE_CLIENT_CERTIFICATE_PASSWORD if the key is encrypted)",
+                 missing));
   }
   auto alg = AssertionAlg(env);
   if (!alg) return Attempt::Failed(alg.error());
-  auto credential = ClientCertificateCredential::FromPemFile(
-      *env.transport, App(env), *env.Get("AZURE_CLIENT_CERTIFICATE_PATH"),
-      env.Get("AZURE_CLIENT_CERTIFICATE_PASSWORD").value_or(""), *alg, env.now);
+  auto credential = ClientCertificateCredential::FromPemFile(*env.transport, App(env), *env.Get("AZURE_CLIENT_CERTIFICATE_PATH"),
+                                                             env.Get("AZURE_CLIENT_CERTIFICATE_PASSWORD").value_or(""), *alg, env.now);
   if (!credential) return Attempt::Failed(credential.error());
   return Attempt::Chosen(std::move(credential).value());
 }
@@ -112,28 +104,25 @@ Attempt TryCertificate(const CredentialEnv& env, bool) {
 Attempt TryWorkloadIdentity(const CredentialEnv& env, bool) {
   auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE"});
   if (!missing.empty()) {
-    return Attempt::Skipped(NeedsAll(
-        "workload identity: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE "
-        "(the AKS workload identity webhook sets all three)",
-        missing));
+    return Attempt::Skipped(
+        NeedsAll("workload identity: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE "
+                 "(the AKS workload identity webhook sets all three)",
+                 missing));
   }
-  return Attempt::Chosen(std::make_unique<WorkloadIdentityCredential>(
-      *env.transport, App(env), *env.Get("AZURE_FEDERATED_TOKEN_FILE"), env.now));
+  return Attempt::Chosen(std::make_unique<WorkloadIdentityCredential>(*env.transport, App(env), *env.Get("AZURE_FEDERATED_TOKEN_FILE"), env.now));
 }
 
 Attempt TryGitHubOidc(const CredentialEnv& env, bool) {
-  auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "ACTIONS_ID_TOKEN_REQUEST_URL",
-                               "ACTIONS_ID_TOKEN_REQUEST_TOKEN"});
+  auto missing = Missing(env, {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"});
   if (!missing.empty()) {
-    return Attempt::Skipped(NeedsAll(
-        "GitHub Actions OIDC: in a workflow with `permissions: id-token: write` (which sets "
-        "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), set AZURE_TENANT_ID and "
-        "AZURE_CLIENT_ID of an app with a federated credential for the workflow",
-        missing));
+    return Attempt::Skipped(
+        NeedsAll("GitHub Actions OIDC: in a workflow with `permissions: id-token: write` (which sets "
+                 "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), set AZURE_TENANT_ID and "
+                 "AZURE_CLIENT_ID of an app with a federated credential for the workflow",
+                 missing));
   }
-  return Attempt::Chosen(std::make_unique<GitHubOidcCredential>(
-      *env.transport, App(env), *env.Get("ACTIONS_ID_TOKEN_REQUEST_URL"),
-      *env.Get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), env.now));
+  return Attempt::Chosen(std::make_unique<GitHubOidcCredential>(*env.transport, App(env), *env.Get("ACTIONS_ID_TOKEN_REQUEST_URL"),
+                                                                *env.Get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), env.now));
 }
 
 Attempt TryManagedIdentity(const CredentialEnv& env, bool probe) {
@@ -141,34 +130,30 @@ Attempt TryManagedIdentity(const CredentialEnv& env, bool probe) {
   const auto endpoint = env.Get("IDENTITY_ENDPOINT");
   const auto header = env.Get("IDENTITY_HEADER");
   if (endpoint && header) {
-    return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(
-        *env.transport, ManagedIdentityEndpoint::AppService(*endpoint, *header), client_id,
-        env.now));
+    return Attempt::Chosen(
+        std::make_unique<ManagedIdentityCredential>(*env.transport, ManagedIdentityEndpoint::AppService(*endpoint, *header), client_id, env.now));
   }
   const std::string host = env.Get("AZURE_POD_IDENTITY_AUTHORITY_HOST").value_or(kDefaultImdsHost);
   if (!probe) {
-    return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(
-        *env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now));
+    return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(*env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now));
   }
   auto probed = ProbeImds(env.ProbeTransport(), host);
   if (!probed) {
-    return Attempt::Skipped(fmt::format(
-        "managed identity: IDENTITY_ENDPOINT and IDENTITY_HEADER are not both set (App Service, "
-        "Functions, Container Apps set them), and there is no IMDS at {} ({}); run on an Azure "
-        "host with a managed identity",
-        host, probed.error().message));
+    return Attempt::Skipped(
+        fmt::format("managed identity: IDENTITY_ENDPOINT and IDENTITY_HEADER are not both set (App Service, "
+                    "Functions, Container Apps set them), and there is no IMDS at {} ({}); run on an Azure "
+                    "host with a managed identity",
+                    host, probed.error().message));
   }
   // The probe only shows something answers; the token request goes through the main transport.
-  return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(
-                             *env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now),
+  return Attempt::Chosen(std::make_unique<ManagedIdentityCredential>(*env.transport, ManagedIdentityEndpoint::Imds(host), client_id, env.now),
                          ImdsUnavailable);
 }
 
 Attempt TryAzureCli(const CredentialEnv& env, bool) {
   const auto az = FindOnPath("az", env.Get("PATH").value_or(""));
   if (!az) {
-    return Attempt::Skipped(
-        "Azure CLI: `az` is not on PATH; install the Azure CLI and run `az login`");
+    return Attempt::Skipped("Azure CLI: `az` is not on PATH; install the Azure CLI and run `az login`");
   }
   return Attempt::Chosen(std::make_unique<AzureCliCredential>(env.run, *az), AzureCliNotSignedIn);
 }
@@ -176,8 +161,7 @@ Attempt TryAzureCli(const CredentialEnv& env, bool) {
 Attempt TryStaticToken(const CredentialEnv& env, bool) {
   auto token = env.Get("ENTRAGATE_ACCESS_TOKEN");
   if (!token) {
-    return Attempt::Skipped(
-        "access token: set ENTRAGATE_ACCESS_TOKEN to a Microsoft Graph access token (not set)");
+    return Attempt::Skipped("access token: set ENTRAGATE_ACCESS_TOKEN to a Microsoft Graph access token (not set)");
   }
   return Attempt::Chosen(std::make_unique<StaticTokenCredential>(*token, env.now));
 }
@@ -197,10 +181,9 @@ struct NamedSource {
   Source source;
 };
 
-const NamedSource kSources[] = {
-    {"secret", TrySecret},          {"certificate", TryCertificate},          {"workload-identity", TryWorkloadIdentity},
-    {"github", TryGitHubOidc},      {"managed-identity", TryManagedIdentity}, {"azure-cli", TryAzureCli},
-    {"token", TryStaticToken}};
+const NamedSource kSources[] = {{"secret", TrySecret},     {"certificate", TryCertificate},          {"workload-identity", TryWorkloadIdentity},
+                                {"github", TryGitHubOidc}, {"managed-identity", TryManagedIdentity}, {"azure-cli", TryAzureCli},
+                                {"token", TryStaticToken}};
 
 /// The sources that apply, tried in order at the first token: one that is unavailable here gives
 /// way to the next; the first to deliver a token is used from then on (so the source in use has
@@ -279,8 +262,10 @@ engine::Result<std::unique_ptr<Credential>> DefaultCredentialChain(const Credent
   for (const NamedSource& named : kSources) {
     Attempt attempt = named.source(env, true);
     if (attempt.error) return *attempt.error;
-    if (attempt.credential) any = true;
-    else reasons.push_back(attempt.skipped);
+    if (attempt.credential)
+      any = true;
+    else
+      reasons.push_back(attempt.skipped);
     entries.push_back({std::move(attempt.skipped), std::move(attempt.credential), std::move(attempt.unavailable)});
   }
   if (!any) return NothingApplies(reasons);

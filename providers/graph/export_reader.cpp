@@ -106,8 +106,7 @@ class Reader {
     q.Add({"/organization?$select=id"}, "organization");
     if (sel_.all) q.Add({AppsPath()}, "apps");
     // Deleted applications are not listed under /applications; those the selection names are said.
-    q.Add({"/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,tags,deletedDateTime&$top=999"},
-          "deleted");
+    q.Add({"/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,tags,deletedDateTime&$top=999"}, "deleted");
     std::vector<std::string> ids;
     for (const auto& id : sel_.app_ids) ids.push_back(LowerAscii(id));
     q.Add(InQueries(AppsPath(), "appId", ids), "apps");
@@ -115,14 +114,18 @@ class Reader {
     for (const auto& tag : sel_.tags)
       q.Add({AppsPath() + "&$filter=" + FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(tag)))}, "apps");
     return Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "organization") out_.tenant_id = LowerAscii(JsonString(o, "id"));
-      else if (purpose == "deleted") deleted_.push_back(o);
-      else apps_[LowerAscii(JsonString(o, "id"))] = o;
+      if (purpose == "organization")
+        out_.tenant_id = LowerAscii(JsonString(o, "id"));
+      else if (purpose == "deleted")
+        deleted_.push_back(o);
+      else
+        apps_[LowerAscii(JsonString(o, "id"))] = o;
     });
   }
 
   bool DeletedHolds(const char* property, const std::string& value) const {
-    return std::any_of(deleted_.begin(), deleted_.end(), [&](const json::object& d) { return LowerAscii(JsonString(d, property)) == LowerAscii(value); });
+    return std::any_of(deleted_.begin(), deleted_.end(),
+                       [&](const json::object& d) { return LowerAscii(JsonString(d, property)) == LowerAscii(value); });
   }
 
   // A deleted application the selection names is skipped with a note: it is no manifest's to
@@ -139,10 +142,11 @@ class Reader {
       if (!(sel_.all || tagged || named(sel_.app_ids, "appId") || named(sel_.display_names, "displayName") || named(sel_.unique_names, "uniqueName")))
         continue;
       std::string unique = JsonString(d, "uniqueName");
-      out_.notes.push_back(fmt::format("'{}' (appId {}{}) is in deleted items since {}: skipped (restorable for 30 days; applying a "
-                                       "manifest that wants it restores it)",
-                                       JsonString(d, "displayName"), LowerAscii(JsonString(d, "appId")),
-                                       unique.empty() ? "" : ", uniqueName " + unique, JsonString(d, "deletedDateTime")));
+      out_.notes.push_back(
+          fmt::format("'{}' (appId {}{}) is in deleted items since {}: skipped (restorable for 30 days; applying a "
+                      "manifest that wants it restores it)",
+                      JsonString(d, "displayName"), LowerAscii(JsonString(d, "appId")), unique.empty() ? "" : ", uniqueName " + unique,
+                      JsonString(d, "deletedDateTime")));
     }
   }
 
@@ -176,15 +180,18 @@ class Reader {
     q.Add(InQueries("/servicePrincipals?" + kSpSelect, "appId", app_ids), "by-app-id");
     q.Add(InQueries("/servicePrincipals?" + kSpSelect, "displayName", UnmatchedNames()), "by-name");
     return Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "by-app-id") sps_by_app_id_[LowerAscii(JsonString(o, "appId"))] = o;
-      else sps_by_name_[LowerAscii(JsonString(o, "displayName"))].push_back(o);
+      if (purpose == "by-app-id")
+        sps_by_app_id_[LowerAscii(JsonString(o, "appId"))] = o;
+      else
+        sps_by_name_[LowerAscii(JsonString(o, "displayName"))].push_back(o);
     });
   }
 
   std::vector<std::string> UnmatchedNames() const {
     std::vector<std::string> out;
     for (const auto& name : sel_.display_names)
-      if (std::none_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(JsonString(a.second, "displayName")) == LowerAscii(name); }))
+      if (std::none_of(apps_.begin(), apps_.end(),
+                       [&](const auto& a) { return LowerAscii(JsonString(a.second, "displayName")) == LowerAscii(name); }))
         out.push_back(name);
     return out;
   }
@@ -206,11 +213,13 @@ class Reader {
     std::vector<const json::object*> found;
     for (const auto& [id, app] : apps_) found.push_back(&app);
     std::sort(found.begin(), found.end(), [](const json::object* a, const json::object* b) {
-      return std::make_pair(JsonString(*a, "displayName"), JsonString(*a, "id")) < std::make_pair(JsonString(*b, "displayName"), JsonString(*b, "id"));
+      return std::make_pair(JsonString(*a, "displayName"), JsonString(*a, "id")) <
+             std::make_pair(JsonString(*b, "displayName"), JsonString(*b, "id"));
     });
     for (const json::object* app : found) Keep(*app);
     for (const auto& id : sel_.app_ids) {
-      bool is_app = std::any_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(JsonString(a.second, "appId")) == LowerAscii(id); });
+      bool is_app =
+          std::any_of(apps_.begin(), apps_.end(), [&](const auto& a) { return LowerAscii(JsonString(a.second, "appId")) == LowerAscii(id); });
       if (is_app) continue;
       auto sp = sps_by_app_id_.find(LowerAscii(id));
       std::string why = sp == sps_by_app_id_.end() ? "" : WhyNot(sp->second);
@@ -218,7 +227,8 @@ class Reader {
     }
     for (const auto& name : UnmatchedNames()) {
       auto sps = sps_by_name_.find(LowerAscii(name));
-      if (sps == sps_by_name_.end()) out_.notes.push_back(fmt::format("no application named '{}' is registered in this tenant", name));
+      if (sps == sps_by_name_.end())
+        out_.notes.push_back(fmt::format("no application named '{}' is registered in this tenant", name));
       else
         for (const auto& sp : sps->second) {
           std::string why = WhyNot(sp);
@@ -281,8 +291,8 @@ class Reader {
       if (!pages[i].ok()) return pages[i].error();
       for (const auto& a : pages[i].value()) {
         if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
-        owners[i]->assigned_to.push_back({LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")), JsonString(a, "principalType"),
-                                          JsonString(a, "principalDisplayName")});
+        owners[i]->assigned_to.push_back({LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
+                                          JsonString(a, "principalType"), JsonString(a, "principalDisplayName")});
       }
     }
     return engine::Ok{};
@@ -312,12 +322,15 @@ class Reader {
     q.Add(InQueries("/users?$select=id,displayName,userPrincipalName&$top=999", "id", ids["User"]), "User");
     q.Add(InQueries("/groups?$select=id,displayName&$top=999", "id", ids["Group"]), "Group");
     q.Add(InQueries("/servicePrincipals?$select=id,displayName&$top=999", "displayName", names["ServicePrincipal"],
-                    " and servicePrincipalType eq 'ManagedIdentity'"), "mi-names");
+                    " and servicePrincipalType eq 'ManagedIdentity'"),
+          "mi-names");
     q.Add(InQueries("/groups?$select=id,displayName&$top=999", "displayName", names["Group"]), "group-names");
     std::map<std::string, std::set<std::string>> holders;  // "mi-names"/"group-names" + lower-case name → object ids
     engine::Status done = Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "mi-names" || purpose == "group-names") holders[purpose + LowerAscii(JsonString(o, "displayName"))].insert(LowerAscii(JsonString(o, "id")));
-      else AddPrincipal(purpose, o);
+      if (purpose == "mi-names" || purpose == "group-names")
+        holders[purpose + LowerAscii(JsonString(o, "displayName"))].insert(LowerAscii(JsonString(o, "id")));
+      else
+        AddPrincipal(purpose, o);
     });
     if (!done.ok()) return done;
     for (auto& [id, p] : out_.principals) {
@@ -342,10 +355,10 @@ class Reader {
   GraphClient& client_;
   const ExportSelection& sel_;
   engine::ExportSource out_;
-  std::map<std::string, json::object> apps_;                         ///< by object id
-  std::vector<json::object> deleted_;                                 ///< deleted items (applications)
+  std::map<std::string, json::object> apps_;  ///< by object id
+  std::vector<json::object> deleted_;         ///< deleted items (applications)
   std::map<std::string, json::object> sps_by_app_id_;
-  std::map<std::string, std::vector<json::object>> sps_by_name_;    ///< lower-case display name → service principals
+  std::map<std::string, std::vector<json::object>> sps_by_name_;  ///< lower-case display name → service principals
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ struct ExportSelection {
   std::vector<std::string> app_ids;        ///< application (client) ids
   std::vector<std::string> display_names;  ///< every application with that display name
   std::vector<std::string> unique_names;
-  std::vector<std::string> tags;           ///< applications carrying the tag
+  std::vector<std::string> tags;  ///< applications carrying the tag
   bool all = false;
 };
 
@@ -34,7 +34,6 @@ bool IsMicrosoftFirstPartyAppId(std::string_view app_id);
 
 /// Reads the selection. `tenant_id` is the target's tenant, used when /organization cannot be read.
 /// Origin and time of the returned source are left for the caller to fill in.
-engine::Result<engine::ExportSource> ReadForExport(GraphClient& client, const ExportSelection& selection,
-                                                   const std::string& tenant_id);
+engine::Result<engine::ExportSource> ReadForExport(GraphClient& client, const ExportSelection& selection, const std::string& tenant_id);
 
 }  // namespace entragate::graph

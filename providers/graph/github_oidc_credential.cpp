@@ -29,9 +29,7 @@ std::optional<std::string> ValueField(std::string_view body) {
 
 }  // namespace
 
-GitHubOidcCredential::GitHubOidcCredential(Transport& transport, AppIdentity app,
-                                           std::string request_url, std::string request_token,
-                                           Clock now)
+GitHubOidcCredential::GitHubOidcCredential(Transport& transport, AppIdentity app, std::string request_url, std::string request_token, Clock now)
     : transport_(transport),
       app_(std::move(app)),
       request_url_(std::move(request_url)),
@@ -47,10 +45,9 @@ engine::Result<std::string> GitHubOidcCredential::FetchIdToken() const {
   auto response = transport_.Send(request);
   if (!response) return Prefixed(response.error(), Name());
   if (response->status != 200) {
-    Error error = engine::MakeError(
-        response->status >= 500 ? Error::Kind::kTransient : Error::Kind::kAuth,
-        Name() + ": the ID token request failed: HTTP " + std::to_string(response->status) +
-            " (does the workflow have `permissions: id-token: write`?)");
+    Error error = engine::MakeError(response->status >= 500 ? Error::Kind::kTransient : Error::Kind::kAuth,
+                                    Name() + ": the ID token request failed: HTTP " + std::to_string(response->status) +
+                                        " (does the workflow have `permissions: id-token: write`?)");
     error.http_status = response->status;
     return error;
   }
@@ -64,17 +61,13 @@ engine::Result<std::string> GitHubOidcCredential::FetchIdToken() const {
 engine::Result<AccessToken> GitHubOidcCredential::GetToken(const std::string& scope) {
   auto id_token = FetchIdToken();
   if (!id_token) return id_token.error();
-  auto token = RequestClientCredentialsToken(
-      transport_, app_, scope, {ClientProof::Kind::kAssertion, std::move(id_token).value()}, now_(),
-      Name());
+  auto token = RequestClientCredentialsToken(transport_, app_, scope, {ClientProof::Kind::kAssertion, std::move(id_token).value()}, now_(), Name());
   if (token) return token;
   Error error = token.error();
   error.message = Redacted(std::move(error.message), {request_token_});
   return error;
 }
 
-std::string GitHubOidcCredential::Name() const {
-  return "GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL)";
-}
+std::string GitHubOidcCredential::Name() const { return "GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL)"; }
 
 }  // namespace entragate::graph

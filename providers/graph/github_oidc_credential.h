@@ -19,8 +19,7 @@ class GitHubOidcCredential : public Credential {
  public:
   /// `request_token` is a secret (it can mint ID tokens for this workflow run); it is sent as a
   /// bearer token to `request_url` only. `transport` must outlive the credential.
-  GitHubOidcCredential(Transport& transport, AppIdentity app, std::string request_url,
-                       std::string request_token, Clock now);
+  GitHubOidcCredential(Transport& transport, AppIdentity app, std::string request_url, std::string request_token, Clock now);
 
   engine::Result<AccessToken> GetToken(const std::string& scope) override;
   /// "GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL)".

@@ -41,9 +41,7 @@ bool IsAlreadyAssigned(const engine::Error& e) {
   return e.message.find("Permission being assigned already exists on the object") != std::string::npos;
 }
 
-bool IsAlreadyOwner(const engine::Error& e) {
-  return e.message.find("One or more added object references already exist") != std::string::npos;
-}
+bool IsAlreadyOwner(const engine::Error& e) { return e.message.find("One or more added object references already exist") != std::string::npos; }
 
 bool IsAlreadyGone(const engine::Error& e) {
   return e.http_status == 404 || e.message.find("EntitlementGrant being updated or deleted is not found") != std::string::npos;
@@ -74,20 +72,29 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       case StepKind::kSetAppIdUris:
       case StepKind::kDisableRoles:
       case StepKind::kUpdateRoles:
-        if (app.object_id.empty()) { results[i] = Failed(Missing(c, "object id")); continue; }
+        if (app.object_id.empty()) {
+          results[i] = Failed(Missing(c, "object id"));
+          continue;
+        }
         r.method = "PATCH";
         r.path = "/applications/" + app.object_id;
         r.body = json::value(ExpandAppId(c.payload, app.app_id));
         break;
       case StepKind::kCreateServicePrincipal:
-        if (app.app_id.empty()) { results[i] = Failed(Missing(c, "appId")); continue; }
+        if (app.app_id.empty()) {
+          results[i] = Failed(Missing(c, "appId"));
+          continue;
+        }
         r.method = "PATCH";
         r.path = "/servicePrincipals" + KeySegment("appId", app.app_id);
         r.headers["Prefer"] = "create-if-missing";
         r.body = json::value(c.payload);
         break;
       case StepKind::kUpdateServicePrincipal:
-        if (app.sp_id.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        if (app.sp_id.empty()) {
+          results[i] = Failed(Missing(c, "service principal"));
+          continue;
+        }
         r.method = "PATCH";
         r.path = "/servicePrincipals/" + app.sp_id;
         r.body = json::value(c.payload);
@@ -99,7 +106,10 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
           principal = ids(JsonString(c.payload, "principal")).sp_id;
           r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
         }
-        if (app.sp_id.empty() || principal.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        if (app.sp_id.empty() || principal.empty()) {
+          results[i] = Failed(Missing(c, "service principal"));
+          continue;
+        }
         r.method = "POST";
         r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo";
         r.body = json::object{{"principalId", principal}, {"resourceId", app.sp_id}, {"appRoleId", JsonString(c.payload, "appRoleId")}};
@@ -107,7 +117,10 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         break;
       }
       case StepKind::kRevoke:
-        if (app.sp_id.empty()) { results[i] = Failed(Missing(c, "service principal")); continue; }
+        if (app.sp_id.empty()) {
+          results[i] = Failed(Missing(c, "service principal"));
+          continue;
+        }
         r.method = "DELETE";
         r.path = "/servicePrincipals/" + app.sp_id + "/appRoleAssignedTo/" + JsonString(c.payload, "assignmentId");
         break;
@@ -134,7 +147,10 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
           owner = ids(JsonString(c.payload, "principal")).sp_id;
           r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
         }
-        if (holder.empty() || owner.empty()) { results[i] = Failed(Missing(c, on_app ? "object id" : "service principal")); continue; }
+        if (holder.empty() || owner.empty()) {
+          results[i] = Failed(Missing(c, on_app ? "object id" : "service principal"));
+          continue;
+        }
         std::string base = (on_app ? "/applications/" : "/servicePrincipals/") + holder + "/owners";
         if (c.kind == StepKind::kAddOwner) {
           r.method = "POST";
@@ -164,11 +180,16 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     auto& resp = responses[static_cast<size_t>(request_of[i])];
     if (!resp.ok()) {
       const engine::Error& e = resp.error();
-      if (c.kind == StepKind::kGrant && IsAlreadyAssigned(e)) results[i] = Done(true);
-      else if (c.kind == StepKind::kAddOwner && IsAlreadyOwner(e)) results[i] = Done(true);
-      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kRemoveOwner || c.kind == StepKind::kDeleteApp || c.kind == StepKind::kPurgeDeletedApp) && IsAlreadyGone(e))
+      if (c.kind == StepKind::kGrant && IsAlreadyAssigned(e))
         results[i] = Done(true);
-      else results[i] = Failed(e);
+      else if (c.kind == StepKind::kAddOwner && IsAlreadyOwner(e))
+        results[i] = Done(true);
+      else if ((c.kind == StepKind::kRevoke || c.kind == StepKind::kRemoveOwner || c.kind == StepKind::kDeleteApp ||
+                c.kind == StepKind::kPurgeDeletedApp) &&
+               IsAlreadyGone(e))
+        results[i] = Done(true);
+      else
+        results[i] = Failed(e);
       continue;
     }
     results[i] = Done();
@@ -177,21 +198,24 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
       written_.insert(c.app);
     if (c.kind == StepKind::kRestoreApp) {  // the restored app's ids, for the steps that follow
       const json::object* b = resp.value().body.if_object();
-      results[i].learnt = engine::AppIds{engine::LowerAscii(b ? JsonString(*b, "id") : JsonString(c.payload, "objectId")),
-                                         engine::LowerAscii(b && !JsonString(*b, "appId").empty() ? JsonString(*b, "appId") : JsonString(c.payload, "appId")), ""};
+      results[i].learnt =
+          engine::AppIds{engine::LowerAscii(b ? JsonString(*b, "id") : JsonString(c.payload, "objectId")),
+                         engine::LowerAscii(b && !JsonString(*b, "appId").empty() ? JsonString(*b, "appId") : JsonString(c.payload, "appId")), ""};
       continue;
     }
     bool create = c.kind == StepKind::kCreateApp || c.kind == StepKind::kCreateServicePrincipal;
     if (!create) continue;
     if (resp.value().status == 201 && resp.value().body.is_object()) {
       const json::object& b = resp.value().body.as_object();
-      results[i].learnt = c.kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
-                                                         : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
+      results[i].learnt = c.kind == StepKind::kCreateApp
+                              ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
+                              : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
     } else {
       lookups.push_back(i);
-      lookup_requests.push_back(c.kind == StepKind::kCreateApp
-                                    ? GraphRequest{"GET", "/applications" + KeySegment("uniqueName", c.app) + "?$select=id,appId", {}, std::nullopt, true, true}
-                                    : GraphRequest{"GET", "/servicePrincipals" + KeySegment("appId", ids(c.app).app_id) + "?$select=id", {}, std::nullopt, true, true});
+      lookup_requests.push_back(
+          c.kind == StepKind::kCreateApp
+              ? GraphRequest{"GET", "/applications" + KeySegment("uniqueName", c.app) + "?$select=id,appId", {}, std::nullopt, true, true}
+              : GraphRequest{"GET", "/servicePrincipals" + KeySegment("appId", ids(c.app).app_id) + "?$select=id", {}, std::nullopt, true, true});
     }
   }
   lock.unlock();
@@ -204,13 +228,15 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     }
     const json::object* body = found[k].value().body.if_object();
     if (!body) {
-      results[i] = Failed(engine::MakeError(engine::Error::Kind::kInternal,
-                                            fmt::format("{}: Graph answered the look-up of the new object's ids with a body that is not an object", steps[i]->id)));
+      results[i] = Failed(
+          engine::MakeError(engine::Error::Kind::kInternal,
+                            fmt::format("{}: Graph answered the look-up of the new object's ids with a body that is not an object", steps[i]->id)));
       continue;
     }
     const json::object& b = *body;
-    results[i].learnt = steps[i]->kind == StepKind::kCreateApp ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
-                                                               : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
+    results[i].learnt = steps[i]->kind == StepKind::kCreateApp
+                            ? engine::AppIds{engine::LowerAscii(JsonString(b, "id")), engine::LowerAscii(JsonString(b, "appId")), ""}
+                            : engine::AppIds{"", "", engine::LowerAscii(JsonString(b, "id"))};
   }
   return results;
 }

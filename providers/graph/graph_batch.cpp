@@ -38,9 +38,7 @@ net::Headers HeadersOf(const json::value* v) {
 
 // A batch answer that lacks a sub-response leaves that request's outcome unknown, like a lost
 // connection: kTransient, so the policy re-sends it only when it is idempotent.
-Error Unanswered(size_t id) {
-  return engine::MakeError(Error::Kind::kTransient, fmt::format("POST $batch: no response for sub-request {}", id));
-}
+Error Unanswered(size_t id) { return engine::MakeError(Error::Kind::kTransient, fmt::format("POST $batch: no response for sub-request {}", id)); }
 
 std::optional<int> StatusOf(const json::value* v) {
   if (!v || !v->is_number()) return std::nullopt;
@@ -141,8 +139,8 @@ std::map<std::string, GraphResponse> SubResponses(const GraphResponse& envelope)
 
 }  // namespace
 
-void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std::vector<size_t>& members,
-                            std::vector<Progress>& progress, std::vector<std::optional<engine::Result<GraphResponse>>>& results) {
+void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std::vector<size_t>& members, std::vector<Progress>& progress,
+                            std::vector<std::optional<engine::Result<GraphResponse>>>& results) {
   if (members.size() == 1) {  // an envelope around one request only costs bytes
     results[members[0]] = SendWithRetry(requests[members[0]], progress[members[0]]);
     return;
@@ -164,8 +162,8 @@ void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std
   for (size_t k = 0; k < members.size(); ++k) {
     size_t i = members[k];
     auto found = answers.find(std::to_string(k + 1));
-    engine::Result<GraphResponse> answer = found != answers.end() ? engine::Result<GraphResponse>(std::move(found->second))
-                                                                  : engine::Result<GraphResponse>(Unanswered(k + 1));
+    engine::Result<GraphResponse> answer =
+        found != answers.end() ? engine::Result<GraphResponse>(std::move(found->second)) : engine::Result<GraphResponse>(Unanswered(k + 1));
     if (answer.ok()) Learn(answer.value(), EstimateCost(requests[i].method, requests[i].path), envelope_progress.epoch);
     progress[i].epoch = envelope_progress.epoch;
     if (answer.ok() && answer->status >= 200 && answer->status < 300) {

@@ -314,8 +314,7 @@ engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& req
       e.message = RequestKind(request.method, request.path) + ": " + e.message;
       return e;
     }
-    auto answer = http.ok() ? engine::Result<GraphResponse>(ToGraphResponse(std::move(http).value()))
-                            : engine::Result<GraphResponse>(http.error());
+    auto answer = http.ok() ? engine::Result<GraphResponse>(ToGraphResponse(std::move(http).value())) : engine::Result<GraphResponse>(http.error());
     if (answer.ok()) answer->request_id = GraphRequestId(answer->headers, answer->body);
     // An envelope's sub-responses are learnt from one by one (SendGroup), unless it was refused whole.
     if (answer.ok() && (!envelope || answer->status == 429)) Learn(answer.value(), cost, progress.epoch);
@@ -328,8 +327,8 @@ engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& req
 
 namespace {
 
-Attempt AttemptOf(const GraphRequest& request, const engine::Result<GraphResponse>& answer, int number, int throttled,
-                  int64_t started_ms, int64_t now_ms, int64_t deadline_ms) {
+Attempt AttemptOf(const GraphRequest& request, const engine::Result<GraphResponse>& answer, int number, int throttled, int64_t started_ms,
+                  int64_t now_ms, int64_t deadline_ms) {
   Attempt a;
   a.number = number;
   a.now_ms = now_ms;
@@ -358,8 +357,7 @@ bool WorthExplaining(const Attempt& a) {
 }
 
 // Graph's own words, for the operator and for Microsoft support: code, message, details, request-id.
-Error FinalError(const GraphRequest& request, const engine::Result<GraphResponse>& answer, const Attempt& attempt,
-                 const Decision& decision) {
+Error FinalError(const GraphRequest& request, const engine::Result<GraphResponse>& answer, const Attempt& attempt, const Decision& decision) {
   std::string kind = RequestKind(request.method, request.path);
   std::string why = WorthExplaining(attempt) ? fmt::format(" ({})", decision.reason) : "";
   if (!answer.ok()) {
@@ -381,8 +379,7 @@ Error FinalError(const GraphRequest& request, const engine::Result<GraphResponse
 
 }  // namespace
 
-std::optional<Error> GraphClient::AfterFailure(const GraphRequest& request, const engine::Result<GraphResponse>& answer,
-                                               Progress& progress) {
+std::optional<Error> GraphClient::AfterFailure(const GraphRequest& request, const engine::Result<GraphResponse>& answer, Progress& progress) {
   int64_t now = options_.now_ms();
   int status = answer.ok() ? answer->status : 0;
   if (status == 429) {

@@ -1,8 +1,8 @@
 #pragma once
 // Microsoft Graph requests as the provider makes them: one retry policy (retry_policy.h), one pacer
-// per app + tenant that spends Graph's budget without overrunning it (pacer.h), JSON $batch (docs/graph-behaviour.md §4), paging by @odata.nextLink (§3.3), and request accounting
-// for --stats. Below it sits a Transport (one HTTP exchange, no retries of its own beyond a dead
-// keep-alive connection); above it the provider builds paths with odata.h.
+// per app + tenant that spends Graph's budget without overrunning it (pacer.h), JSON $batch (docs/graph-behaviour.md §4), paging by @odata.nextLink
+// (§3.3), and request accounting for --stats. Below it sits a Transport (one HTTP exchange, no retries of its own beyond a dead keep-alive
+// connection); above it the provider builds paths with odata.h.
 //
 // Economy: every list is paged at whatever $top the caller asks for (pass $top=999 for directory
 // collections), first pages and next pages of several collections travel together in $batch
@@ -60,16 +60,16 @@ struct GraphResponse {
 };
 
 struct ClientStats {
-  uint64_t http_requests = 0;       ///< HTTP exchanges attempted, $batch envelopes and failed sends included
-  uint64_t batches = 0;             ///< $batch envelopes among them
-  uint64_t batch_subrequests = 0;   ///< requests sent inside envelopes (a re-sent one counts again)
-  uint64_t retries = 0;             ///< re-sends of a request or sub-request the policy decided
-  uint64_t throttled_responses = 0; ///< 429 answers, responses and sub-responses alike
-  int64_t throttled_wait_ms = 0;    ///< time spent waiting before sends, summed over senders
-  int64_t waited_wall_ms = 0;       ///< wall time during which at least one sender waited
-  uint64_t scope_holds = 0;         ///< times a 429 held every sender for its Retry-After
-  uint64_t resource_units = 0;      ///< charged by Graph (x-ms-resource-unit; estimated where absent)
-  uint64_t writes = 0;              ///< writes Graph accepted (the write quota counts these)
+  uint64_t http_requests = 0;        ///< HTTP exchanges attempted, $batch envelopes and failed sends included
+  uint64_t batches = 0;              ///< $batch envelopes among them
+  uint64_t batch_subrequests = 0;    ///< requests sent inside envelopes (a re-sent one counts again)
+  uint64_t retries = 0;              ///< re-sends of a request or sub-request the policy decided
+  uint64_t throttled_responses = 0;  ///< 429 answers, responses and sub-responses alike
+  int64_t throttled_wait_ms = 0;     ///< time spent waiting before sends, summed over senders
+  int64_t waited_wall_ms = 0;        ///< wall time during which at least one sender waited
+  uint64_t scope_holds = 0;          ///< times a 429 held every sender for its Retry-After
+  uint64_t resource_units = 0;       ///< charged by Graph (x-ms-resource-unit; estimated where absent)
+  uint64_t writes = 0;               ///< writes Graph accepted (the write quota counts these)
   /// Requests by kind, alone or inside a batch, re-sends included: "GET applications",
   /// "POST servicePrincipals/appRoleAssignedTo", "POST $batch" (ids and keys left out).
   /// The counts add up to http_requests + batch_subrequests.
@@ -77,9 +77,9 @@ struct ClientStats {
 };
 
 struct GraphClientOptions {
-  std::string graph_root;        ///< the version root, e.g. https://graph.microsoft.com/v1.0 (no trailing '/')
-  bool low_priority = false;     ///< `x-ms-throttle-priority: Low` on every request (drift scans)
-  int max_batches_in_flight = 4; ///< concurrent $batch requests in SendBatch / ListAll
+  std::string graph_root;         ///< the version root, e.g. https://graph.microsoft.com/v1.0 (no trailing '/')
+  bool low_priority = false;      ///< `x-ms-throttle-priority: Low` on every request (drift scans)
+  int max_batches_in_flight = 4;  ///< concurrent $batch requests in SendBatch / ListAll
   RetryLimits limits;
   /// Graph's budget for this app + tenant (--graph-budget). Unset: the small tier, raised while the
   /// answers show room (x-ms-throttle-limit-percentage absent at our limit).
@@ -96,7 +96,7 @@ struct GraphClientOptions {
   /// Told why and for how long, just before each wait (for a terminal display), and (kNone, 0)
   /// when it is over — a pacer wait may end sooner than first told, and is slept in slices; optional.
   std::function<void(WaitReason reason, int64_t ms)> on_wait;
-  uint64_t jitter_seed = 0;      ///< 0: a random seed, so that separate processes do not retry in step
+  uint64_t jitter_seed = 0;  ///< 0: a random seed, so that separate processes do not retry in step
   /// Called when Graph answers 401 (the token expired or was revoked during a long run): the caller
   /// drops its cached token, and the request is sent once more with a fresh one.
   std::function<void()> on_unauthorized;
@@ -163,8 +163,7 @@ class GraphClient {
   engine::Result<net::Response> Exchange(const GraphRequest& request, const std::string& token);
   /// After a failed attempt (non-2xx answer or transport error): asks the policy, and either
   /// schedules the next attempt in `progress` (returning nothing) or returns the final error.
-  std::optional<engine::Error> AfterFailure(const GraphRequest& request, const engine::Result<GraphResponse>& answer,
-                                            Progress& progress);
+  std::optional<engine::Error> AfterFailure(const GraphRequest& request, const engine::Result<GraphResponse>& answer, Progress& progress);
 
   /// Sleeps until `not_before_ms`, then until the pacer has room for `cost`.
   Pacer::Ticket WaitTurn(int64_t not_before_ms, const RequestCost& cost);

@@ -20,7 +20,7 @@ class GraphProvider : public engine::Provider {
   engine::Result<engine::ObservedState> Read(const engine::DesiredState& desired, const engine::ReadOptions& options) override;
   std::vector<engine::StepResult> Apply(const std::vector<const engine::Change*>& steps, const engine::ApplyContext& context) override;
   engine::Result<engine::AccessSnapshot> ReadAccess(const engine::AccessReadOptions& options) override;  ///< access_snapshot.cpp
-  engine::Result<engine::AccessPrincipal> FindPrincipal(const std::string& name) override;  ///< access_snapshot.cpp
+  engine::Result<engine::AccessPrincipal> FindPrincipal(const std::string& name) override;               ///< access_snapshot.cpp
 
  private:
   /// Fills state.deleted with the deleted items the manifest's missing apps match.

@@ -9,8 +9,7 @@
 
 namespace entragate::graph {
 
-std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values,
-                                   const std::string& extra) {
+std::vector<std::string> InQueries(const std::string& base, const std::string& property, std::vector<std::string> values, const std::string& extra) {
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
   std::vector<std::string> out;

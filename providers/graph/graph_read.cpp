@@ -26,7 +26,6 @@ const char* kApplicationSelect() {
 
 namespace {
 
-
 struct Queries {
   std::vector<std::string> paths;
   std::vector<std::string> purpose;  ///< what each path is for
@@ -45,7 +44,8 @@ void IdentityQueries(const engine::DesiredState& d, Queries& q) {
     if (by.count(s))
       for (auto& p : InQueries(base, prop, by[s], extra)) q.Add(p, why);
   };
-  add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kManagedIdentity, " and servicePrincipalType eq 'ManagedIdentity'", "sp");
+  add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kManagedIdentity, " and servicePrincipalType eq 'ManagedIdentity'",
+         "sp");
   add_in("/servicePrincipals?" + kSpSelect, "appId", IdentitySelector::kAppId, "", "sp");
   add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kServicePrincipal, "", "sp");
   add_in("/servicePrincipals?" + kSpSelect, "id", IdentitySelector::kObjectId, "", "sp");
@@ -56,10 +56,12 @@ void IdentityQueries(const engine::DesiredState& d, Queries& q) {
       q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + FilterUrlComponent("alternativeNames/any(a:a eq " + ODataString(id.value) + ")"), "sp");
     bool guid = engine::IsGuid(id.value);
     if (id.selector == IdentitySelector::kGroup)
-      q.Add("/groups?$select=id,displayName&$top=999&$filter=" + FilterUrlComponent((guid ? "id eq " : "displayName eq ") + ODataString(id.value)), "group");
+      q.Add("/groups?$select=id,displayName&$top=999&$filter=" + FilterUrlComponent((guid ? "id eq " : "displayName eq ") + ODataString(id.value)),
+            "group");
     if (id.selector == IdentitySelector::kUser)
       q.Add("/users?$select=id,displayName,userPrincipalName&$top=999&$filter=" +
-                FilterUrlComponent((guid ? "id eq " : "userPrincipalName eq ") + ODataString(id.value)), "user");
+                FilterUrlComponent((guid ? "id eq " : "userPrincipalName eq ") + ODataString(id.value)),
+            "user");
   }
 }
 
@@ -88,7 +90,8 @@ engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<s
   engine::ResolvedIdentity r{id.name, "", "", "", ""};
   std::vector<std::pair<std::string, const json::object*>> hits;
   for (const auto& [kind, o] : found)
-    if (Matches(id, o, kind) && std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return JsonString(*h.second, "id") == JsonString(o, "id"); }))
+    if (Matches(id, o, kind) &&
+        std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return JsonString(*h.second, "id") == JsonString(o, "id"); }))
       hits.emplace_back(kind, &o);
   if (hits.size() == 1) {
     const auto& [kind, o] = hits[0];
@@ -140,7 +143,8 @@ engine::Status GraphProvider::ReadDeletedApps(const engine::DesiredState& desire
   for (const auto& app : desired.apps)
     if (!state.apps.count(app.key) && (!app.adopt || app.adopt->by == engine::Adopt::By::kAppId)) wanted.push_back(&app);
   if (wanted.empty()) return engine::Ok{};
-  auto pages = client_.ListAll({fmt::format("/directory/deletedItems/microsoft.graph.application?$select={},deletedDateTime&$top=999", kApplicationSelect())});
+  auto pages =
+      client_.ListAll({fmt::format("/directory/deletedItems/microsoft.graph.application?$select={},deletedDateTime&$top=999", kApplicationSelect())});
   if (!pages[0].ok()) return pages[0].error();
   for (const auto& o : pages[0].value()) {
     if (auto bad = CheckAnswer(Answer::kApplication, o)) return *bad;
@@ -182,8 +186,10 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     for (auto& o : pages[i].value()) {
       Answer kind = why == "apps" ? Answer::kApplication : why == "managed-sps" || why == "sp" ? Answer::kServicePrincipal : Answer::kDirectoryObject;
       if (auto bad = CheckAnswer(kind, o)) return *bad;
-      if (why == "apps") apps_by_id[LowerAscii(JsonString(o, "id"))] = std::move(o);
-      else if (why == "managed-sps") sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = std::move(o);
+      if (why == "apps")
+        apps_by_id[LowerAscii(JsonString(o, "id"))] = std::move(o);
+      else if (why == "managed-sps")
+        sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = std::move(o);
       else if (why == "organization") {
         state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
@@ -192,8 +198,10 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
               // The default domain first: it is the one the plan header names.
               const json::value* is_default = dmn.get_object().if_contains("isDefault");
               std::string name = JsonString(dmn.get_object(), "name");
-              if (is_default && is_default->is_bool() && is_default->get_bool()) state.tenant_domains.insert(state.tenant_domains.begin(), name);
-              else state.tenant_domains.push_back(name);
+              if (is_default && is_default->is_bool() && is_default->get_bool())
+                state.tenant_domains.insert(state.tenant_domains.begin(), name);
+              else
+                state.tenant_domains.push_back(name);
             }
       } else {
         found.emplace_back(why, std::move(o));
@@ -230,7 +238,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   for (const auto& app : desired.apps)
     if (!app.adopt && !state.apps.count(app.key)) {
       untagged.push_back(app.key);
-      by_key.push_back({"GET", "/applications" + KeySegment("uniqueName", app.key) + "?$select=" + kApplicationSelect(), {}, std::nullopt, false, true});
+      by_key.push_back(
+          {"GET", "/applications" + KeySegment("uniqueName", app.key) + "?$select=" + kApplicationSelect(), {}, std::nullopt, false, true});
     }
   auto keyed = client_.SendBatch(by_key);
   for (size_t i = 0; i < keyed.size(); ++i) {
@@ -271,7 +280,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   for (auto* app : all) {
     auto sp = sps_by_app_id.find(app->app_id);
     if (sp == sps_by_app_id.end()) continue;
-    app->service_principal = engine::ObservedServicePrincipal{LowerAscii(JsonString(sp->second, "id")), JsonBool(sp->second, "appRoleAssignmentRequired"), {}, std::nullopt};
+    app->service_principal = engine::ObservedServicePrincipal{
+        LowerAscii(JsonString(sp->second, "id")), JsonBool(sp->second, "appRoleAssignmentRequired"), {}, std::nullopt};
     with_sp.push_back(app);
   }
   sps_by_app_id.clear();
@@ -320,8 +330,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       held.reserve(assignments[k].value().size());
       for (const auto& a : assignments[k].value()) {
         if (auto bad = CheckAnswer(Answer::kAssignment, a)) return *bad;
-        held.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")), JsonString(a, "principalType"),
-                        JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
+        held.push_back({JsonString(a, "id"), LowerAscii(JsonString(a, "appRoleId")), LowerAscii(JsonString(a, "principalId")),
+                        JsonString(a, "principalType"), JsonString(a, "principalDisplayName"), JsonString(a, "createdDateTime")});
       }
     }
   }

@@ -25,7 +25,8 @@ GraphStack MakeGraphStack(Transport& transport, std::unique_ptr<Credential> cred
 }
 
 GraphStack MakeSecretStack(Transport& transport, const AppIdentity& app, std::string secret, GraphClientOptions options, std::string scope) {
-  auto credential = std::make_unique<CachingCredential>(std::make_unique<ClientSecretCredential>(transport, app, std::move(secret), SystemNow), SystemNow);
+  auto credential =
+      std::make_unique<CachingCredential>(std::make_unique<ClientSecretCredential>(transport, app, std::move(secret), SystemNow), SystemNow);
   return MakeGraphStack(transport, std::move(credential), std::move(scope), std::move(options));
 }
 

@@ -70,8 +70,7 @@ bool IsToken(std::string_view text) {
 constexpr std::size_t kMaxHeaderField = 60000;
 
 bool IsSafeHeaderValue(std::string_view value) {
-  return value.size() <= kMaxHeaderField &&
-         std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+  return value.size() <= kMaxHeaderField && std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
 // --- URLs ---------------------------------------------------------------------------------------
@@ -91,14 +90,10 @@ struct Endpoint {
 Result<std::string> HostOf(const urls::url_view& url, bool& ip_literal) {
   ip_literal = true;
   switch (url.host_type()) {
-    case urls::host_type::ipv4:
-      return url.host_ipv4_address().to_string();
-    case urls::host_type::ipv6:
-      return url.host_ipv6_address().to_string();
-    case urls::host_type::name:
-      break;
-    default:
-      return MakeError(Kind::kInvalid, "unsupported host in URL");
+    case urls::host_type::ipv4: return url.host_ipv4_address().to_string();
+    case urls::host_type::ipv6: return url.host_ipv6_address().to_string();
+    case urls::host_type::name: break;
+    default: return MakeError(Kind::kInvalid, "unsupported host in URL");
   }
   ip_literal = false;
   std::string host = Lower(url.host_name());
@@ -128,8 +123,7 @@ Result<Endpoint> ParseEndpoint(std::string_view text, std::string_view what) {
   const std::uint16_t default_port = out.scheme == "https" ? 443 : 80;
   out.port = url.has_port() && !url.port().empty() ? url.port_number() : default_port;
   if (out.port == 0) return MakeError(Kind::kInvalid, std::string(what) + ": invalid port");
-  const std::string bracketed =
-      out.ip_literal && out.host.find(':') != std::string::npos ? "[" + out.host + "]" : out.host;
+  const std::string bracketed = out.ip_literal && out.host.find(':') != std::string::npos ? "[" + out.host + "]" : out.host;
   out.host_header = out.port == default_port ? bracketed : bracketed + ":" + std::to_string(out.port);
   out.target = std::string(url.encoded_target());
   if (out.target.empty() || out.target.front() != '/') out.target.insert(0, "/");
@@ -199,12 +193,11 @@ Result<BeastRequest> BuildRequest(const net::Request& in, const Endpoint& endpoi
   out.target(endpoint.target);
   out.version(11);
   for (const auto& [name, value] : in.headers) {
-    if (!IsToken(name) || name.size() > kMaxHeaderField)
-      return MakeError(Kind::kInvalid, "invalid HTTP header name");
+    if (!IsToken(name) || name.size() > kMaxHeaderField) return MakeError(Kind::kInvalid, "invalid HTTP header name");
     if (!IsSafeHeaderValue(value)) return MakeError(Kind::kInvalid, "invalid value for HTTP header " + name);
     // Framing and the connection are ours to decide.
-    if (beast::iequals(name, "host") || beast::iequals(name, "content-length") ||
-        beast::iequals(name, "transfer-encoding") || beast::iequals(name, "connection")) {
+    if (beast::iequals(name, "host") || beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+        beast::iequals(name, "connection")) {
       continue;
     }
     out.insert(name, value);
@@ -239,12 +232,10 @@ bool IsIdempotent(std::string_view method) {
 // Asio's check only makes the handshake fail; recording the reason in the verify context lets
 // the error say "hostname mismatch" instead of a bare "certificate verify failed".
 auto HostNameCheck(const Endpoint& endpoint) {
-  return [check = ssl::host_name_verification(endpoint.host), ip = endpoint.ip_literal](
-             bool preverified, ssl::verify_context& context) {
+  return [check = ssl::host_name_verification(endpoint.host), ip = endpoint.ip_literal](bool preverified, ssl::verify_context& context) {
     if (!preverified) return false;
     if (check(preverified, context)) return true;
-    X509_STORE_CTX_set_error(context.native_handle(),
-                             ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
+    X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
     return false;
   };
 }
@@ -252,16 +243,13 @@ auto HostNameCheck(const Endpoint& endpoint) {
 std::string VerifyFailureHint(long code) {
   switch (code) {
     case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-      return " (the certificate does not name this host)";
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: return " (the certificate does not name this host)";
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-      return " (the issuing CA is not trusted)";
-    default:
-      return "";
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return " (the issuing CA is not trusted)";
+    default: return "";
   }
 }
 
@@ -271,8 +259,7 @@ std::optional<Error> ConfigureTls(ssl::context& context, const TransportOptions&
   beast::error_code ec;
   if (options.ca_file) {
     context.load_verify_file(*options.ca_file, ec);
-    if (ec)
-      return MakeError(Kind::kInvalid, "cannot load CA file '" + *options.ca_file + "': " + ec.message());
+    if (ec) return MakeError(Kind::kInvalid, "cannot load CA file '" + *options.ca_file + "': " + ec.message());
   } else {
     context.set_default_verify_paths(ec);
     if (ec) return MakeError(Kind::kInvalid, "cannot load the system CA store: " + ec.message());
@@ -288,8 +275,7 @@ ResolveOutcome ResolveNow(const std::string& host, std::uint16_t port) {
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   ResolveOutcome out;
-  const auto results =
-      resolver.resolve(host, std::to_string(port), tcp::resolver::numeric_service, out.first);
+  const auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::numeric_service, out.first);
   for (const auto& entry : results) out.second.push_back(entry.endpoint());
   return out;
 }
@@ -297,8 +283,8 @@ ResolveOutcome ResolveNow(const std::string& host, std::uint16_t port) {
 /// getaddrinfo cannot be cancelled, so it runs on a detached thread of its own: on timeout the
 /// caller moves on, and the thread finishes (and frees the shared state) whenever the system
 /// resolver gives up.
-Result<std::vector<tcp::endpoint>> ResolveName(const std::string& host, std::uint16_t port,
-                                               Clock::time_point deadline, std::chrono::milliseconds budget) {
+Result<std::vector<tcp::endpoint>> ResolveName(const std::string& host, std::uint16_t port, Clock::time_point deadline,
+                                               std::chrono::milliseconds budget) {
   auto promise = std::make_shared<std::promise<ResolveOutcome>>();
   auto future = promise->get_future();
   try {
@@ -329,20 +315,17 @@ struct ExchangeOutcome {
 /// every step runs against a deadline enforced by beast::tcp_stream.
 class Connection {
  public:
-  explicit Connection(ssl::context& tls_context)
-      : tls_context_(tls_context), plain_(std::make_unique<beast::tcp_stream>(ioc_)) {}
+  explicit Connection(ssl::context& tls_context) : tls_context_(tls_context), plain_(std::make_unique<beast::tcp_stream>(ioc_)) {}
 
   bool reused = false;
 
   /// Resolve, connect, tunnel through `proxy` (may be null) and handshake TLS for https.
-  engine::Status Open(const Endpoint& target, const Endpoint* proxy, Clock::time_point deadline,
-                      std::chrono::milliseconds budget) {
+  engine::Status Open(const Endpoint& target, const Endpoint* proxy, Clock::time_point deadline, std::chrono::milliseconds budget) {
     const Endpoint& first_hop = proxy ? *proxy : target;
     auto endpoints = Resolve(first_hop, deadline, budget, target.scheme == "http");
     if (!endpoints) return endpoints.error();
     plain_->expires_at(deadline);  // one budget for connect, CONNECT and handshake together
-    if (auto connected = Connect(*endpoints, first_hop, proxy != nullptr, budget); !connected)
-      return connected;
+    if (auto connected = Connect(*endpoints, first_hop, proxy != nullptr, budget); !connected) return connected;
     if (proxy) {
       if (auto tunnel = Tunnel(target, *proxy, budget); !tunnel) return tunnel;
     }
@@ -376,22 +359,19 @@ class Connection {
     return result;
   }
 
-  Result<std::vector<tcp::endpoint>> Resolve(const Endpoint& host, Clock::time_point deadline,
-                                             std::chrono::milliseconds budget, bool loopback_only) {
+  Result<std::vector<tcp::endpoint>> Resolve(const Endpoint& host, Clock::time_point deadline, std::chrono::milliseconds budget, bool loopback_only) {
     if (host.ip_literal) return std::vector<tcp::endpoint>{{asio::ip::make_address(host.host), host.port}};
     auto endpoints = ResolveName(host.host, host.port, deadline, budget);
     if (!endpoints) return endpoints;
     // "localhost" earns plain http only if it really is loopback here.
     if (loopback_only) {
       std::erase_if(*endpoints, [](const tcp::endpoint& e) { return !e.address().is_loopback(); });
-      if (endpoints->empty())
-        return MakeError(Kind::kInvalid, host.host + " resolves to no loopback address");
+      if (endpoints->empty()) return MakeError(Kind::kInvalid, host.host + " resolves to no loopback address");
     }
     return endpoints;
   }
 
-  engine::Status Connect(const std::vector<tcp::endpoint>& endpoints, const Endpoint& hop, bool is_proxy,
-                         std::chrono::milliseconds budget) {
+  engine::Status Connect(const std::vector<tcp::endpoint>& endpoints, const Endpoint& hop, bool is_proxy, std::chrono::milliseconds budget) {
     const std::string what = (is_proxy ? "proxy " : "") + hop.Display();
     const auto ec = Run([&](auto handler) { plain_->async_connect(endpoints, std::move(handler)); });
     if (ec == beast::error::timeout) {
@@ -412,8 +392,7 @@ class Connection {
     http::response_parser<http::empty_body> parser;
     parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after it
     if (!ec) ec = Run([&](auto handler) { http::async_read(*plain_, buffer_, parser, std::move(handler)); });
-    if (ec == beast::error::timeout)
-      return MakeError(Kind::kTransient, where + " timed out after " + Millis(budget));
+    if (ec == beast::error::timeout) return MakeError(Kind::kTransient, where + " timed out after " + Millis(budget));
     if (ec) return MakeError(Kind::kTransient, where + " failed: " + ec.message());
     const unsigned status = parser.get().result_int();
     if (status / 100 == 2 && buffer_.size() == 0) return engine::Ok{};
@@ -430,17 +409,15 @@ class Connection {
     if (!target.ip_literal) SSL_set_tlsext_host_name(ssl_handle, target.host.c_str());
     tls_->set_verify_mode(ssl::verify_peer);
     tls_->set_verify_callback(HostNameCheck(target));
-    const auto ec =
-        Run([&](auto handler) { tls_->async_handshake(ssl::stream_base::client, std::move(handler)); });
+    const auto ec = Run([&](auto handler) { tls_->async_handshake(ssl::stream_base::client, std::move(handler)); });
     if (!ec) return engine::Ok{};
     const std::string where = target.Display();
     if (const long verify = SSL_get_verify_result(ssl_handle); verify != X509_V_OK) {
-      return MakeError(Kind::kInvalid, "TLS certificate verification failed for " + where + ": " +
-                                           X509_verify_cert_error_string(verify) + VerifyFailureHint(verify));
+      return MakeError(Kind::kInvalid,
+                       "TLS certificate verification failed for " + where + ": " + X509_verify_cert_error_string(verify) + VerifyFailureHint(verify));
     }
     if (ec == beast::error::timeout) {
-      return MakeError(Kind::kTransient,
-                       "TLS handshake with " + where + " timed out after " + Millis(budget));
+      return MakeError(Kind::kTransient, "TLS handshake with " + where + " timed out after " + Millis(budget));
     }
     // Protocol-level refusals (no common version, not TLS at all) will not heal on retry.
     const Kind kind = ec.category() == asio::error::get_ssl_category() ? Kind::kInvalid : Kind::kTransient;
@@ -486,8 +463,7 @@ class Pool {
   /// An idle connection (reused), nullptr as permission to open a new one, or nullopt when no
   /// connection freed up before `deadline`. `fresh` discards the idle ones: they are as old as one
   /// that just turned out dead.
-  std::optional<std::unique_ptr<Connection>> Acquire(const std::string& key, Clock::time_point deadline,
-                                                     bool fresh) {
+  std::optional<std::unique_ptr<Connection>> Acquire(const std::string& key, Clock::time_point deadline, bool fresh) {
     std::vector<std::unique_ptr<Connection>> discarded;  // destroyed after the lock is released
     std::unique_lock lock(mutex_);
     Slot& slot = slots_[key];
@@ -534,25 +510,20 @@ class Pool {
 
 // --- the transport ------------------------------------------------------------------------------
 
-Error ExchangeError(const ExchangeOutcome& outcome, const std::string& where,
-                    std::chrono::milliseconds budget) {
+Error ExchangeError(const ExchangeOutcome& outcome, const std::string& where, std::chrono::milliseconds budget) {
   const auto& ec = outcome.ec;
   if (ec == beast::error::timeout) {
     return MakeError(Kind::kTransient, "request to " + where + " timed out after " + Millis(budget));
   }
-  if (outcome.writing)
-    return MakeError(Kind::kTransient, "sending the request to " + where + " failed: " + ec.message());
+  if (outcome.writing) return MakeError(Kind::kTransient, "sending the request to " + where + " failed: " + ec.message());
   if (ec == http::error::body_limit) {
     return MakeError(Kind::kInvalid, "the response from " + where + " is larger than 64 MiB");
   }
   if (!outcome.got_response_bytes) {
-    return MakeError(Kind::kTransient,
-                     where + " closed the connection before responding (" + ec.message() + ")");
+    return MakeError(Kind::kTransient, where + " closed the connection before responding (" + ec.message() + ")");
   }
-  if (ec == http::error::header_limit)
-    return MakeError(Kind::kInvalid, "the response header from " + where + " is too large");
-  if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
-      ec != http::error::partial_message) {
+  if (ec == http::error::header_limit) return MakeError(Kind::kInvalid, "the response header from " + where + " is too large");
+  if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::partial_message) {
     return MakeError(Kind::kTransient, "malformed response from " + where + ": " + ec.message());
   }
   return MakeError(Kind::kTransient, "receiving the response from " + where + " failed: " + ec.message());
@@ -560,8 +531,7 @@ Error ExchangeError(const ExchangeOutcome& outcome, const std::string& where,
 
 class HttpTransport final : public Transport {
  public:
-  explicit HttpTransport(TransportOptions options)
-      : options_(std::move(options)), pool_(options_.max_connections_per_host) {
+  explicit HttpTransport(TransportOptions options) : options_(std::move(options)), pool_(options_.max_connections_per_host) {
     setup_error_ = ConfigureTls(tls_context_, options_);
     if (options_.https_proxy && !options_.https_proxy->empty()) {
       auto proxy = ParseProxy(*options_.https_proxy);
@@ -618,8 +588,7 @@ class HttpTransport final : public Transport {
     std::unique_ptr<Connection> connection = std::move(*acquired);
     if (!connection) {
       connection = std::make_unique<Connection>(tls_context_);
-      auto opened =
-          connection->Open(target, proxy, Clock::now() + options_.connect_timeout, options_.connect_timeout);
+      auto opened = connection->Open(target, proxy, Clock::now() + options_.connect_timeout, options_.connect_timeout);
       if (!opened) {
         pool_.Release(key, nullptr);
         return {opened.error()};
@@ -628,8 +597,7 @@ class HttpTransport final : public Transport {
     const bool head = request.method() == http::verb::head;
     ExchangeOutcome outcome = connection->Exchange(request, head, Clock::now() + options_.request_timeout);
     if (outcome.ec) {
-      const bool retryable =
-          connection->reused && !outcome.got_response_bytes && outcome.ec != beast::error::timeout;
+      const bool retryable = connection->reused && !outcome.got_response_bytes && outcome.ec != beast::error::timeout;
       pool_.Release(key, nullptr);
       return {ExchangeError(outcome, target.Display(), options_.request_timeout), retryable};
     }
@@ -663,8 +631,6 @@ TransportOptions TransportOptions::FromEnvironment() {
   return options;
 }
 
-std::unique_ptr<Transport> MakeHttpTransport(TransportOptions options) {
-  return std::make_unique<HttpTransport>(std::move(options));
-}
+std::unique_ptr<Transport> MakeHttpTransport(TransportOptions options) { return std::make_unique<HttpTransport>(std::move(options)); }
 
 }  // namespace entragate::graph

@@ -42,14 +42,11 @@ class LoggingTransport : public Transport {
 
 std::string DescribeRequest(const net::Request& request) {
   std::string headers;
-  for (const auto& [name, value] : request.headers)
-    headers += fmt::format(" [{}: {}]", name, IsSecretHeader(name) ? "[redacted]" : value);
+  for (const auto& [name, value] : request.headers) headers += fmt::format(" [{}: {}]", name, IsSecretHeader(name) ? "[redacted]" : value);
   // Token requests carry secrets in the form body, never logged; the URL has none.
   return fmt::format("{} {}{}", request.method, request.target, headers);
 }
 
-std::unique_ptr<Transport> MakeLoggingTransport(std::unique_ptr<Transport> inner) {
-  return std::make_unique<LoggingTransport>(std::move(inner));
-}
+std::unique_ptr<Transport> MakeLoggingTransport(std::unique_ptr<Transport> inner) { return std::make_unique<LoggingTransport>(std::move(inner)); }
 
 }  // namespace entragate::graph

@@ -29,36 +29,25 @@ std::string HostRoot(std::string host) {
   return host;
 }
 
-std::string Query(const std::string& api_version, const std::string& resource,
-                  const std::optional<std::string>& client_id) {
+std::string Query(const std::string& api_version, const std::string& resource, const std::optional<std::string>& client_id) {
   std::string query = "api-version=" + api_version + "&resource=" + net::PercentEncode(resource);
   if (client_id) query += "&client_id=" + net::PercentEncode(*client_id);
   return query;
 }
 
-std::string WithQuery(const std::string& url, const std::string& query) {
-  return url + (url.find('?') == std::string::npos ? '?' : '&') + query;
-}
+std::string WithQuery(const std::string& url, const std::string& query) { return url + (url.find('?') == std::string::npos ? '?' : '&') + query; }
 
 }  // namespace
 
-ManagedIdentityEndpoint ManagedIdentityEndpoint::AppService(std::string identity_endpoint,
-                                                            std::string identity_header) {
+ManagedIdentityEndpoint ManagedIdentityEndpoint::AppService(std::string identity_endpoint, std::string identity_header) {
   return {Kind::kAppService, std::move(identity_endpoint), std::move(identity_header)};
 }
 
-ManagedIdentityEndpoint ManagedIdentityEndpoint::Imds(std::string host) {
-  return {Kind::kImds, HostRoot(std::move(host)), {}};
-}
+ManagedIdentityEndpoint ManagedIdentityEndpoint::Imds(std::string host) { return {Kind::kImds, HostRoot(std::move(host)), {}}; }
 
-ManagedIdentityCredential::ManagedIdentityCredential(Transport& transport,
-                                                     ManagedIdentityEndpoint endpoint,
-                                                     std::optional<std::string> client_id,
+ManagedIdentityCredential::ManagedIdentityCredential(Transport& transport, ManagedIdentityEndpoint endpoint, std::optional<std::string> client_id,
                                                      Clock now)
-    : transport_(transport),
-      endpoint_(std::move(endpoint)),
-      client_id_(std::move(client_id)),
-      now_(std::move(now)) {}
+    : transport_(transport), endpoint_(std::move(endpoint)), client_id_(std::move(client_id)), now_(std::move(now)) {}
 
 net::Request ManagedIdentityCredential::TokenRequest(const std::string& scope) const {
   const std::string resource = ScopeToResource(scope);
@@ -69,16 +58,15 @@ net::Request ManagedIdentityCredential::TokenRequest(const std::string& scope) c
     request.target = WithQuery(endpoint_.url, Query("2019-08-01", resource, client_id_));
     request.headers["X-IDENTITY-HEADER"] = endpoint_.secret;
   } else {
-    request.target =
-        WithQuery(endpoint_.url + kImdsPath, Query("2018-02-01", resource, client_id_));
+    request.target = WithQuery(endpoint_.url + kImdsPath, Query("2018-02-01", resource, client_id_));
     request.headers["Metadata"] = "true";
   }
   return request;
 }
 
 engine::Result<AccessToken> ManagedIdentityCredential::GetToken(const std::string& scope) {
-  auto response = SendTokenRequest(transport_, TokenRequest(scope),
-                                   endpoint_.kind == ManagedIdentityEndpoint::Kind::kImds ? ImdsRetry() : TokenRetry{});
+  auto response =
+      SendTokenRequest(transport_, TokenRequest(scope), endpoint_.kind == ManagedIdentityEndpoint::Kind::kImds ? ImdsRetry() : TokenRetry{});
   if (!response) return Prefixed(response.error(), Name());
   auto token = ParseTokenResponse(*response, now_(), Name());
   if (token) return token;
@@ -94,9 +82,8 @@ engine::Result<AccessToken> ManagedIdentityCredential::GetToken(const std::strin
 }
 
 std::string ManagedIdentityCredential::Name() const {
-  return endpoint_.kind == ManagedIdentityEndpoint::Kind::kAppService
-             ? "managed identity (App Service: IDENTITY_ENDPOINT)"
-             : "managed identity (IMDS)";
+  return endpoint_.kind == ManagedIdentityEndpoint::Kind::kAppService ? "managed identity (App Service: IDENTITY_ENDPOINT)"
+                                                                      : "managed identity (IMDS)";
 }
 
 engine::Status ProbeImds(Transport& transport, const std::string& host) {
@@ -106,9 +93,8 @@ engine::Status ProbeImds(Transport& transport, const std::string& host) {
   auto response = transport.Send(request);
   if (!response) return response.error();
   if (response->status >= 400 && response->status < 500 && !IsTokenEndpointError(response->body)) {
-    engine::Error error = engine::MakeError(
-        engine::Error::Kind::kAuth, "it answered HTTP " + std::to_string(response->status) +
-                                        " without a token endpoint's JSON, so it is not an Azure IMDS");
+    engine::Error error = engine::MakeError(engine::Error::Kind::kAuth, "it answered HTTP " + std::to_string(response->status) +
+                                                                            " without a token endpoint's JSON, so it is not an Azure IMDS");
     error.http_status = response->status;
     return error;
   }

@@ -24,8 +24,7 @@ struct ManagedIdentityEndpoint {
   std::string url;     ///< App Service: IDENTITY_ENDPOINT verbatim; IMDS: the host root
   std::string secret;  ///< App Service: IDENTITY_HEADER (never logged); IMDS: empty
 
-  static ManagedIdentityEndpoint AppService(std::string identity_endpoint,
-                                            std::string identity_header);
+  static ManagedIdentityEndpoint AppService(std::string identity_endpoint, std::string identity_header);
   /// `host` without a scheme gets "http://"; a trailing '/' is dropped.
   static ManagedIdentityEndpoint Imds(std::string host);
 };
@@ -34,8 +33,7 @@ class ManagedIdentityCredential : public Credential {
  public:
   /// `client_id` selects a user-assigned identity; nullopt: the system-assigned one (or the only
   /// one). `transport` must outlive the credential.
-  ManagedIdentityCredential(Transport& transport, ManagedIdentityEndpoint endpoint,
-                            std::optional<std::string> client_id, Clock now);
+  ManagedIdentityCredential(Transport& transport, ManagedIdentityEndpoint endpoint, std::optional<std::string> client_id, Clock now);
 
   engine::Result<AccessToken> GetToken(const std::string& scope) override;
   /// "managed identity (App Service: IDENTITY_ENDPOINT)" or "managed identity (IMDS)".

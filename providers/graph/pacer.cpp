@@ -159,8 +159,7 @@ Pacer::Ticket Pacer::Reserve(const RequestCost& cost, bool low_priority) {
   t.cost = cost;
   double wait = std::max({ru_wait, write_wait, hold_wait});
   t.wait_ms = static_cast<int64_t>(wait + 0.999);
-  if (t.wait_ms > 0)
-    t.reason = hold_wait > 0 ? hold_reason_ : write_wait >= ru_wait ? WaitReason::kWriteQuota : WaitReason::kResourceUnits;
+  if (t.wait_ms > 0) t.reason = hold_wait > 0 ? hold_reason_ : write_wait >= ru_wait ? WaitReason::kWriteQuota : WaitReason::kResourceUnits;
   units_.level -= cost.resource_units;
   writes_.level -= cost.writes;
   t.reserved_at = now;

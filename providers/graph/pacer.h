@@ -69,14 +69,14 @@ class Pacer {
   Pacer(PacerOptions options, std::function<int64_t()> now_ms);
 
   struct Ticket {
-    int64_t wait_ms = 0;      ///< wait this long, then Confirm
-    uint64_t epoch = 0;       ///< the hold generation it was reserved in
+    int64_t wait_ms = 0;  ///< wait this long, then Confirm
+    uint64_t epoch = 0;   ///< the hold generation it was reserved in
     RequestCost cost;
     WaitReason reason = WaitReason::kNone;
     int64_t reserved_at = 0;
-    double reserve = 0;                          ///< the share of each bucket it leaves alone
-    double units_after = 0, writes_after = 0;    ///< the bucket levels this reservation left
-    double units_raised = 0, writes_raised = 0;  ///< how much the budgets had been raised by then
+    double reserve = 0;                              ///< the share of each bucket it leaves alone
+    double units_after = 0, writes_after = 0;        ///< the bucket levels this reservation left
+    double units_raised = 0, writes_raised = 0;      ///< how much the budgets had been raised by then
     double units_refilled = 0, writes_refilled = 0;  ///< and refilled
   };
   /// Takes `cost` from the buckets (they may go into debt: later senders queue behind).
@@ -113,11 +113,11 @@ class Pacer {
   struct Bucket {
     double capacity = 0, level = 0;  ///< level < 0: reserved ahead of the refill
     int64_t window_ms = 1;
-    double ceiling = 0;              ///< the most the capacity may be raised to
-    double growth = 1.1;             ///< by this factor at a time
-    int64_t raised_at = 0;           ///< once a second at most
-    double raised_total = 0;         ///< every raise so far, for tickets reserved before one
-    double refilled_total = 0;       ///< every refill so far (at the rate of its time), likewise
+    double ceiling = 0;         ///< the most the capacity may be raised to
+    double growth = 1.1;        ///< by this factor at a time
+    int64_t raised_at = 0;      ///< once a second at most
+    double raised_total = 0;    ///< every raise so far, for tickets reserved before one
+    double refilled_total = 0;  ///< every refill so far (at the rate of its time), likewise
     double Rate() const { return capacity / static_cast<double>(window_ms); }
   };
   void Refill(int64_t now);

@@ -63,14 +63,12 @@ bool OpenPipe(Pipe& pipe) {
 }
 
 Error StartError(const std::string& program, int error_number) {
-  return engine::MakeError(Error::Kind::kIo,
-                           "cannot run " + program + ": " + std::strerror(error_number));
+  return engine::MakeError(Error::Kind::kIo, "cannot run " + program + ": " + std::strerror(error_number));
 }
 
 // Only async-signal-safe calls between fork and exec: the parent has other threads, and any of
 // them may have held a lock (malloc's, say) at the moment of the fork.
-[[noreturn]] void ExecChild(char* const* argv, int stdin_fd, int stdout_fd, int stderr_fd,
-                            int report_fd) {
+[[noreturn]] void ExecChild(char* const* argv, int stdin_fd, int stdout_fd, int stderr_fd, int report_fd) {
   if (::dup2(stdin_fd, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(stderr_fd, 2) < 0) {
     const int error_number = errno;
     (void)!::write(report_fd, &error_number, sizeof error_number);
@@ -114,8 +112,7 @@ Drain DrainOutput(int out_fd, int err_fd, ProcessOutput& output, const ProcessOp
   int open_count = 2;
   char buffer[8192];
   while (open_count > 0) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return Drain::kTimedOut;
     const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
@@ -136,31 +133,23 @@ Drain DrainOutput(int out_fd, int err_fd, ProcessOutput& output, const ProcessOp
   return Drain::kDone;
 }
 
-engine::Result<ProcessOutput> Finish(pid_t pid, const std::string& program, Drain drained,
-                                     ProcessOutput output, const ProcessOptions& options) {
+engine::Result<ProcessOutput> Finish(pid_t pid, const std::string& program, Drain drained, ProcessOutput output, const ProcessOptions& options) {
   if (drained != Drain::kDone) ::kill(pid, SIGKILL);
   output.exit_code = WaitExitCode(pid);
   switch (drained) {
-    case Drain::kDone:
-      return output;
+    case Drain::kDone: return output;
     case Drain::kTimedOut:
-      return engine::MakeError(Error::Kind::kTransient,
-                               program + " did not finish within " +
-                                   std::to_string(options.timeout.count() / 1000) + " s");
+      return engine::MakeError(Error::Kind::kTransient, program + " did not finish within " + std::to_string(options.timeout.count() / 1000) + " s");
     case Drain::kTooLarge:
-      return engine::MakeError(
-          Error::Kind::kIo,
-          program + " printed more than " + std::to_string(options.max_output_bytes) + " bytes");
-    case Drain::kFailed:
-      break;
+      return engine::MakeError(Error::Kind::kIo, program + " printed more than " + std::to_string(options.max_output_bytes) + " bytes");
+    case Drain::kFailed: break;
   }
   return engine::MakeError(Error::Kind::kIo, "cannot read the output of " + program);
 }
 
 }  // namespace
 
-engine::Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv,
-                                         const ProcessOptions& options) {
+engine::Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty() || argv[0].empty()) {
     return engine::MakeError(Error::Kind::kInvalid, "no program to run");
   }
@@ -201,8 +190,7 @@ std::optional<std::string> FindOnPath(std::string_view name, std::string_view pa
       if (candidate.back() != '/') candidate += '/';
       candidate += name;
       struct stat info {};
-      if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
-          ::access(candidate.c_str(), X_OK) == 0) {
+      if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
         return candidate;
       }
     }

@@ -31,8 +31,7 @@ struct ProcessOutput {
 /// (so it cannot wait for a prompt) and the parent's environment. Errors only when the program
 /// could not be started, timed out or printed too much; any exit status is a successful run.
 /// Messages name the program (argv[0]), never other arguments or output.
-engine::Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv,
-                                         const ProcessOptions& options = {});
+engine::Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 /// The first regular, executable file called `name` in the ':'-separated `path_list` (the PATH
 /// variable's value). Empty and relative entries are skipped: they would mean the current

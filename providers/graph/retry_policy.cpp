@@ -25,8 +25,10 @@ std::optional<int64_t> ParseDecimalSecondsMs(std::string_view text) {
     bool beyond_ms = false;
     for (++i; i < text.size(); ++i) {
       if (!IsDigit(text[i])) return std::nullopt;
-      if (scale > 0) frac_ms += (text[i] - '0') * scale;
-      else if (text[i] != '0') beyond_ms = true;
+      if (scale > 0)
+        frac_ms += (text[i] - '0') * scale;
+      else if (text[i] != '0')
+        beyond_ms = true;
       scale /= 10;
     }
     if (beyond_ms) ++frac_ms;
@@ -45,10 +47,9 @@ std::optional<int> Number(std::string_view text) {
 
 // IMF-fixdate, the only HTTP-date form senders may generate: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::optional<int64_t> ParseHttpDateMs(std::string_view t) {
-  static constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (t.size() != 29 || t.substr(3, 2) != ", " || t[7] != ' ' || t[11] != ' ' || t[16] != ' ' || t[19] != ':' ||
-      t[22] != ':' || t.substr(25) != " GMT")
+  static constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (t.size() != 29 || t.substr(3, 2) != ", " || t[7] != ' ' || t[11] != ' ' || t[16] != ' ' || t[19] != ':' || t[22] != ':' ||
+      t.substr(25) != " GMT")
     return std::nullopt;
   auto month = std::find(kMonths.begin(), kMonths.end(), t.substr(8, 3));
   auto day = Number(t.substr(5, 2)), year = Number(t.substr(12, 4));
@@ -99,11 +100,10 @@ std::string Seconds(int64_t ms) { return fmt::format("{:.3f} s", static_cast<dou
 Decision RetryTransient(const Attempt& a, const RetryLimits& limits, uint64_t seed) {
   std::optional<int64_t> told = a.retry_after ? ParseRetryAfterMs(*a.retry_after, a.now_ms) : std::nullopt;
   int64_t delay = told ? *told : BackoffMs(a.number, limits, seed);
-  std::string why = told ? fmt::format("{}: Retry-After {}", Describe(a), *a.retry_after)
-                         : fmt::format("{}: backoff {}", Describe(a), Seconds(delay));
+  std::string why =
+      told ? fmt::format("{}: Retry-After {}", Describe(a), *a.retry_after) : fmt::format("{}: backoff {}", Describe(a), Seconds(delay));
   if (a.now_ms - a.started_ms + delay > limits.max_total_wait_ms)
-    return Stop(fmt::format("{}; waiting {} would pass the {} budget", Describe(a), Seconds(delay),
-                            Seconds(limits.max_total_wait_ms)));
+    return Stop(fmt::format("{}; waiting {} would pass the {} budget", Describe(a), Seconds(delay), Seconds(limits.max_total_wait_ms)));
   return {true, delay, why};
 }
 
@@ -114,8 +114,8 @@ Decision RetryThrottled(const Attempt& a, const RetryLimits& limits, uint64_t se
   int64_t delay = told ? *told : BackoffMs(std::max(1, a.throttled_attempts), limits, seed);
   if (a.deadline_ms > 0 && a.now_ms + delay > a.deadline_ms)
     return Stop(fmt::format("{}; waiting {} would pass the run's deadline", Describe(a), Seconds(delay)));
-  std::string why = told ? fmt::format("{}: Retry-After {}", Describe(a), *a.retry_after)
-                         : fmt::format("{}: backoff {}", Describe(a), Seconds(delay));
+  std::string why =
+      told ? fmt::format("{}: Retry-After {}", Describe(a), *a.retry_after) : fmt::format("{}: backoff {}", Describe(a), Seconds(delay));
   return {true, delay, why};
 }
 
@@ -124,8 +124,7 @@ Decision RetryThrottled(const Attempt& a, const RetryLimits& limits, uint64_t se
 Decision RetryConsistency(const Attempt& a, const RetryLimits& limits, uint64_t seed) {
   int64_t delay = BackoffMs(a.number, limits, seed);
   int64_t window = std::min(limits.consistency_window_ms, limits.max_total_wait_ms);
-  if (a.now_ms - a.started_ms + delay > window)
-    return Stop(fmt::format("{}: replication did not catch up within {}", Describe(a), Seconds(window)));
+  if (a.now_ms - a.started_ms + delay > window) return Stop(fmt::format("{}: replication did not catch up within {}", Describe(a), Seconds(window)));
   return {true, delay, fmt::format("{} after a write (replication): backoff {}", Describe(a), Seconds(delay))};
 }
 
@@ -145,8 +144,8 @@ bool IsConsistencyFailure(const Attempt& a) {
   if (status == 404) return true;
   bool no_backing_app = std::find(a.detail_codes.begin(), a.detail_codes.end(), "NoBackingApplicationObject") != a.detail_codes.end();
   // "Not a valid reference update.": an assignment naming a principal that has not replicated yet.
-  if (status == 400 && (no_backing_app || Contains(a.message, "Permission being assigned was not found") ||
-                        Contains(a.message, "Not a valid reference update.")))
+  if (status == 400 &&
+      (no_backing_app || Contains(a.message, "Permission being assigned was not found") || Contains(a.message, "Not a valid reference update.")))
     return true;
   // Application.ReadWrite.OwnedBy callers get a code-less 403 while the new app replicates (sic).
   return status == 403 && Contains(a.message, "backing application of the service principal being created");
@@ -161,8 +160,7 @@ Decision Decide(const Attempt& a, const RetryLimits& limits, uint64_t jitter_see
     return Stop(fmt::format("{}; gave up after {} attempt{}", Describe(a), counted, counted == 1 ? "" : "s"));
   bool outcome_unknown = a.transport_error || a.http_status == 504;
   if (outcome_unknown && !a.idempotent)
-    return Stop(fmt::format("{} on a request that is not idempotent: it may have been executed, so it is not sent again",
-                            Describe(a)));
+    return Stop(fmt::format("{} on a request that is not idempotent: it may have been executed, so it is not sent again", Describe(a)));
   if (a.transport_error || IsRetryableStatus(a.http_status.value_or(0))) return RetryTransient(a, limits, jitter_seed);
   if (IsConsistencyFailure(a)) {
     if (!a.consistency_expected) return Stop(fmt::format("{}: terminal", Describe(a)));

@@ -29,17 +29,17 @@ namespace entragate::graph {
 
 /// One finished attempt of one request, as the policy needs to see it.
 struct Attempt {
-  int number = 1;                       ///< 1-based: 1 is the first send
-  int throttled_attempts = 0;           ///< how many of the `number` attempts were answered 429
-  int64_t deadline_ms = 0;              ///< the run's deadline, same clock; 0: none
-  std::optional<int> http_status;       ///< unset when no response arrived
-  bool transport_error = false;         ///< connection failure or timeout: the outcome is unknown
-  std::string graph_code;               ///< error.code of the body ("TooManyRequests", "Request_BadRequest")
-  std::vector<std::string> detail_codes;///< error.details[].code ("NoBackingApplicationObject")
-  std::string message;                  ///< error.message (matched only for the two code-less cases)
+  int number = 1;                          ///< 1-based: 1 is the first send
+  int throttled_attempts = 0;              ///< how many of the `number` attempts were answered 429
+  int64_t deadline_ms = 0;                 ///< the run's deadline, same clock; 0: none
+  std::optional<int> http_status;          ///< unset when no response arrived
+  bool transport_error = false;            ///< connection failure or timeout: the outcome is unknown
+  std::string graph_code;                  ///< error.code of the body ("TooManyRequests", "Request_BadRequest")
+  std::vector<std::string> detail_codes;   ///< error.details[].code ("NoBackingApplicationObject")
+  std::string message;                     ///< error.message (matched only for the two code-less cases)
   std::optional<std::string> retry_after;  ///< the Retry-After header as received
-  int64_t now_ms = 0;                   ///< wall-clock Unix ms when the answer arrived (HTTP-dates are absolute)
-  int64_t started_ms = 0;               ///< when attempt 1 was sent, same clock
+  int64_t now_ms = 0;                      ///< wall-clock Unix ms when the answer arrived (HTTP-dates are absolute)
+  int64_t started_ms = 0;                  ///< when attempt 1 was sent, same clock
   /// A preceding write in this run makes a replication failure expected: 404 /
   /// NoBackingApplicationObject / the 403 backing-application refusal / "Permission being
   /// assigned was not found". Without it those are real answers and are not retried.
@@ -51,17 +51,17 @@ struct Attempt {
 };
 
 struct RetryLimits {
-  int max_attempts = 8;                 ///< sends in total, the first included; 429s not counted
-  int64_t max_total_wait_ms = 120000;   ///< from the first send until the retry is sent
-  int64_t base_delay_ms = 500;          ///< backoff after the first failure
-  int64_t max_delay_ms = 30000;         ///< cap of one backoff step
-  int64_t consistency_window_ms = 60000;///< replication waits stop here (docs/graph-behaviour.md §6: tens of seconds)
+  int max_attempts = 8;                   ///< sends in total, the first included; 429s not counted
+  int64_t max_total_wait_ms = 120000;     ///< from the first send until the retry is sent
+  int64_t base_delay_ms = 500;            ///< backoff after the first failure
+  int64_t max_delay_ms = 30000;           ///< cap of one backoff step
+  int64_t consistency_window_ms = 60000;  ///< replication waits stop here (docs/graph-behaviour.md §6: tens of seconds)
 };
 
 struct Decision {
   bool retry = false;
-  int64_t delay_ms = 0;   ///< wait before the next attempt, from Attempt::now_ms
-  std::string reason;     ///< for logs and error messages, e.g. "throttled (429): Retry-After 2.128 s"
+  int64_t delay_ms = 0;  ///< wait before the next attempt, from Attempt::now_ms
+  std::string reason;    ///< for logs and error messages, e.g. "throttled (429): Retry-After 2.128 s"
 };
 
 /// What to do after `attempt`. `jitter_seed` makes the backoff jitter reproducible; give each

@@ -19,15 +19,13 @@ std::optional<std::int64_t> JwtExpiry(const std::string& token) {
 
 }  // namespace
 
-StaticTokenCredential::StaticTokenCredential(std::string token, Clock now)
-    : token_(std::move(token)), now_(std::move(now)) {}
+StaticTokenCredential::StaticTokenCredential(std::string token, Clock now) : token_(std::move(token)), now_(std::move(now)) {}
 
 engine::Result<AccessToken> StaticTokenCredential::GetToken(const std::string& /*scope*/) {
   const auto expiry = JwtExpiry(token_);
   if (!expiry) return AccessToken{token_, std::numeric_limits<std::int64_t>::max()};
   if (*expiry <= now_()) {
-    return engine::MakeError(engine::Error::Kind::kAuth,
-                             Name() + ": the token expired at " + FormatUtc(*expiry));
+    return engine::MakeError(engine::Error::Kind::kAuth, Name() + ": the token expired at " + FormatUtc(*expiry));
   }
   return AccessToken{token_, *expiry};
 }

@@ -14,8 +14,7 @@ namespace {
 constexpr const char* kJwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 std::string FormBody(const AppIdentity& app, const std::string& scope, const ClientProof& proof) {
-  std::vector<std::pair<std::string, std::string>> fields{
-      {"grant_type", "client_credentials"}, {"client_id", app.client_id}, {"scope", scope}};
+  std::vector<std::pair<std::string, std::string>> fields{{"grant_type", "client_credentials"}, {"client_id", app.client_id}, {"scope", scope}};
   if (proof.kind == ClientProof::Kind::kSecret) {
     fields.emplace_back("client_secret", proof.value);
   } else {
@@ -27,8 +26,7 @@ std::string FormBody(const AppIdentity& app, const std::string& scope, const Cli
 
 // The identity platform echoes client-request-id as the correlation id, which is what a user
 // quotes to Microsoft support.
-net::Request TokenRequest(const AppIdentity& app, const std::string& scope,
-                          const ClientProof& proof) {
+net::Request TokenRequest(const AppIdentity& app, const std::string& scope, const ClientProof& proof) {
   net::Request request;
   request.method = "POST";
   request.target = TokenEndpointUrl(app);
@@ -47,19 +45,15 @@ std::string TokenEndpointUrl(const AppIdentity& app) {
   return std::string(root) + "/" + net::PercentEncode(app.tenant_id) + "/oauth2/v2.0/token";
 }
 
-engine::Result<AccessToken> RequestClientCredentialsToken(Transport& transport,
-                                                          const AppIdentity& app,
-                                                          const std::string& scope,
-                                                          const ClientProof& proof,
-                                                          std::int64_t now, std::string_view who) {
+engine::Result<AccessToken> RequestClientCredentialsToken(Transport& transport, const AppIdentity& app, const std::string& scope,
+                                                          const ClientProof& proof, std::int64_t now, std::string_view who) {
   auto response = SendTokenRequest(transport, TokenRequest(app, scope, proof));
   if (!response) return Prefixed(response.error(), who);
   auto token = ParseTokenResponse(*response, now, who);
   if (token) return token;
   engine::Error error = token.error();
   // Both the raw and the form-encoded spelling, in case a server quotes the body it received.
-  error.message =
-      Redacted(std::move(error.message), {proof.value, net::PercentEncode(proof.value)});
+  error.message = Redacted(std::move(error.message), {proof.value, net::PercentEncode(proof.value)});
   return error;
 }
 

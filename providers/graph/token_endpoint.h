@@ -34,10 +34,7 @@ std::string TokenEndpointUrl(const AppIdentity& app);
 
 /// POSTs grant_type=client_credentials with `scope` and the proof. Errors name `who` and carry
 /// the status and AADSTS line (token_response.h); the proof is redacted from every message.
-engine::Result<AccessToken> RequestClientCredentialsToken(Transport& transport,
-                                                          const AppIdentity& app,
-                                                          const std::string& scope,
-                                                          const ClientProof& proof,
-                                                          std::int64_t now, std::string_view who);
+engine::Result<AccessToken> RequestClientCredentialsToken(Transport& transport, const AppIdentity& app, const std::string& scope,
+                                                          const ClientProof& proof, std::int64_t now, std::string_view who);
 
 }  // namespace entragate::graph

@@ -85,8 +85,7 @@ void AddLine(std::vector<std::string>& lines, std::string_view label, const std:
 engine::Result<TokenInfo> DecodeTokenInfo(std::string_view token) {
   auto decoded = crypto::DecodeJwt(token);
   if (!decoded) {
-    return engine::MakeError(engine::Error::Kind::kInvalid,
-                             "the access token is not a JWT, so its claims cannot be shown");
+    return engine::MakeError(engine::Error::Kind::kInvalid, "the access token is not a JWT, so its claims cannot be shown");
   }
   const json::object& claims = decoded->payload;
   TokenInfo info;
@@ -105,9 +104,7 @@ engine::Result<TokenInfo> DecodeTokenInfo(std::string_view token) {
 std::vector<std::string> RenderTokenInfo(const TokenInfo& info, std::int64_t now) {
   std::vector<std::string> lines;
   AddLine(lines, "tenant", info.tenant_id);
-  AddLine(
-      lines, "client id",
-      info.client_name.empty() ? info.client_id : info.client_id + " (" + info.client_name + ")");
+  AddLine(lines, "client id", info.client_name.empty() ? info.client_id : info.client_id + " (" + info.client_name + ")");
   AddLine(lines, "object id", info.object_id);
   AddLine(lines, "user", info.user);
   AddLine(lines, "audience", info.audience);

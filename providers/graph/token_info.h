@@ -13,14 +13,14 @@
 namespace entragate::graph {
 
 struct TokenInfo {
-  std::string tenant_id;            ///< tid
-  std::string client_id;            ///< appid (v1 tokens) or azp (v2)
-  std::string client_name;          ///< app_displayname (v1 tokens only); may be empty
-  std::string object_id;            ///< oid: the service principal, managed identity or user
-  std::string user;                 ///< upn, unique_name or preferred_username; empty for app-only
-  std::string audience;             ///< aud
-  std::vector<std::string> roles;   ///< app roles held (app-only tokens)
-  std::vector<std::string> scopes;  ///< scp, delegated permissions (user tokens, e.g. from az)
+  std::string tenant_id;                   ///< tid
+  std::string client_id;                   ///< appid (v1 tokens) or azp (v2)
+  std::string client_name;                 ///< app_displayname (v1 tokens only); may be empty
+  std::string object_id;                   ///< oid: the service principal, managed identity or user
+  std::string user;                        ///< upn, unique_name or preferred_username; empty for app-only
+  std::string audience;                    ///< aud
+  std::vector<std::string> roles;          ///< app roles held (app-only tokens)
+  std::vector<std::string> scopes;         ///< scp, delegated permissions (user tokens, e.g. from az)
   std::optional<std::int64_t> expires_on;  ///< exp, unix seconds
 };
 

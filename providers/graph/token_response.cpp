@@ -79,8 +79,7 @@ engine::Error TokenResponseError(const net::Response& response, std::string_view
   Error error;
   error.kind = KindForStatus(response.status);
   error.http_status = response.status;
-  error.message =
-      std::string(who) + ": token request failed: HTTP " + std::to_string(response.status);
+  error.message = std::string(who) + ": token request failed: HTTP " + std::to_string(response.status);
   const auto body = ParseObject(response.body);
   if (!body) {
     error.message += " (the answer is not a token endpoint's JSON)";
@@ -94,22 +93,19 @@ engine::Error TokenResponseError(const net::Response& response, std::string_view
   return error;
 }
 
-engine::Result<AccessToken> ParseTokenResponse(const net::Response& response, std::int64_t now,
-                                               std::string_view who) {
+engine::Result<AccessToken> ParseTokenResponse(const net::Response& response, std::int64_t now, std::string_view who) {
   if (response.status < 200 || response.status > 299) return TokenResponseError(response, who);
   const auto body = ParseObject(response.body);
   auto token = body ? StringField(*body, "access_token") : std::nullopt;
   if (!token) {
-    return engine::MakeError(Error::Kind::kAuth,
-                             std::string(who) + ": the token response has no access_token");
+    return engine::MakeError(Error::Kind::kAuth, std::string(who) + ": the token response has no access_token");
   }
   std::optional<std::int64_t> expires_on = IntegerField(*body, "expires_on");
   if (!expires_on) {
     if (auto expires_in = IntegerField(*body, "expires_in")) expires_on = now + *expires_in;
   }
   if (!expires_on) {
-    return engine::MakeError(Error::Kind::kAuth,
-                             std::string(who) + ": the token response says nothing about expiry");
+    return engine::MakeError(Error::Kind::kAuth, std::string(who) + ": the token response says nothing about expiry");
   }
   return AccessToken{std::move(*token), *expires_on};
 }
@@ -123,8 +119,7 @@ std::string Redacted(std::string text, std::initializer_list<std::string_view> s
   constexpr std::string_view kMark = "[redacted]";
   for (std::string_view secret : secrets) {
     if (secret.empty()) continue;
-    for (auto at = text.find(secret); at != std::string::npos;
-         at = text.find(secret, at + kMark.size())) {
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kMark.size())) {
       text.replace(at, secret.size(), kMark);
     }
   }

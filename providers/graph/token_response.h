@@ -19,8 +19,7 @@ namespace entragate::graph {
 /// or `expires_in` (seconds from `now`, number or numeric string; expires_on wins when both are
 /// there). Anything else — another status included — is an error (TokenResponseError).
 /// `who` (the credential's Name()) prefixes every message.
-engine::Result<AccessToken> ParseTokenResponse(const net::Response& response, std::int64_t now,
-                                               std::string_view who);
+engine::Result<AccessToken> ParseTokenResponse(const net::Response& response, std::int64_t now, std::string_view who);
 
 /// "{who}: token request failed: HTTP 401 invalid_client: AADSTS7000215: Invalid client secret
 /// provided. …" — the description's first line only (Entra appends Trace ID, Correlation ID and

@@ -7,9 +7,7 @@ namespace entragate::graph {
 
 namespace {
 
-int64_t SystemMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+int64_t SystemMs() { return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 }  // namespace
 

@@ -19,8 +19,8 @@ struct TokenRetry {
   /// while it updates, 500; docs/graph-behaviour.md §8.1).
   std::set<int> also_transient;
   RetryLimits limits{5, 60000, 500, 10000, 0};
-  std::function<void(int64_t ms)> sleep;   ///< unset: the thread sleeps
-  std::function<int64_t()> now_ms;         ///< unset: the system clock
+  std::function<void(int64_t ms)> sleep;  ///< unset: the thread sleeps
+  std::function<int64_t()> now_ms;        ///< unset: the system clock
 };
 
 /// Sends `request`, retrying transient failures as the policy decides; returns the last answer (any

@@ -26,26 +26,20 @@ std::string Trimmed(std::string text) {
 
 }  // namespace
 
-WorkloadIdentityCredential::WorkloadIdentityCredential(Transport& transport, AppIdentity app,
-                                                       std::string token_file, Clock now)
-    : transport_(transport),
-      app_(std::move(app)),
-      token_file_(std::move(token_file)),
-      now_(std::move(now)) {}
+WorkloadIdentityCredential::WorkloadIdentityCredential(Transport& transport, AppIdentity app, std::string token_file, Clock now)
+    : transport_(transport), app_(std::move(app)), token_file_(std::move(token_file)), now_(std::move(now)) {}
 
 engine::Result<std::string> WorkloadIdentityCredential::ReadAssertion() const {
   std::ifstream in(token_file_, std::ios::binary);
   if (!in) {
-    return engine::MakeError(
-        Error::Kind::kIo, Name() + ": cannot read '" + token_file_ + "': " + std::strerror(errno));
+    return engine::MakeError(Error::Kind::kIo, Name() + ": cannot read '" + token_file_ + "': " + std::strerror(errno));
   }
   std::string text;
   char buffer[4096];
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxTokenFileBytes) {
-      return engine::MakeError(Error::Kind::kIo,
-                               Name() + ": '" + token_file_ + "' is larger than a token can be");
+      return engine::MakeError(Error::Kind::kIo, Name() + ": '" + token_file_ + "' is larger than a token can be");
     }
   }
   text = Trimmed(std::move(text));
@@ -58,13 +52,9 @@ engine::Result<std::string> WorkloadIdentityCredential::ReadAssertion() const {
 engine::Result<AccessToken> WorkloadIdentityCredential::GetToken(const std::string& scope) {
   auto assertion = ReadAssertion();
   if (!assertion) return assertion.error();
-  return RequestClientCredentialsToken(
-      transport_, app_, scope, {ClientProof::Kind::kAssertion, std::move(assertion).value()},
-      now_(), Name());
+  return RequestClientCredentialsToken(transport_, app_, scope, {ClientProof::Kind::kAssertion, std::move(assertion).value()}, now_(), Name());
 }
 
-std::string WorkloadIdentityCredential::Name() const {
-  return "workload identity (AZURE_FEDERATED_TOKEN_FILE)";
-}
+std::string WorkloadIdentityCredential::Name() const { return "workload identity (AZURE_FEDERATED_TOKEN_FILE)"; }
 
 }  // namespace entragate::graph

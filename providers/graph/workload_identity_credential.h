@@ -14,8 +14,7 @@ namespace entragate::graph {
 class WorkloadIdentityCredential : public Credential {
  public:
   /// `transport` must outlive the credential. The file is not read here.
-  WorkloadIdentityCredential(Transport& transport, AppIdentity app, std::string token_file,
-                             Clock now);
+  WorkloadIdentityCredential(Transport& transport, AppIdentity app, std::string token_file, Clock now);
 
   engine::Result<AccessToken> GetToken(const std::string& scope) override;
   /// "workload identity (AZURE_FEDERATED_TOKEN_FILE)".

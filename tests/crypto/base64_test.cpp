@@ -9,8 +9,7 @@ using namespace entragate::crypto;
 
 TEST_CASE("base64 matches the RFC 4648 §10 vectors, padded and url-safe") {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},          {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     CAPTURE(plain);
@@ -57,8 +56,7 @@ TEST_CASE("base64url decoding rejects padding, foreign symbols and non-canonical
       "Zm9v+",  // '+' belongs to the standard alphabet
       "Zm9/",   // '/' too
       "Zm 9v",  // whitespace
-      "Zm9v\n",
-      "Zm9v.",
+      "Zm9v\n", "Zm9v.",
   };
   for (const char* text : bad) {
     CAPTURE(text);

@@ -10,10 +10,8 @@ TEST_CASE("SHA-1 and SHA-256 give the FIPS 180 'abc' digests as raw bytes") {
   CHECK(Sha1("abc").size() == 20);
   CHECK(Sha256("abc").size() == 32);
   CHECK(HexEncode(Sha1("abc")) == "a9993e364706816aba3e25717850c26c9cd0d89d");
-  CHECK(HexEncode(Sha256("abc")) ==
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(HexEncode(Sha256("")) ==
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(HexEncode(Sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(HexEncode(Sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST_CASE("hex encodes in either case and decodes strictly") {
@@ -81,9 +79,9 @@ TEST_CASE("Uuid5 is deterministic, case-insensitive in the namespace and name-se
 
 TEST_CASE("Uuid5 refuses a malformed namespace") {
   CHECK_FALSE(Uuid5("not-a-uuid", "x").ok());
-  CHECK_FALSE(Uuid5("6ba7b8109dad11d180b400c04fd430c8", "x").ok());      // no dashes
-  CHECK_FALSE(Uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430cg", "x").ok());  // 'g'
-  CHECK_FALSE(Uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8-", "x").ok()); // too long
+  CHECK_FALSE(Uuid5("6ba7b8109dad11d180b400c04fd430c8", "x").ok());       // no dashes
+  CHECK_FALSE(Uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430cg", "x").ok());   // 'g'
+  CHECK_FALSE(Uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8-", "x").ok());  // too long
 }
 
 TEST_CASE("ParseUuid and FormatUuid are inverse") {

@@ -44,9 +44,7 @@ std::string Sign(JwtAlg alg, const boost::json::object& header = {}) {
   return token.ok() ? *token : std::string();
 }
 
-std::string Segment(const boost::json::object& json) {
-  return Base64UrlEncode(boost::json::serialize(json));
-}
+std::string Segment(const boost::json::object& json) { return Base64UrlEncode(boost::json::serialize(json)); }
 
 // A PSS signature with a caller-chosen salt length, made directly with OpenSSL.
 std::string PssSign(std::string_view input, int salt_len) {
@@ -56,10 +54,8 @@ std::string PssSign(std::string_view input, int salt_len) {
   std::string sig(len, '\0');
   const bool ok =
       EVP_DigestSignInit(md, &pctx, EVP_sha256(), nullptr, SigningKey().get()) == 1 &&
-      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) == 1 &&
-      EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) == 1 &&
+      EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()), &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(md);
   return ok ? sig.substr(0, len) : std::string();
 }
@@ -93,14 +89,10 @@ TEST_CASE("RS256 is deterministic, PS256 is salted with 32 bytes") {
   REQUIRE(jwt.ok());
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   EVP_PKEY_CTX* pctx = nullptr;
-  const bool verified =
-      EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), nullptr, SigningKey().get()) == 1 &&
-      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
-      EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(jwt->signature.data()),
-                       jwt->signature.size(),
-                       reinterpret_cast<const unsigned char*>(jwt->signing_input.data()),
-                       jwt->signing_input.size()) == 1;
+  const bool verified = EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), nullptr, SigningKey().get()) == 1 &&
+                        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
+                        EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(jwt->signature.data()), jwt->signature.size(),
+                                         reinterpret_cast<const unsigned char*>(jwt->signing_input.data()), jwt->signing_input.size()) == 1;
   EVP_MD_CTX_free(md);
   CHECK(verified);
 }
@@ -111,10 +103,8 @@ TEST_CASE("PS256 verification refuses a salt length other than 32") {
   const std::string salt20 = PssSign(input, 20);
   REQUIRE_FALSE(salt32.empty());
   REQUIRE_FALSE(salt20.empty());
-  CHECK(
-      DecodeAndVerifyJwt(input + "." + Base64UrlEncode(salt32), SigningKey(), JwtAlg::kPs256).ok());
-  CHECK_FALSE(
-      DecodeAndVerifyJwt(input + "." + Base64UrlEncode(salt20), SigningKey(), JwtAlg::kPs256).ok());
+  CHECK(DecodeAndVerifyJwt(input + "." + Base64UrlEncode(salt32), SigningKey(), JwtAlg::kPs256).ok());
+  CHECK_FALSE(DecodeAndVerifyJwt(input + "." + Base64UrlEncode(salt20), SigningKey(), JwtAlg::kPs256).ok());
 }
 
 TEST_CASE("a tampered token does not verify") {
@@ -126,8 +116,7 @@ TEST_CASE("a tampered token does not verify") {
 
     boost::json::object claims = Claims();
     claims["sub"] = "attacker";
-    const std::string other_payload =
-        token.substr(0, dot1 + 1) + Segment(claims) + token.substr(dot2);
+    const std::string other_payload = token.substr(0, dot1 + 1) + Segment(claims) + token.substr(dot2);
     auto r = DecodeAndVerifyJwt(other_payload, SigningKey(), alg);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("does not verify") != std::string::npos);
@@ -148,8 +137,7 @@ TEST_CASE("a token signed by another key does not verify") {
 }
 
 TEST_CASE("alg none is refused") {
-  const std::string unsigned_token = Segment({{"alg", "none"}, {"typ", "JWT"}}) + "." +
-                                     Segment(Claims()) + ".";
+  const std::string unsigned_token = Segment({{"alg", "none"}, {"typ", "JWT"}}) + "." + Segment(Claims()) + ".";
   auto decoded = DecodeJwt(unsigned_token);
   REQUIRE_MESSAGE(decoded.ok(), decoded.error().message);  // decodes so it can be reported
   CHECK(decoded->signature.empty());
@@ -185,8 +173,7 @@ TEST_CASE("only RS256 and PS256 are accepted, spelled exactly") {
 TEST_CASE("the header alg must match the algorithm the verifier expects") {
   const std::string rs = Sign(JwtAlg::kRs256);
   const std::string ps = Sign(JwtAlg::kPs256);
-  for (const auto& [token, expected] :
-       {std::pair{rs, JwtAlg::kPs256}, std::pair{ps, JwtAlg::kRs256}}) {
+  for (const auto& [token, expected] : {std::pair{rs, JwtAlg::kPs256}, std::pair{ps, JwtAlg::kRs256}}) {
     auto r = DecodeAndVerifyJwt(token, SigningKey(), expected);
     REQUIRE_FALSE(r.ok());
     // Refused on the header, not merely because the padding happened not to match.
@@ -194,8 +181,7 @@ TEST_CASE("the header alg must match the algorithm the verifier expects") {
   }
 
   // Relabelling an RS256 signature as PS256 (or back) must not verify under either.
-  const std::string relabelled =
-      Segment({{"alg", "PS256"}, {"typ", "JWT"}}) + rs.substr(rs.find('.'));
+  const std::string relabelled = Segment({{"alg", "PS256"}, {"typ", "JWT"}}) + rs.substr(rs.find('.'));
   CHECK_FALSE(DecodeAndVerifyJwt(relabelled, SigningKey(), JwtAlg::kPs256).ok());
   CHECK_FALSE(DecodeAndVerifyJwt(relabelled, SigningKey(), JwtAlg::kRs256).ok());
 }
@@ -243,18 +229,18 @@ TEST_CASE("malformed tokens are refused by DecodeJwt") {
   const std::string bad[] = {
       "",
       "abc",
-      h + "." + p,                                       // two segments
-      h + "." + p + "." + s + "." + s,                   // four segments
+      h + "." + p,                      // two segments
+      h + "." + p + "." + s + "." + s,  // four segments
       "..",
-      "!!!." + p + "." + s,                              // header not base64url
-      h + "." + p + "=." + s,                            // padded payload
-      h + "." + p + "." + s + "=",                       // padded signature
-      Base64UrlEncode("[1,2]") + "." + p + "." + s,      // header not an object
-      h + "." + Base64UrlEncode("\"claims\"") + "." + s, // payload not an object
-      h + "." + Base64UrlEncode("{\"a\":") + "." + s,    // payload not JSON
-      Segment({{"typ", "JWT"}}) + "." + p + "." + s,     // no alg
-      Segment({{"alg", 256}}) + "." + p + "." + s,       // alg not a string
-      h + "." + p + "." + s + std::string(70'000, 'A'),  // absurdly long
+      "!!!." + p + "." + s,                               // header not base64url
+      h + "." + p + "=." + s,                             // padded payload
+      h + "." + p + "." + s + "=",                        // padded signature
+      Base64UrlEncode("[1,2]") + "." + p + "." + s,       // header not an object
+      h + "." + Base64UrlEncode("\"claims\"") + "." + s,  // payload not an object
+      h + "." + Base64UrlEncode("{\"a\":") + "." + s,     // payload not JSON
+      Segment({{"typ", "JWT"}}) + "." + p + "." + s,      // no alg
+      Segment({{"alg", 256}}) + "." + p + "." + s,        // alg not a string
+      h + "." + p + "." + s + std::string(70'000, 'A'),   // absurdly long
   };
   for (const std::string& token : bad) {
     CAPTURE(token.substr(0, 80));
@@ -271,7 +257,7 @@ TEST_CASE("malformed tokens are refused by DecodeJwt") {
 TEST_CASE("exp and nbf are checked against an explicit now with leeway") {
   const boost::json::object claims = {{"nbf", 900}, {"exp", 1000}};
   CHECK(ValidateJwtTimes(claims, 950, 0).ok());
-  CHECK(ValidateJwtTimes(claims, 900, 0).ok());   // nbf is inclusive
+  CHECK(ValidateJwtTimes(claims, 900, 0).ok());  // nbf is inclusive
   CHECK(ValidateJwtTimes(claims, 999, 0).ok());
   auto expired = ValidateJwtTimes(claims, 1000, 0);  // exp is exclusive
   REQUIRE_FALSE(expired.ok());
@@ -289,13 +275,13 @@ TEST_CASE("exp and nbf are checked against an explicit now with leeway") {
 }
 
 TEST_CASE("time claim edge cases") {
-  CHECK_FALSE(ValidateJwtTimes({{"nbf", 900}}, 950, 0).ok());                 // exp required
+  CHECK_FALSE(ValidateJwtTimes({{"nbf", 900}}, 950, 0).ok());  // exp required
   CHECK(ValidateJwtTimes({{"nbf", 900}}, 950, 0, /*require_exp=*/false).ok());
   CHECK(ValidateJwtTimes({}, 950, 0, false).ok());
-  CHECK_FALSE(ValidateJwtTimes({{"exp", "1000"}}, 950, 0).ok());              // string, not number
+  CHECK_FALSE(ValidateJwtTimes({{"exp", "1000"}}, 950, 0).ok());  // string, not number
   CHECK_FALSE(ValidateJwtTimes({{"exp", 1000}, {"nbf", true}}, 950, 0).ok());
-  CHECK_FALSE(ValidateJwtTimes({{"exp", 1000}}, 950, -1).ok());               // negative leeway
-  CHECK(ValidateJwtTimes({{"exp", 1000.5}}, 1000, 0).ok());  // fractional NumericDate
+  CHECK_FALSE(ValidateJwtTimes({{"exp", 1000}}, 950, -1).ok());  // negative leeway
+  CHECK(ValidateJwtTimes({{"exp", 1000.5}}, 1000, 0).ok());      // fractional NumericDate
   CHECK_FALSE(ValidateJwtTimes({{"exp", 1000.5}}, 1001, 0).ok());
   CHECK(ValidateJwtTimes({{"exp", 18446744073709551615ULL}}, 1000, 0).ok());  // uint64
   // The signed claims from a real token are checked the same way.

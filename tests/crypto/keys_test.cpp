@@ -59,8 +59,7 @@ unsigned FileMode(const std::string& path) {
 
 std::string EncryptedPem(const PKey& key, const std::string& passphrase) {
   BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key.get(), EVP_aes_256_cbc(),
-                           reinterpret_cast<const unsigned char*>(passphrase.data()),
+  PEM_write_bio_PrivateKey(bio, key.get(), EVP_aes_256_cbc(), reinterpret_cast<const unsigned char*>(passphrase.data()),
                            static_cast<int>(passphrase.size()), nullptr, nullptr);
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio, &data);

@@ -78,8 +78,7 @@ Certificate LeafWithoutKeyIds(const Pki& pki) {
   ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
   ASN1_TIME_set(X509_getm_notBefore(x), static_cast<time_t>(kNow - kDay));
   ASN1_TIME_set(X509_getm_notAfter(x), static_cast<time_t>(kNow + kDay));
-  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("sloppy"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("sloppy"), -1, -1, 0);
   X509_set_issuer_name(x, X509_get_subject_name(pki.ca.get()));
   X509_set_pubkey(x, pki.server_key.get());
   X509_sign(x, pki.ca_key.get(), EVP_sha256());
@@ -250,8 +249,7 @@ TEST_CASE("certificate PEM round trip") {
   auto back = LoadCertificatePem(pem);
   REQUIRE_MESSAGE(back.ok(), back.error().message);
   CHECK(back->Der() == cert.Der());
-  CHECK_FALSE(
-      LoadCertificatePem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
+  CHECK_FALSE(LoadCertificatePem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
   CHECK(CertificateToPem(Certificate()).empty());
 }
 

@@ -23,8 +23,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kIdentities = 5;                 // mi-0 … mi-4 may be named by a policy
-const char* kOutsider = "outsider";            // never named by any policy
+constexpr int kIdentities = 5;       // mi-0 … mi-4 may be named by a policy
+const char* kOutsider = "outsider";  // never named by any policy
 const std::vector<std::string> kRoles = {"R.Read", "R.Write", "R.Admin"};
 
 bool FullSweep() {
@@ -34,10 +34,10 @@ bool FullSweep() {
 
 struct AppPolicy {
   bool required = true;
-  std::map<std::string, std::string> roles;                 // value → description
-  std::map<std::string, std::set<std::string>> access;      // role → identities
+  std::map<std::string, std::string> roles;             // value → description
+  std::map<std::string, std::set<std::string>> access;  // role → identities
 };
-using Policy = std::map<std::string, AppPolicy>;            // app key → policy; absent: not in the manifest
+using Policy = std::map<std::string, AppPolicy>;  // app key → policy; absent: not in the manifest
 
 std::string SeedFile(const std::string& dir) {
   std::filesystem::create_directories(dir);

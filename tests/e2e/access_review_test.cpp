@@ -40,7 +40,8 @@ const engine::AccessAppReview& AppOf(const engine::AccessReview& r, const std::s
 }
 
 bool Changer(const engine::AccessAppReview& a, const std::string& name, const std::string& why) {
-  return std::any_of(a.changers.begin(), a.changers.end(), [&](const engine::AccessChanger& c) { return c.who.display_name == name && c.why == why; });
+  return std::any_of(a.changers.begin(), a.changers.end(),
+                     [&](const engine::AccessChanger& c) { return c.who.display_name == name && c.why == why; });
 }
 
 engine::AccessSnapshot Snapshot(Rig& rig) {
@@ -65,14 +66,16 @@ TEST_CASE("access review: owners through owners/$ref, users through groups, the 
   auto sps = rig.Get("/servicePrincipals?$filter=displayName%20eq%20'centos-2'").at("value").as_array();
   REQUIRE(sps.size() == 1);
   std::string centos2 = std::string(sps[0].at("id").as_string());
-  std::string testapp_sp = std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'TestApp'").at("value").as_array()[0].at("id").as_string());
+  std::string testapp_sp =
+      std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'TestApp'").at("value").as_array()[0].at("id").as_string());
   std::string root = rig.tenant().endpoints().graph;
 
   CHECK(Status(rig, "POST", "/applications/" + app + "/owners/$ref", json::object{{"@odata.id", root + "/directoryObjects/" + alice}}) == 204);
   CHECK(Status(rig, "POST", "/applications/" + app + "/owners/$ref", json::object{{"@odata.id", root + "/directoryObjects/" + alice}}) == 400);
   CHECK(Status(rig, "POST", "/applications/" + app + "/owners/$ref",
                json::object{{"@odata.id", root + "/directoryObjects/11111111-2222-3333-4444-555555555555"}}) == 404);
-  CHECK(Status(rig, "POST", "/servicePrincipals/" + testapp_sp + "/owners/$ref", json::object{{"@odata.id", root + "/directoryObjects/" + centos2}}) == 204);
+  CHECK(Status(rig, "POST", "/servicePrincipals/" + testapp_sp + "/owners/$ref",
+               json::object{{"@odata.id", root + "/directoryObjects/" + centos2}}) == 204);
   auto owners = rig.Get("/applications/" + app + "/owners").at("value").as_array();
   REQUIRE(owners.size() == 1);
   CHECK(owners[0].at("@odata.type") == "#microsoft.graph.user");

@@ -32,8 +32,10 @@ identities:
   ci-runner: { resourceId: /subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci-runner }
   alice: { user: alice@contoso.onmicrosoft.com }
   support: { group: Support Engineers }
-  agent-a: { objectId: )" + kAgentA + R"( }
-  agent-b: { objectId: )" + kAgentB + R"( }
+  agent-a: { objectId: )" +
+         kAgentA + R"( }
+  agent-b: { objectId: )" +
+         kAgentB + R"( }
 apps:
   orders-api:
     displayName: Orders API
@@ -75,8 +77,8 @@ void AddTwinIdentities(Rig& rig) {
     for (const auto& [id, group] : {std::pair{kAgentA, "rg-a"}, std::pair{kAgentB, "rg-b"}})
       txn.Put(emulator::Collection::kServicePrincipals, id,
               emulator::NewManagedIdentityServicePrincipal(tenant, id, "c" + id.substr(1), "build-agent",
-                                                           std::string("/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourceGroups/") + group +
-                                                               "/providers/Microsoft.Compute/virtualMachines/build-agent",
+                                                           std::string("/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourceGroups/") +
+                                                               group + "/providers/Microsoft.Compute/virtualMachines/build-agent",
                                                            false));
     return engine::Ok{};
   });
@@ -98,12 +100,17 @@ json::value Send(Rig& rig, const std::string& method, const std::string& path, j
 // An application made outside entragate (no uniqueName, no marker tag), with a role held by a
 // managed identity and by another app's service principal. Returns its appId.
 std::string AddLegacyApp(Rig& rig) {
-  json::object role{{"id", "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"}, {"value", "Legacy.Call"}, {"displayName", "Call legacy"},
-                    {"description", "Call the legacy API"}, {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}};
+  json::object role{{"id", "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"},
+                    {"value", "Legacy.Call"},
+                    {"displayName", "Call legacy"},
+                    {"description", "Call the legacy API"},
+                    {"allowedMemberTypes", json::array{"Application"}},
+                    {"isEnabled", true}};
   json::value app = Send(rig, "POST", "/applications", json::object{{"displayName", "Legacy Thing"}, {"appRoles", json::array{role}}});
   std::string app_id(app.at("appId").as_string());
   std::string sp(Send(rig, "POST", "/servicePrincipals", json::object{{"appId", app_id}}).at("id").as_string());
-  for (const auto& who : {Id(rig, "/servicePrincipals?$filter=displayName%20eq%20'centos-1'"), Id(rig, "/servicePrincipals?$filter=displayName%20eq%20'Client%20App'")})
+  for (const auto& who :
+       {Id(rig, "/servicePrincipals?$filter=displayName%20eq%20'centos-1'"), Id(rig, "/servicePrincipals?$filter=displayName%20eq%20'Client%20App'")})
     Send(rig, "POST", "/servicePrincipals/" + sp + "/appRoleAssignedTo",
          json::object{{"principalId", who}, {"resourceId", sp}, {"appRoleId", "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"}});
   return app_id;
@@ -258,7 +265,8 @@ TEST_CASE("default access cannot be stated: the export says so, and the plan rev
   graph::ExportSelection selection;
   selection.display_names = {"Plain"};
   engine::ExportOutput out = engine::ExportManifests(Read(rig, selection), engine::ExportLayout::kOneFile);
-  CHECK(HasNote(out, "app 'plain': 'Alice' (" + alice + ") holds default access (an assignment without a role), which a manifest cannot state: plan will revoke it"));
+  CHECK(HasNote(out, "app 'plain': 'Alice' (" + alice +
+                         ") holds default access (an assignment without a role), which a manifest cannot state: plan will revoke it"));
   Replanned r = PlanExport(rig, out);
   std::vector<engine::Action> actions;
   for (const auto& c : r.plan.changes) actions.push_back(c.action);

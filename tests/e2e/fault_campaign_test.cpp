@@ -103,7 +103,8 @@ TEST_CASE("replication lag after a new role: the grant that uses it waits for it
   Rig rig({}, true);
   REQUIRE(rig.Apply(kManifest).ok());
   std::string more = kManifest;
-  more.replace(more.find("      App.Admin: { allowedMemberTypes: [ Application ] }\n"), 0, "      App.New: { allowedMemberTypes: [ Application ] }\n");
+  more.replace(more.find("      App.Admin: { allowedMemberTypes: [ Application ] }\n"), 0,
+               "      App.New: { allowedMemberTypes: [ Application ] }\n");
   more.replace(more.find("      App.Admin: [ centos-1 ]\n"), 0, "      App.New: [ centos-2 ]\n");
   SetFaults(rig, {{"lag", 1200}});
   auto report = rig.Apply(more);

@@ -59,10 +59,14 @@ std::string Workload(int apps, int grants, int identities) {
 void AddIdentities(Rig& rig, int n) {
   const auto& e = rig.tenant().endpoints();
   for (int i = 0; i < n; ++i) {
-    net::Request r{"POST", e.authority + "/_emulator/identities", {{"X-Emulator-Key", e.admin_key}, {"Content-Type", "application/json"}},
-                   json::serialize(json::object{{"name", fmt::format("mi-{}", i)},
-                                                {"resourceId", fmt::format("/subscriptions/0/resourceGroups/t/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-{}", i)}}),
-                   ""};
+    net::Request r{
+        "POST",
+        e.authority + "/_emulator/identities",
+        {{"X-Emulator-Key", e.admin_key}, {"Content-Type", "application/json"}},
+        json::serialize(json::object{
+            {"name", fmt::format("mi-{}", i)},
+            {"resourceId", fmt::format("/subscriptions/0/resourceGroups/t/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-{}", i)}}),
+        ""};
     auto sent = rig.transport().Send(r);
     REQUIRE(sent.ok());
     REQUIRE(sent->status == 201);
@@ -78,9 +82,8 @@ TEST_CASE("applies of a few hundred steps finish with 0 failed and an empty next
     const char* faults;
     bool must_throttle;  ///< the limit is below what the run needs, so the tenant must have refused some
   };
-  for (Case c : {Case{"limits=small", false}, Case{"limits=medium", false}, Case{"limits=large", false},
-                 Case{"ru-bucket=300/10", true}, Case{"limits=small,write-quota=60/10", true},
-                 Case{"ru-bucket=200/10,write-quota=50/5,throttle=0.05,retry-after=2,seed=3", true}}) {
+  for (Case c : {Case{"limits=small", false}, Case{"limits=medium", false}, Case{"limits=large", false}, Case{"ru-bucket=300/10", true},
+                 Case{"limits=small,write-quota=60/10", true}, Case{"ru-bucket=200/10,write-quota=50/5,throttle=0.05,retry-after=2,seed=3", true}}) {
     std::string spec = c.faults;
     CAPTURE(spec);
     LimitedRig lr(c.faults);

@@ -63,9 +63,11 @@ TEST_CASE("owners round-trip: plan, apply, nothing left to do, drift by an owner
 
   std::string app = Id(rig, "/applications(uniqueName='testapp')");
   std::string sp = std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'TestApp'").at("value").as_array()[0].at("id").as_string());
-  std::string client_sp = std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'Client'").at("value").as_array()[0].at("id").as_string());
+  std::string client_sp =
+      std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'Client'").at("value").as_array()[0].at("id").as_string());
   std::string alice = Id(rig, "/users/alice@contoso.onmicrosoft.com");
-  std::string centos2 = std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'centos-2'").at("value").as_array()[0].at("id").as_string());
+  std::string centos2 =
+      std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'centos-2'").at("value").as_array()[0].at("id").as_string());
   std::vector<std::string> want{alice, client_sp};
   std::sort(want.begin(), want.end());
   CHECK(OwnerIds(rig, "/applications/" + app) == want);
@@ -74,8 +76,12 @@ TEST_CASE("owners round-trip: plan, apply, nothing left to do, drift by an owner
 
   // Someone makes centos-2 an owner of the application as well, as Graph documents it.
   std::string root = rig.tenant().endpoints().graph;
-  auto added = rig.client().Send({"POST", "/applications/" + app + "/owners/$ref", {},
-                                  json::value(json::object{{"@odata.id", root + "/directoryObjects/" + centos2}}), false, true});
+  auto added = rig.client().Send({"POST",
+                                  "/applications/" + app + "/owners/$ref",
+                                  {},
+                                  json::value(json::object{{"@odata.id", root + "/directoryObjects/" + centos2}}),
+                                  false,
+                                  true});
   REQUIRE(added.ok());
   auto drifted = rig.PlanFor(kManifest);
   REQUIRE(drifted.plan.changes.size() == 1);
@@ -117,8 +123,12 @@ TEST_CASE("the local tenant refuses a group as an owner, as Graph does, and an o
   std::string alice = Id(rig, "/users/alice@contoso.onmicrosoft.com");
   std::string root = rig.tenant().endpoints().graph;
   auto post = [&](const std::string& id) {
-    auto r = rig.client().Send({"POST", "/applications/" + app + "/owners/$ref", {}, json::value(json::object{{"@odata.id", root + "/directoryObjects/" + id}}),
-                                false, true});
+    auto r = rig.client().Send({"POST",
+                                "/applications/" + app + "/owners/$ref",
+                                {},
+                                json::value(json::object{{"@odata.id", root + "/directoryObjects/" + id}}),
+                                false,
+                                true});
     return r.ok() ? r->status : r.error().http_status;
   };
   CHECK(post(group) == 400);

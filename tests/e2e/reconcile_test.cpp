@@ -24,12 +24,11 @@ apps:
     optionalClaims: { accessToken: [ idtyp, tenant_region_scope ] }
     appRoles:
       App.Use: { displayName: AppUsers, description: Allow usage of app, allowedMemberTypes: [ Application ] }
-)") + extra_roles + "    assignmentRequired: " + (required ? "true" : "false") + "\n    access:\n      App.Use: " + access + "\n";
+)") + extra_roles +
+         "    assignmentRequired: " + (required ? "true" : "false") + "\n    access:\n      App.Use: " + access + "\n";
 }
 
-std::string AppId(Rig& rig) {
-  return std::string(rig.Get("/applications(uniqueName='testapp')?$select=appId").at("appId").as_string());
-}
+std::string AppId(Rig& rig) { return std::string(rig.Get("/applications(uniqueName='testapp')?$select=appId").at("appId").as_string()); }
 
 json::value Claims(const net::Response& r) {
   auto jwt = crypto::DecodeJwt(std::string(json::parse(r.body).at("access_token").as_string()));
@@ -126,12 +125,19 @@ TEST_CASE("drift is planned back, and an out-of-band grant is flagged as widenin
   Rig rig;
   REQUIRE(rig.Apply(Manifest()).ok());
   std::string sp = std::string(rig.Get("/servicePrincipals(appId='" + AppId(rig) + "')?$select=id").at("id").as_string());
-  std::string centos2 = std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'centos-2'&$select=id").at("value").at(0).at("id").as_string());
+  std::string centos2 =
+      std::string(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'centos-2'&$select=id").at("value").at(0).at("id").as_string());
   json::value role = rig.Get("/applications(uniqueName='testapp')?$select=appRoles").at("appRoles").at(0).at("id");
-  auto granted = rig.client().Send({"POST", "/servicePrincipals/" + sp + "/appRoleAssignedTo", {},
-                                    json::value(json::object{{"principalId", centos2}, {"resourceId", sp}, {"appRoleId", role}}), false, false});
+  auto granted = rig.client().Send({"POST",
+                                    "/servicePrincipals/" + sp + "/appRoleAssignedTo",
+                                    {},
+                                    json::value(json::object{{"principalId", centos2}, {"resourceId", sp}, {"appRoleId", role}}),
+                                    false,
+                                    false});
   REQUIRE(granted.ok());
-  REQUIRE(rig.client().Send({"PATCH", "/servicePrincipals/" + sp, {}, json::value(json::object{{"appRoleAssignmentRequired", false}}), false, true}).ok());
+  REQUIRE(rig.client()
+              .Send({"PATCH", "/servicePrincipals/" + sp, {}, json::value(json::object{{"appRoleAssignmentRequired", false}}), false, true})
+              .ok());
   auto p = rig.PlanFor(Manifest());
   REQUIRE(p.plan.changes.size() == 2);
   for (const auto& c : p.plan.changes) CHECK(c.widens_access_drift);
@@ -179,7 +185,8 @@ TEST_CASE("an identity that does not resolve is reported at its manifest line, n
   auto p = rig.PlanFor(m);
   REQUIRE(p.diags.has_errors());
   CHECK(p.diags.items()[0].code == "E0302");
-  CHECK(p.diags.items()[0].message == "identity 'ghost' cannot be resolved in the tenant: nothing in the tenant matches managedIdentity 'no-such-vm'");
+  CHECK(p.diags.items()[0].message ==
+        "identity 'ghost' cannot be resolved in the tenant: nothing in the tenant matches managedIdentity 'no-such-vm'");
 }
 
 TEST_CASE("the tenant guard refuses another tenant") {

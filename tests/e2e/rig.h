@@ -42,8 +42,7 @@ class Rig {
   /// `real_sleep`: wait out retry delays for real (replication lag is measured in wall-clock time);
   /// otherwise Retry-After and backoff are honoured without waiting, to keep the suite fast.
   /// `adjust_client`: changes to the Graph client's options (e.g. a virtual clock and sleep).
-  explicit Rig(emulator::LocalTenantOptions options = {}, bool real_sleep = false,
-               std::function<void(graph::GraphClientOptions&)> adjust_client = {})
+  explicit Rig(emulator::LocalTenantOptions options = {}, bool real_sleep = false, std::function<void(graph::GraphClientOptions&)> adjust_client = {})
       : adjust_client_(std::move(adjust_client)) {
     static int n = 0;
     dir_ = (std::filesystem::temp_directory_path() / ("entragate-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n++))).string();
@@ -141,8 +140,11 @@ class Rig {
   /// A token for `resource` as managed identity `host`'s system-assigned identity (App Service).
   net::Response ManagedIdentityToken(const std::string& host, const std::string& resource) {
     const auto& e = tenant_->endpoints();
-    net::Request r{"GET", e.identity_endpoint + "?api-version=2019-08-01&resource=" + net::PercentEncode(resource),
-                   {{"X-IDENTITY-HEADER", e.identity_headers.at(host)}}, "", ""};
+    net::Request r{"GET",
+                   e.identity_endpoint + "?api-version=2019-08-01&resource=" + net::PercentEncode(resource),
+                   {{"X-IDENTITY-HEADER", e.identity_headers.at(host)}},
+                   "",
+                   ""};
     auto sent = transport_->Send(r);
     REQUIRE(sent.ok());
     return sent.value();

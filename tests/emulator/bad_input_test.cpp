@@ -37,9 +37,19 @@ bool IsOfKind(const json::value& v, Kind k) {
 }
 
 const std::vector<json::value>& WrongValues() {
-  static const std::vector<json::value> kValues = {nullptr,          true,           7,           -1, 1.5, "text", "",
-                                                   json::array{},    json::array{7}, json::array{"x"}, json::array{json::object{}},
-                                                   json::object{},   json::object{{"x", 7}}};
+  static const std::vector<json::value> kValues = {nullptr,
+                                                   true,
+                                                   7,
+                                                   -1,
+                                                   1.5,
+                                                   "text",
+                                                   "",
+                                                   json::array{},
+                                                   json::array{7},
+                                                   json::array{"x"},
+                                                   json::array{json::object{}},
+                                                   json::object{},
+                                                   json::object{{"x", 7}}};
   return kValues;
 }
 
@@ -85,7 +95,7 @@ bool IsGraphError(const json::value& body) {
 
 struct Endpoint {
   std::string method, target;
-  json::object valid;                            ///< a body the endpoint accepts (or refuses on its merits)
+  json::object valid;                                ///< a body the endpoint accepts (or refuses on its merits)
   std::vector<std::pair<std::string, Kind>> fields;  ///< what to break, and the kind it must have
   net::Headers headers = {};
 };
@@ -97,22 +107,38 @@ std::vector<Endpoint> WriteEndpoints(GraphTestTenant& t) {
   std::string sp_id(t.CreateSp(client_id).at("id").as_string());
   std::string mi = t.SpIdByName("centos-1");
   std::vector<std::pair<std::string, Kind>> app_fields = {
-      {"displayName", Kind::kString},           {"description", Kind::kString},
-      {"notes", Kind::kString},                 {"signInAudience", Kind::kString},
-      {"tags", Kind::kStrings},                 {"identifierUris", Kind::kStrings},
-      {"appRoles", Kind::kObjects},             {"appRoles.0", Kind::kObject},
-      {"appRoles.0.id", Kind::kGuid},           {"appRoles.0.allowedMemberTypes", Kind::kStrings},
-      {"appRoles.0.value", Kind::kString},      {"appRoles.0.isEnabled", Kind::kBool},
-      {"api", Kind::kObject},                   {"api.requestedAccessTokenVersion", Kind::kInt},
-      {"api.oauth2PermissionScopes", Kind::kObjects}, {"api.knownClientApplications", Kind::kStrings},
-      {"optionalClaims", Kind::kObject},        {"optionalClaims.accessToken", Kind::kObjects},
-      {"optionalClaims.accessToken.0.name", Kind::kString}, {"optionalClaims.accessToken.0.source", Kind::kString},
-      {"optionalClaims.accessToken.0.essential", Kind::kBool}, {"optionalClaims.accessToken.0.additionalProperties", Kind::kStrings},
-      {"web", Kind::kObject},                   {"web.redirectUris", Kind::kStrings},
-      {"web.implicitGrantSettings", Kind::kObject}, {"spa.redirectUris", Kind::kStrings},
-      {"publicClient.redirectUris", Kind::kStrings}, {"keyCredentials", Kind::kObjects},
-      {"keyCredentials.0", Kind::kObject},      {"requiredResourceAccess.0", Kind::kObject},
-      {"isFallbackPublicClient", Kind::kBool},  {"tokenEncryptionKeyId", Kind::kGuid},
+      {"displayName", Kind::kString},
+      {"description", Kind::kString},
+      {"notes", Kind::kString},
+      {"signInAudience", Kind::kString},
+      {"tags", Kind::kStrings},
+      {"identifierUris", Kind::kStrings},
+      {"appRoles", Kind::kObjects},
+      {"appRoles.0", Kind::kObject},
+      {"appRoles.0.id", Kind::kGuid},
+      {"appRoles.0.allowedMemberTypes", Kind::kStrings},
+      {"appRoles.0.value", Kind::kString},
+      {"appRoles.0.isEnabled", Kind::kBool},
+      {"api", Kind::kObject},
+      {"api.requestedAccessTokenVersion", Kind::kInt},
+      {"api.oauth2PermissionScopes", Kind::kObjects},
+      {"api.knownClientApplications", Kind::kStrings},
+      {"optionalClaims", Kind::kObject},
+      {"optionalClaims.accessToken", Kind::kObjects},
+      {"optionalClaims.accessToken.0.name", Kind::kString},
+      {"optionalClaims.accessToken.0.source", Kind::kString},
+      {"optionalClaims.accessToken.0.essential", Kind::kBool},
+      {"optionalClaims.accessToken.0.additionalProperties", Kind::kStrings},
+      {"web", Kind::kObject},
+      {"web.redirectUris", Kind::kStrings},
+      {"web.implicitGrantSettings", Kind::kObject},
+      {"spa.redirectUris", Kind::kStrings},
+      {"publicClient.redirectUris", Kind::kStrings},
+      {"keyCredentials", Kind::kObjects},
+      {"keyCredentials.0", Kind::kObject},
+      {"requiredResourceAccess.0", Kind::kObject},
+      {"isFallbackPublicClient", Kind::kBool},
+      {"tokenEncryptionKeyId", Kind::kGuid},
       {"info", Kind::kObject},
   };
   json::object new_app{{"displayName", "Fuzz"}};
@@ -121,9 +147,15 @@ std::vector<Endpoint> WriteEndpoints(GraphTestTenant& t) {
   create_fields.push_back({"passwordCredentials.0.displayName", Kind::kString});
   create_fields.push_back({"passwordCredentials.0.endDateTime", Kind::kString});
   std::vector<std::pair<std::string, Kind>> sp_fields = {
-      {"appRoleAssignmentRequired", Kind::kBool}, {"accountEnabled", Kind::kBool}, {"tags", Kind::kStrings},
-      {"displayName", Kind::kString},             {"notes", Kind::kString},        {"alternativeNames", Kind::kStrings},
-      {"servicePrincipalNames", Kind::kStrings},  {"replyUrls", Kind::kStrings},   {"info", Kind::kObject},
+      {"appRoleAssignmentRequired", Kind::kBool},
+      {"accountEnabled", Kind::kBool},
+      {"tags", Kind::kStrings},
+      {"displayName", Kind::kString},
+      {"notes", Kind::kString},
+      {"alternativeNames", Kind::kStrings},
+      {"servicePrincipalNames", Kind::kStrings},
+      {"replyUrls", Kind::kStrings},
+      {"info", Kind::kObject},
   };
   auto sp_create_fields = sp_fields;
   sp_create_fields.push_back({"appId", Kind::kString});
@@ -135,12 +167,21 @@ std::vector<Endpoint> WriteEndpoints(GraphTestTenant& t) {
       {"POST", "/applications", new_app, create_fields},
       {"PATCH", "/applications/" + app_id, {}, app_fields},
       {"PATCH", "/applications(uniqueName='fuzz-upsert')", new_app, app_fields, upsert},
-      {"POST", "/applications/" + app_id + "/addPassword", {},
+      {"POST",
+       "/applications/" + app_id + "/addPassword",
+       {},
        {{"passwordCredential", Kind::kObject}, {"passwordCredential.displayName", Kind::kString}, {"passwordCredential.endDateTime", Kind::kString}}},
-      {"POST", "/applications/" + app_id + "/federatedIdentityCredentials",
-       json::object{{"name", "n"}, {"issuer", "https://token.actions.githubusercontent.com"}, {"subject", "repo:o/r:ref:refs/heads/main"},
+      {"POST",
+       "/applications/" + app_id + "/federatedIdentityCredentials",
+       json::object{{"name", "n"},
+                    {"issuer", "https://token.actions.githubusercontent.com"},
+                    {"subject", "repo:o/r:ref:refs/heads/main"},
                     {"audiences", json::array{"api://AzureADTokenExchange"}}},
-       {{"name", Kind::kString}, {"issuer", Kind::kString}, {"subject", Kind::kString}, {"audiences", Kind::kStrings}, {"description", Kind::kString}}},
+       {{"name", Kind::kString},
+        {"issuer", Kind::kString},
+        {"subject", Kind::kString},
+        {"audiences", Kind::kStrings},
+        {"description", Kind::kString}}},
       {"POST", "/servicePrincipals", json::object{{"appId", client_id}}, sp_create_fields},
       {"PATCH", "/servicePrincipals/" + sp_id, {}, sp_fields},
       {"PATCH", "/servicePrincipals(appId='" + client_id + "')", {}, sp_fields, upsert},
@@ -190,12 +231,16 @@ TEST_CASE("a body that is not a JSON object is Graph's 400 on every write endpoi
 
 TEST_CASE("$batch: malformed envelopes and sub-requests are 400s in Graph's shape") {
   GraphTestTenant t;
-  const std::vector<std::string> envelopes = {
-      "[]", "{}", R"({"requests":7})", R"({"requests":[7]})", R"({"requests":[{"id":7,"method":"GET","url":"/organization"}]})",
-      R"({"requests":[{"id":"1","method":7,"url":"/organization"}]})", R"({"requests":[{"id":"1","method":"GET","url":[]}]})",
-      R"({"requests":[{"id":"1","method":"GET","url":"/organization","headers":7}]})",
-      R"({"requests":[{"id":"1","method":"GET","url":"/organization","dependsOn":"2"}]})",
-      R"({"requests":[{"id":"1","method":"GET","url":"/organization","dependsOn":[2]}]})"};
+  const std::vector<std::string> envelopes = {"[]",
+                                              "{}",
+                                              R"({"requests":7})",
+                                              R"({"requests":[7]})",
+                                              R"({"requests":[{"id":7,"method":"GET","url":"/organization"}]})",
+                                              R"({"requests":[{"id":"1","method":7,"url":"/organization"}]})",
+                                              R"({"requests":[{"id":"1","method":"GET","url":[]}]})",
+                                              R"({"requests":[{"id":"1","method":"GET","url":"/organization","headers":7}]})",
+                                              R"({"requests":[{"id":"1","method":"GET","url":"/organization","dependsOn":"2"}]})",
+                                              R"({"requests":[{"id":"1","method":"GET","url":"/organization","dependsOn":[2]}]})"};
   for (const auto& body : envelopes) {
     Reply r = t.Call("POST", "/$batch", body);
     INFO(body, " -> ", r.status, " ", r.text);
@@ -203,7 +248,9 @@ TEST_CASE("$batch: malformed envelopes and sub-requests are 400s in Graph's shap
     CHECK(IsGraphError(r.body));
   }
   // A wrong-typed body inside a sub-request is that sub-request's own 400.
-  Reply r = t.Call("POST", "/$batch", R"({"requests":[{"id":"1","method":"POST","url":"/applications","headers":{"Content-Type":"application/json"},"body":{"displayName":7}},
+  Reply r =
+      t.Call("POST", "/$batch",
+             R"({"requests":[{"id":"1","method":"POST","url":"/applications","headers":{"Content-Type":"application/json"},"body":{"displayName":7}},
                                                        {"id":"2","method":"GET","url":"/organization"}]})");
   REQUIRE(r.status == 200);
   for (const auto& sub : r.obj().at("responses").as_array()) {
@@ -256,7 +303,8 @@ TEST_CASE("a handler that throws fails its own request (and batch sub-request) w
     CHECK(r.error_code() == "InternalServerError");
     CHECK(r.text.find("handler bug") == std::string::npos);  // internals stay inside
   }
-  Reply batch = t.Call("POST", "/$batch", R"({"requests":[{"id":"1","method":"GET","url":"/users"},{"id":"2","method":"GET","url":"/organization"}]})");
+  Reply batch =
+      t.Call("POST", "/$batch", R"({"requests":[{"id":"1","method":"GET","url":"/users"},{"id":"2","method":"GET","url":"/organization"}]})");
   REQUIRE(batch.status == 200);
   for (const auto& sub : batch.obj().at("responses").as_array()) {
     bool bad = sub.at("id") == "1";
@@ -307,9 +355,12 @@ namespace {
 
 net::Response TokenFor(entragate::testing::TenantFixture& t, const std::string& scope) {
   const auto& e = t.e();
-  net::Request r{"POST", e.authority + "/" + e.tenant_id + "/oauth2/v2.0/token", {{"Content-Type", "application/x-www-form-urlencoded"}},
-                 net::EncodeForm({{"client_id", e.client_id}, {"client_secret", e.client_secret}, {"scope", scope}, {"grant_type", "client_credentials"}}),
-                 ""};
+  net::Request r{
+      "POST",
+      e.authority + "/" + e.tenant_id + "/oauth2/v2.0/token",
+      {{"Content-Type", "application/x-www-form-urlencoded"}},
+      net::EncodeForm({{"client_id", e.client_id}, {"client_secret", e.client_secret}, {"scope", scope}, {"grant_type", "client_credentials"}}),
+      ""};
   auto sent = t.http->Send(r);
   REQUIRE(sent.ok());
   return sent.value();
@@ -328,12 +379,14 @@ TEST_CASE("the token service reads a stored object of the wrong shape without fa
   std::string sp_id(sp->body.at("id").as_string());
   REQUIRE(TokenFor(t, app_id + "/.default").status == 200);  // open: any client gets a token
   for (const json::value& odd : {json::value("no"), json::value(0), json::value(json::array{})}) {
-    REQUIRE(t.tenant->store().Write([&](StoreTxn& txn) -> entragate::engine::Status {
-      json::object o = *txn.Get(Collection::kServicePrincipals, sp_id);
-      o["appRoleAssignmentRequired"] = odd;
-      txn.Put(Collection::kServicePrincipals, sp_id, std::move(o));
-      return entragate::engine::Ok{};
-    }).ok());
+    REQUIRE(t.tenant->store()
+                .Write([&](StoreTxn& txn) -> entragate::engine::Status {
+                  json::object o = *txn.Get(Collection::kServicePrincipals, sp_id);
+                  o["appRoleAssignmentRequired"] = odd;
+                  txn.Put(Collection::kServicePrincipals, sp_id, std::move(o));
+                  return entragate::engine::Ok{};
+                })
+                .ok());
     net::Response r = TokenFor(t, app_id + "/.default");
     CAPTURE(r.body);
     CHECK(r.status == 400);  // unreadable → assignment required, and the operator holds none

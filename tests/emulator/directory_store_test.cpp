@@ -54,10 +54,12 @@ TEST_CASE("writes are visible and survive reopening") {
     auto store = Open(dir);
     REQUIRE(PutApp(*store, "a", "Alpha").ok());
     REQUIRE(PutApp(*store, "b", "Beta").ok());
-    REQUIRE(store->Write([](StoreTxn& txn) -> Status {
-                    txn.Erase(Collection::kApplications, "b");
-                    return Ok{};
-                  }).ok());
+    REQUIRE(store
+                ->Write([](StoreTxn& txn) -> Status {
+                  txn.Erase(Collection::kApplications, "b");
+                  return Ok{};
+                })
+                .ok());
     CHECK(NameOf(*store, "a") == "Alpha");
     CHECK(store->writes() == 3);
   }
@@ -105,7 +107,9 @@ TEST_CASE("a torn last journal entry (crash mid-append) is dropped, earlier writ
 TEST_CASE("a corrupt journal line in the middle is an error, not silent loss") {
   TempDir dir;
   { auto store = Open(dir); }
-  std::ofstream(dir.path / "journal.jsonl") << "garbage\n" << R"([[0,"a",{"id":"a","displayName":"A"}]])" << "\n";
+  std::ofstream(dir.path / "journal.jsonl") << "garbage\n"
+                                            << R"([[0,"a",{"id":"a","displayName":"A"}]])"
+                                            << "\n";
   auto store = DirectoryStore::Open(dir.path.string());
   REQUIRE_FALSE(store.ok());
   CHECK(store.error().message.find("is corrupt") != std::string::npos);
@@ -200,7 +204,8 @@ TEST_CASE("an exception inside a write undoes its changes: memory and journal ag
       // A throwing accessor on a value of the wrong type, as a handler bug would make.
       (void)json::value(42).as_string();
       return Ok{};
-    }), std::exception);
+    }),
+                    std::exception);
     CHECK(NameOf(*store, "a") == "Alpha");
     CHECK(NameOf(*store, "b") == "Beta");
     CHECK(NameOf(*store, "c") == "<missing>");

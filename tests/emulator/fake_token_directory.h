@@ -47,8 +47,7 @@ class FakeTokenDirectory : public TokenDirectory {
     return std::nullopt;
   }
 
-  std::vector<std::string> AssignedRoleIds(std::string_view principal_id,
-                                           std::string_view resource_sp_id) const override {
+  std::vector<std::string> AssignedRoleIds(std::string_view principal_id, std::string_view resource_sp_id) const override {
     std::vector<std::string> out;
     for (const auto& a : assignments) {
       if (Same(a.principal_id, principal_id) && Same(a.resource_sp_id, resource_sp_id)) {
@@ -73,20 +72,16 @@ class FakeTokenDirectory : public TokenDirectory {
   }
 
   ClientInfo& Client(std::string_view app_id) {
-    return *std::find_if(clients.begin(), clients.end(),
-                         [&](const ClientInfo& c) { return c.app_id == app_id; });
+    return *std::find_if(clients.begin(), clients.end(), [&](const ClientInfo& c) { return c.app_id == app_id; });
   }
   ResourceInfo& Resource(std::string_view app_id) {
-    return *std::find_if(resources.begin(), resources.end(),
-                         [&](const ResourceInfo& r) { return r.app_id == app_id; });
+    return *std::find_if(resources.begin(), resources.end(), [&](const ResourceInfo& r) { return r.app_id == app_id; });
   }
 
  private:
   static bool Same(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             auto lower = [](char c) {
-               return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-             };
+             auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
              return lower(x) == lower(y);
            });
   }

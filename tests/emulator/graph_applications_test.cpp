@@ -163,7 +163,7 @@ TEST_CASE("replication lag never makes an upsert create a duplicate") {
   t.service().SetReplicationLagMs(5000);
   net::Headers prefer{{"Prefer", "create-if-missing"}};
   REQUIRE(t.Patch("/applications(uniqueName='lagged')", {{"displayName", "Lagged"}}, prefer).status == 201);
-  CHECK(t.Get("/applications(uniqueName='lagged')").status == 404);  // the read lags …
+  CHECK(t.Get("/applications(uniqueName='lagged')").status == 404);                                           // the read lags …
   CHECK(t.Patch("/applications(uniqueName='lagged')", {{"displayName", "Lagged 2"}}, prefer).status == 204);  // … the upsert does not
   t.AdvanceMs(5000);
   CHECK(t.Get("/applications?$filter=startswith(displayName,'Lagged')").obj().at("value").as_array().size() == 1);
@@ -176,7 +176,8 @@ TEST_CASE("a managed identity's service principal cannot be modified") {
   CHECK(r.status == 400);
   CHECK(r.error_message() == "Service principals of type ManagedIdentity cannot be updated or deleted directly.");
   CHECK(t.Delete("/servicePrincipals/" + mi).status == 400);
-  Reply alt = t.Get("/servicePrincipals?$filter=alternativeNames/any(a:a eq '/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci-runner')");
+  Reply alt = t.Get(
+      "/servicePrincipals?$filter=alternativeNames/any(a:a eq '/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci-runner')");
   REQUIRE(alt.status == 200);
   REQUIRE(alt.obj().at("value").as_array().size() == 1);
   CHECK(alt.obj().at("value").as_array()[0].at("displayName").as_string() == "ci-runner");

@@ -16,7 +16,8 @@ struct Api {
 };
 
 Api MakeApi(GraphTestTenant& t) {
-  json::object app = t.CreateApp("Api", {{"appRoles", json::array{Role(kAppRole, "App.Use"), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}});
+  json::object app =
+      t.CreateApp("Api", {{"appRoles", json::array{Role(kAppRole, "App.Use"), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}});
   json::object sp = t.CreateSp(std::string(app.at("appId").as_string()));
   return {"/applications/" + std::string(app.at("id").as_string()), std::string(sp.at("id").as_string())};
 }
@@ -76,7 +77,9 @@ TEST_CASE("assignment validation: unknown role, member type, disabled role, unkn
   CHECK(ghost.error_message() == "Not a valid reference update.");
   CHECK(t.Post(url, Grant(mi, "12345678-1234-1234-1234-123456789012", kAppRole)).error_message() ==
         "Invalid value specified for property 'resourceId' of resource 'AppRoleAssignment'.");
-  REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use", false), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}}).status == 204);
+  REQUIRE(
+      t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use", false), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}})
+          .status == 204);
   CHECK(t.Post(url, Grant(mi, api.sp_id, kAppRole)).error_message() == "Permission being assigned is disabled and cannot be assigned.");
 }
 
@@ -91,8 +94,10 @@ TEST_CASE("users and groups hold User roles") {
   CHECK(granted.obj().at("principalType").as_string() == "Group");
   Reply user = t.Get("/users/alice@contoso.onmicrosoft.com");
   REQUIRE(user.status == 200);
-  CHECK(t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo",
-               Grant(std::string(user.obj().at("id").as_string()), api.sp_id, kUserRole)).obj().at("principalType").as_string() == "User");
+  CHECK(t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo", Grant(std::string(user.obj().at("id").as_string()), api.sp_id, kUserRole))
+            .obj()
+            .at("principalType")
+            .as_string() == "User");
 }
 
 TEST_CASE("removing a disabled role drops its assignments, deleting an app removes its principal's assignments") {
@@ -100,7 +105,9 @@ TEST_CASE("removing a disabled role drops its assignments, deleting an app remov
   Api api = MakeApi(t);
   std::string mi = t.SpIdByName("centos-1");
   REQUIRE(t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo", Grant(mi, api.sp_id, kAppRole)).status == 201);
-  REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use", false), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}}).status == 204);
+  REQUIRE(
+      t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use", false), Role(kUserRole, "Orders.Read", true, json::array{"User"})}}})
+          .status == 204);
   // Existing assignments of a disabled role stay (docs/graph-behaviour.md §2.5).
   CHECK(t.Get("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo").obj().at("value").as_array().size() == 1);
   REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kUserRole, "Orders.Read", true, json::array{"User"})}}}).status == 204);
@@ -118,7 +125,8 @@ TEST_CASE("replication lag: a role just added cannot be assigned until it has re
   t.service().SetReplicationLagMs(5000);
   const std::string kNew = "7a2d3f0c-2b5e-4e75-9f7d-3d4e5f6a7b82";
   REQUIRE(t.Patch(api.app_url, {{"appRoles", json::array{Role(kAppRole, "App.Use"), Role(kUserRole, "Orders.Read", true, json::array{"User"}),
-                                                          Role(kNew, "App.New")}}}).status == 204);
+                                                         Role(kNew, "App.New")}}})
+              .status == 204);
   Reply early = t.Post("/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo", Grant(mi, api.sp_id, kNew));
   CHECK(early.status == 400);
   CHECK(early.error_message().rfind("Permission being assigned was not found on application '", 0) == 0);

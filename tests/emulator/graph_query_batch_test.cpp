@@ -57,7 +57,10 @@ TEST_CASE("filters: managed identities by type, hostile display names cannot cha
 TEST_CASE("$batch: ids, relative urls, dependsOn with 424, per-request results") {
   GraphTestTenant t;
   json::array requests{
-      json::object{{"id", "1"}, {"method", "POST"}, {"url", "/applications"}, {"headers", json::object{{"Content-Type", "application/json"}}},
+      json::object{{"id", "1"},
+                   {"method", "POST"},
+                   {"url", "/applications"},
+                   {"headers", json::object{{"Content-Type", "application/json"}}},
                    {"body", json::object{{"displayName", "Batched"}}}},
       json::object{{"id", "2"}, {"method", "GET"}, {"url", "/applications/does-not-exist"}},
       json::object{{"id", "3"}, {"method", "GET"}, {"url", "/applications?$select=id"}, {"dependsOn", json::array{"2"}}},

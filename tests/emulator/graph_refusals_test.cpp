@@ -34,10 +34,11 @@ struct Api {
 
 // An API with one application role that requires assignment.
 Api MakeApi(Tenant& t, const std::string& key) {
-  json::object role{{"id", kRole}, {"value", "App.Use"}, {"displayName", "Use"}, {"description", "Use"},
-                    {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}};
-  net::Response app = t.Graph("PATCH", "/applications(uniqueName='" + key + "')",
-                              json::object{{"displayName", key}, {"appRoles", json::array{role}}}, {{"Prefer", "create-if-missing"}});
+  json::object role{
+      {"id", kRole},      {"value", "App.Use"}, {"displayName", "Use"}, {"description", "Use"}, {"allowedMemberTypes", json::array{"Application"}},
+      {"isEnabled", true}};
+  net::Response app = t.Graph("PATCH", "/applications(uniqueName='" + key + "')", json::object{{"displayName", key}, {"appRoles", json::array{role}}},
+                              {{"Prefer", "create-if-missing"}});
   REQUIRE_MESSAGE(app.status == 201, app.body);
   std::string app_id = Str(Body(app), "appId");
   REQUIRE(t.Graph("PATCH", "/applications(appId='" + app_id + "')", json::object{{"identifierUris", json::array{"api://" + app_id}}}).status == 204);
@@ -65,10 +66,12 @@ net::Response Imds(Tenant& t, const std::string& resource, const std::string& ex
 
 // A client application holding exactly `roles` on Microsoft Graph, and a Graph token for it.
 std::string TokenWithRoles(Tenant& t, const std::string& name, const std::vector<std::string>& roles) {
-  net::Response app = t.Graph("PATCH", "/applications(uniqueName='" + name + "')", json::object{{"displayName", name}}, {{"Prefer", "create-if-missing"}});
+  net::Response app =
+      t.Graph("PATCH", "/applications(uniqueName='" + name + "')", json::object{{"displayName", name}}, {{"Prefer", "create-if-missing"}});
   REQUIRE_MESSAGE(app.status == 201, app.body);
   const std::string id = Str(Body(app), "id"), app_id = Str(Body(app), "appId");
-  net::Response secret = t.Graph("POST", "/applications/" + id + "/addPassword", json::object{{"passwordCredential", json::object{{"displayName", "t"}}}});
+  net::Response secret =
+      t.Graph("POST", "/applications/" + id + "/addPassword", json::object{{"passwordCredential", json::object{{"displayName", "t"}}}});
   REQUIRE_MESSAGE(secret.status == 200, secret.body);
   net::Response sp = t.Graph("POST", "/servicePrincipals", json::object{{"appId", app_id}});
   REQUIRE_MESSAGE(sp.status == 201, sp.body);
@@ -111,14 +114,15 @@ TEST_CASE("an unassigned caller: App Service answers its own HTTP 500, IMDS rela
   SUBCASE("entragate's own credential says so clearly, with the likely reason") {
     auto transport = graph::MakeHttpTransport({});
     graph::ManagedIdentityCredential credential(
-        *transport, graph::ManagedIdentityEndpoint::AppService(t.e().identity_endpoint, t.e().identity_headers.at("centos-2")),
-        std::nullopt, [] { return std::int64_t{0}; });
+        *transport, graph::ManagedIdentityEndpoint::AppService(t.e().identity_endpoint, t.e().identity_headers.at("centos-2")), std::nullopt,
+        [] { return std::int64_t{0}; });
     auto token = credential.GetToken("api://" + api.app_id + "/.default");
     REQUIRE_FALSE(token.ok());
     CAPTURE(token.error().message);
     CHECK(token.error().http_status == 500);
     CHECK(token.error().message.rfind("managed identity (App Service: IDENTITY_ENDPOINT): token request failed: HTTP 500: "
-                                      "An unexpected error occured while fetching the AAD Token.", 0) == 0);
+                                      "An unexpected error occured while fetching the AAD Token.",
+                                      0) == 0);
     CHECK(token.error().message.find("AADSTS501051") != std::string::npos);
     CHECK(token.error().message.find(t.e().identity_headers.at("centos-2")) == std::string::npos);
   }
@@ -143,7 +147,9 @@ TEST_CASE("$filter: at most 15 in/or expressions without advanced-query headers,
   CHECK(ors.status == 400);
   CHECK(ErrorMessage(ors) == "Too many child clauses specified in search filter expression containing 'OR' operators: 18. Max allowed: 15.");
   // An `in` inside an `or` counts one per value.
-  net::Response mixed = t.Graph("GET", "/applications?$filter=" + net::PercentEncode("displayName eq 'x' or appId in ('1','2','3','4','5','6','7','8','9','10','11','12','13','14','15')"));
+  net::Response mixed =
+      t.Graph("GET", "/applications?$filter=" +
+                         net::PercentEncode("displayName eq 'x' or appId in ('1','2','3','4','5','6','7','8','9','10','11','12','13','14','15')"));
   CHECK(mixed.status == 400);
   CHECK(ErrorMessage(mixed).find("OR' operators: 16.") != std::string::npos);
 
@@ -173,7 +179,7 @@ TEST_CASE("creating an assignment needs AppRoleAssignment.ReadWrite.All and Appl
 TEST_CASE("granting to a principal that does not exist or has not replicated: 400 Not a valid reference update.") {
   Tenant t;
   Api api = MakeApi(t, "reference-api");
-  t.Admin("PUT", "faults", json::object{{"spec", "lag=500"}});  // writes replicate for 500 ms of tenant time
+  t.Admin("PUT", "faults", json::object{{"spec", "lag=500"}});    // writes replicate for 500 ms of tenant time
   t.Admin("POST", "clock", json::object{{"advanceSeconds", 1}});  // the API has replicated
   const std::string url = "/servicePrincipals/" + api.sp_id + "/appRoleAssignedTo";
   auto grant = [&](const std::string& principal) {
@@ -185,7 +191,8 @@ TEST_CASE("granting to a principal that does not exist or has not replicated: 40
   CHECK(ErrorMessage(ghost) == "Not a valid reference update.");
 
   // A client created a moment ago is such a principal until it has replicated.
-  net::Response client = t.Graph("PATCH", "/applications(uniqueName='fresh-client')", json::object{{"displayName", "fresh"}}, {{"Prefer", "create-if-missing"}});
+  net::Response client =
+      t.Graph("PATCH", "/applications(uniqueName='fresh-client')", json::object{{"displayName", "fresh"}}, {{"Prefer", "create-if-missing"}});
   REQUIRE(client.status == 201);
   t.Admin("POST", "clock", json::object{{"advanceSeconds", 1}});
   net::Response sp = t.Graph("POST", "/servicePrincipals", json::object{{"appId", Str(Body(client), "appId")}});
@@ -204,7 +211,8 @@ TEST_CASE("$filter=appRoleAssignmentRequired eq true needs the advanced-query he
   net::Response plain = t.Graph("GET", filter);
   CHECK(plain.status == 400);
   CHECK(ErrorCode(plain) == "Request_UnsupportedQuery");
-  CHECK(ErrorMessage(plain) == "Unsupported or invalid query filter clause specified for property 'appRoleAssignmentRequired' of resource 'ServicePrincipal'.");
+  CHECK(ErrorMessage(plain) ==
+        "Unsupported or invalid query filter clause specified for property 'appRoleAssignmentRequired' of resource 'ServicePrincipal'.");
   CHECK(t.Graph("GET", filter + "&$count=true").status == 400);  // the header is needed too
   net::Response advanced = t.Graph("GET", filter + "&$count=true", nullptr, {{"ConsistencyLevel", "eventual"}});
   REQUIRE_MESSAGE(advanced.status == 200, advanced.body);
@@ -217,10 +225,13 @@ TEST_CASE("$filter=appRoleAssignmentRequired eq true needs the advanced-query he
 TEST_CASE("an identifier URI conflict carries ObjectConflict and ConflictingObjects details") {
   Tenant t;
   Api first = MakeApi(t, "first-api");
-  net::Response second = t.Graph("PATCH", "/applications(uniqueName='second-api')", json::object{{"displayName", "second"}}, {{"Prefer", "create-if-missing"}});
+  net::Response second =
+      t.Graph("PATCH", "/applications(uniqueName='second-api')", json::object{{"displayName", "second"}}, {{"Prefer", "create-if-missing"}});
   REQUIRE(second.status == 201);
   const std::string shared = "api://contoso.onmicrosoft.com/shared";
-  REQUIRE(t.Graph("PATCH", "/applications(appId='" + first.app_id + "')", json::object{{"identifierUris", json::array{"api://" + first.app_id, shared}}}).status == 204);
+  REQUIRE(
+      t.Graph("PATCH", "/applications(appId='" + first.app_id + "')", json::object{{"identifierUris", json::array{"api://" + first.app_id, shared}}})
+          .status == 204);
   net::Response conflict = t.Graph("PATCH", "/applications/" + Str(Body(second), "id"), json::object{{"identifierUris", json::array{shared}}});
   CHECK(conflict.status == 400);
   CHECK(ErrorCode(conflict) == "Request_BadRequest");
@@ -236,8 +247,10 @@ TEST_CASE("an identifier URI conflict carries ObjectConflict and ConflictingObje
 
 TEST_CASE("managed-identity tokens: xms_az_rid for a user-assigned identity on a VM, ARM ids write resourcegroups") {
   Tenant t;
-  const std::string vm = "/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourcegroups/vms/providers/Microsoft.Compute/virtualMachines/centos-1";
-  const std::string uai = "/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourcegroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci-runner";
+  const std::string vm =
+      "/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourcegroups/vms/providers/Microsoft.Compute/virtualMachines/centos-1";
+  const std::string uai =
+      "/subscriptions/2f1c7c35-5d0a-4a53-9c6e-2f0a6c1b7e01/resourcegroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci-runner";
   const json::object runner = SpByName(t, "ci-runner");
   CHECK(json::serialize(runner.at("alternativeNames")) == json::serialize(json::array{"isExplicit=True", uai}));
   CHECK(json::serialize(SpByName(t, "centos-1").at("alternativeNames")) == json::serialize(json::array{"isExplicit=False", vm}));
@@ -298,7 +311,8 @@ TEST_CASE("size limits: displayName 256 characters and the other documented leng
   net::Response description = create("description", json::object{{"displayName", "d"}, {"description", std::string(1025, 'x')}});
   CHECK(ErrorMessage(description) == "Invalid value specified for property 'description' of resource 'Application'.");
   json::object scope{{"id", "4b0c1d8a-0f3c-4c53-9d5b-1b2c3d4e5f70"}, {"value", std::string(121, 's')}, {"isEnabled", true}, {"type", "User"}};
-  net::Response scope_value = create("scope", json::object{{"displayName", "s"}, {"api", json::object{{"oauth2PermissionScopes", json::array{scope}}}}});
+  net::Response scope_value =
+      create("scope", json::object{{"displayName", "s"}, {"api", json::object{{"oauth2PermissionScopes", json::array{scope}}}}});
   CHECK(ErrorMessage(scope_value) == "Invalid value specified for property 'value' of resource 'PermissionScope'.");
 
   Api api = MakeApi(t, "sized-api");
@@ -306,7 +320,9 @@ TEST_CASE("size limits: displayName 256 characters and the other documented leng
   CHECK(ErrorMessage(notes) == "Invalid value specified for property 'notes' of resource 'ServicePrincipal'.");
   net::Response app = t.Graph("GET", "/applications(appId='" + api.app_id + "')?$select=id");
   net::Response fic = t.Graph("POST", "/applications/" + Str(Body(app), "id") + "/federatedIdentityCredentials",
-                              json::object{{"name", std::string(121, 'f')}, {"issuer", "https://issuer.example"}, {"subject", "s"},
+                              json::object{{"name", std::string(121, 'f')},
+                                           {"issuer", "https://issuer.example"},
+                                           {"subject", "s"},
                                            {"audiences", json::array{"api://AzureADTokenExchange"}}});
   CHECK(fic.status == 400);
   CHECK(ErrorMessage(fic) == "Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.");
@@ -314,7 +330,9 @@ TEST_CASE("size limits: displayName 256 characters and the other documented leng
   // A body past 4 MiB ($batch or not) is refused before it is read, with Graph's error shape.
   json::array requests;
   for (int i = 0; i < 5; ++i)
-    requests.push_back(json::object{{"id", std::to_string(i)}, {"method", "PATCH"}, {"url", "/applications(uniqueName='b" + std::to_string(i) + "')"},
+    requests.push_back(json::object{{"id", std::to_string(i)},
+                                    {"method", "PATCH"},
+                                    {"url", "/applications(uniqueName='b" + std::to_string(i) + "')"},
                                     {"headers", json::object{{"Content-Type", "application/json"}, {"Prefer", "create-if-missing"}}},
                                     {"body", json::object{{"displayName", std::string(1 << 20, 'x')}}}});
   net::Response batch = t.Graph("POST", "/$batch", json::object{{"requests", requests}});

@@ -68,7 +68,8 @@ class GraphTestTenant {
     options.now_ms = [this] { return now_ms_.load(); };
     options.authenticate = [](std::string_view token, std::string& why) -> std::optional<GraphCaller> {
       if (token == "operator")
-        return GraphCaller{"op", "op", {"Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All", "User.Read.All", "Group.Read.All"}};
+        return GraphCaller{
+            "op", "op", {"Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All", "User.Read.All", "Group.Read.All"}};
       if (token == "reader") return GraphCaller{"rd", "rd", {"Application.Read.All"}};
       if (token == "noroles") return GraphCaller{"nr", "nr", {}};
       why = "Access token validation failure. Invalid audience.";
@@ -90,8 +91,8 @@ class GraphTestTenant {
     std::filesystem::remove_all(dir_);
   }
 
-  Reply Call(const std::string& method, const std::string& target, const std::string& body = "",
-             const std::string& token = "operator", net::Headers extra = {}) {
+  Reply Call(const std::string& method, const std::string& target, const std::string& body = "", const std::string& token = "operator",
+             net::Headers extra = {}) {
     net::Request r;
     r.method = method;
     r.target = target.rfind("/v1.0", 0) == 0 ? target : "/v1.0" + target;
@@ -113,7 +114,9 @@ class GraphTestTenant {
   }
   Reply Get(const std::string& t, const std::string& token = "operator") { return Call("GET", t, "", token); }
   Reply Post(const std::string& t, const json::object& b) { return Call("POST", t, json::serialize(b)); }
-  Reply Patch(const std::string& t, const json::object& b, net::Headers h = {}) { return Call("PATCH", t, json::serialize(b), "operator", std::move(h)); }
+  Reply Patch(const std::string& t, const json::object& b, net::Headers h = {}) {
+    return Call("PATCH", t, json::serialize(b), "operator", std::move(h));
+  }
   Reply Delete(const std::string& t) { return Call("DELETE", t); }
 
   /// Creates an app through Graph and returns it.
@@ -151,10 +154,9 @@ class GraphTestTenant {
   std::atomic<int64_t> now_ms_{1'000'000};
 };
 
-inline json::object Role(const std::string& id, const std::string& value, bool enabled = true,
-                         json::array types = json::array{"Application"}) {
-  return json::object{{"id", id}, {"value", value}, {"displayName", value}, {"description", value},
-                      {"allowedMemberTypes", std::move(types)}, {"isEnabled", enabled}};
+inline json::object Role(const std::string& id, const std::string& value, bool enabled = true, json::array types = json::array{"Application"}) {
+  return json::object{
+      {"id", id}, {"value", value}, {"displayName", value}, {"description", value}, {"allowedMemberTypes", std::move(types)}, {"isEnabled", enabled}};
 }
 
 }  // namespace entragate::emulator::testing

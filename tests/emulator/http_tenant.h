@@ -81,7 +81,8 @@ struct Tenant {
     return Send(method, e().graph + path, body.is_null() ? "" : json::serialize(body), std::move(headers));
   }
   json::object Admin(const std::string& method, const std::string& path, const json::value& body = nullptr) {
-    net::Response r = Send(method, e().authority + "/_emulator/" + path, body.is_null() ? "" : json::serialize(body), {{"X-Emulator-Key", e().admin_key}});
+    net::Response r =
+        Send(method, e().authority + "/_emulator/" + path, body.is_null() ? "" : json::serialize(body), {{"X-Emulator-Key", e().admin_key}});
     REQUIRE_MESSAGE(r.status < 300, r.body);
     return json::parse(r.body).as_object();
   }

@@ -23,16 +23,24 @@ const std::string kRole = "5e0b1d8a-0f3c-4c53-9d5b-1b2c3d4e5f60";
 
 // TestApp with App.Use, assignment required, App ID URI api://{appId}; returns {appId, sp id}.
 std::pair<std::string, std::string> MakeProtectedApi(Tenant& t) {
-  json::object role{{"id", kRole}, {"value", "App.Use"}, {"displayName", "AppUsers"}, {"description", "Allow usage of app"},
-                    {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}};
-  net::Response created = t.Graph("PATCH", "/applications(uniqueName='testapp')",
-                                  json::object{{"displayName", "TestApp"}, {"appRoles", json::array{role}},
-                                               {"optionalClaims", json::object{{"accessToken", json::array{json::object{{"name", "idtyp"}}, json::object{{"name", "tenant_region_scope"}}}}}}},
-                                  {{"Prefer", "create-if-missing"}});
+  json::object role{{"id", kRole},
+                    {"value", "App.Use"},
+                    {"displayName", "AppUsers"},
+                    {"description", "Allow usage of app"},
+                    {"allowedMemberTypes", json::array{"Application"}},
+                    {"isEnabled", true}};
+  net::Response created = t.Graph(
+      "PATCH", "/applications(uniqueName='testapp')",
+      json::object{{"displayName", "TestApp"},
+                   {"appRoles", json::array{role}},
+                   {"optionalClaims",
+                    json::object{{"accessToken", json::array{json::object{{"name", "idtyp"}}, json::object{{"name", "tenant_region_scope"}}}}}}},
+      {{"Prefer", "create-if-missing"}});
   REQUIRE_MESSAGE(created.status == 201, created.body);
   std::string app_id(json::parse(created.body).at("appId").as_string());
   REQUIRE(t.Graph("PATCH", "/applications(appId='" + app_id + "')", json::object{{"identifierUris", json::array{"api://" + app_id}}}).status == 204);
-  net::Response sp = t.Graph("PATCH", "/servicePrincipals(appId='" + app_id + "')", json::object{{"appRoleAssignmentRequired", true}}, {{"Prefer", "create-if-missing"}});
+  net::Response sp = t.Graph("PATCH", "/servicePrincipals(appId='" + app_id + "')", json::object{{"appRoleAssignmentRequired", true}},
+                             {{"Prefer", "create-if-missing"}});
   REQUIRE_MESSAGE(sp.status == 201, sp.body);
   return {app_id, std::string(json::parse(sp.body).at("id").as_string())};
 }
@@ -67,12 +75,18 @@ TEST_CASE("token refused with AADSTS501051 until the caller holds an assignment,
   json::object err = json::parse(refused.body).as_object();
   CHECK(err.at("error").as_string() == "invalid_grant");
   CAPTURE(err.at("error_description").as_string());
-  CHECK(std::string(err.at("error_description").as_string()).rfind("AADSTS501051: Application '" + t.e().client_id + "'(entragate-operator) is not assigned to a role for the application '" + app_id + "'(TestApp).", 0) == 0);
+  CHECK(std::string(err.at("error_description").as_string())
+            .rfind("AADSTS501051: Application '" + t.e().client_id + "'(entragate-operator) is not assigned to a role for the application '" +
+                       app_id + "'(TestApp).",
+                   0) == 0);
   CHECK(err.at("error_codes").as_array()[0].as_int64() == 501051);
   // The managed identity of centos-1 gets App.Use; then its token carries the role.
   std::string mi = SpId(t, "centos-1");
-  REQUIRE(t.Graph("POST", "/servicePrincipals/" + sp_id + "/appRoleAssignedTo", json::object{{"principalId", mi}, {"resourceId", sp_id}, {"appRoleId", kRole}}).status == 201);
-  net::Response imds = t.Send("GET", t.e().imds + "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://" + app_id, "", {{"Metadata", "true"}});
+  REQUIRE(t.Graph("POST", "/servicePrincipals/" + sp_id + "/appRoleAssignedTo",
+                  json::object{{"principalId", mi}, {"resourceId", sp_id}, {"appRoleId", kRole}})
+              .status == 201);
+  net::Response imds =
+      t.Send("GET", t.e().imds + "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://" + app_id, "", {{"Metadata", "true"}});
   REQUIRE_MESSAGE(imds.status == 200, imds.body);
   json::object token = json::parse(imds.body).as_object();
   CHECK(token.at("expires_on").is_string());
@@ -146,7 +160,7 @@ TEST_CASE("faults: a resource-unit bucket runs dry, a throttled batch sub-reques
   Tenant t;
   t.OperatorToken();
   t.Admin("PUT", "faults", json::object{{"ru-bucket", "3/3600"}});
-  CHECK(t.Graph("GET", "/applications").status == 200);   // 2 RU
+  CHECK(t.Graph("GET", "/applications").status == 200);       // 2 RU
   CHECK(t.Graph("GET", "/servicePrincipals").status == 200);  // 1 RU
   net::Response dry = t.Graph("GET", "/applications");
   CHECK(dry.status == 429);
@@ -167,8 +181,11 @@ TEST_CASE("faults: the connection drops after a committed write, the write happe
   Tenant t;
   t.OperatorToken();
   t.Admin("PUT", "faults", json::object{{"drop-request", "1"}});
-  net::Request r{"PATCH", t.e().graph + "/applications(uniqueName='dropped')", {{"Authorization", "Bearer " + t.token}, {"Prefer", "create-if-missing"}, {"Content-Type", "application/json"}},
-                 json::serialize(json::object{{"displayName", "Dropped"}}), ""};
+  net::Request r{"PATCH",
+                 t.e().graph + "/applications(uniqueName='dropped')",
+                 {{"Authorization", "Bearer " + t.token}, {"Prefer", "create-if-missing"}, {"Content-Type", "application/json"}},
+                 json::serialize(json::object{{"displayName", "Dropped"}}),
+                 ""};
   auto sent = t.http->Send(r);
   REQUIRE_FALSE(sent.ok());
   CHECK(sent.error().kind == engine::Error::Kind::kTransient);
@@ -194,9 +211,13 @@ TEST_CASE("faults: replication lag hides a new object and its backing applicatio
 TEST_CASE("admin API: add a host with identities, a user and a group, reset returns to the seed") {
   Tenant t;
   t.OperatorToken();
-  json::object identity = t.Admin("POST", "identities", json::object{{"name", "batch-runner"}, {"resourceId", "/subscriptions/0/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/batch-runner"}});
+  json::object identity = t.Admin(
+      "POST", "identities",
+      json::object{{"name", "batch-runner"},
+                   {"resourceId", "/subscriptions/0/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/batch-runner"}});
   CHECK(identity.at("servicePrincipalType").as_string() == "ManagedIdentity");
-  json::object host = t.Admin("POST", "hosts", json::object{{"name", "vm-3"}, {"systemAssigned", true}, {"userAssigned", json::array{"batch-runner"}}});
+  json::object host =
+      t.Admin("POST", "hosts", json::object{{"name", "vm-3"}, {"systemAssigned", true}, {"userAssigned", json::array{"batch-runner"}}});
   CHECK(host.at("userAssigned").as_array().size() == 1);
   std::string header(host.at("identityHeader").as_string());
   t.Admin("POST", "users", json::object{{"userPrincipalName", "bob@contoso.onmicrosoft.com"}, {"displayName", "Bob"}});
@@ -204,8 +225,8 @@ TEST_CASE("admin API: add a host with identities, a user and a group, reset retu
   CHECK(t.Graph("GET", "/users/bob@contoso.onmicrosoft.com").status == 200);
   CHECK(json::parse(t.Graph("GET", "/groups?$filter=displayName%20eq%20'Auditors'").body).at("value").as_array().size() == 1);
   // The new host's system-assigned identity gets tokens through App Service with its header.
-  net::Response token = t.Send("GET", t.e().identity_endpoint + "?api-version=2019-08-01&resource=https://graph.microsoft.com", "",
-                               {{"X-IDENTITY-HEADER", header}});
+  net::Response token =
+      t.Send("GET", t.e().identity_endpoint + "?api-version=2019-08-01&resource=https://graph.microsoft.com", "", {{"X-IDENTITY-HEADER", header}});
   CHECK(token.status == 200);
   t.Admin("POST", "reset");
   t.token.clear();

@@ -36,19 +36,16 @@ constexpr const char* kLockedSp = "e2f30415-3c4d-4e5f-a061-7c8d9e0f1004";
 constexpr const char* kLockedRole = "c0000000-0000-4000-8000-000000000001";
 constexpr const char* kAppServiceSecret = "4f1c0a6e-2b7d-4c8e-9f10-a1b2c3d4e5f6";
 
-const ManagedIdentityInfo kSystem{
-    "0a000000-0000-4000-8000-0000000000a1", "0a000000-0000-4000-8000-0000000000c1",
-    "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1", "vm-1"};
-const ManagedIdentityInfo kUserA{
-    "0b000000-0000-4000-8000-0000000000a2", "0b000000-0000-4000-8000-0000000000c2",
-    "/subscriptions/s1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/"
-    "userAssignedIdentities/uai-a",
-    "uai-a"};
-const ManagedIdentityInfo kUserB{
-    "0c000000-0000-4000-8000-0000000000a3", "0c000000-0000-4000-8000-0000000000c3",
-    "/subscriptions/s1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/"
-    "userAssignedIdentities/uai-b",
-    "uai-b"};
+const ManagedIdentityInfo kSystem{"0a000000-0000-4000-8000-0000000000a1", "0a000000-0000-4000-8000-0000000000c1",
+                                  "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1", "vm-1"};
+const ManagedIdentityInfo kUserA{"0b000000-0000-4000-8000-0000000000a2", "0b000000-0000-4000-8000-0000000000c2",
+                                 "/subscriptions/s1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/"
+                                 "userAssignedIdentities/uai-a",
+                                 "uai-a"};
+const ManagedIdentityInfo kUserB{"0c000000-0000-4000-8000-0000000000a3", "0c000000-0000-4000-8000-0000000000c3",
+                                 "/subscriptions/s1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/"
+                                 "userAssignedIdentities/uai-b",
+                                 "uai-b"};
 
 const SigningKey& TenantKey() {
   static const SigningKey key = [] {
@@ -83,22 +80,19 @@ FakeTokenDirectory StandardDirectory() {
   d.hosts.push_back(HostInfo{"vm-two-uai", "", std::nullopt, {kUserA, kUserB}, ""});
   d.hosts.push_back(HostInfo{"vm-none", "", std::nullopt, {}, ""});
   d.hosts.push_back(HostInfo{"web-1", kAppServiceSecret, kSystem, {kUserA}, ""});
-  d.hosts.push_back(
-      HostInfo{"web-uai-only", "e0e0e0e0-0000-4000-8000-000000000000", std::nullopt, {kUserA}, ""});
+  d.hosts.push_back(HostInfo{"web-uai-only", "e0e0e0e0-0000-4000-8000-000000000000", std::nullopt, {kUserA}, ""});
   return d;
 }
 
 struct Harness {
-  explicit Harness(std::string imds_host = "vm-1")
-      : mi(directory, tokens, std::move(imds_host), [] { return kNow; }) {}
+  explicit Harness(std::string imds_host = "vm-1") : mi(directory, tokens, std::move(imds_host), [] { return kNow; }) {}
 
   FakeTokenDirectory directory = StandardDirectory();
   TokenService tokens{directory, TenantKey(), {kAuthority, [] { return kNow; }, {}}};
   ManagedIdentityService mi;
 };
 
-net::Request Imds(std::string query, bool metadata = true,
-                  std::string path = "/metadata/identity/oauth2/token/") {
+net::Request Imds(std::string query, bool metadata = true, std::string path = "/metadata/identity/oauth2/token/") {
   net::Request r;
   r.method = "GET";
   r.target = path + (query.empty() ? "" : "?" + query);
@@ -110,8 +104,7 @@ std::string ImdsQuery(std::string extra = {}, std::string resource = kVault) {
   return "api-version=2018-02-01&resource=" + net::PercentEncode(resource) + extra;
 }
 
-net::Request AppService(std::string query,
-                        std::optional<std::string> secret = std::string(kAppServiceSecret)) {
+net::Request AppService(std::string query, std::optional<std::string> secret = std::string(kAppServiceSecret)) {
   net::Request r;
   r.method = "GET";
   r.target = "/msi/token?" + query;
@@ -123,10 +116,8 @@ std::string AppServiceQuery(std::string extra = {}, std::string resource = kVaul
   return "api-version=2019-08-01&resource=" + net::PercentEncode(resource) + extra;
 }
 
-
 // IMDS's own errors: {"error", "error_description"}, and never a 404 for a missing identity.
-void CheckImdsError(const net::Response& response, int status, std::string_view error,
-                    std::string_view text) {
+void CheckImdsError(const net::Response& response, int status, std::string_view error, std::string_view text) {
   CAPTURE(response.body);
   CHECK(response.status == status);
   const auto body = Json(response);
@@ -146,8 +137,8 @@ void CheckAppServiceError(const net::Response& response, int status, std::string
 }
 
 std::string NotAssigned(const ManagedIdentityInfo& identity) {
-  return "AADSTS501051: Application '" + identity.client_id + "'(" + identity.display_name +
-         ") is not assigned to a role for the application '" + kLockedId + "'(locked-api).";
+  return "AADSTS501051: Application '" + identity.client_id + "'(" + identity.display_name + ") is not assigned to a role for the application '" +
+         kLockedId + "'(locked-api).";
 }
 
 }  // namespace
@@ -183,8 +174,7 @@ TEST_CASE("IMDS: the system-assigned identity's token, every value a string") {
   CHECK(Str(claims, "tid") == kTenantId);
 
   SUBCASE("the path without msal's trailing slash works too") {
-    CHECK(h.mi.HandleImds(Imds(ImdsQuery(), true, "/metadata/identity/oauth2/token")).status ==
-          200);
+    CHECK(h.mi.HandleImds(Imds(ImdsQuery(), true, "/metadata/identity/oauth2/token")).status == 200);
   }
 }
 
@@ -199,14 +189,11 @@ TEST_CASE("IMDS: selecting a user-assigned identity by client_id, object_id or m
   CHECK(client_of("&object_id=" + kUserA.principal_id) == kUserA.client_id);
   CHECK(client_of("&msi_res_id=" + net::PercentEncode(kUserB.resource_id)) == kUserB.client_id);
   // ARM ids compare case-insensitively
-  CHECK(client_of("&msi_res_id=" +
-                  net::PercentEncode("/SUBSCRIPTIONS/s1/resourceGroups/RG/providers/"
-                                     "Microsoft.ManagedIdentity/userAssignedIdentities/UAI-A")) ==
-        kUserA.client_id);
+  CHECK(client_of("&msi_res_id=" + net::PercentEncode("/SUBSCRIPTIONS/s1/resourceGroups/RG/providers/"
+                                                      "Microsoft.ManagedIdentity/userAssignedIdentities/UAI-A")) == kUserA.client_id);
   CHECK(client_of("&client_id=" + kSystem.client_id) == kSystem.client_id);
-  CHECK(Str(Claims(Str(Json(h.mi.HandleImds(Imds(ImdsQuery("&client_id=" + kUserB.client_id)))),
-                       "access_token")),
-            "xms_mirid") == kUserB.resource_id);
+  CHECK(Str(Claims(Str(Json(h.mi.HandleImds(Imds(ImdsQuery("&client_id=" + kUserB.client_id)))), "access_token")), "xms_mirid") ==
+        kUserB.resource_id);
 }
 
 TEST_CASE("IMDS: the selector rules without a selector") {
@@ -218,55 +205,44 @@ TEST_CASE("IMDS: the selector rules without a selector") {
   }
   SUBCASE("several user-assigned identities and no selector: refused") {
     Harness h("vm-two-uai");
-    CheckImdsError(
-        h.mi.HandleImds(Imds(ImdsQuery())), 400, "invalid_request",
-        "Multiple user assigned identities exist, please specify the clientId / resourceId of the "
-        "identity in the token request");
+    CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery())), 400, "invalid_request",
+                   "Multiple user assigned identities exist, please specify the clientId / resourceId of the "
+                   "identity in the token request");
   }
   SUBCASE("no identity at all") {
     Harness h("vm-none");
-    CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery())), 400, "invalid_request",
-                   "Identity not found");
+    CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery())), 400, "invalid_request", "Identity not found");
   }
   SUBCASE("a host the directory does not know") {
     Harness h("vm-unknown");
-    CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery())), 400, "invalid_request",
-                   "Identity not found");
+    CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery())), 400, "invalid_request", "Identity not found");
   }
 }
 
 TEST_CASE("IMDS: an unknown identity is a 400 with an error body, never a 404") {
   Harness h;
-  CheckImdsError(
-      h.mi.HandleImds(Imds(ImdsQuery("&client_id=99999999-0000-4000-8000-000000000000"))), 400,
-      "invalid_request", "Identity not found");
-  CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery("&object_id=" + kUserA.client_id))), 400,
-                 "invalid_request", "Identity not found");
+  CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery("&client_id=99999999-0000-4000-8000-000000000000"))), 400, "invalid_request", "Identity not found");
+  CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery("&object_id=" + kUserA.client_id))), 400, "invalid_request", "Identity not found");
 }
 
 TEST_CASE("IMDS: the Metadata header, and a bare probe still gets an answer") {
   Harness h;
-  CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery(), false)), 400, "bad_request_102",
-                 "Required metadata header not specified");
+  CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery(), false)), 400, "bad_request_102", "Required metadata header not specified");
   auto wrong = Imds(ImdsQuery(), false);
   wrong.headers["Metadata"] = "false";
-  CheckImdsError(h.mi.HandleImds(wrong), 400, "bad_request_102",
-                 "Required metadata header not specified");
+  CheckImdsError(h.mi.HandleImds(wrong), 400, "bad_request_102", "Required metadata header not specified");
   // DefaultAzureCredential's probe: no query, no header
-  CheckImdsError(h.mi.HandleImds(Imds("", false, "/metadata/identity/oauth2/token")), 400,
-                 "bad_request_102", "Required metadata header not specified");
+  CheckImdsError(h.mi.HandleImds(Imds("", false, "/metadata/identity/oauth2/token")), 400, "bad_request_102",
+                 "Required metadata header not specified");
 }
 
 TEST_CASE("IMDS: request refusals") {
   Harness h;
-  CheckImdsError(h.mi.HandleImds(Imds("resource=" + net::PercentEncode(kVault))), 400,
-                 "invalid_request", "Required query variable 'api-version' is missing");
-  CheckImdsError(h.mi.HandleImds(Imds("api-version=2018-02-01")), 400, "invalid_request",
-                 "Required audience parameter not specified");
-  CheckImdsError(
-      h.mi.HandleImds(
-          Imds(ImdsQuery("&client_id=" + kUserA.client_id + "&object_id=" + kUserA.principal_id))),
-      400, "invalid_request", "Only one of client_id, object_id or msi_res_id may be specified");
+  CheckImdsError(h.mi.HandleImds(Imds("resource=" + net::PercentEncode(kVault))), 400, "invalid_request",
+                 "Required query variable 'api-version' is missing");
+  CheckImdsError(h.mi.HandleImds(Imds("api-version=2018-02-01")), 400, "invalid_request", "Required audience parameter not specified");
+  CheckImdsError(h.mi.HandleImds(Imds(ImdsQuery("&client_id=" + kUserA.client_id + "&object_id=" + kUserA.principal_id))), 400, "invalid_request",
+                 "Only one of client_id, object_id or msi_res_id may be specified");
   auto post = Imds(ImdsQuery());
   post.method = "POST";
   const auto not_allowed = h.mi.HandleImds(post);
@@ -281,14 +257,11 @@ TEST_CASE("IMDS relays the identity platform's refusals in its error body") {
   CHECK(unknown.status == 400);
   const auto body = Json(unknown);
   CHECK(Str(body, "error") == "invalid_resource");
-  CHECK(
-      Str(body, "error_description")
-          .rfind(
-              std::string(
-                  "AADSTS500011: The resource principal named https://nothing.example.com was not "
-                  "found in the tenant named ") +
-                  kTenantId + ".",
-              0) == 0);
+  CHECK(Str(body, "error_description")
+            .rfind(std::string("AADSTS500011: The resource principal named https://nothing.example.com was not "
+                               "found in the tenant named ") +
+                       kTenantId + ".",
+                   0) == 0);
   CHECK(boost::json::serialize(body.at("error_codes")) == "[500011]");
 
   SUBCASE("AADSTS501051 applies to managed identities, and is lifted by an assignment") {
@@ -343,28 +316,21 @@ TEST_CASE("App Service: selectors client_id, principal_id, object_id, mi_res_id"
 
 TEST_CASE("App Service: identity header, api-version, resource and identity refusals") {
   Harness h;
-  CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery(), std::nullopt)), 400,
-                       "The X-IDENTITY-HEADER header is required.");
+  CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery(), std::nullopt)), 400, "The X-IDENTITY-HEADER header is required.");
   CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery(), "not-the-secret")), 401,
                        "The X-IDENTITY-HEADER header value is not valid.");
-  CheckAppServiceError(h.mi.HandleAppService(AppService("api-version=2017-09-01&resource=" +
-                                                        net::PercentEncode(kVault))),
-                       400, "The api-version parameter must be 2019-08-01.");
-  CheckAppServiceError(h.mi.HandleAppService(AppService("api-version=2019-08-01")), 400,
-                       "The resource parameter is required.");
-  CheckAppServiceError(
-      h.mi.HandleAppService(
-          AppService(AppServiceQuery("&client_id=" + kUserA.client_id + "&mi_res_id=x"))),
-      400, "Only one of client_id, principal_id, object_id or mi_res_id may be specified.");
-  CheckAppServiceError(
-      h.mi.HandleAppService(AppService(AppServiceQuery("&client_id=" + kUserB.client_id))), 400,
-      "Unable to load the proper Managed Identity.");
+  CheckAppServiceError(h.mi.HandleAppService(AppService("api-version=2017-09-01&resource=" + net::PercentEncode(kVault))), 400,
+                       "The api-version parameter must be 2019-08-01.");
+  CheckAppServiceError(h.mi.HandleAppService(AppService("api-version=2019-08-01")), 400, "The resource parameter is required.");
+  CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery("&client_id=" + kUserA.client_id + "&mi_res_id=x"))), 400,
+                       "Only one of client_id, principal_id, object_id or mi_res_id may be specified.");
+  CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery("&client_id=" + kUserB.client_id))), 400,
+                       "Unable to load the proper Managed Identity.");
   CHECK(h.mi.HandleAppService(AppService(AppServiceQuery())).status == 200);
 
   SUBCASE("without a selector only a system-assigned identity is used") {
-    CheckAppServiceError(h.mi.HandleAppService(
-                             AppService(AppServiceQuery(), "e0e0e0e0-0000-4000-8000-000000000000")),
-                         400, "Unable to load the proper Managed Identity.");
+    CheckAppServiceError(h.mi.HandleAppService(AppService(AppServiceQuery(), "e0e0e0e0-0000-4000-8000-000000000000")), 400,
+                         "Unable to load the proper Managed Identity.");
   }
   SUBCASE("other paths and methods") {
     net::Request other = AppService(AppServiceQuery());

@@ -16,8 +16,7 @@ using entragate::emulator::ParseFilter;
 boost::json::object Entity(std::string_view json) { return boost::json::parse(json).as_object(); }
 
 // Parses and evaluates; a refused filter fails the test with Graph's message.
-bool Matches(std::string_view filter, std::string_view json,
-             std::string_view type = "application", bool advanced = false) {
+bool Matches(std::string_view filter, std::string_view json, std::string_view type = "application", bool advanced = false) {
   auto parsed = ParseFilter(filter, type, advanced);
   if (const auto* error = std::get_if<FilterError>(&parsed)) {
     FAIL("filter refused: ", filter, " -> ", error->message);
@@ -25,21 +24,17 @@ bool Matches(std::string_view filter, std::string_view json,
   return std::get<Filter>(parsed).Matches(Entity(json));
 }
 
-FilterError Refused(std::string_view filter, std::string_view type = "application",
-                    bool advanced = false) {
+FilterError Refused(std::string_view filter, std::string_view type = "application", bool advanced = false) {
   auto parsed = ParseFilter(filter, type, advanced);
   if (!std::holds_alternative<FilterError>(parsed)) FAIL("filter accepted: ", filter);
   return std::get<FilterError>(parsed);
 }
 
 std::string Unsupported(std::string_view property, std::string_view type) {
-  return "Unsupported or invalid query filter clause specified for property '" +
-         std::string(property) + "' of resource '" + std::string(type) + "'.";
+  return "Unsupported or invalid query filter clause specified for property '" + std::string(property) + "' of resource '" + std::string(type) + "'.";
 }
 
-bool IsSyntaxError(const FilterError& e) {
-  return e.syntax && e.message.rfind("Invalid filter clause: ", 0) == 0;
-}
+bool IsSyntaxError(const FilterError& e) { return e.syntax && e.message.rfind("Invalid filter clause: ", 0) == 0; }
 
 constexpr std::string_view kSp = "servicePrincipal";
 
@@ -83,8 +78,7 @@ TEST_CASE("startswith and endswith") {
   CHECK(Matches("startswith(displayName,'pay')", R"({"displayName":"PayRoll"})"));
   CHECK_FALSE(Matches("startswith(displayName,'roll')", R"({"displayName":"PayRoll"})"));
   CHECK_FALSE(Matches("startswith(displayName,'a')", R"({})"));
-  CHECK(Matches("endswith(displayName,'ROLL')", R"({"displayName":"PayRoll"})", "application",
-                true));
+  CHECK(Matches("endswith(displayName,'ROLL')", R"({"displayName":"PayRoll"})", "application", true));
   CHECK(Matches("endswith(mail,'@contoso.com')", R"({"mail":"a@Contoso.com"})", "user", true));
   CHECK(Matches("startswith(appId,'0000')", R"({"appId":"00000003-0000"})", kSp));
 }
@@ -103,8 +97,7 @@ TEST_CASE("in matches any listed value, including bare GUIDs and booleans") {
 TEST_CASE("boolean literals") {
   CHECK(Matches("accountEnabled eq true", R"({"accountEnabled":true})", kSp));
   CHECK_FALSE(Matches("accountEnabled eq TRUE", R"({"accountEnabled":false})", kSp));
-  CHECK(Matches("appRoleAssignmentRequired eq False", R"({"appRoleAssignmentRequired":false})",
-                kSp, true));
+  CHECK(Matches("appRoleAssignmentRequired eq False", R"({"appRoleAssignmentRequired":false})", kSp, true));
   CHECK(Matches("accountEnabled ne true", R"({"accountEnabled":false})", kSp, true));
   CHECK_FALSE(Matches("accountEnabled eq true", R"({"accountEnabled":"true"})", kSp));
 }
@@ -146,17 +139,13 @@ TEST_CASE("precedence: not binds tighter than and, and tighter than or") {
   // a or (b and x): true. (a or b) and x would be false.
   CHECK(Matches(kOrAnd, R"({"displayName":"a","appId":"y"})"));
   CHECK_FALSE(Matches(kOrAnd, R"({"displayName":"b","appId":"y"})"));
-  CHECK_FALSE(Matches("(displayName eq 'a' or displayName eq 'b') and appId eq 'x'",
-                      R"({"displayName":"a","appId":"y"})"));
+  CHECK_FALSE(Matches("(displayName eq 'a' or displayName eq 'b') and appId eq 'x'", R"({"displayName":"a","appId":"y"})"));
 
   const char* kNotAnd = "not displayName eq 'a' and signInAudience eq 'AzureADMyOrg'";
   // (not a) and audience: false for a. not (a and audience) would be true.
-  CHECK_FALSE(Matches(kNotAnd, R"({"displayName":"a","signInAudience":"Other"})", "application",
-                      true));
-  CHECK(Matches(kNotAnd, R"({"displayName":"b","signInAudience":"azureadmyorg"})",
-                "application", true));
-  CHECK(Matches("NOT (displayName eq 'a' and signInAudience eq 'x')",
-                R"({"displayName":"a","signInAudience":"y"})", "application", true));
+  CHECK_FALSE(Matches(kNotAnd, R"({"displayName":"a","signInAudience":"Other"})", "application", true));
+  CHECK(Matches(kNotAnd, R"({"displayName":"b","signInAudience":"azureadmyorg"})", "application", true));
+  CHECK(Matches("NOT (displayName eq 'a' and signInAudience eq 'x')", R"({"displayName":"a","signInAudience":"y"})", "application", true));
   CHECK(Matches("not not displayName eq 'a'", R"({"displayName":"a"})", "application", true));
 }
 
@@ -177,94 +166,73 @@ TEST_CASE("lambdas test each element of a string collection") {
                           R"("/subscriptions/1/resourcegroups/rg/providers/)"
                           R"(Microsoft.ManagedIdentity/userAssignedIdentities/mi"],)"
                           R"("servicePrincipalNames":["11111111-1111-1111-1111-111111111111"]})";
-  CHECK(Matches("alternativeNames/any(a:a eq '/subscriptions/1/resourceGroups/RG/providers/"
-                "Microsoft.ManagedIdentity/userAssignedIdentities/mi')",
-                kMi, kSp));
-  CHECK(Matches("servicePrincipalNames/any(n:n eq 11111111-1111-1111-1111-111111111111)", kMi,
-                kSp));
+  CHECK(
+      Matches("alternativeNames/any(a:a eq '/subscriptions/1/resourceGroups/RG/providers/"
+              "Microsoft.ManagedIdentity/userAssignedIdentities/mi')",
+              kMi, kSp));
+  CHECK(Matches("servicePrincipalNames/any(n:n eq 11111111-1111-1111-1111-111111111111)", kMi, kSp));
   CHECK_FALSE(Matches("servicePrincipalNames/any(n:startswith(n,'api://'))", kMi, kSp));
 }
 
 TEST_CASE("lambdas Graph does not support are refused") {
   CHECK(Refused("tags eq 'x'").message == Unsupported("tags", "Application"));
-  CHECK(Refused("displayName/any(d:d eq 'x')").message ==
-        Unsupported("displayName", "Application"));
+  CHECK(Refused("displayName/any(d:d eq 'x')").message == Unsupported("displayName", "Application"));
   CHECK(Refused("tags/all(t:t eq 'x')").message == Unsupported("tags", "Application"));
-  CHECK(Refused("tags/any(t:displayName eq 'x')").message ==
-        Unsupported("displayName", "Application"));
+  CHECK(Refused("tags/any(t:displayName eq 'x')").message == Unsupported("displayName", "Application"));
   CHECK(Refused("tags/any(t:t eq null)").message == Unsupported("tags", "Application"));
-  CHECK(Refused("tags/any(t:t ne 'x')", "application", true).message ==
-        Unsupported("tags", "Application"));
-  CHECK(Refused("identifierUris/any(x:not (x eq 'a'))", "application", true).message ==
-        Unsupported("identifierUris", "Application"));
+  CHECK(Refused("tags/any(t:t ne 'x')", "application", true).message == Unsupported("tags", "Application"));
+  CHECK(Refused("identifierUris/any(x:not (x eq 'a'))", "application", true).message == Unsupported("identifierUris", "Application"));
 }
 
 TEST_CASE("unknown and non-filterable properties give Graph's exact message") {
   CHECK(Refused("uniqueName eq 'x'").message == Unsupported("uniqueName", "Application"));
   CHECK_FALSE(Refused("uniqueName eq 'x'").syntax);
   CHECK(Refused("notes eq 'x'").message == Unsupported("notes", "Application"));
-  CHECK(Refused("api/requestedAccessTokenVersion eq 2").message ==
-        Unsupported("api/requestedAccessTokenVersion", "Application"));
-  CHECK(Refused("principalId eq 'x'", "appRoleAssignment").message ==
-        Unsupported("principalId", "AppRoleAssignment"));
-  CHECK(Refused("signInAudience eq 'x'", kSp).message ==
-        Unsupported("signInAudience", "ServicePrincipal"));
+  CHECK(Refused("api/requestedAccessTokenVersion eq 2").message == Unsupported("api/requestedAccessTokenVersion", "Application"));
+  CHECK(Refused("principalId eq 'x'", "appRoleAssignment").message == Unsupported("principalId", "AppRoleAssignment"));
+  CHECK(Refused("signInAudience eq 'x'", kSp).message == Unsupported("signInAudience", "ServicePrincipal"));
   CHECK(Refused("mail eq 'x'", "group").message == Unsupported("mail", "Group"));
-  CHECK(Refused("contains(displayName,'x')").message ==
-        Unsupported("displayName", "Application"));
+  CHECK(Refused("contains(displayName,'x')").message == Unsupported("displayName", "Application"));
 }
 
 TEST_CASE("operators outside the matrix are refused, with or without advanced mode") {
   CHECK(Refused("appId ne 'x'", kSp).message == Unsupported("appId", "ServicePrincipal"));
   CHECK(Refused("not appId eq 'x'", kSp).message == Unsupported("appId", "ServicePrincipal"));
-  CHECK(Refused("appId ne 'x'", "application", true).message ==
-        Unsupported("appId", "Application"));
+  CHECK(Refused("appId ne 'x'", "application", true).message == Unsupported("appId", "Application"));
   CHECK(Refused("startswith(appId,'x')").message == Unsupported("appId", "Application"));
   CHECK(Refused("displayName gt 'x'").message == Unsupported("displayName", "Application"));
-  CHECK(Refused("signInAudience ge 'x'").message ==
-        Unsupported("signInAudience", "Application"));
-  CHECK(Refused("resourceId ne 'x'", "appRoleAssignment", true).message ==
-        Unsupported("resourceId", "AppRoleAssignment"));
-  CHECK(Refused("startswith(resourceId,'x')", "appRoleAssignment").message ==
-        Unsupported("resourceId", "AppRoleAssignment"));
-  CHECK(Refused("endswith(appId,'x')", kSp, true).message ==
-        Unsupported("appId", "ServicePrincipal"));
+  CHECK(Refused("signInAudience ge 'x'").message == Unsupported("signInAudience", "Application"));
+  CHECK(Refused("resourceId ne 'x'", "appRoleAssignment", true).message == Unsupported("resourceId", "AppRoleAssignment"));
+  CHECK(Refused("startswith(resourceId,'x')", "appRoleAssignment").message == Unsupported("resourceId", "AppRoleAssignment"));
+  CHECK(Refused("endswith(appId,'x')", kSp, true).message == Unsupported("appId", "ServicePrincipal"));
   CHECK(Refused("mail ne 'x'", "user", true).message == Unsupported("mail", "User"));
-  CHECK(Refused("displayName ne 'x'", "group", true).message ==
-        Unsupported("displayName", "Group"));
+  CHECK(Refused("displayName ne 'x'", "group", true).message == Unsupported("displayName", "Group"));
 }
 
 TEST_CASE("ne, not and endswith need advanced mode") {
   CHECK(Refused("displayName ne 'x'").message == Unsupported("displayName", "Application"));
   CHECK(Refused("not displayName eq 'x'").message == Unsupported("displayName", "Application"));
-  CHECK(Refused("endswith(displayName,'x')").message ==
-        Unsupported("displayName", "Application"));
+  CHECK(Refused("endswith(displayName,'x')").message == Unsupported("displayName", "Application"));
   CHECK(Refused("displayName ne 'x'", "user").message == Unsupported("displayName", "User"));
   // One refused clause refuses the whole filter, even behind an `or`.
-  CHECK(Refused("displayName eq 'a' or displayName ne 'b'").message ==
-        Unsupported("displayName", "Application"));
+  CHECK(Refused("displayName eq 'a' or displayName ne 'b'").message == Unsupported("displayName", "Application"));
 
   CHECK(Matches("displayName ne 'x'", R"({"displayName":"y"})", "user", true));
   CHECK(Matches("not startswith(displayName,'x')", R"({"displayName":"y"})", "user", true));
-  CHECK(Matches("endswith(userPrincipalName,'@x.com')", R"({"userPrincipalName":"a@X.com"})",
-                "user", true));
+  CHECK(Matches("endswith(userPrincipalName,'@x.com')", R"({"userPrincipalName":"a@X.com"})", "user", true));
   CHECK(Matches("not signInAudience eq 'x'", R"({"signInAudience":"y"})", "application", true));
 }
 
 TEST_CASE("the rest of the per-resource matrix") {
-  CHECK(Matches("servicePrincipalType eq 'ManagedIdentity'",
-                R"({"servicePrincipalType":"managedidentity"})", kSp));
-  CHECK(Matches("servicePrincipalType in ('Application','ManagedIdentity')",
-                R"({"servicePrincipalType":"Application"})", kSp));
+  CHECK(Matches("servicePrincipalType eq 'ManagedIdentity'", R"({"servicePrincipalType":"managedidentity"})", kSp));
+  CHECK(Matches("servicePrincipalType in ('Application','ManagedIdentity')", R"({"servicePrincipalType":"Application"})", kSp));
   CHECK(Matches("id in ('1','2')", R"({"id":"2"})", kSp));
   CHECK(Matches("publisherDomain le 'contoso.com'", R"({"publisherDomain":"contoso.com"})"));
   CHECK(Matches("startswith(description,'d')", R"({"description":"Demo"})"));
   CHECK(Matches("resourceId eq 'r1'", R"({"resourceId":"R1"})", "appRoleAssignment"));
-  CHECK(Matches("startswith(principalDisplayName,'ops')", R"({"principalDisplayName":"Ops"})",
-                "appRoleAssignment"));
+  CHECK(Matches("startswith(principalDisplayName,'ops')", R"({"principalDisplayName":"Ops"})", "appRoleAssignment"));
   CHECK(Matches("startswith(mailNickname,'eng')", R"({"mailNickname":"engineering"})", "group"));
-  CHECK(Matches("startswith(userPrincipalName,'ada')", R"({"userPrincipalName":"ada@x"})",
-                "user"));
+  CHECK(Matches("startswith(userPrincipalName,'ada')", R"({"userPrincipalName":"ada@x"})", "user"));
   CHECK(Refused("displayName eq 'x'", "device").message == Unsupported("displayName", "Device"));
 }
 
@@ -300,13 +268,10 @@ TEST_CASE("syntax errors are Request_BadRequest 'Invalid filter clause'") {
     CAPTURE(text);
     CHECK(IsSyntaxError(Refused(text)));
   }
-  CHECK(Refused("displayName eq 'abc").message ==
-        "Invalid filter clause: unterminated string literal at position 15");
+  CHECK(Refused("displayName eq 'abc").message == "Invalid filter clause: unterminated string literal at position 15");
 }
 
-TEST_CASE("syntax is checked before property support") {
-  CHECK(IsSyntaxError(Refused("uniqueName eq 'x' and (")));
-}
+TEST_CASE("syntax is checked before property support") { CHECK(IsSyntaxError(Refused("uniqueName eq 'x' and ("))); }
 
 // Without advanced-query headers Graph's own, lower limit applies first (tests/emulator/graph_refusals_test.cpp).
 TEST_CASE("limits bound the work one filter can ask for") {
@@ -321,18 +286,13 @@ TEST_CASE("limits bound the work one filter can ask for") {
   CHECK(fits.size() == kMaxFilterLength);
   CHECK_FALSE(Matches(fits, R"({"displayName":"y"})"));
 
-  auto nested = [](int depth) {
-    return std::string(depth, '(') + "displayName eq 'a'" + std::string(depth, ')');
-  };
+  auto nested = [](int depth) { return std::string(depth, '(') + "displayName eq 'a'" + std::string(depth, ')'); };
   CHECK(Matches(nested(kMaxFilterDepth), R"({"displayName":"a"})"));
-  CHECK(Refused(nested(kMaxFilterDepth + 1)).message ==
-        "The $filter expression is nested deeper than 64 levels.");
+  CHECK(Refused(nested(kMaxFilterDepth + 1)).message == "The $filter expression is nested deeper than 64 levels.");
   std::string nots;
   for (int i = 0; i < 1000; ++i) nots += "not ";
-  CHECK(Refused(nots + "displayName eq 'a'", "application", true).message ==
-        "The $filter expression is nested deeper than 64 levels.");
-  CHECK(Refused(std::string(4000, '(')).message ==
-        "The $filter expression is nested deeper than 64 levels.");
+  CHECK(Refused(nots + "displayName eq 'a'", "application", true).message == "The $filter expression is nested deeper than 64 levels.");
+  CHECK(Refused(std::string(4000, '(')).message == "The $filter expression is nested deeper than 64 levels.");
 
   auto in_list = [](int n) {
     std::string text = "appId in (";

@@ -71,10 +71,12 @@ TEST_CASE("indexes follow puts, replacements and erasures, and ignore ASCII case
   REQUIRE(Put(*store, Collection::kApplications, "a", App("a", "AAA-1", {"api://two"})).ok());
   CHECK(Ids(*store, Collection::kApplications, "identifierUris", "api://one").empty());
   CHECK(Ids(*store, Collection::kApplications, "identifierUris", "api://two") == Names{"a"});
-  REQUIRE(store->Write([](StoreTxn& txn) -> Status {
-                  txn.Erase(Collection::kApplications, "a");
-                  return Ok{};
-                }).ok());
+  REQUIRE(store
+              ->Write([](StoreTxn& txn) -> Status {
+                txn.Erase(Collection::kApplications, "a");
+                return Ok{};
+              })
+              .ok());
   CHECK(Ids(*store, Collection::kApplications, "appId", "aaa-1").empty());
   CHECK(Ids(*store, Collection::kApplications, "identifierUris", "api://two").empty());
   // The same appId in another collection is another index.
@@ -112,10 +114,12 @@ TEST_CASE("indexes are rebuilt from the journal and from the snapshot on reopeni
       REQUIRE(Put(*store, Collection::kAppRoleAssignments, "as" + std::to_string(i),
                   json::object{{"id", "as" + std::to_string(i)}, {"resourceId", "r" + std::to_string(i % 7)}, {"principalId", "p"}})
                   .ok());
-    REQUIRE(store->Write([](StoreTxn& txn) -> Status {
-                    txn.Erase(Collection::kAppRoleAssignments, "as0");
-                    return Ok{};
-                  }).ok());
+    REQUIRE(store
+                ->Write([](StoreTxn& txn) -> Status {
+                  txn.Erase(Collection::kAppRoleAssignments, "as0");
+                  return Ok{};
+                })
+                .ok());
   }
   CHECK(fs::exists(dir.path / "snapshot.json"));
   CHECK_FALSE(fs::exists(dir.path / "journal-rotated.jsonl"));  // the snapshot finished before the store closed
@@ -128,8 +132,10 @@ TEST_CASE("a journal rotated for a snapshot that never finished is replayed befo
   StateDir dir;
   { auto store = Open(dir); }
   // A crash after the rotation, before the snapshot replaced the old one: both journals remain.
-  std::ofstream(dir.path / "journal-rotated.jsonl") << R"([[0,"a",{"id":"a","appId":"old","displayName":"Old"}],[0,"b",{"id":"b","appId":"bee"}]])" << "\n";
-  std::ofstream(dir.path / "journal.jsonl") << R"([[0,"a",{"id":"a","appId":"new","displayName":"New"}]])" << "\n";
+  std::ofstream(dir.path / "journal-rotated.jsonl") << R"([[0,"a",{"id":"a","appId":"old","displayName":"Old"}],[0,"b",{"id":"b","appId":"bee"}]])"
+                                                    << "\n";
+  std::ofstream(dir.path / "journal.jsonl") << R"([[0,"a",{"id":"a","appId":"new","displayName":"New"}]])"
+                                            << "\n";
   {
     auto store = Open(dir);
     CHECK(Ids(*store, Collection::kApplications, "appId", "new") == Names{"a"});
@@ -195,7 +201,9 @@ TEST_CASE("Graph through the indexes: alternate keys, $filter eq/in on indexed p
   // A $batch of writes is made durable by one journal fsync.
   json::array requests;
   for (int i = 0; i < 20; ++i)
-    requests.push_back(json::object{{"id", std::to_string(i)}, {"method", "POST"}, {"url", "/applications"},
+    requests.push_back(json::object{{"id", std::to_string(i)},
+                                    {"method", "POST"},
+                                    {"url", "/applications"},
                                     {"headers", json::object{{"Content-Type", "application/json"}}},
                                     {"body", json::object{{"displayName", "Batched " + std::to_string(i)}}}});
   uint64_t before = t.store().journal_syncs();

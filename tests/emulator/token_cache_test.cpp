@@ -20,10 +20,14 @@ struct Api {
 
 // "cached-api" with App.Use and assignment required, held by centos-1's identity.
 Api MakeApi(Tenant& t) {
-  json::object role{{"id", kRole}, {"value", "App.Use"}, {"displayName", "AppUsers"}, {"description", "Use"},
-                    {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}};
-  net::Response app = t.Graph("PATCH", "/applications(uniqueName='cached-api')", json::object{{"displayName", "CachedApi"}, {"appRoles", json::array{role}}},
-                              {{"Prefer", "create-if-missing"}});
+  json::object role{{"id", kRole},
+                    {"value", "App.Use"},
+                    {"displayName", "AppUsers"},
+                    {"description", "Use"},
+                    {"allowedMemberTypes", json::array{"Application"}},
+                    {"isEnabled", true}};
+  net::Response app = t.Graph("PATCH", "/applications(uniqueName='cached-api')",
+                              json::object{{"displayName", "CachedApi"}, {"appRoles", json::array{role}}}, {{"Prefer", "create-if-missing"}});
   REQUIRE_MESSAGE(app.status == 201, app.body);
   std::string app_id(json::parse(app.body).at("appId").as_string());
   REQUIRE(t.Graph("PATCH", "/applications(appId='" + app_id + "')", json::object{{"identifierUris", json::array{"api://" + app_id}}}).status == 204);
@@ -35,7 +39,8 @@ Api MakeApi(Tenant& t) {
 }
 
 std::string Grant(Tenant& t, const Api& a) {
-  net::Response r = t.Graph("POST", "/servicePrincipals/" + a.sp_id + "/appRoleAssignedTo", json::object{{"principalId", a.mi}, {"resourceId", a.sp_id}, {"appRoleId", kRole}});
+  net::Response r = t.Graph("POST", "/servicePrincipals/" + a.sp_id + "/appRoleAssignedTo",
+                            json::object{{"principalId", a.mi}, {"resourceId", a.sp_id}, {"appRoleId", kRole}});
   REQUIRE_MESSAGE(r.status == 201, r.body);
   return std::string(json::parse(r.body).at("id").as_string());
 }

@@ -9,8 +9,8 @@ using namespace entragate::engine;
 TEST_CASE("Closest finds plausible typos and nothing else") {
   std::vector<std::string> keys = {"displayName", "description", "notes", "appRoles"};
   CHECK(Closest("dispayName", keys) == "displayName");
-  CHECK(Closest("DisplayName", keys) == "displayName");   // case alone is a typo too
-  CHECK(Closest("descritpion", keys) == "description");   // transposition counts as one edit
+  CHECK(Closest("DisplayName", keys) == "displayName");  // case alone is a typo too
+  CHECK(Closest("descritpion", keys) == "description");  // transposition counts as one edit
   CHECK(Closest("approle", keys) == "appRoles");
   CHECK(Closest("zzz", keys).empty());
   CHECK(Closest("", keys).empty());
@@ -31,8 +31,7 @@ TEST_CASE("SourceLine returns the requested line without its newline") {
 TEST_CASE("a diagnostic renders as file:line:col, the source line and a caret with the hint") {
   Diagnostics d;
   d.AddSource("policies/payroll.yaml", "apps:\n  payroll:\n    access:\n      App.Uze: [ centos-1 ]\n");
-  d.Error("E0203", {"policies/payroll.yaml", 4, 7, 7}, "unknown app role 'App.Uze' in access of app 'payroll'",
-          "did you mean 'App.Use'?");
+  d.Error("E0203", {"policies/payroll.yaml", 4, 7, 7}, "unknown app role 'App.Uze' in access of app 'payroll'", "did you mean 'App.Use'?");
   CHECK(RenderDiagnostics(d, false) ==
         "policies/payroll.yaml:4:7: error[E0203]: unknown app role 'App.Uze' in access of app 'payroll'\n"
         " 4 |       App.Uze: [ centos-1 ]\n"
@@ -64,7 +63,8 @@ TEST_CASE("control characters and bytes that are not UTF-8 never reach the outpu
   CHECK(EscapeControls(std::string("a\0b", 3)) == "a\\0b");
   CHECK(EscapeControls("\x1b[31mred\x07") == "\\x1b[31mred\\x07");
   CHECK(EscapeControls("tab\there\r\n") == "tab\\there\\r\\n");
-  CHECK(EscapeControls("\xc2\x9b" "2J") == "\\u009b2J");  // C1 CSI
+  CHECK(EscapeControls("\xc2\x9b"
+                       "2J") == "\\u009b2J");  // C1 CSI
   CHECK(EscapeControls("\x7f") == "\\x7f");
   CHECK(EscapeControls("bad\xff\xc0\xaf") == "bad\\xff\\xc0\\xaf");
   CHECK(EscapeControls("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");  // printable UTF-8 is kept

@@ -67,10 +67,8 @@ class ScriptedProvider : public Provider {
 
 Plan ThreeApps() {
   Plan p;
-  p.changes = {Step("app.a", StepKind::kCreateApp),
-               Step("app.a.service_principal", StepKind::kCreateServicePrincipal, {"app.a"}),
-               Step("app.a.access[R][x]", StepKind::kGrant, {"app.a.service_principal"}),
-               Step("app.b", StepKind::kCreateApp, {}, "b"),
+  p.changes = {Step("app.a", StepKind::kCreateApp), Step("app.a.service_principal", StepKind::kCreateServicePrincipal, {"app.a"}),
+               Step("app.a.access[R][x]", StepKind::kGrant, {"app.a.service_principal"}), Step("app.b", StepKind::kCreateApp, {}, "b"),
                Step("app.b.service_principal", StepKind::kCreateServicePrincipal, {"app.b"}, "b")};
   return p;
 }
@@ -121,8 +119,7 @@ TEST_CASE("steps that wait on each other fail with the cycle named, what waits f
   ScriptedProvider provider;
   Plan p;
   p.changes = {Step("app.a.roles", StepKind::kUpdateRoles, {"app.a.access[R][x]"}),
-               Step("app.a.access[R][x]", StepKind::kRevoke, {"app.a.access[S][x]"}),
-               Step("app.a.access[S][x]", StepKind::kGrant, {"app.a.roles"}),
+               Step("app.a.access[R][x]", StepKind::kRevoke, {"app.a.access[S][x]"}), Step("app.a.access[S][x]", StepKind::kGrant, {"app.a.roles"}),
                Step("app.a.service_principal#required", StepKind::kUpdateServicePrincipal, {"app.a.access[S][x]"}),
                Step("app.b", StepKind::kCreateApp, {}, "b")};
   ExecutionReport r = Execute(p, ObservedState{}, provider);  // returns: it no longer spins
@@ -211,8 +208,8 @@ TEST_CASE("the summary of an interrupted run lists each step not started and cou
   CHECK(text.find("  done      app.a\n") != std::string::npos);
   CHECK(text.find("  not started app.a.access[R][x]\n") != std::string::npos);
   CHECK(text.find("Apply interrupted: 2 done, 0 already in effect, 0 failed, 0 skipped, 3 not started.") != std::string::npos);
-  CHECK(RenderExecution(Execute(ThreeApps(), ObservedState{}, provider), false).find("Apply complete: 5 done, 0 already in effect, 0 failed, 0 skipped.\n") !=
-        std::string::npos);
+  CHECK(RenderExecution(Execute(ThreeApps(), ObservedState{}, provider), false)
+            .find("Apply complete: 5 done, 0 already in effect, 0 failed, 0 skipped.\n") != std::string::npos);
 }
 
 namespace {
@@ -242,9 +239,12 @@ class HoldingProvider : public Provider {
         cv.notify_all();
       }
       if (c->id == "app.a") held_a_released_by_b = cv.wait_for(lock, std::chrono::seconds(30), [&] { return b_sp_seen; });
-      if (fail.count(c->id)) out.push_back({false, false, MakeError(Error::Kind::kInvalid, "refused"), {}});
-      else if (c->kind == StepKind::kCreateApp) out.push_back({true, false, {}, AppIds{"obj-" + c->app, "appid-" + c->app, ""}});
-      else out.push_back({true, false, {}, {}});
+      if (fail.count(c->id))
+        out.push_back({false, false, MakeError(Error::Kind::kInvalid, "refused"), {}});
+      else if (c->kind == StepKind::kCreateApp)
+        out.push_back({true, false, {}, AppIds{"obj-" + c->app, "appid-" + c->app, ""}});
+      else
+        out.push_back({true, false, {}, {}});
     }
     --in_flight;
     return out;
@@ -307,7 +307,8 @@ TEST_CASE("pipelined: many apps, every step runs once, after what it waits for, 
     std::string app = "a" + std::to_string(i), id = "app." + app;
     p.changes.push_back(Step(id, StepKind::kCreateApp, {}, app));
     p.changes.push_back(Step(id + ".service_principal", StepKind::kCreateServicePrincipal, {id}, app));
-    for (int k = 0; k < 3; ++k) p.changes.push_back(Step(id + ".access[R][" + std::to_string(k) + "]", StepKind::kGrant, {id + ".service_principal"}, app));
+    for (int k = 0; k < 3; ++k)
+      p.changes.push_back(Step(id + ".access[R][" + std::to_string(k) + "]", StepKind::kGrant, {id + ".service_principal"}, app));
   }
   ExecuteOptions options;
   options.max_steps_per_call = 20;

@@ -20,8 +20,12 @@ const std::string kAppId = "0a1b2c3d-0000-4000-8000-000000000001";
 const std::string kRoleId = "307f360c-38ec-5764-b607-8af89cb98655";
 
 json::object Role(const std::string& id, const std::string& value, json::array types, bool enabled = true) {
-  return json::object{{"id", id}, {"value", value}, {"displayName", value + " role"}, {"description", "Lets one " + value},
-                      {"allowedMemberTypes", std::move(types)}, {"isEnabled", enabled}};
+  return json::object{{"id", id},
+                      {"value", value},
+                      {"displayName", value + " role"},
+                      {"description", "Lets one " + value},
+                      {"allowedMemberTypes", std::move(types)},
+                      {"isEnabled", enabled}};
 }
 
 json::object Claim(const std::string& name) {
@@ -30,11 +34,18 @@ json::object Claim(const std::string& name) {
 
 ExportApp MakeApp(const std::string& unique_name, const std::string& display_name, const std::string& app_id, const std::string& sp_id) {
   ExportApp app;
-  app.application = json::object{{"id", "a-" + app_id}, {"appId", app_id}, {"uniqueName", unique_name.empty() ? json::value(nullptr) : json::value(unique_name)},
-                                 {"displayName", display_name}, {"description", nullptr}, {"notes", nullptr},
-                                 {"signInAudience", "AzureADMyOrg"}, {"api", json::object{{"requestedAccessTokenVersion", nullptr}}},
-                                 {"tags", json::array{"entragate:managed"}}, {"identifierUris", json::array{}},
-                                 {"optionalClaims", nullptr}, {"appRoles", json::array{}}};
+  app.application = json::object{{"id", "a-" + app_id},
+                                 {"appId", app_id},
+                                 {"uniqueName", unique_name.empty() ? json::value(nullptr) : json::value(unique_name)},
+                                 {"displayName", display_name},
+                                 {"description", nullptr},
+                                 {"notes", nullptr},
+                                 {"signInAudience", "AzureADMyOrg"},
+                                 {"api", json::object{{"requestedAccessTokenVersion", nullptr}}},
+                                 {"tags", json::array{"entragate:managed"}},
+                                 {"identifierUris", json::array{}},
+                                 {"optionalClaims", nullptr},
+                                 {"appRoles", json::array{}}};
   app.has_service_principal = !sp_id.empty();
   app.service_principal_id = sp_id;
   return app;
@@ -57,10 +68,13 @@ ExportSource TestApp() {
   ExportSource s = Source();
   ExportApp app = MakeApp("testapp", "TestApp", kAppId, "51000000-0000-4000-8000-000000000001");
   app.application["identifierUris"] = json::array{"api://" + kAppId};
-  app.application["optionalClaims"] = json::object{{"accessToken", json::array{Claim("tenant_region_scope"), Claim("idtyp")}},
-                                                   {"idToken", json::array{}}, {"saml2Token", json::array{}}};
-  app.application["appRoles"] = json::array{json::object{{"id", kRoleId}, {"value", "App.Use"}, {"displayName", "AppUsers"},
-                                                         {"description", "Allow usage of app"}, {"allowedMemberTypes", json::array{"Application"}},
+  app.application["optionalClaims"] = json::object{
+      {"accessToken", json::array{Claim("tenant_region_scope"), Claim("idtyp")}}, {"idToken", json::array{}}, {"saml2Token", json::array{}}};
+  app.application["appRoles"] = json::array{json::object{{"id", kRoleId},
+                                                         {"value", "App.Use"},
+                                                         {"displayName", "AppUsers"},
+                                                         {"description", "Allow usage of app"},
+                                                         {"allowedMemberTypes", json::array{"Application"}},
                                                          {"isEnabled", true}}};
   app.assignment_required = true;
   app.assigned_to.push_back({kRoleId, "11111111-1111-4111-8111-111111111111", "ServicePrincipal", "centos-1"});
@@ -155,7 +169,8 @@ TEST_CASE("identities: by a name people know, by object id, with a suffix, where
   std::vector<std::string> holders;
   for (const auto& g : *d.apps[0].access)
     if (g.role == "App.Read") holders.push_back(g.principal);
-  CHECK(holders == std::vector<std::string>{"alice", "billing-api", "build-agent-a1000000", "build-agent-b2000000", "support-engineers", "testapp-2"});
+  CHECK(holders ==
+        std::vector<std::string>{"alice", "billing-api", "build-agent-a1000000", "build-agent-b2000000", "support-engineers", "testapp-2"});
 }
 
 TEST_CASE("{appId} and {tenantId} are put back, a URI validate would refuse is left out, in a comment") {
@@ -208,7 +223,8 @@ TEST_CASE("one file per app: adopt without a uniqueName, another app named by it
   std::vector<std::string> names;
   for (const auto& f : out.files) names.push_back(f.name);
   CHECK(names == std::vector<std::string>{"_identities.yaml", "legacy-client.yaml", "no-sp.yaml", "testapp.yaml"});
-  for (const auto& f : out.files) CHECK(f.text.rfind("# yaml-language-server: $schema=https://entragate.dev/schemas/manifest.v1.schema.json\nversion: 1\n", 0) == 0);
+  for (const auto& f : out.files)
+    CHECK(f.text.rfind("# yaml-language-server: $schema=https://entragate.dev/schemas/manifest.v1.schema.json\nversion: 1\n", 0) == 0);
   DesiredState d = Load(out);
   const App* adopted = d.FindApp("legacy-client");
   REQUIRE(adopted);
@@ -233,18 +249,27 @@ TEST_CASE("strings YAML would read as something else are quoted, defaults are no
   s.apps[0].application["description"] = "line one\nline two: with # and 'quotes'";
   s.apps[0].application["signInAudience"] = "AzureADMultipleOrgs";
   s.apps[0].application["api"] = json::object{{"requestedAccessTokenVersion", 2}};
-  s.apps[0].application["appRoles"] = json::array{json::object{{"id", kRoleId}, {"value", "App.Use"}, {"displayName", "App.Use"},
-                                                               {"description", "App.Use"}, {"allowedMemberTypes", json::array{"User", "Application"}},
+  s.apps[0].application["appRoles"] = json::array{json::object{{"id", kRoleId},
+                                                               {"value", "App.Use"},
+                                                               {"displayName", "App.Use"},
+                                                               {"description", "App.Use"},
+                                                               {"allowedMemberTypes", json::array{"User", "Application"}},
                                                                {"isEnabled", true}}};
-  s.apps[0].application["optionalClaims"] = json::object{
-      {"idToken", json::array{json::object{{"name", "upn"}, {"essential", true}, {"source", nullptr}, {"additionalProperties", json::array{"include_externally_authenticated_upn"}}},
-                              Claim("email")}}};
+  s.apps[0].application["optionalClaims"] =
+      json::object{{"idToken", json::array{json::object{{"name", "upn"},
+                                                        {"essential", true},
+                                                        {"source", nullptr},
+                                                        {"additionalProperties", json::array{"include_externally_authenticated_upn"}}},
+                                           Claim("email")}}};
   ExportOutput out = ExportManifests(s, ExportLayout::kOneFile);
   const std::string& text = out.files[0].text;
   CHECK(text.find("displayName: \"2024\"") != std::string::npos);
   CHECK(text.find("tags: [\"true\", \"null\", \"1.5\"]") != std::string::npos);
-  CHECK(text.find("      App.Use:\n        id: 307f360c-38ec-5764-b607-8af89cb98655\n        allowedMemberTypes: [Application, User]\n") != std::string::npos);
-  CHECK(text.find("idToken:\n        - email\n        - {name: upn, essential: true, additionalProperties: [include_externally_authenticated_upn]}") != std::string::npos);
+  CHECK(text.find("      App.Use:\n        id: 307f360c-38ec-5764-b607-8af89cb98655\n        allowedMemberTypes: [Application, User]\n") !=
+        std::string::npos);
+  CHECK(
+      text.find("idToken:\n        - email\n        - {name: upn, essential: true, additionalProperties: [include_externally_authenticated_upn]}") !=
+      std::string::npos);
   DesiredState d = Load(out);
   const App& app = d.apps[0];
   CHECK(app.display_name == "2024");

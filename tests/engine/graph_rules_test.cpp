@@ -21,8 +21,7 @@ TEST_CASE("role values follow docs/graph-behaviour.md §1.4") {
   CHECK(CheckRoleValue(".App") == "a role value must not start with '.'");
   CHECK(CheckRoleValue(std::string(121, 'a')) == "a role value has at most 120 characters, this one has 121");
   CHECK_FALSE(CheckRoleValue(std::string(120, 'a')).has_value());
-  CHECK(CheckRoleValue("App\"Use") ==
-        "a role value must not contain '\"'; allowed are letters, digits and :!#$%&'()*+,-./;=?@[]^_{}~");
+  CHECK(CheckRoleValue("App\"Use") == "a role value must not contain '\"'; allowed are letters, digits and :!#$%&'()*+,-./;=?@[]^_{}~");
 }
 
 TEST_CASE("optional claims are known per token type") {
@@ -38,8 +37,7 @@ TEST_CASE("identifier URI syntax") {
   CHECK_FALSE(CheckIdentifierUriSyntax("api://{appId}").has_value());
   CHECK_FALSE(CheckIdentifierUriSyntax("https://contoso.com/orders").has_value());
   CHECK(CheckIdentifierUriSyntax("orders") == "an identifier URI needs a scheme, e.g. api://{appId}");
-  CHECK(CheckIdentifierUriSyntax("http://contoso.com") ==
-        "scheme 'http' is not allowed; identifier URIs use api:// or https://");
+  CHECK(CheckIdentifierUriSyntax("http://contoso.com") == "scheme 'http' is not allowed; identifier URIs use api:// or https://");
   CHECK(CheckIdentifierUriSyntax("api://") == "an identifier URI needs a host or id after '://'");
   CHECK(CheckIdentifierUriSyntax("api://{appid}") == "unknown placeholder '{appid}'; use {appId} or {tenantId}");
   CHECK(CheckIdentifierUriSyntax("api://a b") == "an identifier URI must not contain white space");

@@ -53,10 +53,8 @@ TEST_CASE("every invalid corpus file reports its expected error at its expected 
     Diagnostics diags;
     LoadManifest(file.string(), diags);
     bool found = false;
-    for (const auto& d : diags.items())
-      found = found || (d.code == want.code && d.loc.line == want.line && d.loc.column == want.column);
-    CHECK_MESSAGE(found, "expected " << want.code << " at " << want.line << ":" << want.column << ", got:\n"
-                                     << RenderDiagnostics(diags, false));
+    for (const auto& d : diags.items()) found = found || (d.code == want.code && d.loc.line == want.line && d.loc.column == want.column);
+    CHECK_MESSAGE(found, "expected " << want.code << " at " << want.line << ":" << want.column << ", got:\n" << RenderDiagnostics(diags, false));
   }
 }
 

@@ -59,8 +59,7 @@ TEST_CASE("a directory set is every *.yaml and *.yml below it, in order of relat
   DesiredState s = LoadManifest(dir.path.string(), diags);
   REQUIRE_MESSAGE(!diags.has_errors(), RenderDiagnostics(diags, false));
   // Compared component by component: "a/z.yaml" (directory a) before "a-b.yaml".
-  CHECK(Relative(s, dir) == std::vector<std::string>{"a/z.yaml", "a-b.yaml", "settings.yaml", "teams/payments.yaml",
-                                                     "teams/reporting/api.yml"});
+  CHECK(Relative(s, dir) == std::vector<std::string>{"a/z.yaml", "a-b.yaml", "settings.yaml", "teams/payments.yaml", "teams/reporting/api.yml"});
   // The pruning set sees the apps kept in subdirectories: nothing is planned away by omission.
   CHECK(s.settings.prune_apps);
   CHECK(s.settings.owner == "team-a");

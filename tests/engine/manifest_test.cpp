@@ -39,7 +39,7 @@ TEST_CASE("the manifest-v1 example loads into the model later stages need") {
   const App& app = s.apps[0];
   CHECK(app.key == "testapp");
   CHECK(app.display_name == "TestApp");
-  CHECK(app.sign_in_audience == "AzureADMyOrg");            // default expanded
+  CHECK(app.sign_in_audience == "AzureADMyOrg");                // default expanded
   CHECK_FALSE(app.requested_access_token_version.has_value());  // absent: not managed
   CHECK_FALSE(app.tags.has_value());
   REQUIRE(app.identifier_uris.has_value());
@@ -133,25 +133,23 @@ TEST_CASE("the same app, identity or settings in two files is an error naming bo
 
 TEST_CASE("tenant guards in several files must agree") {
   Diagnostics diags;
-  LoadManifestTexts({{"one.yaml", "version: 1\ntenant: contoso.onmicrosoft.com\n"},
-                     {"two.yaml", "version: 1\ntenant: fabrikam.onmicrosoft.com\n"}},
+  LoadManifestTexts({{"one.yaml", "version: 1\ntenant: contoso.onmicrosoft.com\n"}, {"two.yaml", "version: 1\ntenant: fabrikam.onmicrosoft.com\n"}},
                     diags);
   REQUIRE(diags.items().size() == 1);
   CHECK(diags.items()[0].code == "E0107");
-  CHECK(diags.items()[0].message ==
-        "tenant 'fabrikam.onmicrosoft.com' contradicts tenant 'contoso.onmicrosoft.com' given at one.yaml:2:9");
+  CHECK(diags.items()[0].message == "tenant 'fabrikam.onmicrosoft.com' contradicts tenant 'contoso.onmicrosoft.com' given at one.yaml:2:9");
 }
 
 TEST_CASE("two apps adopting the same application is an error") {
   Diagnostics diags;
-  Load("version: 1\napps:\n"
-       "  a: { displayName: A, adopt: { appId: 11a53931-50de-420d-a933-7fbfaa1cedd7 } }\n"
-       "  b: { displayName: B, adopt: { appId: 11A53931-50DE-420D-A933-7FBFAA1CEDD7 } }\n",
-       diags);
+  Load(
+      "version: 1\napps:\n"
+      "  a: { displayName: A, adopt: { appId: 11a53931-50de-420d-a933-7fbfaa1cedd7 } }\n"
+      "  b: { displayName: B, adopt: { appId: 11A53931-50DE-420D-A933-7FBFAA1CEDD7 } }\n",
+      diags);
   REQUIRE(diags.items().size() == 1);
   CHECK(diags.items()[0].code == "E0220");
-  CHECK(diags.items()[0].message ==
-        "app 'b' adopts 11a53931-50de-420d-a933-7fbfaa1cedd7, which app 'a' adopts already");
+  CHECK(diags.items()[0].message == "app 'b' adopts 11a53931-50de-420d-a933-7fbfaa1cedd7, which app 'a' adopts already");
 }
 
 TEST_CASE("every problem of a run is reported, not only the first") {

@@ -90,8 +90,9 @@ TEST_CASE("the first difference between a saved and a fresh plan is named") {
 
   Plan kind = Sample();
   kind.changes[1].kind = StepKind::kUpdateServicePrincipal;
-  CHECK(Difference(kind) == "kind of step app.testapp.service_principal differs: the saved plan has 'update_service_principal', a fresh plan has "
-                            "'create_service_principal'");
+  CHECK(Difference(kind) ==
+        "kind of step app.testapp.service_principal differs: the saved plan has 'update_service_principal', a fresh plan has "
+        "'create_service_principal'");
 
   Plan app = Sample();
   app.changes[2].app = "payroll";
@@ -99,13 +100,15 @@ TEST_CASE("the first difference between a saved and a fresh plan is named") {
 
   Plan order = Sample();
   order.changes[2].after_steps = {"app.testapp"};
-  CHECK(Difference(order) == "order constraints of step app.testapp.access[App.Use][centos-1] differ: in the saved plan it waits for app.testapp, "
-                             "in a fresh plan for app.testapp, app.testapp.service_principal");
+  CHECK(Difference(order) ==
+        "order constraints of step app.testapp.access[App.Use][centos-1] differ: in the saved plan it waits for app.testapp, "
+        "in a fresh plan for app.testapp, app.testapp.service_principal");
 
   Plan moved = Sample();
   std::swap(moved.changes[1], moved.changes[2]);
-  CHECK(Difference(moved) ==
-        "the steps are in another order: step 2 is app.testapp.access[App.Use][centos-1] in the saved plan, app.testapp.service_principal in a fresh plan");
+  CHECK(
+      Difference(moved) ==
+      "the steps are in another order: step 2 is app.testapp.access[App.Use][centos-1] in the saved plan, app.testapp.service_principal in a fresh plan");
 }
 
 TEST_CASE("numbers compare by value, whatever JSON type they were read as") {
@@ -134,8 +137,9 @@ TEST_CASE("the step graph of a loaded plan is checked") {
 
   Plan cycle = Sample();
   cycle.changes[0].after_steps = {"app.testapp.access[App.Use][centos-1]"};
-  CHECK(GraphError(cycle) == "steps wait on each other, so none of them could ever run: app.testapp → app.testapp.access[App.Use][centos-1] → "
-                             "app.testapp.service_principal → app.testapp");
+  CHECK(GraphError(cycle) ==
+        "steps wait on each other, so none of them could ever run: app.testapp → app.testapp.access[App.Use][centos-1] → "
+        "app.testapp.service_principal → app.testapp");
 
   auto loaded = PlanFromJson(PlanToJson(cycle));
   REQUIRE_FALSE(loaded.ok());
@@ -145,7 +149,8 @@ TEST_CASE("the step graph of a loaded plan is checked") {
 TEST_CASE("a long chain is searched without deep recursion") {
   Plan p;
   for (int i = 0; i < 20000; ++i)
-    p.changes.push_back(Step("s" + std::to_string(i), StepKind::kGrant, Action::kGrant, i ? std::vector<std::string>{"s" + std::to_string(i - 1)} : std::vector<std::string>{}));
+    p.changes.push_back(Step("s" + std::to_string(i), StepKind::kGrant, Action::kGrant,
+                             i ? std::vector<std::string>{"s" + std::to_string(i - 1)} : std::vector<std::string>{}));
   CHECK(GraphError(p) == "(valid)");
   p.changes[0].after_steps = {"s19999"};
   CHECK(GraphError(p).find("steps wait on each other") == 0);

@@ -59,16 +59,33 @@ ObservedState Applied(const DesiredState& d) {
   app.unique_name = "testapp";
   std::string role_id = d.apps[0].app_roles->at(0).id;
   app.graph = json::object{
-      {"id", app.object_id}, {"appId", app.app_id}, {"displayName", "TestApp"}, {"description", nullptr}, {"notes", nullptr},
-      {"signInAudience", "AzureADMyOrg"}, {"createdDateTime", "2026-11-29T10:00:00Z"}, {"publisherDomain", "contoso.onmicrosoft.com"},
-      {"tags", json::array{"entragate:managed"}}, {"identifierUris", json::array{"API://" + app.app_id}},
+      {"id", app.object_id},
+      {"appId", app.app_id},
+      {"displayName", "TestApp"},
+      {"description", nullptr},
+      {"notes", nullptr},
+      {"signInAudience", "AzureADMyOrg"},
+      {"createdDateTime", "2026-11-29T10:00:00Z"},
+      {"publisherDomain", "contoso.onmicrosoft.com"},
+      {"tags", json::array{"entragate:managed"}},
+      {"identifierUris", json::array{"API://" + app.app_id}},
       {"api", json::object{{"requestedAccessTokenVersion", nullptr}, {"oauth2PermissionScopes", json::array{}}}},
-      {"optionalClaims", json::object{{"accessToken", json::array{json::object{{"name", "idtyp"}, {"essential", false}, {"source", nullptr}, {"additionalProperties", json::array{}}}}},
-                                      {"idToken", json::array{}}, {"saml2Token", json::array{}}}},
-      {"appRoles", json::array{json::object{{"id", role_id}, {"value", "App.Use"}, {"displayName", "AppUsers"}, {"description", "Allow usage of app"},
-                                            {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}, {"origin", "Application"}}}}};
-  app.service_principal = ObservedServicePrincipal{"cccccccc-0000-0000-0000-000000000001", true,
-                                                   {{"assign-1", role_id, kMi, "ServicePrincipal", "centos-1", "2026-11-29T10:00:01Z"}}, std::nullopt};
+      {"optionalClaims",
+       json::object{{"accessToken", json::array{json::object{
+                                        {"name", "idtyp"}, {"essential", false}, {"source", nullptr}, {"additionalProperties", json::array{}}}}},
+                    {"idToken", json::array{}},
+                    {"saml2Token", json::array{}}}},
+      {"appRoles", json::array{json::object{{"id", role_id},
+                                            {"value", "App.Use"},
+                                            {"displayName", "AppUsers"},
+                                            {"description", "Allow usage of app"},
+                                            {"allowedMemberTypes", json::array{"Application"}},
+                                            {"isEnabled", true},
+                                            {"origin", "Application"}}}}};
+  app.service_principal = ObservedServicePrincipal{"cccccccc-0000-0000-0000-000000000001",
+                                                   true,
+                                                   {{"assign-1", role_id, kMi, "ServicePrincipal", "centos-1", "2026-11-29T10:00:01Z"}},
+                                                   std::nullopt};
   o.apps["testapp"] = app;
   return o;
 }
@@ -314,7 +331,8 @@ ObservedApp StaleApp(const std::string& key, std::vector<std::string> tags) {
   stale.unique_name = key;
   json::array t;
   for (auto& x : tags) t.push_back(json::string(x));
-  stale.graph = json::object{{"displayName", key}, {"tags", t},
+  stale.graph = json::object{{"displayName", key},
+                             {"tags", t},
                              {"appRoles", json::array{json::object{{"id", "0f0f0f0f-0000-0000-0000-000000000001"}, {"value", "Old.Use"}}}}};
   return stale;
 }
@@ -323,8 +341,11 @@ TEST_CASE("prune deletes only the apps this set's owner marked, only when asked,
   ObservedState o = Applied(Desired(kManifest));
   o.apps["testapp"].graph["tags"] = json::array{"entragate:managed", "entragate:managed:team-a"};
   o.prunable.push_back(StaleApp("old-app", {"entragate:managed", "entragate:managed:team-a"}));
-  o.prunable.back().service_principal = ObservedServicePrincipal{"ffffffff-0000-0000-0000-000000000001", true,
-                                                                 {{"a1", "0f0f0f0f-0000-0000-0000-000000000001", kMi, "ServicePrincipal", "centos-1", ""}}, std::nullopt};
+  o.prunable.back().service_principal =
+      ObservedServicePrincipal{"ffffffff-0000-0000-0000-000000000001",
+                               true,
+                               {{"a1", "0f0f0f0f-0000-0000-0000-000000000001", kMi, "ServicePrincipal", "centos-1", ""}},
+                               std::nullopt};
   o.prunable.push_back(StaleApp("team-b-app", {"entragate:managed", "entragate:managed:team-b"}));
   o.prunable.push_back(StaleApp("legacy", {"entragate:managed"}));
   o.read_at = 1796112000;  // 2026-12-01
@@ -479,7 +500,8 @@ TEST_CASE("owners of a new app are added once the app exists, service principal 
 TEST_CASE("an owner added out of band is removed as widening drift, after the new owners and every other step of the app") {
   DesiredState d = Desired(WithOwners("[ alice ]", ""));
   ObservedState o = WithPeople(Applied(d));
-  o.apps["testapp"].owners = std::vector<ObservedOwner>{{kBob, "User", "Bob"}, {"55555555-5555-5555-5555-555555555555", "ServicePrincipal", "someone-else"}};
+  o.apps["testapp"].owners =
+      std::vector<ObservedOwner>{{kBob, "User", "Bob"}, {"55555555-5555-5555-5555-555555555555", "ServicePrincipal", "someone-else"}};
   o.apps["testapp"].graph["displayName"] = "Renamed";  // one more step of the app
   Plan p = PlanOf(d, o);
   const Change* add = p.Find("app.testapp.owners[alice]");

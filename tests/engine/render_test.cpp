@@ -63,7 +63,8 @@ namespace {
 Plan ManyAppsPlan(int apps, const std::string& display_name = "App") {
   std::string m = "version: 1\nidentities:\n  centos-1: { managedIdentity: centos-1 }\n  centos-2: { managedIdentity: centos-2 }\napps:\n";
   for (int i = 0; i < apps; ++i)
-    m += "  app-" + std::to_string(i) + ":\n    displayName: \"" + display_name + "\"\n    appRoles: { App.Use: { allowedMemberTypes: [ Application ] } }\n" +
+    m += "  app-" + std::to_string(i) + ":\n    displayName: \"" + display_name +
+         "\"\n    appRoles: { App.Use: { allowedMemberTypes: [ Application ] } }\n" +
          "    assignmentRequired: true\n    access: { App.Use: [ centos-1, centos-2 ] }\n";
   Diagnostics d;
   DesiredState desired = LoadManifestTexts({{"m.yaml", m}}, d);
@@ -82,8 +83,7 @@ Plan ManyAppsPlan(int apps, const std::string& display_name = "App") {
 
 TEST_CASE("markdown for a pull request: summary first, then access changes, then one collapsed section per app") {
   std::string md = RenderPlanMarkdown(ManyAppsPlan(2), {false, "plan", {}});
-  size_t summary = md.find("### entragate plan: 4 to create"), access = md.find("#### Access changes (6)"),
-         apps = md.find("#### Changes by app");
+  size_t summary = md.find("### entragate plan: 4 to create"), access = md.find("#### Access changes (6)"), apps = md.find("#### Changes by app");
   REQUIRE(summary == 0);
   REQUIRE(access != std::string::npos);
   REQUIRE(apps != std::string::npos);
@@ -115,8 +115,18 @@ TEST_CASE("markdown escapes HTML, links and @mentions that come from a manifest"
 
 TEST_CASE("drift markdown flags revokes as drift that widens access, a plan's are plain revokes") {
   Plan p = ManyAppsPlan(1);
-  Change revoke{"app.app-0.access[App.Use][alice]", "app.app-0.access[App.Use][alice]", Action::kRevoke, StepKind::kRevoke, "app-0",
-                json::object{{"principal", "alice"}, {"role", "App.Use"}}, {}, {}, {}, {}, {}, true};
+  Change revoke{"app.app-0.access[App.Use][alice]",
+                "app.app-0.access[App.Use][alice]",
+                Action::kRevoke,
+                StepKind::kRevoke,
+                "app-0",
+                json::object{{"principal", "alice"}, {"role", "App.Use"}},
+                {},
+                {},
+                {},
+                {},
+                {},
+                true};
   p.changes.push_back(revoke);
   std::string plan_md = RenderPlanMarkdown(p, {false, "plan", {}}), drift_md = RenderPlanMarkdown(p, {false, "drift", {}});
   CHECK(plan_md.find("- ➖ **alice** loses **App.Use** on **app-0**\n") != std::string::npos);

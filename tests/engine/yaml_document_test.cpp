@@ -51,8 +51,7 @@ TEST_CASE("an alias expansion bomb is refused, not expanded") {
   CHECK_FALSE(ParseYamlDocument("bomb.yaml", AliasBomb(9), d));  // 10^9 nodes if expanded
   REQUIRE(d.items().size() == 1);
   CHECK(d.items()[0].code == "E0005");
-  CHECK(d.items()[0].message ==
-        "YAML aliases expand to more than 100000 nodes; refusing to read this document (an alias expansion bomb?)");
+  CHECK(d.items()[0].message == "YAML aliases expand to more than 100000 nodes; refusing to read this document (an alias expansion bomb?)");
 }
 
 TEST_CASE("modest use of aliases is fine") {
@@ -119,8 +118,8 @@ Diagnostic OnlyError(const std::string& text) {
 TEST_CASE("an unterminated quote is a located error, not a string that swallows the rest of the file") {
   for (const char* quote : {"\"", "'"}) {
     CAPTURE(quote);
-    Diagnostic e = OnlyError(std::string("version: 1\napps:\n  a:\n    displayName: ") + quote +
-                             "TestApp\n    assignmentRequired: true\n    access: {}\n");
+    Diagnostic e =
+        OnlyError(std::string("version: 1\napps:\n  a:\n    displayName: ") + quote + "TestApp\n    assignmentRequired: true\n    access: {}\n");
     CHECK(e.code == "E0004");
     CHECK(e.loc.line >= 4);
     CHECK(e.message.rfind("invalid YAML: ", 0) == 0);
@@ -130,12 +129,12 @@ TEST_CASE("an unterminated quote is a located error, not a string that swallows 
 TEST_CASE("input YAML 1.2 rejects and yaml-cpp would accept is refused") {
   // From the YAML test suite's error cases (ids in brackets): each is read by yaml-cpp alone.
   const char* cases[] = {
-      "key: \"missing end quote\n",                  // unterminated double quote
-      "- [a, b\n- c\n",                               // a flow sequence never closed [CVW2-like]
-      "a: 'b'c\n",                                    // text after a quoted scalar [4H7K-like]
-      "key: [ a, b ]]\n",                             // a stray flow end
-      "&anchor - sequence entry\n",                   // an anchor before a block entry [SY6V]
-      "- !!str, xxx\n",                               // a tag that eats a flow indicator [U99R]
+      "key: \"missing end quote\n",  // unterminated double quote
+      "- [a, b\n- c\n",              // a flow sequence never closed [CVW2-like]
+      "a: 'b'c\n",                   // text after a quoted scalar [4H7K-like]
+      "key: [ a, b ]]\n",            // a stray flow end
+      "&anchor - sequence entry\n",  // an anchor before a block entry [SY6V]
+      "- !!str, xxx\n",              // a tag that eats a flow indicator [U99R]
   };
   for (const char* text : cases) {
     CAPTURE(text);
@@ -177,8 +176,7 @@ TEST_CASE("NUL and control characters other than tab, CR and LF are refused with
   CHECK(nul.code == "E0008");
   CHECK(nul.loc.line == 2);
   CHECK(nul.loc.column == 7);
-  CHECK(nul.message ==
-        "a NUL byte (\\0) is not allowed in a manifest; only tab, CR and LF may appear besides printable characters");
+  CHECK(nul.message == "a NUL byte (\\0) is not allowed in a manifest; only tab, CR and LF may appear besides printable characters");
   Diagnostic esc = OnlyError("displayName: \x1b[31mred\n");
   CHECK(esc.code == "E0008");
   CHECK(esc.loc.column == 14);

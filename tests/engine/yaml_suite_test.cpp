@@ -159,12 +159,11 @@ TEST_CASE("the YAML test suite: errors refused, one-document cases read as the s
     auto got = ToJson(*node);
     json::value want = json::parse(meta.at("json").as_string());
     ++compared;
-    CHECK_MESSAGE((got && SameJson(*got, want)), meta.at("name").as_string() << ": read as "
-                                                   << (got ? json::serialize(*got) : "(complex keys)") << ", the suite says "
-                                                   << json::serialize(want));
+    CHECK_MESSAGE((got && SameJson(*got, want)), meta.at("name").as_string() << ": read as " << (got ? json::serialize(*got) : "(complex keys)")
+                                                                             << ", the suite says " << json::serialize(want));
   }
-  MESSAGE("errors " << errors << ", several documents " << several << ", compared " << compared << ", refused valid "
-                    << refused << ", valid without a JSON reading " << no_json);
+  MESSAGE("errors " << errors << ", several documents " << several << ", compared " << compared << ", refused valid " << refused
+                    << ", valid without a JSON reading " << no_json);
   CHECK(errors >= 90);
   CHECK(compared >= 150);
 }

@@ -25,9 +25,7 @@ std::string WriteAz(const TempDir& dir, const std::string& body) {
   return path;
 }
 
-std::string PrintJson(const json::object& object) {
-  return "cat <<'EOF'\n" + json::serialize(object) + "\nEOF\n";
-}
+std::string PrintJson(const json::object& object) { return "cat <<'EOF'\n" + json::serialize(object) + "\nEOF\n"; }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -46,9 +44,12 @@ TEST_CASE("Azure CLI credential: az account get-access-token, its token and expi
   ClientSecretCredential secret(t.transport(), {t.e().authority, t.e().tenant_id, t.e().client_id}, t.e().client_secret, Now);
   const std::string jwt = secret.GetToken(kGraphScope).value().token;
   TempDir bin;
-  const std::string az = WriteAz(bin, PrintJson({{"accessToken", jwt}, {"expiresOn", "2031-01-01 00:00:00.000000"},
-                                                  {"expires_on", 1924992000}, {"subscription", "s"},
-                                                  {"tenant", t.e().tenant_id}, {"tokenType", "Bearer"}}));
+  const std::string az = WriteAz(bin, PrintJson({{"accessToken", jwt},
+                                                 {"expiresOn", "2031-01-01 00:00:00.000000"},
+                                                 {"expires_on", 1924992000},
+                                                 {"subscription", "s"},
+                                                 {"tenant", t.e().tenant_id},
+                                                 {"tokenType", "Bearer"}}));
   REQUIRE(FindOnPath("az", "/nonexistent:" + bin.path()) == az);
   AzureCliCredential credential(ProcessRunner(), az);
   CHECK(credential.Name() == "Azure CLI (az account get-access-token)");
@@ -56,8 +57,7 @@ TEST_CASE("Azure CLI credential: az account get-access-token, its token and expi
   REQUIRE_MESSAGE(token.ok(), (token.ok() ? "" : token.error().message));
   CHECK(token->token == jwt);
   CHECK(token->expires_on == 1924992000);
-  CHECK(ReadFile(bin.path() + "/args") ==
-        "account\nget-access-token\n--resource\nhttps://graph.microsoft.com\n--output\njson\n");
+  CHECK(ReadFile(bin.path() + "/args") == "account\nget-access-token\n--resource\nhttps://graph.microsoft.com\n--output\njson\n");
   // The token is usable with Graph.
   net::Response r = t.Send({"GET", t.e().graph + "/applications?$top=1", {{"Authorization", "Bearer " + token->token}}, "", ""});
   CHECK(r.status == 200);
@@ -90,8 +90,7 @@ TEST_CASE("Azure CLI credential: failures carry az's standard error, never its s
   REQUIRE_FALSE(token.ok());
   CAPTURE(token.error().message);
   CHECK(token.error().kind == engine::Error::Kind::kAuth);
-  CHECK(token.error().message ==
-        "Azure CLI (az account get-access-token): az exited with status 1: ERROR: Please run 'az login' to setup account.");
+  CHECK(token.error().message == "Azure CLI (az account get-access-token): az exited with status 1: ERROR: Please run 'az login' to setup account.");
 
   WriteAz(bin, "echo 'not json " + leaked + "'\n");
   token = AzureCliCredential(ProcessRunner(), bin.path() + "/az").GetToken(kGraphScope);

@@ -57,13 +57,12 @@ TEST_CASE("cloud credential scope: overrides, most specific first") {
   REQUIRE(plain.ok());
   CHECK(plain->login_host == "https://login.microsoftonline.us");
 
-  auto from_env = ResolveCloud("public", std::nullopt, std::nullopt,
-                               EnvOf({{"AZURE_AUTHORITY_HOST", "https://login.example.test/"}}));
+  auto from_env = ResolveCloud("public", std::nullopt, std::nullopt, EnvOf({{"AZURE_AUTHORITY_HOST", "https://login.example.test/"}}));
   REQUIRE(from_env.ok());
   CHECK(from_env->login_host == "https://login.example.test");
 
-  auto flag_wins = ResolveCloud("public", std::nullopt, std::string("https://127.0.0.1:8443"),
-                                EnvOf({{"AZURE_AUTHORITY_HOST", "https://login.example.test"}}));
+  auto flag_wins =
+      ResolveCloud("public", std::nullopt, std::string("https://127.0.0.1:8443"), EnvOf({{"AZURE_AUTHORITY_HOST", "https://login.example.test"}}));
   REQUIRE(flag_wins.ok());
   CHECK(flag_wins->login_host == "https://127.0.0.1:8443");
 

@@ -65,11 +65,10 @@ TEST_CASE("credential chain: an IMDS answering 403 without a token endpoint's JS
   Responder imds(Forbidden);
   TempDir bin;
   NotSignedInAz(bin);
-  auto chain = DefaultCredentialChain(EnvFor(tenant, {{"AZURE_POD_IDENTITY_AUTHORITY_HOST", imds.url()},
-                                                      {"PATH", bin.path()},
-                                                      {"ENTRAGATE_ACCESS_TOKEN", tenant.OperatorToken()}}));
+  auto chain = DefaultCredentialChain(
+      EnvFor(tenant, {{"AZURE_POD_IDENTITY_AUTHORITY_HOST", imds.url()}, {"PATH", bin.path()}, {"ENTRAGATE_ACCESS_TOKEN", tenant.OperatorToken()}}));
   REQUIRE_MESSAGE(chain.ok(), (chain.ok() ? "" : chain.error().message));
-  CHECK(imds.requests() == 1);  // the probe, and nothing more: no token is asked of it
+  CHECK(imds.requests() == 1);                                                // the probe, and nothing more: no token is asked of it
   CHECK(chain.value()->Name() == "Azure CLI (az account get-access-token)");  // the first that applies
   auto token = chain.value()->GetToken(kGraphScope);
   REQUIRE_MESSAGE(token.ok(), Message(token));
@@ -83,12 +82,12 @@ TEST_CASE("credential chain: an IMDS answering 403 without a token endpoint's JS
 TEST_CASE("credential chain: an IMDS without this identity (400 at the token request) gives way to the next source") {
   TestTenant tenant;
   Responder imds([](const net::Request& r) {
-    if (!r.Header("Metadata")) return Answer(400, "application/json", R"({"error":"invalid_request","error_description":"Required metadata header not specified"})");
+    if (!r.Header("Metadata"))
+      return Answer(400, "application/json", R"({"error":"invalid_request","error_description":"Required metadata header not specified"})");
     return Answer(400, "application/json", R"({"error":"invalid_request","error_description":"Identity not found"})");
   });
-  auto chain = DefaultCredentialChain(EnvFor(tenant, {{"AZURE_POD_IDENTITY_AUTHORITY_HOST", imds.url()},
-                                                      {"PATH", "/nonexistent"},
-                                                      {"ENTRAGATE_ACCESS_TOKEN", tenant.OperatorToken()}}));
+  auto chain = DefaultCredentialChain(EnvFor(
+      tenant, {{"AZURE_POD_IDENTITY_AUTHORITY_HOST", imds.url()}, {"PATH", "/nonexistent"}, {"ENTRAGATE_ACCESS_TOKEN", tenant.OperatorToken()}}));
   REQUIRE(chain.ok());
   CHECK(chain.value()->Name() == "managed identity (IMDS)");  // the probe got IMDS's own JSON: it is there
   auto token = chain.value()->GetToken(kGraphScope);
@@ -150,9 +149,12 @@ TEST_CASE("--auth: exactly the named source, nothing else") {
   const auto& e = tenant.e();
   TempDir bin;
   NotSignedInAz(bin);
-  const Vars all{{"AZURE_TENANT_ID", e.tenant_id},       {"AZURE_CLIENT_ID", e.client_id},
-                 {"AZURE_CLIENT_SECRET", e.client_secret}, {"AZURE_POD_IDENTITY_AUTHORITY_HOST", e.imds},
-                 {"PATH", bin.path()},                     {"ENTRAGATE_ACCESS_TOKEN", tenant.OperatorToken()}};
+  const Vars all{{"AZURE_TENANT_ID", e.tenant_id},
+                 {"AZURE_CLIENT_ID", e.client_id},
+                 {"AZURE_CLIENT_SECRET", e.client_secret},
+                 {"AZURE_POD_IDENTITY_AUTHORITY_HOST", e.imds},
+                 {"PATH", bin.path()},
+                 {"ENTRAGATE_ACCESS_TOKEN", tenant.OperatorToken()}};
   CHECK(CredentialSourceNames() ==
         std::vector<std::string>{"secret", "certificate", "workload-identity", "github", "managed-identity", "azure-cli", "token"});
 
@@ -188,6 +190,7 @@ TEST_CASE("--auth: exactly the named source, nothing else") {
 
   auto unknown = SelectedCredential(EnvFor(tenant, all), "kerberos");
   REQUIRE_FALSE(unknown.ok());
-  CHECK(unknown.error().message == "unknown credential source 'kerberos': use one of secret, certificate, workload-identity, github, "
-                                   "managed-identity, azure-cli, token");
+  CHECK(unknown.error().message ==
+        "unknown credential source 'kerberos': use one of secret, certificate, workload-identity, github, "
+        "managed-identity, azure-cli, token");
 }

@@ -28,10 +28,9 @@ struct Everything {
     crypto::Certificate cert = crypto::CreateClientCert(key, SpecFor("chain test")).value();
     REQUIRE(crypto::SaveCertAndKeyPemFile(cert, key, bin.path() + "/cert.pem").ok());
     tenant.RegisterCertificate(cert);
-    const std::string az = bin.Write("az", "#!/bin/sh\ncat <<'EOF'\n" +
-                                               json::serialize(json::object{{"accessToken", tenant.OperatorToken()},
-                                                                            {"expires_on", Now() + 3000}}) +
-                                               "\nEOF\n");
+    const std::string az =
+        bin.Write("az", "#!/bin/sh\ncat <<'EOF'\n" +
+                            json::serialize(json::object{{"accessToken", tenant.OperatorToken()}, {"expires_on", Now() + 3000}}) + "\nEOF\n");
     fs::permissions(az, fs::perms::owner_all);
     const auto& e = tenant.e();
     vars = {{"AZURE_TENANT_ID", e.tenant_id},
@@ -106,8 +105,7 @@ TEST_CASE("credential chain: a source that applies but is misconfigured is an er
   all.vars["AZURE_CLIENT_CERTIFICATE_PATH"] = all.bin.path() + "/missing.pem";
   auto chain = DefaultCredentialChain(EnvFor(all.tenant, all.vars));
   REQUIRE_FALSE(chain.ok());
-  CHECK(chain.error().message.find("client certificate (AZURE_CLIENT_CERTIFICATE_PATH): cannot load '" +
-                                   all.bin.path() + "/missing.pem'") == 0);
+  CHECK(chain.error().message.find("client certificate (AZURE_CLIENT_CERTIFICATE_PATH): cannot load '" + all.bin.path() + "/missing.pem'") == 0);
 
   all.vars["AZURE_CLIENT_CERTIFICATE_PATH"] = all.bin.path() + "/cert.pem";
   all.vars["ENTRAGATE_CLIENT_ASSERTION_ALG"] = "HS256";

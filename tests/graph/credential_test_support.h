@@ -36,8 +36,7 @@ class TempDir {
  public:
   TempDir() {
     static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("entragate-cred-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    path_ = fs::temp_directory_path() / ("entragate-cred-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -120,13 +119,10 @@ class StandInIssuer {
     crypto::Certificate ca = crypto::CreateCaCert(ca_key, SpecFor("stand-in issuer CA")).value();
     ca_pem_ = crypto::CertificateToPem(ca);
     crypto::PKey server_key = crypto::GenerateRsaKey().value();
-    crypto::Certificate server =
-        crypto::IssueServerCert(server_key, SpecFor("127.0.0.1", {"127.0.0.1"}), ca, ca_key).value();
+    crypto::Certificate server = crypto::IssueServerCert(server_key, SpecFor("127.0.0.1", {"127.0.0.1"}), ca, ca_key).value();
     emulator::ServerOptions options;
-    options.tls = emulator::ServerTls{crypto::CertificateToPem(server),
-                                      crypto::PrivateKeyToPem(server_key).value()};
-    auto started = emulator::HttpServer::Start(
-        options, [this](const net::Request& request) { return emulator::HandlerResult{Handle(request)}; });
+    options.tls = emulator::ServerTls{crypto::CertificateToPem(server), crypto::PrivateKeyToPem(server_key).value()};
+    auto started = emulator::HttpServer::Start(options, [this](const net::Request& request) { return emulator::HandlerResult{Handle(request)}; });
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
     server_ = std::move(started).value();
     url_ = "https://127.0.0.1:" + std::to_string(server_->port());
@@ -152,8 +148,7 @@ class StandInIssuer {
 
   /// A token from this issuer, as a service-account projection or GitHub would write it.
   std::string Mint(const std::string& subject, const std::string& audience = "api://AzureADTokenExchange") const {
-    json::object claims{{"iss", url_}, {"sub", subject}, {"aud", audience},
-                        {"iat", Now()}, {"nbf", Now() - 5}, {"exp", Now() + 600}};
+    json::object claims{{"iss", url_}, {"sub", subject}, {"aud", audience}, {"iat", Now()}, {"nbf", Now() - 5}, {"exp", Now() + 600}};
     return crypto::SignJwt(json::object{{"kid", kKid}}, claims, crypto::JwtAlg::kRs256, key_).value();
   }
 
@@ -239,9 +234,11 @@ class TestTenant {
 
   std::string OperatorToken() {
     if (!operator_token_.empty()) return operator_token_;
-    net::Request request{"POST", e().authority + "/" + e().tenant_id + "/oauth2/v2.0/token",
+    net::Request request{"POST",
+                         e().authority + "/" + e().tenant_id + "/oauth2/v2.0/token",
                          {{"Content-Type", "application/x-www-form-urlencoded"}},
-                         net::EncodeForm({{"client_id", e().client_id}, {"client_secret", e().client_secret},
+                         net::EncodeForm({{"client_id", e().client_id},
+                                          {"client_secret", e().client_secret},
                                           {"scope", "https://graph.microsoft.com/.default"},
                                           {"grant_type", "client_credentials"}}),
                          ""};
@@ -252,8 +249,7 @@ class TestTenant {
   }
 
   net::Response Graph(const std::string& method, const std::string& path, const json::value& body = nullptr) {
-    net::Request request{method, e().graph + path, {{"Authorization", "Bearer " + OperatorToken()}},
-                         body.is_null() ? "" : json::serialize(body), ""};
+    net::Request request{method, e().graph + path, {{"Authorization", "Bearer " + OperatorToken()}}, body.is_null() ? "" : json::serialize(body), ""};
     if (!body.is_null()) request.headers["Content-Type"] = "application/json";
     return Send(request);
   }
@@ -275,19 +271,20 @@ class TestTenant {
 
   /// Adds `cert` to the operator application's keyCredentials.
   void RegisterCertificate(const crypto::Certificate& cert) {
-    json::object key{{"type", "AsymmetricX509Cert"}, {"usage", "Verify"},
-                     {"key", crypto::Base64Encode(cert.Der())}, {"keyId", crypto::NewUuid4().value()},
+    json::object key{{"type", "AsymmetricX509Cert"},
+                     {"usage", "Verify"},
+                     {"key", crypto::Base64Encode(cert.Der())},
+                     {"keyId", crypto::NewUuid4().value()},
                      {"displayName", "CN=entragate credential test"}};
-    net::Response r = Graph("PATCH", "/applications/" + OperatorAppObjectId(),
-                            json::object{{"keyCredentials", json::array{key}}});
+    net::Response r = Graph("PATCH", "/applications/" + OperatorAppObjectId(), json::object{{"keyCredentials", json::array{key}}});
     REQUIRE_MESSAGE(r.status == 204, r.body);
   }
 
   /// Trusts tokens from `issuer` about `subject` for the operator application.
   void RegisterFederated(const std::string& issuer, const std::string& subject) {
     static std::atomic<int> n{0};
-    json::object credential{{"name", "test-" + std::to_string(n++)}, {"issuer", issuer}, {"subject", subject},
-                            {"audiences", json::array{"api://AzureADTokenExchange"}}};
+    json::object credential{
+        {"name", "test-" + std::to_string(n++)}, {"issuer", issuer}, {"subject", subject}, {"audiences", json::array{"api://AzureADTokenExchange"}}};
     net::Response r = Graph("POST", "/applications/" + OperatorAppObjectId() + "/federatedIdentityCredentials", credential);
     REQUIRE_MESSAGE(r.status == 201, r.body);
   }

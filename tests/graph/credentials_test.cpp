@@ -64,7 +64,8 @@ TEST_CASE("client secret credential: a refused secret is reported by AADSTS line
   CHECK(error.http_status == 401);
   CHECK(error.code == "invalid_client");
   CHECK(error.message.rfind("client secret (AZURE_CLIENT_SECRET): token request failed: HTTP 401 "
-                            "invalid_client: AADSTS7000215: Invalid client secret provided.", 0) == 0);
+                            "invalid_client: AADSTS7000215: Invalid client secret provided.",
+                            0) == 0);
   CHECK(error.message.find("Trace ID") == std::string::npos);
   CHECK(error.message.find("Correlation ID") == std::string::npos);
   CHECK(error.message.find('\n') == std::string::npos);
@@ -78,10 +79,9 @@ TEST_CASE("client secret credential: a server that echoes the secret has it reda
   const std::string secret = "s3cr3t~value";
   net::Response echo;
   echo.status = 400;
-  echo.body = json::serialize(json::object{
-      {"error", "invalid_request"},
-      {"error_description", "AADSTS9999: you sent client_secret=" + secret + " and " +
-                                net::PercentEncode(secret) + "\r\nTrace ID: x"}});
+  echo.body = json::serialize(
+      json::object{{"error", "invalid_request"},
+                   {"error_description", "AADSTS9999: you sent client_secret=" + secret + " and " + net::PercentEncode(secret) + "\r\nTrace ID: x"}});
   CannedTransport canned(echo);
   ClientSecretCredential credential(canned, {"https://login.example", "contoso.example", "app"}, secret, Now);
   auto token = credential.GetToken(kGraphScope);
@@ -172,8 +172,7 @@ TEST_CASE("client certificate credential: the assertion's header and claims") {
 TEST_CASE("client certificate credential: an unregistered certificate is refused, the assertion is not echoed") {
   TestTenant t;
   ClientCert client = MakeClientCert(t.dir());
-  auto credential = ClientCertificateCredential::FromPemFile(t.transport(), Operator(t), client.path, "",
-                                                             crypto::JwtAlg::kRs256, Now);
+  auto credential = ClientCertificateCredential::FromPemFile(t.transport(), Operator(t), client.path, "", crypto::JwtAlg::kRs256, Now);
   REQUIRE(credential.ok());
   auto token = (*credential)->GetToken(kGraphScope);
   REQUIRE_FALSE(token.ok());
@@ -185,8 +184,8 @@ TEST_CASE("client certificate credential: an unregistered certificate is refused
 
 TEST_CASE("client certificate credential: a missing file is an error naming the path") {
   CannedTransport unused(net::Response{});
-  auto credential = ClientCertificateCredential::FromPemFile(unused, {"https://l", "t", "c"}, "/nonexistent/cert.pem", "",
-                                                             crypto::JwtAlg::kRs256, Now);
+  auto credential =
+      ClientCertificateCredential::FromPemFile(unused, {"https://l", "t", "c"}, "/nonexistent/cert.pem", "", crypto::JwtAlg::kRs256, Now);
   REQUIRE_FALSE(credential.ok());
   CHECK(credential.error().message.find("/nonexistent/cert.pem") != std::string::npos);
 }
@@ -206,8 +205,7 @@ TEST_CASE("static token credential: ENTRAGATE_ACCESS_TOKEN, expiring at its exp 
   CHECK(opaque.GetToken(kGraphScope)->expires_on == std::numeric_limits<std::int64_t>::max());
 
   crypto::PKey key = crypto::GenerateRsaKey().value();
-  const std::string expired =
-      crypto::SignJwt({}, json::object{{"exp", 1700000000}, {"tid", "t"}}, crypto::JwtAlg::kRs256, key).value();
+  const std::string expired = crypto::SignJwt({}, json::object{{"exp", 1700000000}, {"tid", "t"}}, crypto::JwtAlg::kRs256, key).value();
   auto refused = StaticTokenCredential(expired, Now).GetToken(kGraphScope);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message == "access token (ENTRAGATE_ACCESS_TOKEN): the token expired at 2023-11-14T22:13:20Z");
@@ -217,8 +215,7 @@ TEST_CASE("caching credential: the second GetToken sends nothing, another scope 
   TestTenant t;
   std::int64_t skew = 0;
   Clock clock = [&skew] { return Now() + skew; };
-  CachingCredential cached(std::make_unique<ClientSecretCredential>(t.transport(), Operator(t), t.e().client_secret, clock),
-                           clock);
+  CachingCredential cached(std::make_unique<ClientSecretCredential>(t.transport(), Operator(t), t.e().client_secret, clock), clock);
   CHECK(cached.Name() == "client secret (AZURE_CLIENT_SECRET)");
   auto first = cached.GetToken(kGraphScope);
   REQUIRE(first.ok());

@@ -65,8 +65,7 @@ TEST_CASE("GitHub OIDC credential: the workflow's ID token becomes the client as
   StandInIssuer issuer;
   TestTenant t(&issuer);
   t.RegisterFederated(issuer.url(), StandInIssuer::kGitHubSubject);
-  GitHubOidcCredential credential(t.transport(), Operator(t), issuer.id_token_request_url(),
-                                  StandInIssuer::kRequestToken, Now);
+  GitHubOidcCredential credential(t.transport(), Operator(t), issuer.id_token_request_url(), StandInIssuer::kRequestToken, Now);
   CHECK(credential.Name() == "GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL)");
   auto token = credential.GetToken(kGraphScope);
   REQUIRE_MESSAGE(token.ok(), (token.ok() ? "" : token.error().message));
@@ -96,8 +95,7 @@ TEST_CASE("GitHub OIDC credential: an unregistered repository is refused by subj
   StandInIssuer issuer;
   TestTenant t(&issuer);
   t.RegisterFederated(issuer.url(), "repo:contoso/other:ref:refs/heads/main");
-  GitHubOidcCredential credential(t.transport(), Operator(t), issuer.id_token_request_url(),
-                                  StandInIssuer::kRequestToken, Now);
+  GitHubOidcCredential credential(t.transport(), Operator(t), issuer.id_token_request_url(), StandInIssuer::kRequestToken, Now);
   auto token = credential.GetToken(kGraphScope);
   REQUIRE_FALSE(token.ok());
   CAPTURE(token.error().message);

@@ -31,20 +31,27 @@ struct Managed {
 
 // A marker-tagged app with one role, its service principal, and one assignment to centos-1.
 Managed MakeManagedApp(graph::GraphClient& client) {
-  json::object role{{"id", kRole}, {"value", "App.Use"}, {"displayName", "Use"}, {"description", "Use"},
-                    {"allowedMemberTypes", json::array{"Application"}}, {"isEnabled", true}};
+  json::object role{
+      {"id", kRole},      {"value", "App.Use"}, {"displayName", "Use"}, {"description", "Use"}, {"allowedMemberTypes", json::array{"Application"}},
+      {"isEnabled", true}};
   json::object body{{"displayName", "Malformed"}, {"tags", json::array{engine::kMarkerTag}}, {"appRoles", json::array{role}}};
   auto app = client.SendBatch({GraphRequest{"POST", "/applications", {}, json::value(body), false, std::nullopt}})[0];
   REQUIRE(app.ok());
   Managed m{std::string(app->body.at("id").as_string()), std::string(app->body.at("appId").as_string()), ""};
-  auto sp = client.SendBatch({GraphRequest{"POST", "/servicePrincipals", {}, json::value(json::object{{"appId", m.app_id}, {"tags", json::array{engine::kMarkerTag}}}), false, std::nullopt}})[0];
+  auto sp = client.SendBatch({GraphRequest{"POST",
+                                           "/servicePrincipals",
+                                           {},
+                                           json::value(json::object{{"appId", m.app_id}, {"tags", json::array{engine::kMarkerTag}}}),
+                                           false,
+                                           std::nullopt}})[0];
   REQUIRE(sp.ok());
   m.sp_id = std::string(sp->body.at("id").as_string());
   auto mi = client.ListAll({"/servicePrincipals?$filter=displayName%20eq%20'centos-1'"})[0];
   REQUIRE(mi.ok());
   REQUIRE(mi->size() == 1);
   json::object assignment{{"principalId", mi->front().at("id")}, {"resourceId", m.sp_id}, {"appRoleId", kRole}};
-  auto granted = client.SendBatch({GraphRequest{"POST", "/servicePrincipals/" + m.sp_id + "/appRoleAssignedTo", {}, json::value(assignment), false, std::nullopt}})[0];
+  auto granted = client.SendBatch(
+      {GraphRequest{"POST", "/servicePrincipals/" + m.sp_id + "/appRoleAssignedTo", {}, json::value(assignment), false, std::nullopt}})[0];
   REQUIRE(granted.ok());
   return m;
 }
@@ -67,7 +74,10 @@ void Corrupt(TenantFixture& t, Collection c, const std::function<bool(const json
 }
 
 std::function<bool(const json::object&)> WithId(const std::string& id) {
-  return [id](const json::object& o) { const json::value* v = o.if_contains("id"); return v && v->is_string() && v->get_string() == id; };
+  return [id](const json::object& o) {
+    const json::value* v = o.if_contains("id");
+    return v && v->is_string() && v->get_string() == id;
+  };
 }
 
 struct Case {
@@ -123,12 +133,15 @@ TEST_CASE("access reads refuse a malformed service principal or assignment, nami
   REQUIRE_MESSAGE(before.ok(), (before.ok() ? "" : before.error().message));
   REQUIRE(before->apps.size() == 1);
   CHECK(before->apps[0].grants.size() == 1);
-  Corrupt(t, Collection::kAppRoleAssignments, [&](const json::object& a) { return a.at("resourceId").as_string() == m.sp_id; }, "appRoleId", 9);
+  Corrupt(
+      t, Collection::kAppRoleAssignments, [&](const json::object& a) { return a.at("resourceId").as_string() == m.sp_id; }, "appRoleId", 9);
   auto access = graph::ReadAccessSnapshot(*client, one);
   REQUIRE_FALSE(access.ok());
   CHECK(access.error().message.find("\"appRoleId\"") != std::string::npos);
 
-  Corrupt(t, Collection::kAppRoleAssignments, [&](const json::object& a) { return a.at("resourceId").as_string() == m.sp_id; }, "appRoleId", json::value(kRole));
+  Corrupt(
+      t, Collection::kAppRoleAssignments, [&](const json::object& a) { return a.at("resourceId").as_string() == m.sp_id; }, "appRoleId",
+      json::value(kRole));
   Corrupt(t, Collection::kServicePrincipals, WithId(m.sp_id), "appRoles", "none");
   access = graph::ReadAccessSnapshot(*client, one);
   REQUIRE_FALSE(access.ok());
@@ -149,13 +162,14 @@ TEST_CASE("a collection page without a value list, or with items that are not ob
   auto http = graph::MakeHttpTransport({});
   graph::GraphClientOptions options;
   options.graph_root = "http://127.0.0.1:" + std::to_string(server.value()->port()) + "/v1.0";
-  graph::GraphClient client(*http, []() -> engine::Result<std::string> { return std::string("token"); }, options);
-  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"no":"value"})", "no \"value\" array"},
-           {R"({"value":{"id":"x"}})", "no \"value\" array"},
-           {R"({"value":[7]})", "a collection item is not an object"},
-           {R"([1,2])", "no \"value\" array"},
-           {R"({"value":[],"@odata.nextLink":7})", "@odata.nextLink is not a URL"}}) {
+  graph::GraphClient client(
+      *http, []() -> engine::Result<std::string> { return std::string("token"); }, options);
+  for (const auto& [body, why] :
+       std::vector<std::pair<std::string, std::string>>{{R"({"no":"value"})", "no \"value\" array"},
+                                                        {R"({"value":{"id":"x"}})", "no \"value\" array"},
+                                                        {R"({"value":[7]})", "a collection item is not an object"},
+                                                        {R"([1,2])", "no \"value\" array"},
+                                                        {R"({"value":[],"@odata.nextLink":7})", "@odata.nextLink is not a URL"}}) {
     page = body;
     auto r = client.ListAll({"/applications"})[0];
     REQUIRE_FALSE(r.ok());

@@ -111,11 +111,14 @@ struct Harness {
     o.sleep = [this](int64_t ms) { clock.Sleep(ms); };
     o.jitter_seed = 7;
     if (adjust) adjust(o);
-    return std::make_unique<GraphClient>(transport, [this]() -> engine::Result<std::string> {
-      ++token_calls;
-      if (token_fails) return engine::MakeError(Error::Kind::kAuth, "AADSTS7000215: Invalid client secret provided.");
-      return kToken;
-    }, o);
+    return std::make_unique<GraphClient>(
+        transport,
+        [this]() -> engine::Result<std::string> {
+          ++token_calls;
+          if (token_fails) return engine::MakeError(Error::Kind::kAuth, "AADSTS7000215: Invalid client secret provided.");
+          return kToken;
+        },
+        o);
   }
   void Queue(int status, json::value body = nullptr, net::Headers headers = {}) {
     transport.queue.push_back(Scripted::ToHttp({status, std::move(body), std::move(headers)}));
@@ -196,7 +199,9 @@ TEST_CASE("a body is sent as JSON with its Content-Type, caller headers pass thr
   Harness h;
   auto client = h.Client();
   h.Queue(201, json::object{{"id", "1"}});
-  GraphRequest upsert{"PATCH", "/applications(uniqueName='a')", {{"Prefer", "create-if-missing"}}, json::value(json::object{{"displayName", "A"}}), false, std::nullopt};
+  GraphRequest upsert{
+      "PATCH",     "/applications(uniqueName='a')", {{"Prefer", "create-if-missing"}}, json::value(json::object{{"displayName", "A"}}), false,
+      std::nullopt};
   auto r = client->Send(upsert);
   REQUIRE(r.ok());
   CHECK(r->status == 201);
@@ -232,8 +237,8 @@ TEST_CASE("error kinds follow the status, the request-id comes from innerError w
     int status;
     Error::Kind kind;
   };
-  for (Case c : {Case{401, Error::Kind::kAuth}, Case{403, Error::Kind::kAuth}, Case{404, Error::Kind::kNotFound},
-                 Case{409, Error::Kind::kConflict}, Case{412, Error::Kind::kConflict}, Case{500, Error::Kind::kTransient}}) {
+  for (Case c : {Case{401, Error::Kind::kAuth}, Case{403, Error::Kind::kAuth}, Case{404, Error::Kind::kNotFound}, Case{409, Error::Kind::kConflict},
+                 Case{412, Error::Kind::kConflict}, Case{500, Error::Kind::kTransient}}) {
     Harness h;
     auto client = h.Client();
     h.Queue(c.status, GraphError("Some_Code", "Some message.", "inner-rid"));
@@ -249,14 +254,16 @@ TEST_CASE("error kinds follow the status, the request-id comes from innerError w
 TEST_CASE("a replication failure's details are kept in the message") {
   Harness h;
   auto client = h.Client();
-  json::object body{{"error", json::object{{"code", "Request_BadRequest"},
-                                           {"message", "The appId 'x' of the service principal does not reference a valid application object."},
-                                           {"details", json::array{json::object{{"code", "NoBackingApplicationObject"}, {"message", "m"}, {"target", "appId"}}}}}}};
+  json::object body{
+      {"error", json::object{{"code", "Request_BadRequest"},
+                             {"message", "The appId 'x' of the service principal does not reference a valid application object."},
+                             {"details", json::array{json::object{{"code", "NoBackingApplicationObject"}, {"message", "m"}, {"target", "appId"}}}}}}};
   h.Queue(400, body);
   auto r = client->Send(GraphRequest{"POST", "/servicePrincipals", {}, json::value(json::object{{"appId", "x"}}), false, std::nullopt});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message == "POST servicePrincipals: HTTP 400 Request_BadRequest: The appId 'x' of the service principal does not "
-                             "reference a valid application object. [NoBackingApplicationObject]");
+  CHECK(r.error().message ==
+        "POST servicePrincipals: HTTP 400 Request_BadRequest: The appId 'x' of the service principal does not "
+        "reference a valid application object. [NoBackingApplicationObject]");
 }
 
 TEST_CASE("a token failure ends the request before any HTTP exchange") {
@@ -313,7 +320,8 @@ TEST_CASE("without Retry-After a 503 backs off with jitter between half and all 
 TEST_CASE("a 429 naming the app + tenant scope holds the scope: the next request waits too") {
   Harness h;
   auto client = h.Client();
-  net::Headers scoped{{"Retry-After", "5"}, {"x-ms-throttle-scope", "Tenant_Application/ReadWrite/app/tenant"},
+  net::Headers scoped{{"Retry-After", "5"},
+                      {"x-ms-throttle-scope", "Tenant_Application/ReadWrite/app/tenant"},
                       {"x-ms-throttle-information", "ResourceUnitLimitExceeded"}};
   h.Queue(429, GraphError("TooManyRequests", "Please retry again later."), scoped);
   h.Queue(200, json::object{});
@@ -380,8 +388,9 @@ TEST_CASE("after a transport error a GET is sent again, a POST is not") {
   auto created = client->Send(GraphRequest{"POST", "/applications", {}, json::value(json::object{{"displayName", "A"}}), false, std::nullopt});
   REQUIRE_FALSE(created.ok());
   CHECK(created.error().kind == Error::Kind::kTransient);
-  CHECK(created.error().message == "POST applications: graph.test:443: read: connection reset (transport error on a request that is not "
-                                   "idempotent: it may have been executed, so it is not sent again)");
+  CHECK(created.error().message ==
+        "POST applications: graph.test:443: read: connection reset (transport error on a request that is not "
+        "idempotent: it may have been executed, so it is not sent again)");
   CHECK(h.transport.Sent().size() == 3);
 }
 
@@ -408,7 +417,9 @@ TEST_CASE("a transport refusal that is not transient (TLS, bad URL) is final at 
 TEST_CASE("a 404 after a write is retried until the object has replicated, without the flag it is final") {
   Harness h;
   auto client = h.Client();
-  for (int i = 0; i < 2; ++i) h.Queue(404, GraphError("Request_ResourceNotFound", "Resource 'x' does not exist or one of its queried reference-property objects are not present."));
+  for (int i = 0; i < 2; ++i)
+    h.Queue(404,
+            GraphError("Request_ResourceNotFound", "Resource 'x' does not exist or one of its queried reference-property objects are not present."));
   h.Queue(200, json::object{{"id", "x"}});
   GraphRequest read = Get("/applications/6c0ffee0-0000-4000-8000-000000000001");
   read.consistency_expected = true;
@@ -520,7 +531,8 @@ TEST_CASE("a sub-request with a body carries Content-Type, a batch of POSTs is n
   h.transport.queue.push_back(engine::MakeError(Error::Kind::kTransient, "graph.test:443: read: end of stream"));
   std::vector<GraphRequest> creates;
   for (int i = 0; i < 3; ++i)
-    creates.push_back(GraphRequest{"POST", "/applications", {}, json::value(json::object{{"displayName", "n" + std::to_string(i)}}), false, std::nullopt});
+    creates.push_back(
+        GraphRequest{"POST", "/applications", {}, json::value(json::object{{"displayName", "n" + std::to_string(i)}}), false, std::nullopt});
   auto results = client->SendBatch(creates);
   REQUIRE(h.transport.Sent().size() == 1);
   json::value batch = json::parse(h.transport.Sent()[0].body);
@@ -643,10 +655,10 @@ TEST_CASE("request kinds leave out ids, alternate keys and the query") {
   using graph::RequestKind;
   CHECK(RequestKind("GET", "/applications?$top=999") == "GET applications");
   CHECK(RequestKind("PATCH", "/applications(uniqueName='x')") == "PATCH applications");
-  CHECK(RequestKind("GET", "/servicePrincipals/6c0ffee0-0000-4000-8000-000000000001/appRoleAssignedTo") ==
-        "GET servicePrincipals/appRoleAssignedTo");
-  CHECK(RequestKind("DELETE", "/servicePrincipals/6c0ffee0-0000-4000-8000-000000000001/appRoleAssignedTo/"
-                              "41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE") == "DELETE servicePrincipals/appRoleAssignedTo");
+  CHECK(RequestKind("GET", "/servicePrincipals/6c0ffee0-0000-4000-8000-000000000001/appRoleAssignedTo") == "GET servicePrincipals/appRoleAssignedTo");
+  CHECK(RequestKind("DELETE",
+                    "/servicePrincipals/6c0ffee0-0000-4000-8000-000000000001/appRoleAssignedTo/"
+                    "41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE") == "DELETE servicePrincipals/appRoleAssignedTo");
   CHECK(RequestKind("POST", "/applications/6c0ffee0-0000-4000-8000-000000000001/microsoft.graph.addPassword") ==
         "POST applications/microsoft.graph.addPassword");
   CHECK(RequestKind("GET", "/oauth2PermissionGrants") == "GET oauth2PermissionGrants");

@@ -12,8 +12,7 @@ using namespace entragate::graph::testing;
 TEST_CASE("managed identity credential: App Service protocol with the host's identity header") {
   TestTenant t;
   ManagedIdentityCredential credential(
-      t.transport(), ManagedIdentityEndpoint::AppService(t.e().identity_endpoint, t.e().identity_headers.at("centos-2")),
-      std::nullopt, Now);
+      t.transport(), ManagedIdentityEndpoint::AppService(t.e().identity_endpoint, t.e().identity_headers.at("centos-2")), std::nullopt, Now);
   CHECK(credential.Name() == "managed identity (App Service: IDENTITY_ENDPOINT)");
   auto token = credential.GetToken(kGraphScope);
   REQUIRE_MESSAGE(token.ok(), (token.ok() ? "" : token.error().message));
@@ -26,8 +25,7 @@ TEST_CASE("managed identity credential: App Service protocol with the host's ide
 TEST_CASE("managed identity credential: a wrong identity header is refused and not echoed") {
   TestTenant t;
   const std::string wrong = "0f0e0d0c-bad0-4bad-8bad-000000000000";
-  ManagedIdentityCredential credential(t.transport(), ManagedIdentityEndpoint::AppService(t.e().identity_endpoint, wrong),
-                                       std::nullopt, Now);
+  ManagedIdentityCredential credential(t.transport(), ManagedIdentityEndpoint::AppService(t.e().identity_endpoint, wrong), std::nullopt, Now);
   auto token = credential.GetToken(kGraphScope);
   REQUIRE_FALSE(token.ok());
   CAPTURE(token.error().message);
@@ -63,8 +61,7 @@ TEST_CASE("managed identity credential: the requests as the protocols define the
         "http://127.0.0.1:9/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fgraph.microsoft.com&client_id=cid");
   CHECK(canned.last().Header("Metadata") == std::optional<std::string>("true"));
 
-  ManagedIdentityCredential app_service(canned, ManagedIdentityEndpoint::AppService("http://127.0.0.1:9/msi/token", "hdr"),
-                                        std::nullopt, Now);
+  ManagedIdentityCredential app_service(canned, ManagedIdentityEndpoint::AppService("http://127.0.0.1:9/msi/token", "hdr"), std::nullopt, Now);
   REQUIRE(app_service.GetToken(kGraphScope).ok());
   CHECK(canned.last().target == "http://127.0.0.1:9/msi/token?api-version=2019-08-01&resource=https%3A%2F%2Fgraph.microsoft.com");
   CHECK(canned.last().Header("X-IDENTITY-HEADER") == std::optional<std::string>("hdr"));

@@ -99,16 +99,20 @@ TEST_CASE("hostile alternate keys address exactly their own app") {
   const std::vector<std::string> keys{"it's", "a)/b", "x') or ('1", "100%", "q?$select=id#f", "ключ"};
   for (const auto& key : keys) {
     CAPTURE(key);
-    GraphRequest upsert{"PATCH", "/applications" + KeySegment("uniqueName", key), {{"Prefer", "create-if-missing"}},
-                        json::value(json::object{{"displayName", "keyed " + key}}), false, std::nullopt};
+    GraphRequest upsert{"PATCH",
+                        "/applications" + KeySegment("uniqueName", key),
+                        {{"Prefer", "create-if-missing"}},
+                        json::value(json::object{{"displayName", "keyed " + key}}),
+                        false,
+                        std::nullopt};
     auto made = client->Send(upsert);
     REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message));
     CHECK(made->status == 201);
   }
   for (const auto& key : keys) {
     CAPTURE(key);
-    auto got = client->Send(GraphRequest{"GET", "/applications" + KeySegment("uniqueName", key) + "?$select=uniqueName,displayName", {},
-                                         std::nullopt, false, std::nullopt});
+    auto got = client->Send(GraphRequest{
+        "GET", "/applications" + KeySegment("uniqueName", key) + "?$select=uniqueName,displayName", {}, std::nullopt, false, std::nullopt});
     REQUIRE_MESSAGE(got.ok(), (got.ok() ? "" : got.error().message));
     CHECK(got->body.at("uniqueName").as_string() == key);
     CHECK(got->body.at("displayName").as_string() == "keyed " + key);

@@ -61,8 +61,8 @@ TEST_CASE("costs follow Graph's table: base costs, $select, $expand, small $top,
 
 TEST_CASE("a full bucket sends at once, down to the reserve, then at the refill rate") {
   Clock c;
-  Pacer p(Budget(100, 10000), c.Fn());  // 100 RU / 10 s: 10 RU per second
-  CHECK(SendAll(p, c, 95, kRead) == 0);   // 5 % stays in reserve
+  Pacer p(Budget(100, 10000), c.Fn());   // 100 RU / 10 s: 10 RU per second
+  CHECK(SendAll(p, c, 95, kRead) == 0);  // 5 % stays in reserve
   CHECK(p.Reserve(kRead, false).wait_ms == 100);
   int64_t took = SendAll(p, c, 50, kRead);
   CHECK(took >= 5000);
@@ -204,7 +204,7 @@ TEST_CASE("a sender queued behind a budget that is then raised waits less than i
   CHECK(last.wait_ms > 20000);  // 20 writes over a refill of 100 per 150 s
   c.now += 1000;
   CHECK(p.Remaining(last) == doctest::Approx(last.wait_ms - 1000).epsilon(0.01));  // nothing changed: the rest of its wait
-  p.OnAnswer(kWrite, 1, std::nullopt);  // at our limit, and Graph says it is below 80 %
+  p.OnAnswer(kWrite, 1, std::nullopt);                                             // at our limit, and Graph says it is below 80 %
   CHECK(p.learnt().writes > 100);
   CHECK(p.Remaining(last) == 0);
   CHECK(p.Confirm(last));
@@ -219,7 +219,7 @@ TEST_CASE("a raise helps the queue in order: the back of it still waits") {
   p.OnAnswer(kWrite, 1, std::nullopt);
   double raised = p.learnt().writes - 100;
   REQUIRE(raised > 0);
-  CHECK(p.Remaining(queue[130]) == 0);                    // within what the raise added
-  CHECK(p.Remaining(queue.back()) > 0);                    // beyond it
+  CHECK(p.Remaining(queue[130]) == 0);   // within what the raise added
+  CHECK(p.Remaining(queue.back()) > 0);  // beyond it
   CHECK(p.Remaining(queue.back()) < queue.back().wait_ms - 1000);
 }

@@ -228,9 +228,7 @@ TEST_CASE("a wait that would pass the total budget stops") {
   CHECK(d.reason == "throttled (429); waiting 30.000 s would pass the 120.000 s budget");
 }
 
-TEST_CASE("a Retry-After longer than the whole budget stops at once") {
-  CHECK_FALSE(Decide(Throttled("600"), kLimits, 1).retry);
-}
+TEST_CASE("a Retry-After longer than the whole budget stops at once") { CHECK_FALSE(Decide(Throttled("600"), kLimits, 1).retry); }
 
 TEST_CASE("a wait that just fits the budget is taken") {
   Attempt a = Throttled("20", 3);
@@ -256,9 +254,7 @@ TEST_CASE("404 after a write backs off: the object may not have replicated yet")
   CHECK(d.delay_ms <= 500);
 }
 
-TEST_CASE("NoBackingApplicationObject is a real answer without a preceding write") {
-  CHECK_FALSE(Decide(NoBackingApp(false), kLimits, 1).retry);
-}
+TEST_CASE("NoBackingApplicationObject is a real answer without a preceding write") { CHECK_FALSE(Decide(NoBackingApp(false), kLimits, 1).retry); }
 
 TEST_CASE("NoBackingApplicationObject after creating the app backs off") { CHECK(Decide(NoBackingApp(true), kLimits, 1).retry); }
 

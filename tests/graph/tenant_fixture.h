@@ -27,7 +27,8 @@ struct TenantFixture : Tenant {
     options.graph_root = e().graph;
     if (options.jitter_seed == 0) options.jitter_seed = 11;
     std::string bearer = token;
-    return std::make_unique<graph::GraphClient>(*http, [bearer]() -> engine::Result<std::string> { return bearer; }, options);
+    return std::make_unique<graph::GraphClient>(
+        *http, [bearer]() -> engine::Result<std::string> { return bearer; }, options);
   }
 
   struct Counts {
@@ -36,8 +37,8 @@ struct TenantFixture : Tenant {
   Counts Stats() {
     boost::json::object s = Admin("GET", "stats");
     const auto& f = s.at("faults");
-    return {s.at("requests").to_number<uint64_t>(), s.at("batchSubrequests").to_number<uint64_t>(),
-            f.at("throttled").to_number<uint64_t>(), f.at("unavailable").to_number<uint64_t>()};
+    return {s.at("requests").to_number<uint64_t>(), s.at("batchSubrequests").to_number<uint64_t>(), f.at("throttled").to_number<uint64_t>(),
+            f.at("unavailable").to_number<uint64_t>()};
   }
 };
 

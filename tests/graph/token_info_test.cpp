@@ -30,8 +30,12 @@ TEST_CASE("token info credential status: claims of an emulator token, rendered w
 
 TEST_CASE("token info credential status: v2 and user claims, expiry in the past, an opaque token") {
   crypto::PKey key = crypto::GenerateRsaKey().value();
-  json::object claims{{"tid", "t-1"}, {"azp", "client-2"}, {"oid", "o-3"}, {"upn", "ada@contoso.example"},
-                      {"aud", "00000003-0000-0000-c000-000000000000"}, {"scp", "Application.Read.All User.Read"},
+  json::object claims{{"tid", "t-1"},
+                      {"azp", "client-2"},
+                      {"oid", "o-3"},
+                      {"upn", "ada@contoso.example"},
+                      {"aud", "00000003-0000-0000-c000-000000000000"},
+                      {"scp", "Application.Read.All User.Read"},
                       {"exp", 1700000000}};
   const std::string jwt = crypto::SignJwt({}, claims, crypto::JwtAlg::kRs256, key).value();
   auto info = DecodeTokenInfo(jwt);

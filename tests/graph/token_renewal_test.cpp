@@ -20,8 +20,10 @@ class Scripted : public Transport {
     net::Response resp;
     resp.status = statuses.front();
     statuses.pop_front();
-    if (resp.status == 401) resp.body = R"({"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}})";
-    else resp.body = R"({"value":[]})";
+    if (resp.status == 401)
+      resp.body = R"({"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}})";
+    else
+      resp.body = R"({"value":[]})";
     resp.headers["Content-Type"] = "application/json";
     return resp;
   }
@@ -36,7 +38,8 @@ TEST_CASE("a 401 renews the token once and retries, a second 401 is final") {
   o.graph_root = "https://graph.test/v1.0";
   o.sleep = [](int64_t) {};
   o.on_unauthorized = [&] { ++renewals; };
-  GraphClient client(t, [&]() -> engine::Result<std::string> { return "token-" + std::to_string(++issued); }, o);
+  GraphClient client(
+      t, [&]() -> engine::Result<std::string> { return "token-" + std::to_string(++issued); }, o);
   t.statuses = {401, 200};
   auto ok = client.Send({"GET", "/applications", {}, std::nullopt, false, true});
   REQUIRE(ok.ok());

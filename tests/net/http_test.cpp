@@ -101,8 +101,7 @@ struct Pki {
     ca_file = dir.Write("ca.pem", Pem(*ca));
   }
 
-  static ServerTls Issue(const crypto::CertSpec& spec, const crypto::Certificate& ca,
-                         const crypto::PKey& ca_key, const crypto::PKey& key) {
+  static ServerTls Issue(const crypto::CertSpec& spec, const crypto::Certificate& ca, const crypto::PKey& ca_key, const crypto::PKey& key) {
     auto cert = crypto::IssueServerCert(key, spec, ca, ca_key);
     return cert ? ServerTls{Pem(*cert), Pem(key)} : ServerTls{};
   }
@@ -121,8 +120,7 @@ HandlerResult Echo(const Request& request) {
   response.status = request.method == "POST" ? 201 : 200;
   response.headers["Content-Type"] = "text/plain";
   response.headers["X-Echo-Peer"] = request.peer;
-  response.body = request.method + " " + request.target + "\n" + request.Header("X-Test").value_or("") +
-                  "\n" + request.body;
+  response.body = request.method + " " + request.target + "\n" + request.Header("X-Test").value_or("") + "\n" + request.body;
   return {response, {}};
 }
 
@@ -144,8 +142,7 @@ TransportOptions TrustingTestCa() {
   return options;
 }
 
-std::string Url(const char* scheme, const HttpServer& server, const std::string& path,
-                const char* host = "127.0.0.1") {
+std::string Url(const char* scheme, const HttpServer& server, const std::string& path, const char* host = "127.0.0.1") {
   return std::string(scheme) + "://" + host + ":" + std::to_string(server.port()) + path;
 }
 
@@ -350,8 +347,7 @@ TEST_CASE("a certificate from an unknown CA is refused as invalid") {
   auto got = MakeHttpTransport(TrustingTestCa())->Send(Get(Url("https", *server, "/")));
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().kind == Error::Kind::kInvalid);
-  const std::string prefix =
-      "TLS certificate verification failed for 127.0.0.1:" + std::to_string(server->port()) + ": ";
+  const std::string prefix = "TLS certificate verification failed for 127.0.0.1:" + std::to_string(server->port()) + ": ";
   CHECK_MESSAGE(got.error().message.rfind(prefix, 0) == 0, got.error().message);
   CHECK_MESSAGE(got.error().message.find("not trusted") != std::string::npos, got.error().message);
   CHECK(got.error().message.find("mismatch") == std::string::npos);
@@ -366,9 +362,8 @@ TEST_CASE("a certificate for another host name is refused, distinguishably") {
   auto by_ip = transport->Send(Get(Url("https", *server, "/")));
   REQUIRE_FALSE(by_ip.ok());
   CHECK(by_ip.error().kind == Error::Kind::kInvalid);
-  CHECK(by_ip.error().message ==
-        "TLS certificate verification failed for 127.0.0.1:" + std::to_string(server->port()) +
-            ": IP address mismatch (the certificate does not name this host)");
+  CHECK(by_ip.error().message == "TLS certificate verification failed for 127.0.0.1:" + std::to_string(server->port()) +
+                                     ": IP address mismatch (the certificate does not name this host)");
 }
 
 TEST_CASE("the system store does not trust the test CA") {
@@ -394,8 +389,7 @@ TEST_CASE("an unreadable CA file is an invalid-configuration error") {
 
 TEST_CASE("plain http to a non-loopback host is refused before connecting") {
   auto transport = MakeHttpTransport({});
-  for (const char* url : {"http://example.com/", "http://10.0.0.1:8080/x", "http://[2001:db8::1]/",
-                          "http://localhost.example.com/"}) {
+  for (const char* url : {"http://example.com/", "http://10.0.0.1:8080/x", "http://[2001:db8::1]/", "http://localhost.example.com/"}) {
     CAPTURE(url);
     auto got = transport->Send(Get(url));
     REQUIRE_FALSE(got.ok());
@@ -473,8 +467,7 @@ TEST_CASE("a request that outlives request_timeout is transient") {
   auto got = MakeHttpTransport(options)->Send(Get(Url("http", *server, "/slow")));
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().kind == Error::Kind::kTransient);
-  CHECK(got.error().message ==
-        "request to 127.0.0.1:" + std::to_string(server->port()) + " timed out after 200 ms");
+  CHECK(got.error().message == "request to 127.0.0.1:" + std::to_string(server->port()) + " timed out after 200 ms");
 }
 
 TEST_CASE("a body over the limit gets 413") {
@@ -485,8 +478,7 @@ TEST_CASE("a body over the limit gets 413") {
   REQUIRE_MESSAGE(got.ok(), got.error().message);
   CHECK(got->status == 413);
 
-  const std::string answer =
-      RawExchange(server->port(), "POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
+  const std::string answer = RawExchange(server->port(), "POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n");
   CHECK(answer.rfind("HTTP/1.1 413 ", 0) == 0);
 }
 
@@ -495,10 +487,8 @@ TEST_CASE("malformed or oversized requests get 400 and garbage never hurts the s
   options.max_header_bytes = 1024;
   auto server = StartServer(options);
   CHECK(RawExchange(server->port(), "HELLO WORLD\r\n\r\n").rfind("HTTP/1.1 400 ", 0) == 0);
-  CHECK(RawExchange(server->port(), "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(2000, 'a') + "\r\n\r\n")
-            .rfind("HTTP/1.1 400 ", 0) == 0);
-  CHECK(RawExchange(server->port(), "GET http://elsewhere/ HTTP/1.1\r\nHost: a\r\n\r\n")
-            .rfind("HTTP/1.1 400 ", 0) == 0);
+  CHECK(RawExchange(server->port(), "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(2000, 'a') + "\r\n\r\n").rfind("HTTP/1.1 400 ", 0) == 0);
+  CHECK(RawExchange(server->port(), "GET http://elsewhere/ HTTP/1.1\r\nHost: a\r\n\r\n").rfind("HTTP/1.1 400 ", 0) == 0);
   std::string garbage;
   for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 7919) % 256));
   RawExchange(server->port(), garbage);
@@ -514,9 +504,7 @@ TEST_CASE("Expect: 100-continue is answered before the body is read") {
   asio::io_context ioc;
   tcp::socket socket(ioc);
   socket.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-  asio::write(socket,
-              asio::buffer(std::string(
-                  "POST /c HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")));
+  asio::write(socket, asio::buffer(std::string("POST /c HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")));
   std::string interim;
   asio::read_until(socket, asio::dynamic_buffer(interim), "\r\n\r\n");
   CHECK(interim == "HTTP/1.1 100 Continue\r\n\r\n");
@@ -619,8 +607,7 @@ TEST_CASE("an unreachable proxy is transient and named") {
   auto got = MakeHttpTransport(options)->Send(Get(Url("https", *server, "/")));
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().kind == Error::Kind::kTransient);
-  CHECK(got.error().message.rfind("cannot connect to proxy 127.0.0.1:" + std::to_string(dead_port) + ": ",
-                                  0) == 0);
+  CHECK(got.error().message.rfind("cannot connect to proxy 127.0.0.1:" + std::to_string(dead_port) + ": ", 0) == 0);
 }
 
 TEST_CASE("TransportOptions::FromEnvironment") {
@@ -633,8 +620,7 @@ TEST_CASE("TransportOptions::FromEnvironment") {
   CHECK(options.https_proxy == "http://upper:3128");
   CHECK(options.no_proxy == "a.example,b.example");
   CHECK(options.ca_file == "/tmp/ca.pem");
-  for (const char* name : {"HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE"})
-    ::unsetenv(name);
+  for (const char* name : {"HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE"}) ::unsetenv(name);
   const TransportOptions empty = TransportOptions::FromEnvironment();
   CHECK_FALSE(empty.https_proxy.has_value());
   CHECK(empty.no_proxy.empty());
@@ -652,9 +638,7 @@ TEST_CASE("Stop is idempotent and a stopped server refuses connections") {
   auto got = transport->Send(Get(Url("http", *server, "/")));
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().kind == Error::Kind::kTransient);
-  CHECK_MESSAGE(got.error().message.rfind(
-                    "cannot connect to 127.0.0.1:" + std::to_string(server->port()) + ": ", 0) == 0,
-                got.error().message);
+  CHECK_MESSAGE(got.error().message.rfind("cannot connect to 127.0.0.1:" + std::to_string(server->port()) + ": ", 0) == 0, got.error().message);
 }
 
 TEST_CASE("an idle connection the server closed is not used again, even for POST") {
