@@ -82,21 +82,13 @@ int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
   auto config = emulator::FaultConfig::Parse(a.faults);
   if (!config.ok()) return fmt::print(stderr, "{}\n", config.error().message), 1;
-  std::string dir = (std::filesystem::temp_directory_path() / ("entragate-bench-limits-" + std::to_string(::getpid()))).string();
-  emulator::LocalTenantOptions options;
-  options.state_dir = dir;
-  auto tenant = emulator::LocalTenant::Start(options);  // no limits while the identities are made
-  if (!tenant.ok()) return fmt::print(stderr, "{}\n", tenant.error().message), 1;
-  const auto& e = tenant.value()->endpoints();
-  auto transport = graph::MakeHttpTransport({});
-  if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
-  tenant.value()->faults().Configure(config.value());
   graph::GraphClientOptions o;
-  o.graph_root = e.graph;
   if (!a.budget.empty()) o.budget = graph::GraphBudgetPreset(a.budget);
-  graph::GraphStack stack = graph::MakeSecretStack(*transport, {e.authority, e.tenant_id, e.client_id}, e.client_secret, o);
-  graph::GraphClient& client = *stack.client;
-  graph::GraphProvider& provider = *stack.provider;
+  auto bt = bench::StartBenchTenant("entragate-bench-limits", a.identities, o);  // no limits while the identities are made
+  if (!bt) return 1;
+  bt->tenant->faults().Configure(config.value());
+  graph::GraphClient& client = *bt->stack.client;
+  graph::GraphProvider& provider = *bt->stack.provider;
   engine::Diagnostics diags;
   engine::DesiredState desired = engine::LoadManifestTexts({{"bench.yaml", Manifest(a)}}, diags);
   if (diags.has_errors()) return fmt::print(stderr, "manifest errors\n"), 1;
@@ -107,17 +99,17 @@ int main(int argc, char** argv) {
   engine::Plan plan = engine::ComputePlan(desired, observed.value(), diags);
   engine::ExecutionReport report = engine::Execute(plan, observed.value(), provider);
   double apply_s = Seconds(start);
-  emulator::FaultCounters after_apply = tenant.value()->faults().counters();
+  emulator::FaultCounters after_apply = bt->tenant->faults().counters();
   if (!a.replan_faults.empty()) {
     auto replan_config = emulator::FaultConfig::Parse(a.replan_faults);
     if (!replan_config.ok()) return fmt::print(stderr, "{}\n", replan_config.error().message), 1;
-    tenant.value()->faults().Configure(replan_config.value());
+    bt->tenant->faults().Configure(replan_config.value());
   }
   auto replan_start = std::chrono::steady_clock::now();
   auto again = provider.Read(desired, {});
   double replan_s = Seconds(replan_start);
   size_t left = again.ok() ? engine::ComputePlan(desired, again.value(), diags).changes.size() : 0;
-  emulator::FaultCounters f = tenant.value()->faults().counters();
+  emulator::FaultCounters f = bt->tenant->faults().counters();
   graph::ClientStats s = client.stats();
 
   emulator::LimitBudget budget = config->Budget();
@@ -140,7 +132,5 @@ int main(int argc, char** argv) {
   fmt::print("  429s received         : {} of {} requests sent ({:.2f} %)\n", s.throttled_responses, sent,
              sent ? 100.0 * static_cast<double>(s.throttled_responses) / static_cast<double>(sent) : 0);
   fmt::print("  waiting (wall)        : {:.1f} s, {} scope holds\n", static_cast<double>(s.waited_wall_ms) / 1000, s.scope_holds);
-  tenant.value()->Stop();
-  std::filesystem::remove_all(dir);
   return report.ok() && again.ok() && left == 0 ? 0 : 1;
 }

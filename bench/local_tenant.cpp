@@ -123,20 +123,11 @@ double BatchWrites(const emulator::LocalTenantEndpoints& e, const std::string& t
 }
 
 int Run(const Args& a, int apps, int grants) {
-  std::string dir = (std::filesystem::temp_directory_path() / ("entragate-bench-local-" + std::to_string(::getpid()))).string();
-  std::filesystem::remove_all(dir);
-  emulator::LocalTenantOptions options;
-  options.state_dir = dir;
-  auto tenant = emulator::LocalTenant::Start(options);
-  if (!tenant.ok()) return fmt::print(stderr, "{}\n", tenant.error().message), 1;
-  const auto& e = tenant.value()->endpoints();
-  auto transport = graph::MakeHttpTransport({});
-  if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
-  graph::GraphClientOptions o;
-  o.graph_root = e.graph;
-  graph::GraphStack stack = graph::MakeSecretStack(*transport, {e.authority, e.tenant_id, e.client_id}, e.client_secret, o);
-  graph::GraphProvider& provider = *stack.provider;
-  auto token = graph::BearerFrom(*stack.credential, graph::kGraphScope);
+  auto bt = bench::StartBenchTenant("entragate-bench-local", a.identities);
+  if (!bt) return 1;
+  const auto& e = bt->e();
+  graph::GraphProvider& provider = *bt->stack.provider;
+  auto token = graph::BearerFrom(*bt->stack.credential, graph::kGraphScope);
   engine::Diagnostics diags;
   // 500 apps a file keeps every file under the manifest size limit at any size.
   engine::DesiredState desired = engine::LoadManifestTexts(bench::WorkloadFiles({apps, grants, a.identities, 7, false}, 500), diags);
@@ -151,10 +142,12 @@ int Run(const Args& a, int apps, int grants) {
   if (!report.ok()) return fmt::print(stderr, "setup apply failed\n"), 1;
 
   // The plan is another run of the CLI: a client of its own, whose pacer the apply has not spent.
-  graph::GraphClient plan_client(*transport, token, o);
+  graph::GraphClientOptions o;
+  o.graph_root = e.graph;
+  graph::GraphClient plan_client(*bt->transport, token, o);
   graph::GraphProvider plan_provider(plan_client);
   (void)token();  // the token is cached, as a CLI run finds it in its token cache
-  emulator::GraphStats before = tenant.value()->graph().Stats();
+  emulator::GraphStats before = bt->tenant->graph().Stats();
   double cpu_start = CpuSeconds();
   auto start = std::chrono::steady_clock::now();
   auto observed = plan_provider.Read(desired, {});
@@ -162,19 +155,19 @@ int Run(const Args& a, int apps, int grants) {
   engine::Plan again = engine::ComputePlan(desired, observed.value(), diags);
   double plan_s = Seconds(start);
   double plan_cpu = CpuSeconds() - cpu_start;
-  emulator::GraphStats after = tenant.value()->graph().Stats();
+  emulator::GraphStats after = bt->tenant->graph().Stats();
 
-  std::vector<std::string> app_ids = tenant.value()->store().Read([](const emulator::StoreView& v) {
+  std::vector<std::string> app_ids = bt->tenant->store().Read([](const emulator::StoreView& v) {
     std::vector<std::string> ids;
     for (const auto& [id, app] : v.All(emulator::Collection::kApplications)) ids.push_back(id);
     return ids;
   });
   auto bearer = token();
   if (!bearer.ok()) return fmt::print(stderr, "no token\n"), 1;
-  uint64_t syncs_before = tenant.value()->store().journal_syncs();
+  uint64_t syncs_before = bt->tenant->store().journal_syncs();
   uint64_t failed = 0;
   double writes_per_s = BatchWrites(e, bearer.value(), app_ids, a.writers, a.envelopes, failed);
-  uint64_t syncs = tenant.value()->store().journal_syncs() - syncs_before;
+  uint64_t syncs = bt->tenant->store().journal_syncs() - syncs_before;
 
   fmt::print("local tenant, {} apps x {} grants, {} managed identities:\n", apps, grants, a.identities);
   fmt::print("  setup apply            : {} steps, {} failed, {:.1f} s\n", report.done, report.failed, setup_s);
@@ -184,9 +177,6 @@ int Run(const Args& a, int apps, int grants) {
              after.requests - before.requests, after.batch_subrequests - before.batch_subrequests);
   fmt::print("  $batch writes          : {:.0f} writes/s  (goal >= 10,000); {} clients x {} envelopes of 20, {} failed, {} journal fsyncs\n",
              writes_per_s, a.writers, a.envelopes, failed, syncs);
-  tenant.value()->Stop();
-  tenant.value().reset();
-  std::filesystem::remove_all(dir);
   return again.changes.empty() && failed == 0 ? 0 : 1;
 }
 

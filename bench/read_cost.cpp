@@ -56,18 +56,9 @@ std::string Manifest(const Args& a) { return bench::WorkloadManifest({a.apps, a.
 
 int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
-  std::string dir = (std::filesystem::temp_directory_path() / ("entragate-bench-" + std::to_string(::getpid()))).string();
-  emulator::LocalTenantOptions options;
-  options.state_dir = dir;
-  auto tenant = emulator::LocalTenant::Start(options);
-  if (!tenant.ok()) return fmt::print(stderr, "{}\n", tenant.error().message), 1;
-  const auto& e = tenant.value()->endpoints();
-  auto transport = graph::MakeHttpTransport({});
-  if (!bench::AddManagedIdentities(*transport, e, a.identities)) return 1;
-  graph::GraphClientOptions o;
-  o.graph_root = e.graph;
-  graph::GraphStack stack = graph::MakeSecretStack(*transport, {e.authority, e.tenant_id, e.client_id}, e.client_secret, o);
-  graph::GraphProvider& provider = *stack.provider;
+  auto bt = bench::StartBenchTenant("entragate-bench", a.identities);
+  if (!bt) return 1;
+  graph::GraphProvider& provider = *bt->stack.provider;
   engine::Diagnostics diags;
   engine::DesiredState desired = engine::LoadManifestTexts({{"bench.yaml", Manifest(a)}}, diags);
   if (diags.has_errors()) return fmt::print(stderr, "manifest errors\n"), 1;
@@ -78,11 +69,11 @@ int main(int argc, char** argv) {
   engine::ExecutionReport report = engine::Execute(plan, first.value(), provider);
   double setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
   if (!report.ok()) return fmt::print(stderr, "setup apply failed\n"), 1;
-  emulator::GraphStats before = tenant.value()->graph().Stats();
+  emulator::GraphStats before = bt->tenant->graph().Stats();
   auto start = std::chrono::steady_clock::now();
   auto observed = provider.Read(desired, {});
   double read_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  emulator::GraphStats after = tenant.value()->graph().Stats();
+  emulator::GraphStats after = bt->tenant->graph().Stats();
   if (!observed.ok()) return fmt::print(stderr, "{}\n", observed.error().message), 1;
   engine::Plan again = engine::ComputePlan(desired, observed.value(), diags);
   uint64_t requests = after.requests - before.requests;
@@ -93,8 +84,6 @@ int main(int argc, char** argv) {
   fmt::print("  wall time              : {:.1f} ms (local tenant on loopback)\n", read_ms);
   fmt::print("  plan after the read    : {} changes (expected 0)\n", again.changes.size());
   fmt::print("  setup apply            : {} steps in {:.1f} s, {} HTTP requests\n", report.done, setup_s, before.requests);
-  tenant.value()->Stop();
-  std::filesystem::remove_all(dir);
   if (!again.empty()) return 1;
   if (a.max_requests > 0 && requests > static_cast<uint64_t>(a.max_requests)) {
     fmt::print(stderr, "the read took {} HTTP requests, more than the budget of {}\n", requests, a.max_requests);

@@ -3,14 +3,19 @@
 // identities, and those identities made in a fresh local tenant through its admin API.
 
 #include <algorithm>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "emulator/local_tenant.h"
+#include "providers/graph/graph_stack.h"
 #include "providers/graph/http_transport.h"
 
 namespace entragate::bench {
@@ -66,6 +71,46 @@ inline bool AddManagedIdentities(graph::Transport& transport, const emulator::Lo
     }
   }
   return true;
+}
+
+/// A fresh local tenant for one benchmark run, with managed identities mi-0 … and the operator's
+/// client stack on it; stopped and its state directory removed when it goes.
+struct BenchTenant {
+  std::string dir;
+  std::unique_ptr<emulator::LocalTenant> tenant;
+  std::unique_ptr<graph::Transport> transport;
+  graph::GraphStack stack;  ///< last: it goes first, before the transport it sends through
+
+  BenchTenant() = default;
+  BenchTenant(const BenchTenant&) = delete;
+  BenchTenant& operator=(const BenchTenant&) = delete;
+  ~BenchTenant() {
+    stack = {};
+    transport.reset();
+    if (tenant) tenant->Stop();
+    tenant.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  const emulator::LocalTenantEndpoints& e() const { return tenant->endpoints(); }
+};
+
+/// Starts one under the temporary directory `name`-PID; null (with a message on stderr) if it fails.
+/// `client`: the stack's client options (graph_root is filled in).
+inline std::unique_ptr<BenchTenant> StartBenchTenant(const std::string& name, int identities, graph::GraphClientOptions client = {}) {
+  auto t = std::make_unique<BenchTenant>();
+  t->dir = (std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))).string();
+  std::filesystem::remove_all(t->dir);
+  emulator::LocalTenantOptions options;
+  options.state_dir = t->dir;
+  auto started = emulator::LocalTenant::Start(options);
+  if (!started.ok()) return fmt::print(stderr, "{}\n", started.error().message), nullptr;
+  t->tenant = std::move(started).value();
+  t->transport = graph::MakeHttpTransport({});
+  if (!AddManagedIdentities(*t->transport, t->e(), identities)) return nullptr;
+  client.graph_root = t->e().graph;
+  t->stack = graph::MakeSecretStack(*t->transport, {t->e().authority, t->e().tenant_id, t->e().client_id}, t->e().client_secret, client);
+  return t;
 }
 
 }  // namespace entragate::bench
