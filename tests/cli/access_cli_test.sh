@@ -4,8 +4,7 @@
 set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 cp -r examples/restrict-managed-identities "$work/m"
 e apply --auto-approve "$work/m" >/dev/null 2>&1
 

@@ -7,8 +7,7 @@ set -uo pipefail
 bin=$1
 artifacts=${2:-}
 source "$(dirname "$0")/lib.sh"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 js() { node -e "const j=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8')); $2" "$1"; }
 
 mkdir -p "$work/m"

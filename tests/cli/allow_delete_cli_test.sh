@@ -6,8 +6,7 @@
 set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 
 # A pruning set names its owner (settings.owner); a loader that does not know the key yet gets the
 # same manifest without it.

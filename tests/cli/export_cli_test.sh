@@ -4,8 +4,7 @@
 set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 
 e apply examples/restrict-managed-identities --auto-approve >/dev/null; rc=$?
 check "the example applies" test $rc -eq 0

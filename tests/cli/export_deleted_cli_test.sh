@@ -5,8 +5,7 @@
 set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 
 mkdir -p "$work/m"
 printf 'version: 1\nsettings:\n  owner: x\n  prune: { apps: true }\n' >"$work/m/settings.yaml"

@@ -10,6 +10,11 @@ check() {  # check NAME COMMAND...: passes when the command succeeds
 }
 contains() { [[ $1 == *"$2"* ]]; }
 
+# local_tenant: `st` holds the flags that point a command at a local tenant kept in $work/tenant, and
+# `e ARGS...` runs the binary with them (the prologue most CLI tests share).
+local_tenant() { st=(--target local --local-state "$work/tenant"); }
+e() { "$bin" "$@" "${st[@]}"; }
+
 # serve_tenant ARGS...: `entragate serve --tls --state $work/tenant ARGS` in the background until the
 # script exits; then `field JS` reads its endpoints line (e.g. field e.authority), AZURE_* name its
 # operator application and `g` holds the flags that point a command at it as Microsoft Graph.

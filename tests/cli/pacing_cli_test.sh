@@ -5,8 +5,7 @@ set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
 cp -r examples/restrict-managed-identities "$work/m"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 
 err=$(e plan --deadline soon "$work/m" 2>&1 >/dev/null); rc=$?
 check "a bad --deadline exits 1" test $rc -eq 1

@@ -5,8 +5,7 @@ set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
 cp -r examples/restrict-managed-identities "$work/m"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 
 out=$(e plan --detailed-exitcode "$work/m"); rc=$?
 check "plan --detailed-exitcode: 2 when there are changes" test $rc -eq 2

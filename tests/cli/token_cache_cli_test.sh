@@ -7,8 +7,7 @@ set -uo pipefail
 bin=$1
 source "$(dirname "$0")/lib.sh"
 cp -r examples/restrict-managed-identities "$work/m"
-st=(--target local --local-state "$work/tenant")
-e() { "$bin" "$@" "${st[@]}"; }
+local_tenant
 
 e apply --auto-approve "$work/m" >/dev/null 2>&1; rc=$?
 check "the example applies" test $rc -eq 0
