@@ -98,6 +98,8 @@ Pacer::Pacer(PacerOptions options, std::function<int64_t()> now_ms) : options_(o
   int64_t now = now_ms_();
   units_ = {b.resource_units, b.resource_units, std::max<int64_t>(1, b.ru_window_ms), ru_ceiling, 1.1, now};
   writes_ = {b.writes, b.writes, std::max<int64_t>(1, b.write_window_ms), std::max(b.writes, 35000.0 / 2), 1.5, now};
+  units_.answered = units_.capacity;
+  writes_.answered = writes_.capacity;
   refilled_at_ = now;
 }
 
@@ -127,17 +129,18 @@ double Pacer::RampedMs(int64_t from, int64_t to) const {
 
 void Pacer::Refill(int64_t now) {
   if (now <= refilled_at_) return;
-  double ms = RampedMs(refilled_at_, now);
+  double ms = RampedMs(refilled_at_, now), graph_ms = static_cast<double>(now - refilled_at_);
   for (Bucket* b : {&units_, &writes_}) {
     b->refilled_total += ms * b->Rate();
     b->level = std::min(b->capacity, b->level + ms * b->Rate());
+    b->answered = std::min(b->capacity, b->answered + graph_ms * b->Rate());
   }
   refilled_at_ = now;
 }
 
-// The reserve is a share of the bucket, but never more than that share of 10 s of refill (half a
-// second for 5 %): a write quota refilled over 150 s would otherwise keep its last 5 % (7 s of
-// writes) idle for the whole run.
+// The reserve is a share of the bucket, but never more than that share of 10 s of refill (0.2 s
+// for 2 %): a write quota refilled over 150 s would otherwise keep its last 2 % (3 s of writes)
+// idle for the whole run.
 double Pacer::ReserveOf(const Bucket& b, double share) { return std::min(share * b.capacity, 10000.0 * share * b.Rate()); }
 
 double Pacer::WaitFor(const Bucket& b, double need, double reserve, double rate) {
@@ -206,20 +209,35 @@ void Pacer::OnAnswer(const RequestCost& estimated, std::optional<int> charged, s
   Refill(now);
   int units = charged && *charged >= 0 ? *charged : estimated.resource_units;
   units_.level -= units - estimated.resource_units;  // Graph's own figure replaces the estimate
+  units_.answered -= units;
+  writes_.answered -= estimated.writes;
   stats_.resource_units += static_cast<uint64_t>(units);
   stats_.writes += static_cast<uint64_t>(estimated.writes);
   // We are at our limit, yet Graph says it is below 80 %: its budget is bigger than assumed.
   if (!limit_percentage) {
     MaybeRaise(units_, now);
     if (estimated.writes > 0) MaybeRaise(writes_, now);
+    return;
   }
+  // Graph's percentage is that of its most used limit, so no limit of Graph's is fuller than it:
+  // a bucket our model has fuller than that (beyond rounding) is bigger at Graph than assumed. This
+  // is how a write quota Graph does not enforce is found while the resource units run near their
+  // limit (and so keep the percentage header on every answer).
+  constexpr double kSlack = 0.02;
+  if (units_.AnsweredUsage() > *limit_percentage + kSlack) Raise(units_, now);
+  if (estimated.writes > 0 && writes_.AnsweredUsage() > *limit_percentage + kSlack) Raise(writes_, now);
 }
 
 void Pacer::MaybeRaise(Bucket& b, int64_t now) {
-  if (b.level >= 0.1 * b.capacity || b.capacity >= b.ceiling || now - b.raised_at < 1000) return;
+  if (b.level < 0.1 * b.capacity) Raise(b, now);
+}
+
+void Pacer::Raise(Bucket& b, int64_t now) {
+  if (b.capacity >= b.ceiling || now - b.raised_at < 1000) return;
   double more = std::min(b.ceiling, b.capacity * b.growth) - b.capacity;
   b.capacity += more;
   b.level += more;  // the room Graph showed is there now, not after a refill
+  b.answered += more;
   b.raised_total += more;
   b.raised_at = now;
 }
@@ -246,6 +264,7 @@ void Pacer::OnThrottled(uint64_t epoch, int64_t retry_after_ms, bool scoped, boo
   Bucket& b = write_limit ? writes_ : units_;
   b.capacity = std::max(b.capacity * 0.8, write_limit ? 20.0 : 50.0);
   b.level = ReserveOf(b, options_.reserve) - static_cast<double>(retry_after_ms) * b.Rate();
+  b.answered = std::min(b.answered, 0.0);  // Graph just said this limit is reached
   b.raised_at = now;
 }
 

@@ -59,8 +59,9 @@ struct PacerOptions {
   bool budget_given = false;
   /// Spend down to this share of each bucket (at most that share of 10 s of refill) and no further,
   /// so that the request that would hit the limit waits instead. Low-priority work keeps a larger
-  /// reserve (capped the same way) and so waits first.
-  double reserve = 0.05;
+  /// reserve (capped the same way) and so waits first. Small, because Graph's own x-ms-resource-unit
+  /// corrects each estimate: on a run of a few seconds the reserve is most of the time lost to it.
+  double reserve = 0.02;
   double low_priority_reserve = 0.25;
 };
 
@@ -118,6 +119,10 @@ class Pacer {
     int64_t raised_at = 0;      ///< once a second at most
     double raised_total = 0;    ///< every raise so far, for tickets reserved before one
     double refilled_total = 0;  ///< every refill so far (at the rate of its time), likewise
+    /// The bucket as Graph sees it by our model: only what it answered is charged, and it refills at
+    /// Graph's full rate (no ramp). Set against Graph's x-ms-throttle-limit-percentage.
+    double answered = 0;
+    double AnsweredUsage() const { return capacity > 0 ? 1.0 - answered / capacity : 0; }
     double Rate() const { return capacity / static_cast<double>(window_ms); }
   };
   void Refill(int64_t now);
@@ -125,6 +130,7 @@ class Pacer {
   double RampedMs(int64_t from, int64_t to) const;
   static double WaitFor(const Bucket& b, double need, double reserve, double rate);
   static void MaybeRaise(Bucket& b, int64_t now);
+  static void Raise(Bucket& b, int64_t now);
   static double ReserveOf(const Bucket& b, double share);
   static double StillToWait(const Bucket& b, double level_after, double raised_then, double refilled_then, double reserve, double rate);
 

@@ -18,6 +18,7 @@ PacerOptions Budget(double units, int64_t window_ms, double writes = 3000, int64
   PacerOptions o;
   o.budget = {units, window_ms, writes, write_window_ms};
   o.budget_given = given;
+  o.reserve = 0.05;  // the figures below are worked out for a 5 % reserve, whatever the default
   return o;
 }
 
@@ -222,4 +223,34 @@ TEST_CASE("a raise helps the queue in order: the back of it still waits") {
   CHECK(p.Remaining(queue[130]) == 0);   // within what the raise added
   CHECK(p.Remaining(queue.back()) > 0);  // beyond it
   CHECK(p.Remaining(queue.back()) < queue.back().wait_ms - 1000);
+}
+
+TEST_CASE("a bucket Graph's limit percentage shows emptier than our model is raised, though the header is there") {
+  Clock c;
+  Pacer p(Budget(100000, 10000, 100, 150000, false), c.Fn());
+  SendAll(p, c, 80, kWrite);  // our write model: 80 % used
+  c.now += 1000;
+  // Graph's most used limit is at 85 % (the resource units, say): its writes are at 85 % at most,
+  // while our model has them fuller after ten more.
+  for (int i = 0; i < 10; ++i) {
+    auto t = p.Reserve(kWrite, false);
+    c.now += t.wait_ms;
+    REQUIRE(p.Confirm(t));
+    p.OnAnswer(kWrite, 1, 0.85);
+  }
+  CHECK(p.learnt().writes > 100);
+  CHECK(p.learnt().resource_units == doctest::Approx(100000));  // that bucket is at 0.1 %: no news about it
+}
+
+TEST_CASE("a limit percentage that matches our model raises nothing") {
+  Clock c;
+  Pacer p(Budget(100000, 10000, 100, 150000, false), c.Fn());
+  for (int i = 0; i < 95; ++i) {
+    auto t = p.Reserve(kWrite, false);
+    c.now += t.wait_ms;
+    REQUIRE(p.Confirm(t));
+    // Graph counts the same writes as we do: 1 % of its quota per write, refilled meanwhile.
+    p.OnAnswer(kWrite, 1, i >= 80 ? std::optional<double>((i + 1) / 100.0) : std::nullopt);
+  }
+  CHECK(p.learnt().writes == doctest::Approx(100));
 }
