@@ -188,7 +188,6 @@ engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& option
   if (!opened.ok()) return opened.error();
   graph::GraphClientOptions client_options;
   client_options.graph_root = impl->graph_root;
-  client_options.low_priority = options.low_priority;
   if (auto paced = ApplyPacing(options.pacing, client_options, isatty(fileno(stderr)) == 1); !paced.ok()) return paced.error();
   impl->stack = graph::MakeGraphStack(*impl->transport, std::move(impl->credential), impl->scope, std::move(client_options));
   return std::unique_ptr<Target>(new Target(std::move(impl)));

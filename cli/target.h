@@ -33,7 +33,7 @@ struct TargetOptions {
   std::string imds_host;  ///< local: which host IMDS answers as
   std::string cloud = "public";
   std::string graph_url, login_url, ca_file;
-  bool low_priority = false;  ///< drift scans
+  bool low_priority = false;  ///< drift: the read goes at low throttle priority (engine::ReadOptions)
   bool verbose = false;       ///< log every HTTP exchange (secrets redacted) to stderr
   PacingOptions pacing;       ///< --graph-budget, --deadline
 };

@@ -149,7 +149,7 @@ void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std
   for (size_t i : members) envelope_progress.not_before_ms = std::max(envelope_progress.not_before_ms, progress[i].not_before_ms);
   for (size_t i : members)
     if (progress[i].attempts++ == 0) progress[i].started_ms = options_.now_ms();
-  auto sent = SendWithRetry(Envelope(requests, members, options_.low_priority), envelope_progress);
+  auto sent = SendWithRetry(Envelope(requests, members, low_priority()), envelope_progress);
   if (!sent.ok()) {
     for (size_t i : members) {
       Error e = sent.error();

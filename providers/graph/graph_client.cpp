@@ -212,7 +212,7 @@ Pacer::Ticket GraphClient::WaitTurn(int64_t not_before_ms, const RequestCost& co
   // A reservation voided by a 429 that held the scope meanwhile is made again, behind the hold.
   // Bounded so that a sleep that does not pass time (a test double) cannot spin.
   for (int round = 0;; ++round) {
-    Pacer::Ticket ticket = pacer_->Reserve(cost, options_.low_priority);
+    Pacer::Ticket ticket = pacer_->Reserve(cost, low_priority());
     WaitTicket(ticket);
     if (pacer_->Confirm(ticket) || round == 20) return ticket;
   }
@@ -273,7 +273,7 @@ engine::Result<net::Response> GraphClient::Exchange(const GraphRequest& request,
   http.headers = request.headers;
   http.headers["Authorization"] = "Bearer " + token;
   http.headers["client-request-id"] = NewClientRequestId();
-  if (options_.low_priority) http.headers["x-ms-throttle-priority"] = "Low";
+  if (low_priority()) http.headers["x-ms-throttle-priority"] = "Low";
   if (request.body) {
     http.headers["Content-Type"] = "application/json";
     http.body = json::serialize(*request.body);

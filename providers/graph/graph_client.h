@@ -143,6 +143,25 @@ class GraphClient {
   std::vector<engine::Result<std::vector<boost::json::object>>> ListAllQueries(const std::vector<GraphRequest>& queries);
 
   ClientStats stats() const;
+  /// True while requests go out at low throttle priority: options.low_priority, or a LowPriority
+  /// scope is open.
+  bool low_priority() const { return options_.low_priority || low_priority_scopes_.load() > 0; }
+  /// While it lives, every request this client sends is marked `x-ms-throttle-priority: Low` and
+  /// keeps the pacer's larger reserve (a drift scan's read). `on` false: a scope that does nothing.
+  class LowPriority {
+   public:
+    LowPriority(GraphClient& client, bool on) : client_(on ? &client : nullptr) {
+      if (client_) ++client_->low_priority_scopes_;
+    }
+    ~LowPriority() {
+      if (client_) --client_->low_priority_scopes_;
+    }
+    LowPriority(const LowPriority&) = delete;
+    LowPriority& operator=(const LowPriority&) = delete;
+
+   private:
+    GraphClient* client_;
+  };
   /// The pacer every request of this client goes through (for progress displays).
   const Pacer& pacer() const { return *pacer_; }
 
@@ -186,6 +205,7 @@ class GraphClient {
   Transport& transport_;
   std::function<engine::Result<std::string>()> bearer_token_;
   GraphClientOptions options_;
+  std::atomic<int> low_priority_scopes_{0};
   std::mutex token_mutex_;
   mutable std::mutex stats_mutex_;
   ClientStats stats_;

@@ -156,7 +156,8 @@ engine::Status GraphProvider::ReadDeletedApps(const engine::DesiredState& desire
   return engine::Ok{};
 }
 
-engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredState& desired, const engine::ReadOptions&) {
+engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredState& desired, const engine::ReadOptions& options) {
+  GraphClient::LowPriority priority(client_, options.low_priority);
   engine::ObservedState state;
   // Round 1: managed apps and service principals (marker tag), adopted apps, identities, the tenant.
   Queries q;
