@@ -21,7 +21,6 @@
 #include "engine/export.h"
 #include "engine/graph_rules.h"
 #include "engine/manifest.h"
-#include "providers/graph/export_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -30,7 +29,7 @@ namespace entragate::cli {
 namespace {
 
 struct ExportOptions {
-  graph::ExportSelection selection;
+  engine::ExportSelection selection;
   std::string out;
   std::string format = "text";
   TargetOptions target;
@@ -145,7 +144,7 @@ int RunExport(const ExportOptions& o, const GlobalOptions& g) {
     fmt::print(stderr, "entragate: cannot open the {} target: {}\n", o.target.kind.empty() ? "default" : o.target.kind, target.error().message);
     return kExitError;
   }
-  auto source = graph::ReadForExport((*target)->client(), s, (*target)->tenant_id());
+  auto source = (*target)->provider().ReadForExport(s, (*target)->tenant_id());
   if (!source.ok()) {
     const auto& e = source.error();
     fmt::print(stderr, "entragate: reading the tenant failed: {}{}{}\n", e.code.empty() ? "" : e.code + ": ", e.message,

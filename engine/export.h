@@ -1,6 +1,6 @@
 #pragma once
 // `entragate export`: existing applications → manifest v1 text. Pure: the provider reads the tenant
-// into an ExportSource (providers/graph/export_reader.h), this turns it into YAML files. The aim is
+// into an ExportSource (Provider::ReadForExport), this turns it into YAML files. The aim is
 // a round trip: `plan` on the output finds nothing to change. Whatever a manifest cannot state
 // exactly is left out and said in a note (a comment in the file and a line for stderr), never
 // exported as something entragate would then change behind the user's back.
@@ -56,6 +56,15 @@ struct ExportApp {
   std::vector<ExportAssignment> assigned_to;
   std::vector<ExportOwner> owners;     ///< of the application
   std::vector<ExportOwner> sp_owners;  ///< of its service principal
+};
+
+/// Which applications `export` reads; the selectors add up. `all` takes every application of the tenant.
+struct ExportSelection {
+  std::vector<std::string> app_ids;        ///< application (client) ids
+  std::vector<std::string> display_names;  ///< every application with that display name
+  std::vector<std::string> unique_names;
+  std::vector<std::string> tags;  ///< applications carrying the tag
+  bool all = false;
 };
 
 struct ExportSource {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/access_model.h"
+#include "engine/export.h"
 #include "engine/model.h"
 #include "engine/observed.h"
 #include "engine/plan.h"
@@ -52,6 +53,13 @@ class Provider {
   virtual Result<AccessSnapshot> ReadAccess(const AccessReadOptions& options) {
     (void)options;
     return MakeError(Error::Kind::kInvalid, "this target cannot read access");
+  }
+  /// The applications `selection` names, with what `export` writes of them. `tenant_id`: the
+  /// target's tenant, for when the tenant's own record cannot be read. Never writes.
+  virtual Result<ExportSource> ReadForExport(const ExportSelection& selection, const std::string& tenant_id) {
+    (void)selection;
+    (void)tenant_id;
+    return MakeError(Error::Kind::kInvalid, "this target cannot export");
   }
   /// The one directory object NAME names (display name, appId, UPN or object id), for an access
   /// review of an identity that holds nothing the review read.

@@ -367,4 +367,8 @@ engine::Result<engine::ExportSource> ReadForExport(GraphClient& client, const Ex
   return Reader(client, selection, tenant_id).Run();
 }
 
+engine::Result<engine::ExportSource> GraphProvider::ReadForExport(const engine::ExportSelection& selection, const std::string& tenant_id) {
+  return graph::ReadForExport(client_, selection, tenant_id);
+}
+
 }  // namespace entragate::graph

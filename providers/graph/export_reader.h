@@ -16,14 +16,7 @@
 
 namespace entragate::graph {
 
-/// Which applications to export; the selectors add up. `all` takes every application of the tenant.
-struct ExportSelection {
-  std::vector<std::string> app_ids;        ///< application (client) ids
-  std::vector<std::string> display_names;  ///< every application with that display name
-  std::vector<std::string> unique_names;
-  std::vector<std::string> tags;  ///< applications carrying the tag
-  bool all = false;
-};
+using engine::ExportSelection;
 
 /// Microsoft's own tenant: an application registered there is a Microsoft first-party app.
 inline constexpr const char* kMicrosoftTenantId = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";

@@ -21,6 +21,8 @@ class GraphProvider : public engine::Provider {
   std::vector<engine::StepResult> Apply(const std::vector<const engine::Change*>& steps, const engine::ApplyContext& context) override;
   engine::Result<engine::AccessSnapshot> ReadAccess(const engine::AccessReadOptions& options) override;  ///< access_snapshot.cpp
   engine::Result<engine::AccessPrincipal> FindPrincipal(const std::string& name) override;               ///< access_snapshot.cpp
+  engine::Result<engine::ExportSource> ReadForExport(const engine::ExportSelection& selection,
+                                                     const std::string& tenant_id) override;  ///< export_reader.cpp
 
  private:
   /// Fills state.deleted with the deleted items the manifest's missing apps match.

@@ -122,8 +122,8 @@ void Seed(Rig& rig) {
   REQUIRE(applied.ok());
 }
 
-engine::ExportSource Read(Rig& rig, const graph::ExportSelection& selection) {
-  auto source = graph::ReadForExport(rig.client(), selection, "");
+engine::ExportSource Read(Rig& rig, const engine::ExportSelection& selection) {
+  auto source = rig.provider().ReadForExport(selection, "");
   REQUIRE_MESSAGE(source.ok(), (source.ok() ? "" : source.error().message));
   source->origin = "the local tenant";
   source->exported_at = "2025-01-02T03:04:05Z";
@@ -168,7 +168,7 @@ bool HasNote(const engine::ExportOutput& out, const std::string& part) {
 TEST_CASE("export, then plan on the export: nothing to change, for apps with every feature") {
   Rig rig;
   Seed(rig);
-  graph::ExportSelection selection;
+  engine::ExportSelection selection;
   selection.unique_names = {"orders-api", "client-app"};
   uint64_t before = rig.client().stats().http_requests;
   engine::ExportSource source = Read(rig, selection);
@@ -201,7 +201,7 @@ TEST_CASE("an app made elsewhere is exported with adopt, and the plan on the exp
   Rig rig;
   Seed(rig);
   std::string legacy = AddLegacyApp(rig);
-  graph::ExportSelection selection;
+  engine::ExportSelection selection;
   selection.app_ids = {legacy};
   selection.unique_names = {"client-app"};  // the legacy role's holder, named by its app key
   engine::ExportOutput out = engine::ExportManifests(Read(rig, selection), engine::ExportLayout::kFilePerApp);
@@ -221,7 +221,7 @@ TEST_CASE("--all: every application of the tenant, and no managed identity or Mi
   Rig rig;
   Seed(rig);
   AddLegacyApp(rig);
-  graph::ExportSelection all;
+  engine::ExportSelection all;
   all.all = true;
   engine::ExportOutput out = engine::ExportManifests(Read(rig, all), engine::ExportLayout::kFilePerApp);
   std::vector<std::string> names;
@@ -237,7 +237,7 @@ TEST_CASE("managed identities, Microsoft's apps and unknown ids are skipped, eac
   Rig rig;
   Seed(rig);
   std::string mi_app_id(rig.Get("/servicePrincipals?$filter=displayName%20eq%20'centos-1'&$select=appId").at("value").at(0).at("appId").as_string());
-  graph::ExportSelection selection;
+  engine::ExportSelection selection;
   selection.app_ids = {mi_app_id, kGraphAppId, "0c0c0c0c-0000-4000-8000-000000000000"};
   selection.display_names = {"centos-2", "Microsoft Graph", "No Such App", "build-agent"};
   selection.unique_names = {"no-such-key"};
@@ -262,7 +262,7 @@ TEST_CASE("default access cannot be stated: the export says so, and the plan rev
   std::string alice = Id(rig, "/users?$filter=userPrincipalName%20eq%20'alice@contoso.onmicrosoft.com'");
   Send(rig, "POST", "/servicePrincipals/" + sp + "/appRoleAssignedTo",
        json::object{{"principalId", alice}, {"resourceId", sp}, {"appRoleId", engine::kDefaultAccessRoleId}});
-  graph::ExportSelection selection;
+  engine::ExportSelection selection;
   selection.display_names = {"Plain"};
   engine::ExportOutput out = engine::ExportManifests(Read(rig, selection), engine::ExportLayout::kOneFile);
   CHECK(HasNote(out, "app 'plain': 'Alice' (" + alice +

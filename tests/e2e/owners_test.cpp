@@ -98,9 +98,9 @@ TEST_CASE("owners round-trip: plan, apply, nothing left to do, drift by an owner
   without.erase(without.find("    owners: [ alice, client ]\n"), std::string("    owners: [ alice, client ]\n").size());
   CHECK(rig.PlanFor(without).plan.empty());
 
-  graph::ExportSelection selection;
+  engine::ExportSelection selection;
   selection.unique_names = {"testapp", "client"};
-  auto source = graph::ReadForExport(rig.client(), selection, "");
+  auto source = rig.provider().ReadForExport(selection, "");
   REQUIRE_MESSAGE(source.ok(), (source.ok() ? "" : source.error().message));
   source->origin = "the local tenant";
   source->exported_at = "2025-01-02T03:04:05Z";

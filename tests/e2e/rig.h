@@ -128,6 +128,7 @@ class Rig {
   emulator::LocalTenant& tenant() { return *tenant_; }
   graph::Transport& transport() { return *transport_; }
   graph::GraphClient& client() { return *client_; }
+  engine::Provider& provider() { return *provider_; }
   uint64_t Writes() { return tenant_->graph().Stats().writes; }
 
   json::value Get(const std::string& path) {

@@ -115,7 +115,7 @@ TEST_CASE("a malformed member in Graph's answer is an Error naming it, for plan,
     CHECK_MESSAGE(observed.error().message.find(c.named) != std::string::npos, observed.error().message);
     CHECK(observed.error().code == "MalformedResponse");
 
-    graph::ExportSelection all;
+    engine::ExportSelection all;
     all.all = true;
     auto exported = graph::ReadForExport(*client, all, t.e().tenant_id);
     REQUIRE_FALSE(exported.ok());
