@@ -40,7 +40,7 @@
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 using namespace entragate;
 namespace json = boost::json;

@@ -19,8 +19,8 @@
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
-#include "providers/graph/logging_transport.h"
+#include "providers/graph/transport/http_transport.h"
+#include "providers/graph/transport/logging_transport.h"
 #include "providers/graph/token_info.h"
 
 namespace entragate::cli {

@@ -18,7 +18,7 @@
 
 #include "engine/result.h"
 #include "providers/graph/cloud.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::graph {
 

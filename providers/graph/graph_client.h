@@ -26,9 +26,9 @@
 
 #include "engine/result.h"
 #include "net/http_message.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 #include "providers/graph/pacer.h"
-#include "providers/graph/retry_policy.h"
+#include "providers/graph/transport/retry_policy.h"
 
 namespace entragate::graph {
 

@@ -9,7 +9,7 @@
 
 #include "engine/result.h"
 #include "providers/graph/credential.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::graph {
 

@@ -22,7 +22,7 @@
 #include "providers/graph/graph_client.h"
 #include "providers/graph/graph_provider.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::testing {
 

@@ -26,7 +26,7 @@
 #include "crypto/x509.h"
 #include "emulator/http_server.h"
 #include "net/http_message.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 using entragate::emulator::HandlerResult;
 using entragate::emulator::HttpServer;

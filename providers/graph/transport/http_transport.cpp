@@ -1,4 +1,4 @@
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>

@@ -1,4 +1,4 @@
-#include "providers/graph/logging_transport.h"
+#include "providers/graph/transport/logging_transport.h"
 
 #include <chrono>
 

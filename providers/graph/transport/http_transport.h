@@ -9,6 +9,7 @@
 
 #include "engine/result.h"
 #include "net/http_message.h"
+#include "providers/graph/transport/room.h"
 
 namespace entragate::graph {
 

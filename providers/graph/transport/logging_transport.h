@@ -5,7 +5,8 @@
 
 #include <memory>
 
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
+#include "providers/graph/transport/room.h"
 
 namespace entragate::graph {
 

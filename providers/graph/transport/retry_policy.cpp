@@ -1,4 +1,4 @@
-#include "providers/graph/retry_policy.h"
+#include "providers/graph/transport/retry_policy.h"
 
 #include <algorithm>
 #include <array>

@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "providers/graph/transport/room.h"
+
 namespace entragate::graph {
 
 /// One finished attempt of one request, as the policy needs to see it.
