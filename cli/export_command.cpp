@@ -21,7 +21,7 @@
 #include "engine/export.h"
 #include "engine/graph_rules.h"
 #include "engine/manifest.h"
-#include "providers/graph/export_reader.h"
+#include "providers/graph/provider/export_reader.h"
 
 namespace fs = std::filesystem;
 

@@ -10,7 +10,7 @@
 
 #include <boost/json.hpp>
 
-#include "providers/graph/graph_client.h"
+#include "providers/graph/client/graph_client.h"
 
 using namespace entragate;
 namespace json = boost::json;
