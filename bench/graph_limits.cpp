@@ -18,17 +18,17 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "bench/workload.h"
 #include "emulator/faults.h"
 #include "emulator/graph_service.h"
-#include "bench/workload.h"
 #include "emulator/local_tenant.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"
 #include "engine/planner.h"
-#include "providers/graph/graph_client.h"
-#include "providers/graph/graph_provider.h"
+#include "providers/graph/client/graph_client.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/provider/graph_provider.h"
+#include "providers/graph/transport/http_transport.h"
 
 using namespace entragate;
 

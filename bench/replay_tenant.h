@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 
 #include "bench/workload.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::bench {
 

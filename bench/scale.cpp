@@ -37,10 +37,10 @@
 #include "engine/manifest.h"
 #include "engine/planner.h"
 #include "engine/render.h"
-#include "providers/graph/graph_client.h"
-#include "providers/graph/graph_provider.h"
+#include "providers/graph/client/graph_client.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/provider/graph_provider.h"
+#include "providers/graph/transport/http_transport.h"
 
 using namespace entragate;
 namespace json = boost::json;

@@ -16,7 +16,7 @@
 
 #include "emulator/local_tenant.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::bench {
 

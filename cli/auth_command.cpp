@@ -5,8 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/target.h"
-#include "providers/graph/credential.h"
-#include "providers/graph/token_info.h"
+#include "providers/graph/credentials/credential.h"
+#include "providers/graph/credentials/token_info.h"
 
 namespace entragate::cli {
 

@@ -15,7 +15,7 @@
 #include "engine/diag_render.h"
 #include "engine/manifest.h"
 #include "engine/planner.h"
-#include "providers/graph/graph_client.h"
+#include "providers/graph/client/graph_client.h"
 
 namespace entragate::cli {
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "providers/graph/graph_client.h"
+#include "providers/graph/client/graph_client.h"
 
 namespace entragate::cli {
 

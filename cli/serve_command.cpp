@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "emulator/local_tenant.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::cli {
 

@@ -12,16 +12,16 @@
 
 #include "emulator/local_tenant.h"
 #include "engine/graph_rules.h"
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_secret_credential.h"
-#include "providers/graph/cloud.h"
-#include "providers/graph/credential_chain.h"
-#include "providers/graph/graph_client.h"
-#include "providers/graph/graph_provider.h"
+#include "providers/graph/client/graph_client.h"
+#include "providers/graph/credentials/caching_credential.h"
+#include "providers/graph/credentials/client_secret_credential.h"
+#include "providers/graph/credentials/cloud.h"
+#include "providers/graph/credentials/credential_chain.h"
+#include "providers/graph/credentials/token_info.h"
 #include "providers/graph/graph_stack.h"
-#include "providers/graph/http_transport.h"
-#include "providers/graph/logging_transport.h"
-#include "providers/graph/token_info.h"
+#include "providers/graph/provider/graph_provider.h"
+#include "providers/graph/transport/http_transport.h"
+#include "providers/graph/transport/logging_transport.h"
 
 namespace entragate::cli {
 

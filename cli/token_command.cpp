@@ -20,7 +20,7 @@
 #include "emulator/managed_identity_service.h"
 #include "emulator/tenant_clock.h"
 #include "engine/graph_rules.h"
-#include "providers/graph/managed_identity_credential.h"
+#include "providers/graph/credentials/managed_identity_credential.h"
 
 namespace entragate::cli {
 

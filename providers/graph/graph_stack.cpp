@@ -1,7 +1,7 @@
 #include "providers/graph/graph_stack.h"
 
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_secret_credential.h"
+#include "providers/graph/credentials/caching_credential.h"
+#include "providers/graph/credentials/client_secret_credential.h"
 
 namespace entragate::graph {
 

@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "providers/graph/credential.h"
-#include "providers/graph/graph_client.h"
-#include "providers/graph/graph_provider.h"
-#include "providers/graph/token_endpoint.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/client/graph_client.h"
+#include "providers/graph/credentials/credential.h"
+#include "providers/graph/credentials/token_endpoint.h"
+#include "providers/graph/provider/graph_provider.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::graph {
 

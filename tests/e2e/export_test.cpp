@@ -8,7 +8,7 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "engine/export.h"
-#include "providers/graph/export_reader.h"
+#include "providers/graph/provider/export_reader.h"
 #include "tests/e2e/rig.h"
 
 using namespace entragate;

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "engine/export.h"
-#include "providers/graph/export_reader.h"
+#include "providers/graph/provider/export_reader.h"
 #include "tests/e2e/rig.h"
 
 namespace entragate::testing {

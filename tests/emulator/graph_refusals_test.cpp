@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "crypto/hash.h"
-#include "providers/graph/managed_identity_credential.h"
+#include "providers/graph/credentials/managed_identity_credential.h"
 #include "tests/emulator/http_tenant.h"
 
 using namespace entragate;

@@ -20,7 +20,7 @@
 
 #include "emulator/graph_service.h"
 #include "emulator/http_server.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 #include "emulator/seed.h"
 
 namespace entragate::emulator::testing {

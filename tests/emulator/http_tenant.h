@@ -16,7 +16,7 @@
 
 #include "crypto/jwt.h"
 #include "emulator/local_tenant.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::testing {
 

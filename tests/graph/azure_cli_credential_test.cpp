@@ -7,9 +7,9 @@
 #include <ctime>
 #include <fstream>
 
-#include "providers/graph/azure_cli_credential.h"
-#include "providers/graph/client_secret_credential.h"
-#include "providers/graph/process_runner.h"
+#include "providers/graph/credentials/azure_cli_credential.h"
+#include "providers/graph/credentials/client_secret_credential.h"
+#include "providers/graph/credentials/process_runner.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "providers/graph/cloud.h"
+#include "providers/graph/credentials/cloud.h"
 
 using namespace entragate;
 using namespace entragate::graph;

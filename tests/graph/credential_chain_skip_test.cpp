@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "emulator/http_server.h"
-#include "providers/graph/credential_chain.h"
+#include "providers/graph/credentials/credential_chain.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

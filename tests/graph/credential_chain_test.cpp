@@ -2,8 +2,8 @@
 // (and says so in Name()); with none, one error lists every source checked and how to set it up.
 #include <doctest/doctest.h>
 
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/credential_chain.h"
+#include "providers/graph/credentials/caching_credential.h"
+#include "providers/graph/credentials/credential_chain.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

@@ -23,8 +23,8 @@
 #include "crypto/x509.h"
 #include "emulator/http_server.h"
 #include "emulator/local_tenant.h"
-#include "providers/graph/credential.h"
-#include "providers/graph/http_transport.h"
+#include "providers/graph/credentials/credential.h"
+#include "providers/graph/transport/http_transport.h"
 
 namespace entragate::graph::testing {
 

@@ -8,11 +8,11 @@
 #include <thread>
 #include <vector>
 
-#include "providers/graph/caching_credential.h"
-#include "providers/graph/client_certificate_credential.h"
-#include "providers/graph/client_secret_credential.h"
-#include "providers/graph/static_token_credential.h"
-#include "providers/graph/token_endpoint.h"
+#include "providers/graph/credentials/caching_credential.h"
+#include "providers/graph/credentials/client_certificate_credential.h"
+#include "providers/graph/credentials/client_secret_credential.h"
+#include "providers/graph/credentials/static_token_credential.h"
+#include "providers/graph/credentials/token_endpoint.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

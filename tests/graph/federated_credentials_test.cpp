@@ -3,8 +3,8 @@
 // endpoint.
 #include <doctest/doctest.h>
 
-#include "providers/graph/github_oidc_credential.h"
-#include "providers/graph/workload_identity_credential.h"
+#include "providers/graph/credentials/github_oidc_credential.h"
+#include "providers/graph/credentials/workload_identity_credential.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

@@ -10,9 +10,9 @@
 #include "emulator/directory_store.h"
 #include "emulator/http_server.h"
 #include "engine/model.h"
-#include "providers/graph/access_reader.h"
-#include "providers/graph/export_reader.h"
-#include "providers/graph/graph_provider.h"
+#include "providers/graph/provider/access_reader.h"
+#include "providers/graph/provider/export_reader.h"
+#include "providers/graph/provider/graph_provider.h"
 #include "tests/graph/tenant_fixture.h"
 
 using namespace entragate;

@@ -9,7 +9,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include "providers/graph/odata.h"
+#include "providers/graph/client/odata.h"
 #include "tests/graph/tenant_fixture.h"
 
 using namespace entragate;

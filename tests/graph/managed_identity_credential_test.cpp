@@ -2,7 +2,7 @@
 // + IDENTITY_HEADER) and IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST), system- and user-assigned.
 #include <doctest/doctest.h>
 
-#include "providers/graph/managed_identity_credential.h"
+#include "providers/graph/credentials/managed_identity_credential.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "providers/graph/odata.h"
+#include "providers/graph/client/odata.h"
 #include "tests/graph/tenant_fixture.h"
 
 using namespace entragate;

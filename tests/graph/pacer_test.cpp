@@ -1,7 +1,7 @@
 // The pacer's rules on an injected clock: nothing sleeps, the test moves time.
 #include <doctest/doctest.h>
 
-#include "providers/graph/pacer.h"
+#include "providers/graph/client/pacer.h"
 
 using namespace entragate::graph;
 

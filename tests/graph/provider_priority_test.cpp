@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/manifest.h"
-#include "providers/graph/graph_provider.h"
+#include "providers/graph/provider/graph_provider.h"
 #include "tests/graph/tenant_fixture.h"
 
 using namespace entragate;

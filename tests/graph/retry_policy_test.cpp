@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "providers/graph/retry_policy.h"
+#include "providers/graph/transport/retry_policy.h"
 
 using entragate::graph::Attempt;
 using entragate::graph::Decide;

@@ -13,7 +13,7 @@
 
 #include <boost/json.hpp>
 
-#include "providers/graph/graph_client.h"
+#include "providers/graph/client/graph_client.h"
 #include "tests/emulator/http_tenant.h"
 
 namespace entragate::testing {

@@ -1,8 +1,8 @@
 // `auth status`: an access token's claims, decoded and rendered without the token.
 #include <doctest/doctest.h>
 
-#include "providers/graph/client_secret_credential.h"
-#include "providers/graph/token_info.h"
+#include "providers/graph/credentials/client_secret_credential.h"
+#include "providers/graph/credentials/token_info.h"
 #include "tests/graph/credential_test_support.h"
 
 using namespace entragate;

@@ -4,7 +4,7 @@
 
 #include <deque>
 
-#include "providers/graph/graph_client.h"
+#include "providers/graph/client/graph_client.h"
 
 using namespace entragate;
 using namespace entragate::graph;

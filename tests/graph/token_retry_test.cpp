@@ -4,7 +4,7 @@
 
 #include <deque>
 
-#include "providers/graph/token_retry.h"
+#include "providers/graph/credentials/token_retry.h"
 
 using namespace entragate;
 using namespace entragate::graph;
