@@ -53,9 +53,9 @@ using Outcome = std::variant<net::Response, GraphError>;
 /// rolls back). A journal failure becomes a 500.
 template <class T>
 struct Written {
-  Written(T v) : value(std::move(v)) {}                                                                  // NOLINT: implicit, like Result
-  Written(GraphError e) : error(std::move(e)) {}                                                         // NOLINT
-  Written(const engine::Error& e) : error(GraphError{500, "InternalServerError", e.message, {}, {}}) {}  // NOLINT
+  Written(T v) : value(std::move(v)) {}                                                                // NOLINT: implicit, like Result
+  Written(GraphError e) : error(std::move(e)) {}                                                       // NOLINT
+  Written(const base::Error& e) : error(GraphError{500, "InternalServerError", e.message, {}, {}}) {}  // NOLINT
   bool ok() const { return !error.has_value(); }
   std::optional<T> value;
   std::optional<GraphError> error;

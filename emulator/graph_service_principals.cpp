@@ -7,7 +7,7 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator::graph {
 
@@ -128,7 +128,7 @@ struct PrincipalRef {
 };
 
 PrincipalRef FindPrincipal(const Call& call, const StoreView& v, const std::string& id) {
-  std::string key = engine::LowerAscii(id);
+  std::string key = base::LowerAscii(id);
   for (auto [c, type] : {std::pair{Collection::kServicePrincipals, "ServicePrincipal"}, std::pair{Collection::kUsers, "User"},
                          std::pair{Collection::kGroups, "Group"}}) {
     const json::object* o = v.Get(c, key);
@@ -178,9 +178,9 @@ Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
   if (auto e = ValidateWrite(EntityType::kAppRoleAssignment, b, true)) return *e;
   for (const char* required : {"principalId", "resourceId", "appRoleId"})
     if (!b.contains(required) || !b.at(required).is_string()) return GraphError::InvalidProperty(required, "AppRoleAssignment");
-  std::string principal_id = engine::LowerAscii(StringAt(b, "principalId"));
-  std::string resource_id = engine::LowerAscii(StringAt(b, "resourceId"));
-  std::string role_id = engine::LowerAscii(StringAt(b, "appRoleId"));
+  std::string principal_id = base::LowerAscii(StringAt(b, "principalId"));
+  std::string resource_id = base::LowerAscii(StringAt(b, "resourceId"));
+  std::string role_id = base::LowerAscii(StringAt(b, "appRoleId"));
   auto created = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     const json::object* url_sp = FindServicePrincipal(call, txn, seg);
     if (!url_sp) return GraphError::NotFound(seg.key);

@@ -8,6 +8,7 @@
 
 #include "emulator/graph_entities.h"
 #include "emulator/graph_size_limits.h"
+#include "base/ascii.h"
 #include "engine/graph_rules.h"
 
 namespace entragate::emulator {
@@ -132,7 +133,7 @@ bool HasKind(const json::value& v, Kind kind) {
     case Kind::kString: return v.is_string();
     case Kind::kBool: return v.is_bool();
     case Kind::kInt: return v.is_int64() || v.is_uint64();
-    case Kind::kGuid: return v.is_string() && engine::IsGuid(v.as_string());
+    case Kind::kGuid: return v.is_string() && base::IsGuid(v.as_string());
     case Kind::kObject: return v.is_object();
     case Kind::kArray: return v.is_array();
     case Kind::kStringArray:
@@ -147,7 +148,7 @@ std::optional<GraphError> CheckAppRoles(const json::array& roles) {
     if (!r.is_object()) return GraphError::InvalidProperty("appRoles", "Application");
     const auto& role = r.as_object();
     const json::value* id = role.if_contains("id");
-    if (!id || !HasKind(*id, Kind::kGuid) || !ids.insert(engine::LowerAscii(id->as_string())).second)
+    if (!id || !HasKind(*id, Kind::kGuid) || !ids.insert(base::LowerAscii(id->as_string())).second)
       return GraphError::InvalidProperty("id", "AppRole");
     const json::value* types = role.if_contains("allowedMemberTypes");
     if (!types || !HasKind(*types, Kind::kStringArray) || types->as_array().empty())

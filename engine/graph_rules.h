@@ -8,13 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ascii.h"
+
 namespace entragate::engine {
 
-bool IsGuid(std::string_view text);
-/// ASCII case folding, independent of the C locale: Entra compares GUIDs, client ids, domains and
-/// identifier URIs case-insensitively.
-std::string LowerAscii(std::string_view text);
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+// The ASCII helpers live in base/; these names keep the engine's callers unchanged.
+using base::EqualsIgnoreAsciiCase;
+using base::IsGuid;
+using base::LowerAscii;
 
 /// Why `value` cannot be an appRole value (docs/graph-behaviour.md §1.4), or nullopt when it can.
 std::optional<std::string> CheckRoleValue(std::string_view value);

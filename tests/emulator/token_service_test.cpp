@@ -198,11 +198,11 @@ struct Harness {
     return {kAuthority, [] { return kNow; }, [this](const net::Request& r) { return Serve(r); }};
   }
 
-  engine::Result<net::Response> Serve(const net::Request& request) {
+  base::Result<net::Response> Serve(const net::Request& request) {
     fetched.push_back(request.target);
     if (issuer_down) {
-      engine::Error e;
-      e.kind = engine::Error::Kind::kTransient;
+      base::Error e;
+      e.kind = base::Error::Kind::kTransient;
       e.message = "connection refused";
       return e;
     }
@@ -1006,6 +1006,6 @@ TEST_CASE("the signing key persists: a second load finds the same key, and old t
     REQUIRE(crypto::WritePemFile(state + "/signing-key.pem", "garbage", crypto::FileSecrecy::kSecret).ok());
     auto broken = SigningKey::LoadOrCreate(state, kNow);
     REQUIRE_FALSE(broken.ok());
-    CHECK(broken.error().kind == engine::Error::Kind::kIo);
+    CHECK(broken.error().kind == base::Error::Kind::kIo);
   }
 }
