@@ -8,13 +8,13 @@
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
 #include "base/ascii.h"
+#include "emulator/entra_rules.h"
 
 namespace entragate::emulator::graph {
 
 namespace {
 
 const std::string kContext = "/$metadata#servicePrincipals";
-constexpr const char* kDefaultAccessRole = "00000000-0000-0000-0000-000000000000";
 
 GraphError NoBackingApplication(const std::string& app_id) {
   GraphError e =
@@ -146,7 +146,7 @@ GraphError RoleNotFound(const json::object& resource) {
 std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, const json::object& resource, const PrincipalRef& principal,
                                           const std::string& role_id) {
   const json::array& roles = resource.at("appRoles").as_array();
-  if (role_id == kDefaultAccessRole) {
+  if (role_id == entra::kDefaultAccessRoleId) {
     if (!roles.empty()) return RoleNotFound(resource);
   } else {
     auto role = std::find_if(roles.begin(), roles.end(), [&](const json::value& r) { return r.as_object().at("id").as_string() == role_id; });

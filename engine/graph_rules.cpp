@@ -73,20 +73,17 @@ std::vector<std::string> CommonJwtClaims() {
 const std::vector<std::string>& KnownOptionalClaims(TokenType t) {
   static const std::vector<std::string> kAccess = [] {
     auto v = CommonJwtClaims();
-    // idtyp, vnet and xms_cc are access-token only; aud (use_guid) and preferred_username are v1 only.
+    // idtyp is an access-token claim; aud (use_guid) concerns v1 access tokens only.
     v.insert(v.end(), {"idtyp", "vnet", "xms_cc", "xms_edov", "aud", "preferred_username"});
     return Sorted(v);
   }();
   static const std::vector<std::string> kId = [] {
     auto v = CommonJwtClaims();
-    v.insert(v.end(), {"xms_edov", "preferred_username"});
+    v.insert(v.end(), {"vnet", "xms_cc", "xms_edov", "preferred_username"});
     return Sorted(v);
   }();
-  static const std::vector<std::string> kSaml = [] {
-    auto v = CommonJwtClaims();
-    v.erase(std::find(v.begin(), v.end(), "acrs"));  // acrs (auth context) is a JWT claim only
-    return Sorted(v);
-  }();
+  // Only these four of the common set are documented for SAML tokens; the rest are JWT claims.
+  static const std::vector<std::string> kSaml = Sorted({"acct", "email", "groups", "upn"});
   switch (t) {
     case TokenType::kIdToken: return kId;
     case TokenType::kAccessToken: return kAccess;
@@ -139,7 +136,7 @@ std::optional<std::string> CheckIdentifierUriSyntax(std::string_view uri) {
   if (parts->authority.empty()) return "an identifier URI needs a host or id after '://'";
   for (size_t i = 0; i < uri.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(uri[i]);
-    if (std::isspace(c) || c < 0x20) return "an identifier URI must not contain white space";
+    if (std::isspace(c) || c < 0x20 || c == 0x7f) return "an identifier URI must not contain white space";
     if (c == '#') return "an identifier URI must not contain a fragment ('#')";
     if (c == '{') {
       auto close = uri.find('}', i);
