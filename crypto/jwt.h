@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 #include "crypto/keys.h"
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 
 namespace entragate::crypto {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 #include "crypto/keys.h"
 

@@ -50,7 +50,8 @@ struct Call {
 using Outcome = std::variant<net::Response, GraphError>;
 
 /// What a write transaction returns: a value, or the Graph error that aborted it (the store then
-/// rolls back). A journal failure becomes a 500.
+/// rolls back). A journal failure becomes a 500. Not a base::Result: its error is the answer the
+/// handler sends (Graph's status, code, details and Retry-After), which base::Error does not carry.
 template <class T>
 struct Written {
   Written(T v) : value(std::move(v)) {}                                                                // NOLINT: implicit, like Result
