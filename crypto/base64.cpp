@@ -48,12 +48,12 @@ std::string Encode(std::string_view bytes, std::string_view alphabet, bool pad) 
   return out;
 }
 
-CryptoError DecodeError(std::string_view what, std::size_t offset) {
-  return CryptoError{"invalid base64: " + std::string(what) + " at offset " + std::to_string(offset)};
+base::Error DecodeError(std::string_view what, std::size_t offset) {
+  return Refused("invalid base64: " + std::string(what) + " at offset " + std::to_string(offset));
 }
 
 // Decodes unpadded symbols; the caller has already stripped (or refused) padding.
-CryptoResult<std::string> DecodeSymbols(std::string_view text, const DecodeTable& table) {
+base::Result<std::string> DecodeSymbols(std::string_view text, const DecodeTable& table) {
   if (text.size() % 4 == 1) return DecodeError("impossible length", text.size());
   std::string out;
   out.reserve(text.size() / 4 * 3 + 2);
@@ -82,13 +82,13 @@ std::string Base64Encode(std::string_view bytes) { return Encode(bytes, kStdAlph
 
 std::string Base64UrlEncode(std::string_view bytes) { return Encode(bytes, kUrlAlphabet, false); }
 
-CryptoResult<std::string> Base64Decode(std::string_view text) {
+base::Result<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return DecodeError("length not a multiple of 4", text.size());
   std::size_t pad = 0;
   while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
   return DecodeSymbols(text.substr(0, text.size() - pad), kStdTable);
 }
 
-CryptoResult<std::string> Base64UrlDecode(std::string_view text) { return DecodeSymbols(text, kUrlTable); }
+base::Result<std::string> Base64UrlDecode(std::string_view text) { return DecodeSymbols(text, kUrlTable); }
 
 }  // namespace entragate::crypto

@@ -54,60 +54,60 @@ std::string HexEncode(std::string_view bytes, HexCase hex_case) {
   return out;
 }
 
-CryptoResult<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return CryptoError{"invalid hex: odd length"};
+base::Result<std::string> HexDecode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Refused("invalid hex: odd length");
   std::string out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     const int hi = HexValue(hex[i]);
     const int lo = HexValue(hex[i + 1]);
     if (hi < 0 || lo < 0) {
-      return CryptoError{"invalid hex: bad digit near offset " + std::to_string(i)};
+      return Refused("invalid hex: bad digit near offset " + std::to_string(i));
     }
     out += static_cast<char>((hi << 4) | lo);
   }
   return out;
 }
 
-CryptoResult<std::string> RandomBytes(std::size_t count) {
-  if (count > static_cast<std::size_t>(INT_MAX)) return CryptoError{"RandomBytes: count too large"};
+base::Result<std::string> RandomBytes(std::size_t count) {
+  if (count > static_cast<std::size_t>(INT_MAX)) return Refused("RandomBytes: count too large");
   std::string out(count, '\0');
   if (count > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
-    return CryptoError{"RAND_bytes failed: the system random source is unavailable"};
+    return Refused("RAND_bytes failed: the system random source is unavailable");
   }
   return out;
 }
 
-CryptoResult<std::string> NewUuid4() {
+base::Result<std::string> NewUuid4() {
   auto bytes = RandomBytes(kUuidBytes);
   if (!bytes) return bytes.error();
   StampVersion(bytes.value(), 4);
   return FormatUuid(bytes.value());
 }
 
-CryptoResult<std::string> Uuid5(std::string_view namespace_uuid, std::string_view name) {
+base::Result<std::string> Uuid5(std::string_view namespace_uuid, std::string_view name) {
   auto ns = ParseUuid(namespace_uuid);
-  if (!ns) return CryptoError{"Uuid5 namespace: " + ns.error().message};
+  if (!ns) return Refused("Uuid5 namespace: " + ns.error().message);
   std::string input = std::move(ns.value());
   input.append(name);
   std::string digest = Sha1(input);
-  if (digest.size() < kUuidBytes) return CryptoError{"Uuid5: SHA-1 failed"};
+  if (digest.size() < kUuidBytes) return Refused("Uuid5: SHA-1 failed");
   digest.resize(kUuidBytes);
   StampVersion(digest, 5);
   return FormatUuid(digest);
 }
 
-CryptoResult<std::string> ParseUuid(std::string_view text) {
+base::Result<std::string> ParseUuid(std::string_view text) {
   constexpr std::size_t kCanonicalLength = 36;
-  if (text.size() != kCanonicalLength) return CryptoError{"invalid UUID: expected 36 characters"};
+  if (text.size() != kCanonicalLength) return Refused("invalid UUID: expected 36 characters");
   std::string hex;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_slot != (text[i] == '-')) return CryptoError{"invalid UUID: misplaced '-'"};
+    if (dash_slot != (text[i] == '-')) return Refused("invalid UUID: misplaced '-'");
     if (!dash_slot) hex += text[i];
   }
   auto bytes = HexDecode(hex);
-  if (!bytes) return CryptoError{"invalid UUID: non-hex digit"};
+  if (!bytes) return Refused("invalid UUID: non-hex digit");
   return bytes;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 
 namespace entragate::crypto {
@@ -22,20 +23,20 @@ enum class HexCase { kLower, kUpper };
 /// Upper case is the Windows/Entra thumbprint spelling (kid, customKeyIdentifier).
 std::string HexEncode(std::string_view bytes, HexCase hex_case = HexCase::kLower);
 /// Accepts either case; refuses odd lengths and non-hex characters.
-CryptoResult<std::string> HexDecode(std::string_view hex);
+base::Result<std::string> HexDecode(std::string_view hex);
 
 /// `count` bytes from OpenSSL's CSPRNG.
-CryptoResult<std::string> RandomBytes(std::size_t count);
+base::Result<std::string> RandomBytes(std::size_t count);
 
 /// A random (version 4) UUID, lower case, e.g. "0f8fad5b-d9cb-469f-a165-70867728950e".
-CryptoResult<std::string> NewUuid4();
+base::Result<std::string> NewUuid4();
 /// A name-based (version 5, SHA-1) UUID, lower case. The same namespace and name always give the
 /// same id, which lets the emulator derive stable object ids. The namespace is accepted in either
 /// case; a malformed namespace is an error.
-CryptoResult<std::string> Uuid5(std::string_view namespace_uuid, std::string_view name);
+base::Result<std::string> Uuid5(std::string_view namespace_uuid, std::string_view name);
 
 /// 16 raw bytes of a canonical "8-4-4-4-12" UUID string, in either case.
-CryptoResult<std::string> ParseUuid(std::string_view text);
+base::Result<std::string> ParseUuid(std::string_view text);
 /// The canonical lower-case spelling of 16 raw bytes; empty when `bytes16` is not 16 bytes long.
 std::string FormatUuid(std::string_view bytes16);
 

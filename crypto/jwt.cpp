@@ -19,12 +19,12 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 constexpr std::size_t kMaxJwtLength = 64 * 1024;
 constexpr int kMinRsaBits = 2048;
 
-CryptoStatus SetPadding(EVP_PKEY_CTX* pctx, JwtAlg alg) {
+base::Status SetPadding(EVP_PKEY_CTX* pctx, JwtAlg alg) {
   if (alg == JwtAlg::kRs256) {
     if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
       return OpenSslError("RS256 padding");
     }
-    return CryptoOk{};
+    return base::Ok{};
   }
   // PSS salt = digest length (32), as RFC 7518 §3.5 and MSAL use; on verify this also refuses
   // signatures made with any other salt length.
@@ -32,18 +32,18 @@ CryptoStatus SetPadding(EVP_PKEY_CTX* pctx, JwtAlg alg) {
       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1) {
     return OpenSslError("PS256 padding");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoStatus CheckRsaKey(const PKey& key) {
-  if (!key.IsRsa()) return CryptoError{"JWT: key is not RSA"};
+base::Status CheckRsaKey(const PKey& key) {
+  if (!key.IsRsa()) return Refused("JWT: key is not RSA");
   if (key.Bits() < kMinRsaBits) {
-    return CryptoError{"JWT: RSA key of " + std::to_string(key.Bits()) + " bits is too small"};
+    return Refused("JWT: RSA key of " + std::to_string(key.Bits()) + " bits is too small");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoResult<std::string> SignBytes(std::string_view input, JwtAlg alg, const PKey& key) {
+base::Result<std::string> SignBytes(std::string_view input, JwtAlg alg, const PKey& key) {
   if (auto ok = CheckRsaKey(key); !ok) return ok.error();
   MdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by md
@@ -61,7 +61,7 @@ CryptoResult<std::string> SignBytes(std::string_view input, JwtAlg alg, const PK
   return signature;
 }
 
-CryptoStatus VerifyBytes(std::string_view input, std::string_view signature, JwtAlg alg, const PKey& key) {
+base::Status VerifyBytes(std::string_view input, std::string_view signature, JwtAlg alg, const PKey& key) {
   MdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by md
   if (!md || EVP_DigestVerifyInit(md.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1) {
@@ -71,16 +71,16 @@ CryptoStatus VerifyBytes(std::string_view input, std::string_view signature, Jwt
   if (EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
     ERR_clear_error();  // a bad signature is an expected outcome, not an OpenSSL fault
-    return CryptoError{"JWT signature does not verify"};
+    return Refused("JWT signature does not verify");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 // alg and typ first, then the caller's members, so the header reads like Entra's.
-CryptoResult<boost::json::object> BuildHeader(const boost::json::object& header, JwtAlg alg) {
+base::Result<boost::json::object> BuildHeader(const boost::json::object& header, JwtAlg alg) {
   const std::string_view name = JwtAlgName(alg);
   if (const auto* given = header.if_contains("alg"); given != nullptr && !(given->is_string() && given->as_string() == name)) {
-    return CryptoError{"JWT header alg " + boost::json::serialize(*given) + " does not match " + std::string(name)};
+    return Refused("JWT header alg " + boost::json::serialize(*given) + " does not match " + std::string(name));
   }
   boost::json::object out;
   out["alg"] = name;
@@ -92,24 +92,24 @@ CryptoResult<boost::json::object> BuildHeader(const boost::json::object& header,
   return out;
 }
 
-CryptoResult<boost::json::object> ParseSegment(std::string_view segment, std::string_view what) {
+base::Result<boost::json::object> ParseSegment(std::string_view segment, std::string_view what) {
   auto json = Base64UrlDecode(segment);
-  if (!json) return CryptoError{"JWT " + std::string(what) + ": " + json.error().message};
+  if (!json) return Refused("JWT " + std::string(what) + ": " + json.error().message);
   boost::json::error_code ec;
   boost::json::value value = boost::json::parse(*json, ec);
-  if (ec) return CryptoError{"JWT " + std::string(what) + ": invalid JSON (" + ec.message() + ")"};
-  if (!value.is_object()) return CryptoError{"JWT " + std::string(what) + " is not a JSON object"};
+  if (ec) return Refused("JWT " + std::string(what) + ": invalid JSON (" + ec.message() + ")");
+  if (!value.is_object()) return Refused("JWT " + std::string(what) + " is not a JSON object");
   return std::move(value.as_object());
 }
 
 // A NumericDate claim (RFC 7519 §2: may be fractional); nullopt when absent.
-CryptoResult<std::optional<double>> NumericDate(const boost::json::object& claims, std::string_view name) {
+base::Result<std::optional<double>> NumericDate(const boost::json::object& claims, std::string_view name) {
   const boost::json::value* v = claims.if_contains(name);
   if (v == nullptr) return std::optional<double>();
   if (v->is_int64()) return std::optional<double>(static_cast<double>(v->get_int64()));
   if (v->is_uint64()) return std::optional<double>(static_cast<double>(v->get_uint64()));
   if (v->is_double()) return std::optional<double>(v->get_double());
-  return CryptoError{"JWT claim '" + std::string(name) + "' is not a number"};
+  return Refused("JWT claim '" + std::string(name) + "' is not a number");
 }
 
 std::string TimeContext(const boost::json::object& claims, std::string_view name, std::int64_t now, std::int64_t leeway) {
@@ -126,7 +126,7 @@ std::optional<JwtAlg> ParseJwtAlg(std::string_view name) {
   return std::nullopt;
 }
 
-CryptoResult<std::string> SignJwt(const boost::json::object& header, const boost::json::object& payload, JwtAlg alg, const PKey& private_key) {
+base::Result<std::string> SignJwt(const boost::json::object& header, const boost::json::object& payload, JwtAlg alg, const PKey& private_key) {
   auto full_header = BuildHeader(header, alg);
   if (!full_header) return full_header.error();
   std::string token = Base64UrlEncode(boost::json::serialize(*full_header)) + '.' + Base64UrlEncode(boost::json::serialize(payload));
@@ -135,63 +135,63 @@ CryptoResult<std::string> SignJwt(const boost::json::object& header, const boost
   return token + '.' + Base64UrlEncode(*signature);
 }
 
-CryptoResult<DecodedJwt> DecodeJwt(std::string_view token) {
-  if (token.size() > kMaxJwtLength) return CryptoError{"JWT longer than 64 KiB"};
+base::Result<DecodedJwt> DecodeJwt(std::string_view token) {
+  if (token.size() > kMaxJwtLength) return Refused("JWT longer than 64 KiB");
   const std::size_t first = token.find('.');
   const std::size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
-    return CryptoError{"JWT must have exactly three '.'-separated segments"};
+    return Refused("JWT must have exactly three '.'-separated segments");
   }
   auto header = ParseSegment(token.substr(0, first), "header");
   if (!header) return header.error();
   const auto* alg = header->if_contains("alg");
-  if (alg == nullptr || !alg->is_string()) return CryptoError{"JWT header has no string \"alg\""};
+  if (alg == nullptr || !alg->is_string()) return Refused("JWT header has no string \"alg\"");
   auto payload = ParseSegment(token.substr(first + 1, second - first - 1), "payload");
   if (!payload) return payload.error();
   auto signature = Base64UrlDecode(token.substr(second + 1));
-  if (!signature) return CryptoError{"JWT signature: " + signature.error().message};
+  if (!signature) return Refused("JWT signature: " + signature.error().message);
   return DecodedJwt{std::move(*header), std::move(*payload), std::string(token.substr(0, second)), std::move(*signature)};
 }
 
-CryptoStatus VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key, JwtAlg expected_alg) {
+base::Status VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key, JwtAlg expected_alg) {
   const auto* alg = jwt.header.if_contains("alg");
-  if (alg == nullptr || !alg->is_string()) return CryptoError{"JWT header has no string \"alg\""};
+  if (alg == nullptr || !alg->is_string()) return Refused("JWT header has no string \"alg\"");
   const std::string_view name = alg->as_string();
-  if (name == "none") return CryptoError{"JWT alg \"none\" is refused: the token is unsigned"};
+  if (name == "none") return Refused("JWT alg \"none\" is refused: the token is unsigned");
   if (!ParseJwtAlg(name)) {
-    return CryptoError{"JWT alg \"" + std::string(name) + "\" is not supported"};
+    return Refused("JWT alg \"" + std::string(name) + "\" is not supported");
   }
   if (name != JwtAlgName(expected_alg)) {
-    return CryptoError{"JWT alg \"" + std::string(name) + "\" where " + std::string(JwtAlgName(expected_alg)) + " was expected"};
+    return Refused("JWT alg \"" + std::string(name) + "\" where " + std::string(JwtAlgName(expected_alg)) + " was expected");
   }
-  if (jwt.header.contains("crit")) return CryptoError{"JWT header \"crit\" is not supported"};
+  if (jwt.header.contains("crit")) return Refused("JWT header \"crit\" is not supported");
   if (auto ok = CheckRsaKey(public_key); !ok) return ok;
   return VerifyBytes(jwt.signing_input, jwt.signature, expected_alg, public_key);
 }
 
-CryptoResult<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key, JwtAlg expected_alg) {
+base::Result<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key, JwtAlg expected_alg) {
   auto jwt = DecodeJwt(token);
   if (!jwt) return jwt.error();
   if (auto ok = VerifyJwtSignature(*jwt, public_key, expected_alg); !ok) return ok.error();
   return jwt;
 }
 
-CryptoStatus ValidateJwtTimes(const boost::json::object& payload, std::int64_t now, std::int64_t leeway_seconds, bool require_exp) {
-  if (leeway_seconds < 0) return CryptoError{"JWT time check: negative leeway"};
+base::Status ValidateJwtTimes(const boost::json::object& payload, std::int64_t now, std::int64_t leeway_seconds, bool require_exp) {
+  if (leeway_seconds < 0) return Refused("JWT time check: negative leeway");
   auto exp = NumericDate(payload, "exp");
   if (!exp) return exp.error();
   auto nbf = NumericDate(payload, "nbf");
   if (!nbf) return nbf.error();
   const auto t_now = static_cast<double>(now);
   const auto leeway = static_cast<double>(leeway_seconds);
-  if (!exp->has_value() && require_exp) return CryptoError{"JWT has no exp claim"};
+  if (!exp->has_value() && require_exp) return Refused("JWT has no exp claim");
   if (exp->has_value() && t_now - leeway >= **exp) {
-    return CryptoError{"JWT expired at " + TimeContext(payload, "exp", now, leeway_seconds)};
+    return Refused("JWT expired at " + TimeContext(payload, "exp", now, leeway_seconds));
   }
   if (nbf->has_value() && t_now + leeway < **nbf) {
-    return CryptoError{"JWT not valid before " + TimeContext(payload, "nbf", now, leeway_seconds)};
+    return Refused("JWT not valid before " + TimeContext(payload, "nbf", now, leeway_seconds));
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 }  // namespace entragate::crypto

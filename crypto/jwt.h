@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 #include "crypto/keys.h"
 
@@ -30,7 +31,7 @@ std::optional<JwtAlg> ParseJwtAlg(std::string_view name);
 /// Returns "b64url(header).b64url(payload).b64url(signature)". The header gets "alg" (an "alg"
 /// already there must match `alg`) and "typ":"JWT" unless the caller set "typ"; alg and typ come
 /// first, the caller's other members (kid, x5t, x5t#S256, ...) follow in their order.
-CryptoResult<std::string> SignJwt(const boost::json::object& header, const boost::json::object& payload, JwtAlg alg, const PKey& private_key);
+base::Result<std::string> SignJwt(const boost::json::object& header, const boost::json::object& payload, JwtAlg alg, const PKey& private_key);
 
 struct DecodedJwt {
   boost::json::object header;
@@ -42,19 +43,19 @@ struct DecodedJwt {
 /// Splits and decodes without checking the signature. Refuses: other than three segments, more than
 /// 64 KiB, invalid base64url, header or payload that is not a JSON object, header without a string
 /// "alg". An "alg":"none" token decodes (so callers can report it), but never verifies.
-CryptoResult<DecodedJwt> DecodeJwt(std::string_view token);
+base::Result<DecodedJwt> DecodeJwt(std::string_view token);
 
 /// Checks the signature with `public_key` (RSA, >= 2048 bits) under `expected_alg`. The header's
 /// alg must equal `expected_alg`: "none" and any other algorithm are refused, and so is a "crit"
 /// header (we implement no JWS extensions, RFC 7515 §4.1.11).
-CryptoStatus VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key, JwtAlg expected_alg);
+base::Status VerifyJwtSignature(const DecodedJwt& jwt, const PKey& public_key, JwtAlg expected_alg);
 /// DecodeJwt followed by VerifyJwtSignature.
-CryptoResult<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key, JwtAlg expected_alg);
+base::Result<DecodedJwt> DecodeAndVerifyJwt(std::string_view token, const PKey& public_key, JwtAlg expected_alg);
 
 /// exp and nbf against `now` (unix seconds), tolerating `leeway_seconds` of clock skew either way:
 /// expired when now - leeway >= exp; not yet valid when now + leeway < nbf. A missing exp is an
 /// error when `require_exp`; a missing nbf is fine. Non-numeric claims and a negative leeway are
 /// errors.
-CryptoStatus ValidateJwtTimes(const boost::json::object& payload, std::int64_t now, std::int64_t leeway_seconds, bool require_exp = true);
+base::Status ValidateJwtTimes(const boost::json::object& payload, std::int64_t now, std::int64_t leeway_seconds, bool require_exp = true);
 
 }  // namespace entragate::crypto

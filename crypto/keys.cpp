@@ -49,8 +49,8 @@ int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* user) {
   return static_cast<int>(pass->size());
 }
 
-CryptoResult<BioPtr> MemBio(std::string_view data) {
-  if (data.size() > static_cast<std::size_t>(INT_MAX)) return CryptoError{"PEM input too large"};
+base::Result<BioPtr> MemBio(std::string_view data) {
+  if (data.size() > static_cast<std::size_t>(INT_MAX)) return Refused("PEM input too large");
   BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
   if (!bio) return OpenSslError("BIO_new_mem_buf");
   return bio;
@@ -62,7 +62,7 @@ std::string BioContents(BIO* bio) {
   return len > 0 ? std::string(data, static_cast<std::size_t>(len)) : std::string();
 }
 
-CryptoResult<std::string> RsaParamBytes(const PKey& key, const char* name) {
+base::Result<std::string> RsaParamBytes(const PKey& key, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(key.get(), name, &raw) != 1) return OpenSslError(name);
   BnPtr bn(raw);
@@ -72,32 +72,32 @@ CryptoResult<std::string> RsaParamBytes(const PKey& key, const char* name) {
 }
 
 // A JWK member that must be a non-empty base64url string, decoded to a big-endian BIGNUM.
-CryptoResult<BnPtr> JwkNumber(const boost::json::object& jwk, std::string_view member) {
+base::Result<BnPtr> JwkNumber(const boost::json::object& jwk, std::string_view member) {
   const boost::json::value* v = jwk.if_contains(member);
   if (v == nullptr || !v->is_string() || v->as_string().empty()) {
-    return CryptoError{"JWK: missing or non-string '" + std::string(member) + "'"};
+    return Refused("JWK: missing or non-string '" + std::string(member) + "'");
   }
   auto bytes = Base64UrlDecode(v->as_string());
-  if (!bytes) return CryptoError{"JWK '" + std::string(member) + "': " + bytes.error().message};
+  if (!bytes) return Refused("JWK '" + std::string(member) + "': " + bytes.error().message);
   BnPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()), static_cast<int>(bytes->size()), nullptr));
   if (!bn) return OpenSslError("BN_bin2bn");
   return bn;
 }
 
-CryptoStatus CheckJwkKind(const boost::json::object& jwk) {
+base::Status CheckJwkKind(const boost::json::object& jwk) {
   const boost::json::value* kty = jwk.if_contains("kty");
   if (kty == nullptr || !kty->is_string() || kty->as_string() != "RSA") {
-    return CryptoError{"JWK: kty must be \"RSA\""};
+    return Refused("JWK: kty must be \"RSA\"");
   }
   // A key published for encryption must not be accepted for signature checks (RFC 7517 §4.2).
   const boost::json::value* use = jwk.if_contains("use");
   if (use != nullptr && !(use->is_string() && use->as_string() == "sig")) {
-    return CryptoError{"JWK: use must be \"sig\" when present"};
+    return Refused("JWK: use must be \"sig\" when present");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoResult<PKey> RsaPublicFromNumbers(const BIGNUM* n, const BIGNUM* e) {
+base::Result<PKey> RsaPublicFromNumbers(const BIGNUM* n, const BIGNUM* e) {
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n) != 1 || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e) != 1) {
     return OpenSslError("OSSL_PARAM_BLD_push_BN");
@@ -111,26 +111,26 @@ CryptoResult<PKey> RsaPublicFromNumbers(const BIGNUM* n, const BIGNUM* e) {
   return PKey(raw);
 }
 
-CryptoStatus CheckPublicKey(const PKey& key) {
+base::Status CheckPublicKey(const PKey& key) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1) {
     return OpenSslError("JWK: RSA public key check failed");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoError ErrnoError(std::string_view what, const std::string& path) {
-  return CryptoError{std::string(what) + " " + path + ": " + std::strerror(errno)};
+base::Error ErrnoError(std::string_view what, const std::string& path) {
+  return Refused(std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
-CryptoStatus WriteAll(int fd, std::string_view data) {
+base::Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return CryptoError{std::string("write failed: ") + std::strerror(errno)};
+    if (n <= 0) return Refused(std::string("write failed: ") + std::strerror(errno));
     data.remove_prefix(static_cast<std::size_t>(n));
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 }  // namespace
@@ -160,7 +160,7 @@ int PKey::Bits() const { return key_ != nullptr ? EVP_PKEY_get_bits(key_) : 0; }
 
 bool PKey::IsRsa() const { return key_ != nullptr && EVP_PKEY_is_a(key_, "RSA") == 1; }
 
-CryptoError OpenSslError(std::string_view operation) {
+base::Error OpenSslError(std::string_view operation) {
   std::string message(operation);
   // The first queued error is the innermost cause; the rest only repeat it from outer layers.
   const unsigned long first = ERR_get_error();
@@ -170,19 +170,19 @@ CryptoError OpenSslError(std::string_view operation) {
     message += reason != nullptr ? reason : "OpenSSL error " + std::to_string(first);
   }
   ERR_clear_error();
-  return CryptoError{std::move(message)};
+  return Refused(std::move(message));
 }
 
-CryptoResult<PKey> GenerateRsaKey(int bits) {
+base::Result<PKey> GenerateRsaKey(int bits) {
   if (bits < kMinRsaBits || bits > kMaxRsaBits) {
-    return CryptoError{"RSA key size must be 2048..8192 bits, got " + std::to_string(bits)};
+    return Refused("RSA key size must be 2048..8192 bits, got " + std::to_string(bits));
   }
   EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits));
   if (raw == nullptr) return OpenSslError("RSA key generation");
   return PKey(raw);
 }
 
-CryptoResult<PKey> LoadPrivateKeyPem(std::string_view pem, std::string_view passphrase) {
+base::Result<PKey> LoadPrivateKeyPem(std::string_view pem, std::string_view passphrase) {
   auto bio = MemBio(pem);
   if (!bio) return bio.error();
   EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio->get(), nullptr, PassphraseCallback, &passphrase);
@@ -192,8 +192,8 @@ CryptoResult<PKey> LoadPrivateKeyPem(std::string_view pem, std::string_view pass
   return PKey(raw);
 }
 
-CryptoResult<std::string> PrivateKeyToPem(const PKey& key) {
-  if (!key) return CryptoError{"PrivateKeyToPem: empty key"};
+base::Result<std::string> PrivateKeyToPem(const PKey& key) {
+  if (!key) return Refused("PrivateKeyToPem: empty key");
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return OpenSslError("PEM_write_bio_PrivateKey");
@@ -201,11 +201,11 @@ CryptoResult<std::string> PrivateKeyToPem(const PKey& key) {
   return BioContents(bio.get());
 }
 
-CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid, const Certificate* cert) {
-  if (!key.IsRsa()) return CryptoError{"PublicKeyToJwk: not an RSA key"};
+base::Result<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid, const Certificate* cert) {
+  if (!key.IsRsa()) return Refused("PublicKeyToJwk: not an RSA key");
   if (cert != nullptr && EVP_PKEY_eq(cert->PublicKey().get(), key.get()) != 1) {
     ERR_clear_error();
-    return CryptoError{"PublicKeyToJwk: the certificate does not carry this key"};
+    return Refused("PublicKeyToJwk: the certificate does not carry this key");
   }
   auto n = RsaParamBytes(key, OSSL_PKEY_PARAM_RSA_N);
   if (!n) return n.error();
@@ -225,7 +225,7 @@ CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_vi
   return jwk;
 }
 
-CryptoResult<PKey> PublicKeyFromJwk(const boost::json::object& jwk) {
+base::Result<PKey> PublicKeyFromJwk(const boost::json::object& jwk) {
   if (auto kind = CheckJwkKind(jwk); !kind) return kind.error();
   auto n = JwkNumber(jwk, "n");
   if (!n) return n.error();
@@ -237,7 +237,7 @@ CryptoResult<PKey> PublicKeyFromJwk(const boost::json::object& jwk) {
   return key;
 }
 
-CryptoResult<std::string> ReadPemFile(const std::string& path) {
+base::Result<std::string> ReadPemFile(const std::string& path) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) return ErrnoError("cannot open", path);
   std::string out;
@@ -245,18 +245,18 @@ CryptoResult<std::string> ReadPemFile(const std::string& path) {
   std::size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) {
     out.append(buf, n);
-    if (out.size() > kMaxPemFileBytes) return CryptoError{"file too large for PEM: " + path};
+    if (out.size() > kMaxPemFileBytes) return Refused("file too large for PEM: " + path);
   }
   if (std::ferror(file.get())) return ErrnoError("cannot read", path);
   return out;
 }
 
-CryptoStatus WritePemFile(const std::string& path, std::string_view pem, FileSecrecy secrecy) {
+base::Status WritePemFile(const std::string& path, std::string_view pem, FileSecrecy secrecy) {
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());  // created 0600, so a secret is never briefly readable
   if (fd < 0) return ErrnoError("cannot create temporary file for", path);
   const mode_t mode = secrecy == FileSecrecy::kSecret ? 0600 : 0644;
-  CryptoStatus status = ::fchmod(fd, mode) == 0 ? WriteAll(fd, pem) : ErrnoError("chmod", tmp);
+  base::Status status = ::fchmod(fd, mode) == 0 ? WriteAll(fd, pem) : ErrnoError("chmod", tmp);
   if (status && ::fsync(fd) != 0) status = ErrnoError("fsync", tmp);
   if (::close(fd) != 0 && status) status = ErrnoError("close", tmp);
   if (status && ::rename(tmp.c_str(), path.c_str()) != 0) status = ErrnoError("rename to", path);
@@ -264,15 +264,15 @@ CryptoStatus WritePemFile(const std::string& path, std::string_view pem, FileSec
   return status;
 }
 
-CryptoResult<PKey> LoadPrivateKeyPemFile(const std::string& path, std::string_view passphrase) {
+base::Result<PKey> LoadPrivateKeyPemFile(const std::string& path, std::string_view passphrase) {
   auto pem = ReadPemFile(path);
   if (!pem) return pem.error();
   auto key = LoadPrivateKeyPem(*pem, passphrase);
-  if (!key) return CryptoError{path + ": " + key.error().message};
+  if (!key) return Refused(path + ": " + key.error().message);
   return key;
 }
 
-CryptoStatus SavePrivateKeyPemFile(const PKey& key, const std::string& path) {
+base::Status SavePrivateKeyPemFile(const PKey& key, const std::string& path) {
   auto pem = PrivateKeyToPem(key);
   if (!pem) return pem.error();
   return WritePemFile(path, *pem, FileSecrecy::kSecret);

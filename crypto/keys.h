@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 
 namespace entragate::crypto {
@@ -41,35 +42,35 @@ class PKey {
 
 /// Drains OpenSSL's (thread-local) error queue into one message, "operation: reason". Every
 /// failure path calls it, so stale errors never leak into an unrelated later message.
-CryptoError OpenSslError(std::string_view operation);
+base::Error OpenSslError(std::string_view operation);
 
 /// RSA key with public exponent 65537. Fewer than 2048 bits is refused: Entra refuses such keys.
-CryptoResult<PKey> GenerateRsaKey(int bits = 2048);
+base::Result<PKey> GenerateRsaKey(int bits = 2048);
 
 /// First private key in `pem` (PKCS#8 or PKCS#1, other PEM blocks such as certificates are
 /// skipped). An encrypted key needs `passphrase`; OpenSSL is never allowed to prompt on a tty.
-CryptoResult<PKey> LoadPrivateKeyPem(std::string_view pem, std::string_view passphrase = {});
+base::Result<PKey> LoadPrivateKeyPem(std::string_view pem, std::string_view passphrase = {});
 /// Unencrypted PKCS#8 ("BEGIN PRIVATE KEY").
-CryptoResult<std::string> PrivateKeyToPem(const PKey& key);
+base::Result<std::string> PrivateKeyToPem(const PKey& key);
 
 /// Public JWK {kty, use:"sig", kid, [x5t], n, e, [x5c]}, the member set Entra's JWKS documents
 /// publish. With `cert`, x5t (base64url SHA-1 of the DER) and x5c ([base64 DER]) are added, and
 /// the certificate must carry this very key.
-CryptoResult<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid, const Certificate* cert = nullptr);
+base::Result<boost::json::object> PublicKeyToJwk(const PKey& key, std::string_view kid, const Certificate* cert = nullptr);
 /// Public RSA key from a JWK's n and e. Refuses kty other than "RSA", a "use" other than "sig",
 /// and numbers OpenSSL's public-key check rejects (even modulus, e < 3, ...).
-CryptoResult<PKey> PublicKeyFromJwk(const boost::json::object& jwk);
+base::Result<PKey> PublicKeyFromJwk(const boost::json::object& jwk);
 
 /// Whole file, at most 1 MiB (PEM files are small; the cap stops a mistaken path such as a
 /// device from being read forever).
-CryptoResult<std::string> ReadPemFile(const std::string& path);
+base::Result<std::string> ReadPemFile(const std::string& path);
 enum class FileSecrecy { kPublic, kSecret };
 /// Atomic replace (temporary file in the same directory, then rename). kSecret files are mode
 /// 0600, kPublic 0644, whatever the umask and whatever the old file's mode was.
-CryptoStatus WritePemFile(const std::string& path, std::string_view pem, FileSecrecy secrecy);
+base::Status WritePemFile(const std::string& path, std::string_view pem, FileSecrecy secrecy);
 
-CryptoResult<PKey> LoadPrivateKeyPemFile(const std::string& path, std::string_view passphrase = {});
+base::Result<PKey> LoadPrivateKeyPemFile(const std::string& path, std::string_view passphrase = {});
 /// Written with mode 0600.
-CryptoStatus SavePrivateKeyPemFile(const PKey& key, const std::string& path);
+base::Status SavePrivateKeyPemFile(const PKey& key, const std::string& path);
 
 }  // namespace entragate::crypto

@@ -42,14 +42,14 @@ constexpr std::size_t kPemLineLength = 64;
 // PEM certificates are never encrypted; refusing any passphrase request keeps OpenSSL off the tty.
 int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*user*/) { return 0; }
 
-CryptoStatus CheckSpec(const PKey& key, const CertSpec& spec) {
-  if (!key) return CryptoError{"certificate: empty key"};
-  if (spec.common_name.empty()) return CryptoError{"certificate: empty common name"};
-  if (spec.not_after <= spec.not_before) return CryptoError{"certificate: not_after <= not_before"};
-  return CryptoOk{};
+base::Status CheckSpec(const PKey& key, const CertSpec& spec) {
+  if (!key) return Refused("certificate: empty key");
+  if (spec.common_name.empty()) return Refused("certificate: empty common name");
+  if (spec.not_after <= spec.not_before) return Refused("certificate: not_after <= not_before");
+  return base::Ok{};
 }
 
-CryptoStatus SetRandomSerial(X509* x) {
+base::Status SetRandomSerial(X509* x) {
   auto bytes = RandomBytes(kSerialBytes);
   if (!bytes) return bytes.error();
   // Top bit clear keeps the INTEGER positive; the next bit set keeps its length fixed.
@@ -58,28 +58,28 @@ CryptoStatus SetRandomSerial(X509* x) {
   if (!bn || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(x)) == nullptr) {
     return OpenSslError("certificate serial");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoStatus SetValidity(X509* x, const CertSpec& spec) {
+base::Status SetValidity(X509* x, const CertSpec& spec) {
   if (ASN1_TIME_set(X509_getm_notBefore(x), static_cast<time_t>(spec.not_before)) == nullptr ||
       ASN1_TIME_set(X509_getm_notAfter(x), static_cast<time_t>(spec.not_after)) == nullptr) {
     return OpenSslError("certificate validity");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoStatus SetSubject(X509* x, const std::string& common_name) {
+base::Status SetSubject(X509* x, const std::string& common_name) {
   X509_NAME* name = X509_get_subject_name(x);
   if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(common_name.c_str()),
                                  static_cast<int>(common_name.size()), -1, 0) != 1) {
     return OpenSslError("certificate subject");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 // An unsigned certificate with subject, key, serial and validity; issuer and extensions follow.
-CryptoResult<X509Ptr> NewCertificate(const PKey& subject_key, const CertSpec& spec) {
+base::Result<X509Ptr> NewCertificate(const PKey& subject_key, const CertSpec& spec) {
   if (auto ok = CheckSpec(subject_key, spec); !ok) return ok.error();
   X509Ptr x(X509_new());
   if (!x || X509_set_version(x.get(), X509_VERSION_3) != 1 || X509_set_pubkey(x.get(), subject_key.get()) != 1) {
@@ -91,16 +91,16 @@ CryptoResult<X509Ptr> NewCertificate(const PKey& subject_key, const CertSpec& sp
   return x;
 }
 
-CryptoStatus SetIssuer(X509* x, const X509* issuer) {
+base::Status SetIssuer(X509* x, const X509* issuer) {
   if (X509_set_issuer_name(x, X509_get_subject_name(issuer)) != 1) {
     return OpenSslError("certificate issuer");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 // Adds extensions given in OpenSSL's config syntax. Only fixed strings from this file go through
 // here; caller-supplied names take the typed path in AddSubjectAltNames.
-CryptoStatus AddExtensions(X509* x, X509* issuer, std::initializer_list<std::pair<int, const char*>> extensions) {
+base::Status AddExtensions(X509* x, X509* issuer, std::initializer_list<std::pair<int, const char*>> extensions) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, x, nullptr, nullptr, 0);
   for (const auto& [nid, value] : extensions) {
@@ -109,7 +109,7 @@ CryptoStatus AddExtensions(X509* x, X509* issuer, std::initializer_list<std::pai
       return OpenSslError(std::string("certificate extension ") + OBJ_nid2sn(nid));
     }
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 bool IsDnsName(const std::string& name) {
@@ -121,7 +121,7 @@ bool IsDnsName(const std::string& name) {
   return true;
 }
 
-CryptoStatus PushName(GENERAL_NAMES* names, int type, ASN1_STRING* value) {
+base::Status PushName(GENERAL_NAMES* names, int type, ASN1_STRING* value) {
   GENERAL_NAME* name = GENERAL_NAME_new();
   if (name == nullptr) {
     ASN1_STRING_free(value);
@@ -132,11 +132,11 @@ CryptoStatus PushName(GENERAL_NAMES* names, int type, ASN1_STRING* value) {
     GENERAL_NAME_free(name);
     return OpenSslError("subjectAltName");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoStatus PushDnsName(GENERAL_NAMES* names, const std::string& dns) {
-  if (!IsDnsName(dns)) return CryptoError{"subjectAltName: invalid DNS name '" + dns + "'"};
+base::Status PushDnsName(GENERAL_NAMES* names, const std::string& dns) {
+  if (!IsDnsName(dns)) return Refused("subjectAltName: invalid DNS name '" + dns + "'");
   ASN1_IA5STRING* value = ASN1_IA5STRING_new();
   if (value == nullptr || ASN1_STRING_set(value, dns.data(), static_cast<int>(dns.size())) != 1) {
     ASN1_IA5STRING_free(value);
@@ -145,20 +145,20 @@ CryptoStatus PushDnsName(GENERAL_NAMES* names, const std::string& dns) {
   return PushName(names, GEN_DNS, value);
 }
 
-CryptoStatus PushIpAddress(GENERAL_NAMES* names, const std::string& ip) {
+base::Status PushIpAddress(GENERAL_NAMES* names, const std::string& ip) {
   ASN1_OCTET_STRING* value = a2i_IPADDRESS(ip.c_str());
   if (value == nullptr) {
     ERR_clear_error();
-    return CryptoError{"subjectAltName: invalid IP address '" + ip + "'"};
+    return Refused("subjectAltName: invalid IP address '" + ip + "'");
   }
   return PushName(names, GEN_IPADD, value);
 }
 
 // Built as typed GENERAL_NAMEs rather than a config string, so a name containing ',' or ':'
 // cannot smuggle in extra entries.
-CryptoStatus AddSubjectAltNames(X509* x, const CertSpec& spec) {
+base::Status AddSubjectAltNames(X509* x, const CertSpec& spec) {
   if (spec.dns_names.empty() && spec.ip_addresses.empty()) {
-    return CryptoError{"server certificate needs at least one DNS name or IP address"};
+    return Refused("server certificate needs at least one DNS name or IP address");
   }
   GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   if (!names) return OpenSslError("subjectAltName");
@@ -171,10 +171,10 @@ CryptoStatus AddSubjectAltNames(X509* x, const CertSpec& spec) {
   if (X509_add1_ext_i2d(x, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1) {
     return OpenSslError("subjectAltName");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
-CryptoResult<Certificate> SignAndWrap(X509Ptr x, const PKey& signer) {
+base::Result<Certificate> SignAndWrap(X509Ptr x, const PKey& signer) {
   if (X509_sign(x.get(), signer.get(), EVP_sha256()) <= 0) return OpenSslError("X509_sign");
   return Certificate::Adopt(x.release());
 }
@@ -189,7 +189,7 @@ std::string IpToText(const ASN1_OCTET_STRING* ip) {
   return buf;
 }
 
-CryptoResult<std::int64_t> ToUnixTime(const ASN1_TIME* t) {
+base::Result<std::int64_t> ToUnixTime(const ASN1_TIME* t) {
   std::tm tm{};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return OpenSslError("certificate time");
   return static_cast<std::int64_t>(timegm(&tm));
@@ -205,21 +205,21 @@ std::string PemArmor(std::string_view label, std::string_view der) {
   return out + "-----END " + std::string(label) + "-----\n";
 }
 
-CryptoStatus CheckKeyMatches(const Certificate& cert, const PKey& key) {
-  if (!cert || !key) return CryptoError{"certificate or key is empty"};
+base::Status CheckKeyMatches(const Certificate& cert, const PKey& key) {
+  if (!cert || !key) return Refused("certificate or key is empty");
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     ERR_clear_error();
-    return CryptoError{"the private key does not belong to the certificate"};
+    return Refused("the private key does not belong to the certificate");
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 }  // namespace
 
-CryptoResult<Certificate> Certificate::Adopt(X509* x509) {
+base::Result<Certificate> Certificate::Adopt(X509* x509) {
   Certificate cert;
   cert.cert_ = x509;  // owned from here on, so every return below frees it when needed
-  if (x509 == nullptr) return CryptoError{"Certificate::Adopt: null X509"};
+  if (x509 == nullptr) return Refused("Certificate::Adopt: null X509");
   unsigned char* der = nullptr;
   const int len = i2d_X509(x509, &der);
   if (len <= 0) return OpenSslError("i2d_X509");
@@ -257,7 +257,7 @@ PKey Certificate::PublicKey() const {
   return PKey(key);
 }
 
-CryptoResult<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec) {
+base::Result<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec) {
   auto x = NewCertificate(ca_key, spec);
   if (!x) return x.error();
   X509* cert = x->get();
@@ -274,9 +274,9 @@ CryptoResult<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec)
   return SignAndWrap(std::move(*x), ca_key);
 }
 
-CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec, const Certificate& ca_cert, const PKey& ca_key) {
+base::Result<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec, const Certificate& ca_cert, const PKey& ca_key) {
   if (auto ok = CheckKeyMatches(ca_cert, ca_key); !ok) {
-    return CryptoError{"CA: " + ok.error().message};
+    return Refused("CA: " + ok.error().message);
   }
   auto x = NewCertificate(server_key, spec);
   if (!x) return x.error();
@@ -295,7 +295,7 @@ CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec
   return SignAndWrap(std::move(*x), ca_key);
 }
 
-CryptoResult<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec) {
+base::Result<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec) {
   auto x = NewCertificate(key, spec);
   if (!x) return x.error();
   X509* cert = x->get();
@@ -311,8 +311,8 @@ CryptoResult<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec
   return SignAndWrap(std::move(*x), key);
 }
 
-CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca, std::int64_t now) {
-  if (!leaf || !trusted_ca) return CryptoError{"VerifyCertificate: empty certificate"};
+base::Status VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca, std::int64_t now) {
+  if (!leaf || !trusted_ca) return Refused("VerifyCertificate: empty certificate");
   StorePtr store(X509_STORE_new());
   StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!store || !ctx || X509_STORE_add_cert(store.get(), trusted_ca.get()) != 1 ||
@@ -326,9 +326,9 @@ CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trust
   if (X509_verify_cert(ctx.get()) != 1) {
     const int code = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();
-    return CryptoError{std::string("certificate verification failed: ") + X509_verify_cert_error_string(code)};
+    return Refused(std::string("certificate verification failed: ") + X509_verify_cert_error_string(code));
   }
-  return CryptoOk{};
+  return base::Ok{};
 }
 
 SubjectAltNames GetSubjectAltNames(const Certificate& cert) {
@@ -349,8 +349,8 @@ SubjectAltNames GetSubjectAltNames(const Certificate& cert) {
   return out;
 }
 
-CryptoResult<CertValidity> GetValidity(const Certificate& cert) {
-  if (!cert) return CryptoError{"GetValidity: empty certificate"};
+base::Result<CertValidity> GetValidity(const Certificate& cert) {
+  if (!cert) return Refused("GetValidity: empty certificate");
   auto not_before = ToUnixTime(X509_get0_notBefore(cert.get()));
   if (!not_before) return not_before.error();
   auto not_after = ToUnixTime(X509_get0_notAfter(cert.get()));
@@ -364,8 +364,8 @@ std::string X5tS256(const Certificate& cert) { return Base64UrlEncode(Sha256(cer
 
 std::string ThumbprintHex(const Certificate& cert) { return HexEncode(Sha1(cert.Der()), HexCase::kUpper); }
 
-CryptoResult<Certificate> LoadCertificatePem(std::string_view pem) {
-  if (pem.size() > static_cast<std::size_t>(INT_MAX)) return CryptoError{"PEM input too large"};
+base::Result<Certificate> LoadCertificatePem(std::string_view pem) {
+  if (pem.size() > static_cast<std::size_t>(INT_MAX)) return Refused("PEM input too large");
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return OpenSslError("BIO_new_mem_buf");
   X509* x = PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr);
@@ -375,7 +375,7 @@ CryptoResult<Certificate> LoadCertificatePem(std::string_view pem) {
 
 std::string CertificateToPem(const Certificate& cert) { return cert ? PemArmor("CERTIFICATE", cert.Der()) : std::string(); }
 
-CryptoResult<CertAndKey> LoadCertAndKeyPem(std::string_view pem, std::string_view passphrase) {
+base::Result<CertAndKey> LoadCertAndKeyPem(std::string_view pem, std::string_view passphrase) {
   // Each loader scans the whole text for its own block type, so the order in the file is free.
   auto cert = LoadCertificatePem(pem);
   if (!cert) return cert.error();
@@ -385,35 +385,35 @@ CryptoResult<CertAndKey> LoadCertAndKeyPem(std::string_view pem, std::string_vie
   return CertAndKey{std::move(*cert), std::move(*key)};
 }
 
-CryptoResult<std::string> CertAndKeyToPem(const Certificate& cert, const PKey& key) {
+base::Result<std::string> CertAndKeyToPem(const Certificate& cert, const PKey& key) {
   if (auto ok = CheckKeyMatches(cert, key); !ok) return ok.error();
   auto key_pem = PrivateKeyToPem(key);
   if (!key_pem) return key_pem.error();
   return *key_pem + CertificateToPem(cert);
 }
 
-CryptoResult<Certificate> LoadCertificatePemFile(const std::string& path) {
+base::Result<Certificate> LoadCertificatePemFile(const std::string& path) {
   auto pem = ReadPemFile(path);
   if (!pem) return pem.error();
   auto cert = LoadCertificatePem(*pem);
-  if (!cert) return CryptoError{path + ": " + cert.error().message};
+  if (!cert) return Refused(path + ": " + cert.error().message);
   return cert;
 }
 
-CryptoStatus SaveCertificatePemFile(const Certificate& cert, const std::string& path) {
-  if (!cert) return CryptoError{"SaveCertificatePemFile: empty certificate"};
+base::Status SaveCertificatePemFile(const Certificate& cert, const std::string& path) {
+  if (!cert) return Refused("SaveCertificatePemFile: empty certificate");
   return WritePemFile(path, CertificateToPem(cert), FileSecrecy::kPublic);
 }
 
-CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path, std::string_view passphrase) {
+base::Result<CertAndKey> LoadCertAndKeyPemFile(const std::string& path, std::string_view passphrase) {
   auto pem = ReadPemFile(path);
   if (!pem) return pem.error();
   auto both = LoadCertAndKeyPem(*pem, passphrase);
-  if (!both) return CryptoError{path + ": " + both.error().message};
+  if (!both) return Refused(path + ": " + both.error().message);
   return both;
 }
 
-CryptoStatus SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key, const std::string& path) {
+base::Status SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key, const std::string& path) {
   auto pem = CertAndKeyToPem(cert, key);
   if (!pem) return pem.error();
   return WritePemFile(path, *pem, FileSecrecy::kSecret);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "crypto/base64.h"
 #include "crypto/keys.h"
 
@@ -20,7 +21,7 @@ class Certificate {
  public:
   Certificate() = default;
   /// Takes ownership of `x509` (it is freed on failure too).
-  static CryptoResult<Certificate> Adopt(X509* x509);
+  static base::Result<Certificate> Adopt(X509* x509);
   Certificate(const Certificate& other);
   Certificate& operator=(const Certificate& other);
   Certificate(Certificate&& other) noexcept;
@@ -51,16 +52,16 @@ struct CertSpec {
 
 /// Self-signed CA (basicConstraints CA:TRUE pathlen 0, keyCertSign|cRLSign, SKI/AKI), the trust
 /// anchor clients are pointed at (e.g. NODE_EXTRA_CA_CERTS).
-CryptoResult<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec);
+base::Result<Certificate> CreateCaCert(const PKey& ca_key, const CertSpec& spec);
 /// TLS server certificate for `server_key`, signed by the CA. Needs at least one SAN: modern TLS
 /// clients ignore the CN. Python's strict verification mode needs the SKI/AKI/keyUsage set here.
-CryptoResult<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec, const Certificate& ca_cert, const PKey& ca_key);
+base::Result<Certificate> IssueServerCert(const PKey& server_key, const CertSpec& spec, const Certificate& ca_cert, const PKey& ca_key);
 /// Self-signed end-entity certificate (clientAuth) for an application's keyCredentials.
-CryptoResult<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec);
+base::Result<Certificate> CreateClientCert(const PKey& key, const CertSpec& spec);
 
 /// Chain check with X509_verify_cert at time `now` (unix seconds): `leaf` must be signed by
 /// `trusted_ca` and both must be valid at `now`.
-CryptoStatus VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca, std::int64_t now);
+base::Status VerifyCertificate(const Certificate& leaf, const Certificate& trusted_ca, std::int64_t now);
 
 struct SubjectAltNames {
   std::vector<std::string> dns_names;
@@ -73,7 +74,7 @@ struct CertValidity {
   std::int64_t not_after = 0;
 };
 /// For keyCredentials startDateTime/endDateTime.
-CryptoResult<CertValidity> GetValidity(const Certificate& cert);
+base::Result<CertValidity> GetValidity(const Certificate& cert);
 
 /// `x5t`: base64url of the SHA-1 of the DER (the legacy client-assertion and JWKS header).
 std::string X5t(const Certificate& cert);
@@ -84,7 +85,7 @@ std::string X5tS256(const Certificate& cert);
 std::string ThumbprintHex(const Certificate& cert);
 
 /// First certificate in `pem`; other blocks (keys, further certificates) are ignored.
-CryptoResult<Certificate> LoadCertificatePem(std::string_view pem);
+base::Result<Certificate> LoadCertificatePem(std::string_view pem);
 std::string CertificateToPem(const Certificate& cert);
 
 /// The AZURE_CLIENT_CERTIFICATE_PATH format: one PEM file with a private key and a certificate.
@@ -93,16 +94,16 @@ struct CertAndKey {
   PKey key;
 };
 /// Blocks may come in either order; the key must belong to the (first) certificate.
-CryptoResult<CertAndKey> LoadCertAndKeyPem(std::string_view pem, std::string_view passphrase = {});
+base::Result<CertAndKey> LoadCertAndKeyPem(std::string_view pem, std::string_view passphrase = {});
 /// Key first, then the certificate (the layout `az ad sp create-for-rbac --create-cert` writes);
 /// refuses a key that does not match the certificate.
-CryptoResult<std::string> CertAndKeyToPem(const Certificate& cert, const PKey& key);
+base::Result<std::string> CertAndKeyToPem(const Certificate& cert, const PKey& key);
 
-CryptoResult<Certificate> LoadCertificatePemFile(const std::string& path);
+base::Result<Certificate> LoadCertificatePemFile(const std::string& path);
 /// Mode 0644: a certificate is public.
-CryptoStatus SaveCertificatePemFile(const Certificate& cert, const std::string& path);
-CryptoResult<CertAndKey> LoadCertAndKeyPemFile(const std::string& path, std::string_view passphrase = {});
+base::Status SaveCertificatePemFile(const Certificate& cert, const std::string& path);
+base::Result<CertAndKey> LoadCertAndKeyPemFile(const std::string& path, std::string_view passphrase = {});
 /// Mode 0600: the file holds a private key.
-CryptoStatus SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key, const std::string& path);
+base::Status SaveCertAndKeyPemFile(const Certificate& cert, const PKey& key, const std::string& path);
 
 }  // namespace entragate::crypto

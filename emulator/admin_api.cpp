@@ -7,7 +7,6 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
 
 namespace entragate::emulator {
 
@@ -50,9 +49,9 @@ std::string IdFor(const StoreView& v, const std::string& kind, const std::string
 net::Response AddIdentity(AdminContext& c, const json::object& body) {
   std::string name = StringAt(body, "name"), resource = StringAt(body, "resourceId");
   if (name.empty() || resource.empty()) return Problem(400, "an identity needs name and resourceId");
-  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
+  auto done = c.store.Write([&](StoreTxn& txn) -> base::Result<json::object> {
     std::string id = IdFor(txn, "mi", name);
-    if (txn.Get(Collection::kServicePrincipals, id)) return engine::MakeError(engine::Error::Kind::kConflict, "identity exists");
+    if (txn.Get(Collection::kServicePrincipals, id)) return base::MakeError(base::Error::Kind::kConflict, "identity exists");
     json::object sp = NewManagedIdentityServicePrincipal(graph::ReadTenant(txn), id, IdFor(txn, "mi-appId", name), name, resource, true);
     txn.Put(Collection::kServicePrincipals, id, sp);
     return sp;
@@ -64,8 +63,8 @@ net::Response AddIdentity(AdminContext& c, const json::object& body) {
 net::Response AddHost(AdminContext& c, const json::object& body) {
   std::string name = StringAt(body, "name");
   if (name.empty()) return Problem(400, "a host needs a name");
-  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
-    if (txn.Get(Collection::kHosts, name)) return engine::MakeError(engine::Error::Kind::kConflict, "host exists");
+  auto done = c.store.Write([&](StoreTxn& txn) -> base::Result<json::object> {
+    if (txn.Get(Collection::kHosts, name)) return base::MakeError(base::Error::Kind::kConflict, "host exists");
     json::object h{{"name", name},
                    {"identityHeader", crypto::NewUuid4().value()},
                    {"systemAssigned", nullptr},
@@ -80,23 +79,23 @@ net::Response AddHost(AdminContext& c, const json::object& body) {
       h["systemAssigned"] = id;
     }
     for (const auto& n : ArrayAt(body, "userAssigned")) {
-      if (!n.is_string()) return engine::MakeError(engine::Error::Kind::kInvalid, "userAssigned must list identity names");
+      if (!n.is_string()) return base::MakeError(base::Error::Kind::kInvalid, "userAssigned must list identity names");
       std::string id = IdFor(txn, "mi", std::string(n.get_string()));
       if (!txn.Get(Collection::kServicePrincipals, id))
-        return engine::MakeError(engine::Error::Kind::kNotFound, "unknown user-assigned identity " + std::string(n.get_string()));
+        return base::MakeError(base::Error::Kind::kNotFound, "unknown user-assigned identity " + std::string(n.get_string()));
       h["userAssigned"].as_array().push_back(json::string(id));
     }
     txn.Put(Collection::kHosts, name, h);
     return h;
   });
-  if (!done.ok()) return Problem(done.error().kind == engine::Error::Kind::kConflict ? 409 : 400, done.error().message);
+  if (!done.ok()) return Problem(done.error().kind == base::Error::Kind::kConflict ? 409 : 400, done.error().message);
   return Json(201, done.value());
 }
 
 net::Response AddPerson(AdminContext& c, const json::object& body, bool user) {
   std::string name = StringAt(body, user ? "userPrincipalName" : "displayName");
   if (name.empty()) return Problem(400, user ? "a user needs a userPrincipalName" : "a group needs a displayName");
-  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<json::object> {
+  auto done = c.store.Write([&](StoreTxn& txn) -> base::Result<json::object> {
     std::string id = IdFor(txn, user ? "user" : "group", name);
     json::object o =
         user ? json::object{{"id", id},
@@ -124,7 +123,7 @@ net::Response AdvanceClock(AdminContext& c, const json::object& body) {
     return Problem(400, "advanceSeconds must be a whole number of seconds, 0 or more (the tenant's time never goes back)");
   c.clock->Advance(step->as_int64());
   int64_t now = c.clock->NowSeconds(), offset = c.clock->offset_seconds();
-  auto done = c.store.Write([&](StoreTxn& txn) -> engine::Result<int> {
+  auto done = c.store.Write([&](StoreTxn& txn) -> base::Result<int> {
     txn.Put(Collection::kMeta, "clock", json::object{{"offsetSeconds", offset}});
     return graph::PurgeDeletedItems(txn, now);
   });

@@ -19,7 +19,7 @@ struct AdminContext {
   DirectoryStore& store;
   GraphService& graph;
   FaultInjector& faults;
-  std::function<engine::Status()> reset;         ///< empties and re-seeds the tenant
+  std::function<base::Status()> reset;           ///< empties and re-seeds the tenant
   TenantClock* clock = nullptr;                  ///< the tenant's time, moved by POST /_emulator/clock
   ManagedIdentityService* identities = nullptr;  ///< its token cache: flushed per host, switched off
 };

@@ -11,7 +11,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/x509.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 #include "emulator/sts_errors.h"
 
 namespace entragate::emulator {
@@ -39,9 +39,9 @@ std::int64_t NumericClaim(const boost::json::object& object, std::string_view na
 }
 
 // Entra prints the assertion's times in AADSTS700024 even when they are the problem.
-engine::Status CheckAssertionTimes(const boost::json::object& payload, std::int64_t now) {
+base::Status CheckAssertionTimes(const boost::json::object& payload, std::int64_t now) {
   if (crypto::ValidateJwtTimes(payload, now, kAssertionLeewaySeconds, /*require_exp=*/true)) {
-    return engine::Ok{};
+    return base::Ok{};
   }
   return sts::AssertionTimeRange(now, NumericClaim(payload, "nbf"), NumericClaim(payload, "exp"));
 }
@@ -50,7 +50,7 @@ engine::Status CheckAssertionTimes(const boost::json::object& payload, std::int6
 // how much of a guessed secret's hash matched.
 bool SameDigest(std::string_view a, std::string_view b) { return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0; }
 
-crypto::CryptoResult<crypto::Certificate> CertificateFromDer(const std::string& der) {
+base::Result<crypto::Certificate> CertificateFromDer(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   X509* x509 = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
   if (!x509) return crypto::OpenSslError("parse registered certificate");
@@ -63,7 +63,7 @@ struct CertificateMatch {
   std::string thumbprint_hex;  ///< as Entra quotes it: upper-case hex of the presented thumbprint
 };
 
-engine::Result<CertificateMatch> FindCertificate(const ClientInfo& client, const boost::json::object& header) {
+base::Result<CertificateMatch> FindCertificate(const ClientInfo& client, const boost::json::object& header) {
   // x5t#S256 is the current header (PS256 assertions), x5t the legacy one (RS256); either names
   // the certificate, whatever the algorithm.
   const auto s256 = StringClaim(header, "x5t#S256");
@@ -109,8 +109,8 @@ bool HasAudience(const FederatedCredentialRecord& record, const std::vector<std:
 // Matching order follows Entra's error codes: issuer (700211), then subject (700213, or 7002138
 // when only the case differs), then audience (700212). Subjects compare case-sensitively since
 // Entra's August 2024 change.
-engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string& issuer, const std::string& subject,
-                                    const std::vector<std::string>& audiences) {
+base::Status MatchFederatedRecord(const ClientInfo& client, const std::string& issuer, const std::string& subject,
+                                  const std::vector<std::string>& audiences) {
   std::vector<const FederatedCredentialRecord*> by_issuer;
   for (const auto& record : client.federated) {
     if (record.issuer == issuer) by_issuer.push_back(&record);
@@ -121,7 +121,7 @@ engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string&
   for (const auto* record : by_issuer) {
     if (record->subject == subject) {
       by_subject.push_back(record);
-    } else if (engine::EqualsIgnoreAsciiCase(record->subject, subject)) {
+    } else if (base::EqualsIgnoreAsciiCase(record->subject, subject)) {
       differs_only_in_case = true;
     }
   }
@@ -129,7 +129,7 @@ engine::Status MatchFederatedRecord(const ClientInfo& client, const std::string&
     return differs_only_in_case ? sts::FederatedSubjectCase(subject) : sts::FederatedSubject(subject);
   }
   for (const auto* record : by_subject) {
-    if (HasAudience(*record, audiences)) return engine::Ok{};
+    if (HasAudience(*record, audiences)) return base::Ok{};
   }
   return sts::FederatedAudience(audiences.empty() ? std::string() : audiences.front());
 }
@@ -160,8 +160,8 @@ const char* AuthMethodClaim(ClientAuthMethod method) { return method == ClientAu
 ClientAuthenticator::ClientAuthenticator(std::string authority, Fetch fetch)
     : authority_(std::move(authority)), fetch_(std::move(fetch)), cache_(std::make_shared<JwksCache>()) {}
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(const ClientInfo& client, const PresentedCredential& presented,
-                                                                   const TenantInfo& tenant, std::int64_t now) const {
+base::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(const ClientInfo& client, const PresentedCredential& presented,
+                                                                 const TenantInfo& tenant, std::int64_t now) const {
   // An assertion takes precedence: a request carrying both kinds of credential is judged on the
   // stronger one, and never succeeds on the secret alone.
   if (presented.assertion || presented.assertion_type) {
@@ -171,7 +171,7 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::Authenticate(const ClientI
   return sts::NoClientCredential();
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientInfo& client, const std::string& secret, std::int64_t now) const {
+base::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientInfo& client, const std::string& secret, std::int64_t now) const {
   const std::string presented = crypto::Sha256(secret);
   const SecretRecord* matched = nullptr;
   for (const auto& record : client.secrets) {  // no early exit: every record costs the same
@@ -185,8 +185,8 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckSecret(const ClientIn
   return ClientAuthMethod::kSecret;
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(const ClientInfo& client, const PresentedCredential& presented,
-                                                                     const TenantInfo& tenant, std::int64_t now) const {
+base::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(const ClientInfo& client, const PresentedCredential& presented,
+                                                                   const TenantInfo& tenant, std::int64_t now) const {
   if (!presented.assertion_type) return sts::MissingParameter("client_assertion_type");
   if (*presented.assertion_type != kJwtBearerAssertionType) return sts::UnexpectedAssertionType();
   if (!presented.assertion || presented.assertion->empty()) {
@@ -198,20 +198,20 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckAssertion(const Clien
   if (!issuer) return sts::MalformedAssertion();
   // A certificate assertion is issued by the client itself; anything else claims to come from an
   // external identity provider and must match a federated credential.
-  if (engine::EqualsIgnoreAsciiCase(*issuer, client.app_id)) {
+  if (base::EqualsIgnoreAsciiCase(*issuer, client.app_id)) {
     return CheckCertificateAssertion(client, *jwt, tenant, now);
   }
   return CheckFederatedAssertion(client, *jwt, now);
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckCertificateAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt,
-                                                                                const TenantInfo& tenant, std::int64_t now) const {
+base::Result<ClientAuthMethod> ClientAuthenticator::CheckCertificateAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt,
+                                                                              const TenantInfo& tenant, std::int64_t now) const {
   const auto subject = StringClaim(jwt.payload, "sub");
-  if (!subject || !engine::EqualsIgnoreAsciiCase(*subject, client.app_id)) return sts::AssertionClientMismatch();
+  if (!subject || !base::EqualsIgnoreAsciiCase(*subject, client.app_id)) return sts::AssertionClientMismatch();
   auto match = FindCertificate(client, jwt.header);
   if (!match) return match.error();
   auto cert = CertificateFromDer(match->record->der);
-  auto validity = cert ? crypto::GetValidity(*cert) : crypto::CryptoResult<crypto::CertValidity>(cert.error());
+  auto validity = cert ? crypto::GetValidity(*cert) : base::Result<crypto::CertValidity>(cert.error());
   if (!validity) {
     return sts::Internal("registered certificate of " + client.app_id + ": " + validity.error().message);
   }
@@ -237,15 +237,15 @@ bool ClientAuthenticator::IsOwnTokenEndpoint(std::string_view aud, const TenantI
   spellings.insert(spellings.end(), tenant.domains.begin(), tenant.domains.end());
   for (const auto& name : spellings) {
     const std::string base = authority_ + "/" + name + "/oauth2/";
-    if (engine::EqualsIgnoreAsciiCase(aud, base + "v2.0/token") || engine::EqualsIgnoreAsciiCase(aud, base + "token")) {
+    if (base::EqualsIgnoreAsciiCase(aud, base + "v2.0/token") || base::EqualsIgnoreAsciiCase(aud, base + "token")) {
       return true;
     }
   }
   return false;
 }
 
-engine::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt,
-                                                                              std::int64_t now) const {
+base::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt,
+                                                                            std::int64_t now) const {
   const std::string issuer = StringClaim(jwt.payload, "iss").value_or("");
   const auto subject = StringClaim(jwt.payload, "sub");
   if (!subject) return sts::MalformedAssertion();
@@ -258,7 +258,7 @@ engine::Result<ClientAuthMethod> ClientAuthenticator::CheckFederatedAssertion(co
   return ClientAuthMethod::kFederated;
 }
 
-engine::Status ClientAuthenticator::VerifyWithIssuerKeys(const std::string& issuer, const crypto::DecodedJwt& jwt) const {
+base::Status ClientAuthenticator::VerifyWithIssuerKeys(const std::string& issuer, const crypto::DecodedJwt& jwt) const {
   const auto alg = crypto::ParseJwtAlg(StringClaim(jwt.header, "alg").value_or(""));
   if (!alg) return sts::FederatedSignature();
   const auto kid = StringClaim(jwt.header, "kid");
@@ -271,14 +271,14 @@ engine::Status ClientAuthenticator::VerifyWithIssuerKeys(const std::string& issu
       if (kid && StringClaim(jwk, "kid") != kid) continue;
       kid_known = true;
       auto key = crypto::PublicKeyFromJwk(jwk);
-      if (key && crypto::VerifyJwtSignature(jwt, *key, *alg)) return engine::Ok{};
+      if (key && crypto::VerifyJwtSignature(jwt, *key, *alg)) return base::Ok{};
     }
     if (kid_known) break;
   }
   return sts::FederatedSignature();
 }
 
-engine::Result<std::vector<boost::json::object>> ClientAuthenticator::IssuerKeys(const std::string& issuer, bool refresh) const {
+base::Result<std::vector<boost::json::object>> ClientAuthenticator::IssuerKeys(const std::string& issuer, bool refresh) const {
   if (!refresh) {
     std::lock_guard lock(cache_->mutex);
     auto it = cache_->keys_by_issuer.find(issuer);
@@ -294,7 +294,7 @@ engine::Result<std::vector<boost::json::object>> ClientAuthenticator::IssuerKeys
 
 // OpenID Connect Discovery 1.0 §4: {issuer}/.well-known/openid-configuration names jwks_uri, and
 // its `issuer` must equal the issuer we asked about. Both documents must come over https.
-engine::Result<std::vector<boost::json::object>> ClientAuthenticator::FetchIssuerKeys(const std::string& issuer) const {
+base::Result<std::vector<boost::json::object>> ClientAuthenticator::FetchIssuerKeys(const std::string& issuer) const {
   if (!fetch_ || !IsHttps(issuer)) return sts::ExternalOidcFailed();
   std::string base = issuer;
   while (!base.empty() && base.back() == '/') base.pop_back();

@@ -15,7 +15,7 @@
 
 #include "crypto/jwt.h"
 #include "emulator/token_directory.h"
-#include "engine/result.h"
+#include "base/result.h"
 #include "net/http_message.h"
 
 namespace entragate::emulator {
@@ -43,7 +43,7 @@ struct PresentedCredential {
   std::optional<std::string> assertion;
 };
 
-using Fetch = std::function<engine::Result<net::Response>(const net::Request&)>;
+using Fetch = std::function<base::Result<net::Response>(const net::Request&)>;
 
 class ClientAuthenticator {
  public:
@@ -51,22 +51,22 @@ class ClientAuthenticator {
   /// this authority's token endpoint as their audience.
   ClientAuthenticator(std::string authority, Fetch fetch);
 
-  engine::Result<ClientAuthMethod> Authenticate(const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
-                                                std::int64_t now) const;
+  base::Result<ClientAuthMethod> Authenticate(const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
+                                              std::int64_t now) const;
 
  private:
   struct JwksCache;
 
-  engine::Result<ClientAuthMethod> CheckSecret(const ClientInfo& client, const std::string& secret, std::int64_t now) const;
-  engine::Result<ClientAuthMethod> CheckAssertion(const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
-                                                  std::int64_t now) const;
-  engine::Result<ClientAuthMethod> CheckCertificateAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt, const TenantInfo& tenant,
-                                                             std::int64_t now) const;
-  engine::Result<ClientAuthMethod> CheckFederatedAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt, std::int64_t now) const;
-  engine::Status VerifyWithIssuerKeys(const std::string& issuer, const crypto::DecodedJwt& jwt) const;
+  base::Result<ClientAuthMethod> CheckSecret(const ClientInfo& client, const std::string& secret, std::int64_t now) const;
+  base::Result<ClientAuthMethod> CheckAssertion(const ClientInfo& client, const PresentedCredential& presented, const TenantInfo& tenant,
+                                                std::int64_t now) const;
+  base::Result<ClientAuthMethod> CheckCertificateAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt, const TenantInfo& tenant,
+                                                           std::int64_t now) const;
+  base::Result<ClientAuthMethod> CheckFederatedAssertion(const ClientInfo& client, const crypto::DecodedJwt& jwt, std::int64_t now) const;
+  base::Status VerifyWithIssuerKeys(const std::string& issuer, const crypto::DecodedJwt& jwt) const;
   /// The issuer's signing keys: from the cache, or fetched (again, when `refresh`).
-  engine::Result<std::vector<boost::json::object>> IssuerKeys(const std::string& issuer, bool refresh) const;
-  engine::Result<std::vector<boost::json::object>> FetchIssuerKeys(const std::string& issuer) const;
+  base::Result<std::vector<boost::json::object>> IssuerKeys(const std::string& issuer, bool refresh) const;
+  base::Result<std::vector<boost::json::object>> FetchIssuerKeys(const std::string& issuer) const;
   bool IsOwnTokenEndpoint(std::string_view aud, const TenantInfo& tenant) const;
 
   std::string authority_;

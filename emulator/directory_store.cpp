@@ -21,7 +21,7 @@ namespace entragate::emulator {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using engine::Error;
+using base::Error;
 
 namespace {
 
@@ -33,7 +33,7 @@ constexpr const char* kSnapshot = "snapshot.json";
 constexpr const char* kJournal = "journal.jsonl";
 constexpr const char* kRotatedJournal = "journal-rotated.jsonl";  ///< entries the running snapshot folds in
 
-Error IoError(const std::string& what) { return engine::MakeError(Error::Kind::kIo, fmt::format("{}: {}", what, std::strerror(errno))); }
+Error IoError(const std::string& what) { return base::MakeError(Error::Kind::kIo, fmt::format("{}: {}", what, std::strerror(errno))); }
 
 bool WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -45,13 +45,13 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-engine::Status FsyncDir(const std::string& dir) {
+base::Status FsyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return IoError("open " + dir);
   int rc = ::fsync(fd);
   ::close(fd);
   if (rc != 0) return IoError("fsync " + dir);
-  return engine::Ok{};
+  return base::Ok{};
 }
 
 struct JournalChange {
@@ -236,13 +236,13 @@ namespace {
 
 // Whoever made the directory (this process, or `entragate` creating it first with the default
 // umask), while it holds nothing yet it becomes the owner's alone.
-engine::Status MakePrivateStateDir(const std::string& dir) {
+base::Status MakePrivateStateDir(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot create state directory '{}': {}", dir, ec.message()));
+  if (ec) return base::MakeError(Error::Kind::kIo, fmt::format("cannot create state directory '{}': {}", dir, ec.message()));
   if (fs::is_empty(dir, ec) && !ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot restrict state directory '{}' to its owner: {}", dir, ec.message()));
-  return engine::Ok{};
+  if (ec) return base::MakeError(Error::Kind::kIo, fmt::format("cannot restrict state directory '{}' to its owner: {}", dir, ec.message()));
+  return base::Ok{};
 }
 
 // The DurableScope open on this thread, and the last journal entry its reads and writes touched.
@@ -254,7 +254,7 @@ thread_local OpenScope t_scope;
 
 // Writes `texts` as the snapshot: a temporary file, fsync'd, renamed over the old one, and the
 // directory fsync'd. Returns the snapshot's size.
-engine::Result<uint64_t> WriteSnapshotFile(const std::string& dir, const SnapshotTexts& texts) {
+base::Result<uint64_t> WriteSnapshotFile(const std::string& dir, const SnapshotTexts& texts) {
   std::string tmp = dir + "/" + kSnapshot + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("create " + tmp);
@@ -275,15 +275,15 @@ DirectoryStore::DurableScope::DurableScope(const DirectoryStore& store) : store_
 
 DirectoryStore::DurableScope::~DurableScope() { (void)Finish(); }
 
-engine::Status DirectoryStore::DurableScope::Finish() {
-  if (!outer_ || finished_) return engine::Ok{};
+base::Status DirectoryStore::DurableScope::Finish() {
+  if (!outer_ || finished_) return base::Ok{};
   finished_ = true;
   uint64_t sequence = t_scope.sequence;
   t_scope = {};
   return store_.Sync(sequence);
 }
 
-engine::Result<std::unique_ptr<DirectoryStore>> DirectoryStore::Open(const std::string& state_dir) {
+base::Result<std::unique_ptr<DirectoryStore>> DirectoryStore::Open(const std::string& state_dir) {
   if (auto made = MakePrivateStateDir(state_dir); !made.ok()) return made.error();
   std::unique_ptr<DirectoryStore> store(new DirectoryStore(state_dir));
   if (auto loaded = store->Load(); !loaded.ok()) return loaded.error();
@@ -303,14 +303,14 @@ void DirectoryStore::Rollback(StoreTxn& base) noexcept {
   txn.undo_.clear();
 }
 
-engine::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
+base::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
   auto& txn = static_cast<Txn&>(base);
-  if (txn.changes_.empty()) return engine::Ok{};
+  if (txn.changes_.empty()) return base::Ok{};
   {
     std::lock_guard lock(sync_mutex_);
     if (!sync_failure_.empty()) {
       Rollback(txn);
-      return engine::MakeError(Error::Kind::kIo, sync_failure_);
+      return base::MakeError(Error::Kind::kIo, sync_failure_);
     }
   }
   // One journal line: [[collection, id, object-or-null], ...]; each object's text is kept for snapshots.
@@ -335,24 +335,24 @@ engine::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
   ++journal_entries_;
   journal_bytes_ += line.size();
   if (journal_entries_ >= kCompactAfter && journal_bytes_ >= snapshot_bytes_ && !snapshot_running_) StartSnapshot();
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Status DirectoryStore::AwaitDurable(uint64_t sequence) const {
-  if (sequence == 0) return engine::Ok{};
+base::Status DirectoryStore::AwaitDurable(uint64_t sequence) const {
+  if (sequence == 0) return base::Ok{};
   if (t_scope.store == this) {
     t_scope.sequence = std::max(t_scope.sequence, sequence);
-    return engine::Ok{};
+    return base::Ok{};
   }
   return Sync(sequence);
 }
 
 // Group commit: the first thread to find its entry not yet durable fdatasyncs everything appended
 // so far; those arriving meanwhile wait for it, then find theirs covered or lead the next round.
-engine::Status DirectoryStore::Sync(uint64_t sequence) const {
+base::Status DirectoryStore::Sync(uint64_t sequence) const {
   std::unique_lock lock(sync_mutex_);
   while (durable_ < sequence) {
-    if (!sync_failure_.empty()) return engine::MakeError(Error::Kind::kIo, sync_failure_);
+    if (!sync_failure_.empty()) return base::MakeError(Error::Kind::kIo, sync_failure_);
     if (syncing_) {
       synced_.wait(lock);
       continue;
@@ -371,7 +371,7 @@ engine::Status DirectoryStore::Sync(uint64_t sequence) const {
       sync_failure_ = why;
     synced_.notify_all();
   }
-  return engine::Ok{};
+  return base::Ok{};
 }
 
 void DirectoryStore::JoinSnapshot() {
@@ -430,7 +430,7 @@ void DirectoryStore::StartSnapshot() {
   });
 }
 
-engine::Status DirectoryStore::WriteSnapshot() {
+base::Status DirectoryStore::WriteSnapshot() {
   JoinSnapshot();
   auto written = WriteSnapshotFile(dir_, data_->CopyTexts());
   if (!written.ok()) return written.error();
@@ -449,10 +449,10 @@ engine::Status DirectoryStore::WriteSnapshot() {
   }
   journal_entries_ = 0;
   journal_bytes_ = 0;
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Status DirectoryStore::LoadJournal(const std::string& path, bool current) {
+base::Status DirectoryStore::LoadJournal(const std::string& path, bool current) {
   std::ifstream in(path, std::ios::binary);
   std::string line;
   off_t good_end = 0;
@@ -460,7 +460,7 @@ engine::Status DirectoryStore::LoadJournal(const std::string& path, bool current
     if (in.eof()) break;  // a last line without '\n' was torn by a crash: never acknowledged
     std::vector<JournalChange> changes;
     if (std::string why = ParseJournalLine(line, changes); !why.empty())
-      return engine::MakeError(Error::Kind::kIo, fmt::format("state journal '{}' is corrupt: journal line {}: {}", path, number, why));
+      return base::MakeError(Error::Kind::kIo, fmt::format("state journal '{}' is corrupt: journal line {}: {}", path, number, why));
     for (auto& change : changes) {
       if (change.value) {
         data_->SetText(change.collection, change.id, std::make_shared<const std::string>(json::serialize(*change.value)));
@@ -474,15 +474,15 @@ engine::Status DirectoryStore::LoadJournal(const std::string& path, bool current
     ++journal_entries_;
     journal_bytes_ += line.size() + 1;
   }
-  if (!current) return engine::Ok{};
+  if (!current) return base::Ok{};
   journal_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (journal_fd_ < 0) return IoError("open " + path);
   if (::ftruncate(journal_fd_, good_end) != 0) return IoError("truncate torn journal entry");
   if (::fchmod(journal_fd_, 0600) != 0) return IoError("restrict " + path + " to its owner");
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Status DirectoryStore::Load() {
+base::Status DirectoryStore::Load() {
   std::string snapshot_path = dir_ + "/" + kSnapshot;
   if (fs::exists(snapshot_path)) {
     std::ifstream in(snapshot_path, std::ios::binary);
@@ -492,7 +492,7 @@ engine::Status DirectoryStore::Load() {
     boost::system::error_code ec;
     json::value root = json::parse(text.str(), ec);
     if (ec || !root.is_object())
-      return engine::MakeError(Error::Kind::kIo, fmt::format("state snapshot '{}' is corrupt: {}", snapshot_path, ec.message()));
+      return base::MakeError(Error::Kind::kIo, fmt::format("state snapshot '{}' is corrupt: {}", snapshot_path, ec.message()));
     for (int i = 0; i < kCollectionCount; ++i) {
       auto c = static_cast<Collection>(i);
       const json::value* objects = root.as_object().if_contains(ToString(c));
@@ -513,7 +513,7 @@ engine::Status DirectoryStore::Load() {
   return LoadJournal(dir_ + "/" + kJournal, true);
 }
 
-engine::Status DirectoryStore::Reset() {
+base::Status DirectoryStore::Reset() {
   std::unique_lock lock(mutex_);
   JoinSnapshot();
   data_->Clear();

@@ -31,7 +31,7 @@
 #include <boost/json/object.hpp>
 
 #include "emulator/store_indexes.h"
-#include "engine/result.h"
+#include "base/result.h"
 
 namespace entragate::emulator {
 
@@ -76,7 +76,7 @@ class DirectoryStore {
   /// Opens (creating if needed) the state in `state_dir`: snapshot + journal replay. The state
   /// holds secret hashes, so a new (or still empty) directory is made 0700 and its files 0600. A
   /// journal line that is not a well-formed entry is refused with its line number.
-  static engine::Result<std::unique_ptr<DirectoryStore>> Open(const std::string& state_dir);
+  static base::Result<std::unique_ptr<DirectoryStore>> Open(const std::string& state_dir);
   ~DirectoryStore();
 
   /// Runs `fn` under a shared lock; returns once what it saw is durable (at the end of a
@@ -125,7 +125,7 @@ class DirectoryStore {
     ~DurableScope();
     DurableScope(const DurableScope&) = delete;
     DurableScope& operator=(const DurableScope&) = delete;
-    engine::Status Finish();
+    base::Status Finish();
 
    private:
     const DirectoryStore& store_;
@@ -134,7 +134,7 @@ class DirectoryStore {
   };
 
   /// Drops every object and the files (admin reset).
-  engine::Status Reset();
+  base::Status Reset();
 
   const std::string& state_dir() const { return dir_; }
   uint64_t writes() const;         ///< committed write transactions since start
@@ -151,15 +151,15 @@ class DirectoryStore {
   explicit DirectoryStore(std::string dir);
   std::unique_ptr<StoreTxn> BeginTxn();
   /// Appends to the journal (not yet fsync'd); `sequence` is the entry's number. On failure rolls back.
-  engine::Status Commit(StoreTxn& txn, uint64_t& sequence);
+  base::Status Commit(StoreTxn& txn, uint64_t& sequence);
   void Rollback(StoreTxn& txn) noexcept;  ///< undoes what is not journaled; a no-op after Commit
   /// Returns once journal entries up to `sequence` are on disk; inside a DurableScope, only notes it.
-  engine::Status AwaitDurable(uint64_t sequence) const;
-  engine::Status Sync(uint64_t sequence) const;
-  engine::Status Load();
-  engine::Status LoadJournal(const std::string& path, bool current);
-  engine::Status WriteSnapshot();  ///< synchronously, of the whole state; under the exclusive lock
-  void StartSnapshot();            ///< rotates the journal; a background thread writes the snapshot
+  base::Status AwaitDurable(uint64_t sequence) const;
+  base::Status Sync(uint64_t sequence) const;
+  base::Status Load();
+  base::Status LoadJournal(const std::string& path, bool current);
+  base::Status WriteSnapshot();  ///< synchronously, of the whole state; under the exclusive lock
+  void StartSnapshot();          ///< rotates the journal; a background thread writes the snapshot
   void JoinSnapshot();
 
   std::string dir_;

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 #include "emulator/sts_errors.h"
 
 namespace entragate::emulator {
@@ -98,9 +98,9 @@ boost::json::object OpenIdConfigurationV1(std::string_view authority, const Disc
   return doc;
 }
 
-engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority, std::string_view authorization_endpoint) {
+base::Result<boost::json::object> InstanceDiscovery(std::string_view authority, std::string_view authorization_endpoint) {
   const std::string prefix = std::string(authority) + "/";
-  if (authorization_endpoint.size() <= prefix.size() || !engine::EqualsIgnoreAsciiCase(authorization_endpoint.substr(0, prefix.size()), prefix)) {
+  if (authorization_endpoint.size() <= prefix.size() || !base::EqualsIgnoreAsciiCase(authorization_endpoint.substr(0, prefix.size()), prefix)) {
     return sts::InvalidInstance();
   }
   std::string_view rest = authorization_endpoint.substr(prefix.size());

@@ -9,7 +9,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "engine/result.h"
+#include "base/result.h"
 
 namespace entragate::emulator {
 
@@ -33,6 +33,6 @@ boost::json::object OpenIdConfigurationV1(std::string_view authority, const Disc
 /// OpenID configuration lives, and this host as its own only alias (spelled host:port, which is
 /// how msal looks itself up in `aliases`). An authorization endpoint on another host, or none,
 /// is refused with AADSTS50049.
-engine::Result<boost::json::object> InstanceDiscovery(std::string_view authority, std::string_view authorization_endpoint);
+base::Result<boost::json::object> InstanceDiscovery(std::string_view authority, std::string_view authorization_endpoint);
 
 }  // namespace entragate::emulator

@@ -9,11 +9,11 @@
 namespace entragate::emulator {
 
 namespace json = boost::json;
-using engine::Error;
+using base::Error;
 
 namespace {
 
-Error Bad(const std::string& message) { return engine::MakeError(Error::Kind::kInvalid, "invalid fault spec: " + message); }
+Error Bad(const std::string& message) { return base::MakeError(Error::Kind::kInvalid, "invalid fault spec: " + message); }
 
 std::optional<double> Number(const std::string& text) {
   try {
@@ -25,7 +25,7 @@ std::optional<double> Number(const std::string& text) {
   return std::nullopt;
 }
 
-engine::Status SetNumbers(std::set<uint64_t>& out, const std::string& value) {
+base::Status SetNumbers(std::set<uint64_t>& out, const std::string& value) {
   size_t start = 0;
   while (start <= value.size()) {
     auto plus = value.find('+', start);
@@ -35,21 +35,21 @@ engine::Status SetNumbers(std::set<uint64_t>& out, const std::string& value) {
     if (plus == std::string::npos) break;
     start = plus + 1;
   }
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Status Set(FaultConfig& c, const std::string& key, const std::string& value) {
+base::Status Set(FaultConfig& c, const std::string& key, const std::string& value) {
   if (key == "fail-request") return SetNumbers(c.fail_requests, value);
   if (key == "drop-request") return SetNumbers(c.drop_requests, value);
   if (key == "retry-after") {
     if (!Number(value)) return Bad("retry-after takes decimal seconds");
     c.retry_after = value;
-    return engine::Ok{};
+    return base::Ok{};
   }
   if (key == "limits") {
     if (!LimitPreset(value)) return Bad("limits takes small, medium, large or off");
     c.limits = value;
-    return engine::Ok{};
+    return base::Ok{};
   }
   if (key == "ru-bucket" || key == "write-quota") {
     bool ru = key == "ru-bucket";
@@ -59,14 +59,14 @@ engine::Status Set(FaultConfig& c, const std::string& key, const std::string& va
     if (!units || !window || *window <= 0) return Bad(fmt::format("{} takes UNITS or UNITS/SECONDS", key));
     (ru ? c.ru_bucket : c.write_quota) = static_cast<int64_t>(*units);
     (ru ? c.ru_window_s : c.write_window_s) = static_cast<int64_t>(*window);
-    return engine::Ok{};
+    return base::Ok{};
   }
   auto n = Number(value);
   if (!n) return Bad(fmt::format("'{}' needs a non-negative number, not '{}'", key, value));
-  auto rate = [&](double& field) -> engine::Status {
+  auto rate = [&](double& field) -> base::Status {
     if (*n > 1) return Bad(fmt::format("'{}' is a rate between 0 and 1", key));
     field = *n;
-    return engine::Ok{};
+    return base::Ok{};
   };
   if (key == "latency")
     c.latency_ms = static_cast<int64_t>(*n);
@@ -88,12 +88,12 @@ engine::Status Set(FaultConfig& c, const std::string& key, const std::string& va
     c.seed = static_cast<uint64_t>(*n);
   else
     return Bad(fmt::format("unknown key '{}'", key));
-  return engine::Ok{};
+  return base::Ok{};
 }
 
 }  // namespace
 
-engine::Result<FaultConfig> FaultConfig::Parse(const std::string& spec) {
+base::Result<FaultConfig> FaultConfig::Parse(const std::string& spec) {
   FaultConfig c;
   size_t start = 0;
   while (start < spec.size()) {
@@ -108,7 +108,7 @@ engine::Result<FaultConfig> FaultConfig::Parse(const std::string& spec) {
   return c;
 }
 
-engine::Result<FaultConfig> FaultConfig::FromJson(const json::object& o) {
+base::Result<FaultConfig> FaultConfig::FromJson(const json::object& o) {
   FaultConfig c;
   for (const auto& [key, value] : o) {
     std::string text = value.is_string() ? std::string(value.as_string()) : json::serialize(value);

@@ -24,7 +24,7 @@
 
 #include "emulator/graph_errors.h"
 #include "emulator/graph_limits.h"
-#include "engine/result.h"
+#include "base/result.h"
 #include "net/http_message.h"
 
 namespace entragate::emulator {
@@ -51,8 +51,8 @@ struct FaultConfig {
   /// What the limits add up to: the preset, then ru-bucket / write-quota over it.
   LimitBudget Budget() const;
 
-  static engine::Result<FaultConfig> Parse(const std::string& spec);
-  static engine::Result<FaultConfig> FromJson(const boost::json::object& o);
+  static base::Result<FaultConfig> Parse(const std::string& spec);
+  static base::Result<FaultConfig> FromJson(const boost::json::object& o);
   boost::json::object ToJson() const;
 };
 

@@ -9,7 +9,8 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
+#include "emulator/entra_rules.h"
 
 namespace entragate::emulator::graph {
 
@@ -20,29 +21,14 @@ const std::string kContext = "/$metadata#applications";
 bool All(const json::object&) { return true; }
 
 bool ContainsText(const json::array& list, std::string_view text) {
-  return std::any_of(list.begin(), list.end(), [&](const json::value& v) { return engine::LowerAscii(v.as_string()) == engine::LowerAscii(text); });
-}
-
-std::string HostOf(std::string_view uri) {
-  auto sep = uri.find("://");
-  if (sep == std::string_view::npos) return {};
-  std::string_view rest = uri.substr(sep + 3);
-  return engine::LowerAscii(rest.substr(0, rest.find_first_of("/:")));
-}
-
-bool IsVerifiedHost(const TenantInfo& tenant, const std::string& host) {
-  return std::any_of(tenant.domains.begin(), tenant.domains.end(), [&](const std::string& d) {
-    std::string domain = engine::LowerAscii(d);
-    return host == domain || (host.size() > domain.size() && host.ends_with("." + domain));
-  });
+  return std::any_of(list.begin(), list.end(), [&](const json::value& v) { return base::LowerAscii(v.as_string()) == base::LowerAscii(text); });
 }
 
 // docs/graph-behaviour.md §2.6: https hosts must be verified domains; under the default tenant policy a new URI
 // on a v1-token app must carry the app id, the tenant id or a verified domain; URIs are unique.
 std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& tenant, const json::object& app, const std::string& uri) {
-  std::string host = HostOf(uri);
-  std::string lower = engine::LowerAscii(uri);
-  if (lower.starts_with("https://") && !IsVerifiedHost(tenant, host))
+  std::string host = entra::UriHost(uri);
+  if (base::LowerAscii(uri).starts_with("https://") && !entra::IsOnVerifiedDomain(host, tenant.domains))
     return GraphError{400,
                       "HostNameNotOnVerifiedDomain",
                       fmt::format("Values of identifierUris property must use a verified domain of the organization or its "
@@ -51,11 +37,8 @@ std::optional<GraphError> CheckNewUri(const StoreView& view, const TenantInfo& t
                       {},
                       {}};
   bool v2 = IntAt(ObjectAt(app, "api"), "requestedAccessTokenVersion") == 2;
-  bool has_identifier =
-      lower.find(engine::LowerAscii(StringAt(app, "appId"))) != std::string::npos || lower.find(engine::LowerAscii(tenant.id)) != std::string::npos;
-  bool has_domain = std::any_of(tenant.domains.begin(), tenant.domains.end(),
-                                [&](const std::string& d) { return host.find(engine::LowerAscii(d)) != std::string::npos; });
-  if (!v2 && !has_identifier && !has_domain) return GraphError::BadRequest(engine::DefaultUriPolicyMessage(uri));
+  if (!entra::PassesDefaultUriPolicy(uri, StringAt(app, "appId"), tenant.id, tenant.domains, v2))
+    return GraphError::BadRequest(entra::DefaultUriPolicyError(uri));
   for (const json::object* other : view.FindObjects(Collection::kApplications, "identifierUris", uri)) {
     if (StringAt(*other, "id") == StringAt(app, "id")) continue;
     if (ContainsText(other->at("identifierUris").as_array(), uri))
@@ -76,7 +59,7 @@ std::optional<GraphError> CheckIdentifierUris(const StoreView& view, const Tenan
 
 const json::object* FindRoleById(const json::array& roles, const json::value& id) {
   for (const auto& r : roles)
-    if (engine::LowerAscii(r.as_object().at("id").as_string()) == engine::LowerAscii(id.as_string())) return &r.as_object();
+    if (base::LowerAscii(r.as_object().at("id").as_string()) == base::LowerAscii(id.as_string())) return &r.as_object();
   return nullptr;
 }
 
@@ -109,7 +92,7 @@ json::array NormalizeRoles(const json::array& roles) {
   json::array out;
   for (const auto& r : roles) {
     json::object role = r.as_object();
-    role["id"] = engine::LowerAscii(StringAt(role, "id"));
+    role["id"] = base::LowerAscii(StringAt(role, "id"));
     if (!role.contains("isEnabled")) role["isEnabled"] = true;
     for (const char* key : {"description", "displayName", "value"})
       if (!role.contains(key)) role[key] = nullptr;

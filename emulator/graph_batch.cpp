@@ -8,7 +8,7 @@
 
 #include "emulator/graph_entities.h"
 #include "emulator/graph_service.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator {
 
@@ -40,7 +40,7 @@ std::variant<SubRequest, GraphError> ReadSubRequest(const json::value& v, const 
     return Malformed("Invalid batch payload: url of request '" + std::string(id->as_string()) + "' must be relative to the version root.");
   SubRequest sub;
   sub.id = std::string(id->as_string());
-  sub.request.method = engine::LowerAscii(method->as_string());
+  sub.request.method = base::LowerAscii(method->as_string());
   std::transform(sub.request.method.begin(), sub.request.method.end(), sub.request.method.begin(), ::toupper);
   sub.request.target = "/v1.0" + std::string(relative.empty() || relative[0] != '/' ? "/" : "") + relative;
   sub.request.peer = outer.peer;
@@ -59,7 +59,7 @@ std::variant<SubRequest, GraphError> ReadSubRequest(const json::value& v, const 
     if (!deps->is_array()) return Malformed("Invalid batch payload: dependsOn must be an array.");
     for (const auto& d : deps->as_array()) {
       if (!d.is_string()) return Malformed("Invalid batch payload: dependsOn must list request ids.");
-      sub.depends_on.push_back(engine::LowerAscii(d.as_string()));
+      sub.depends_on.push_back(base::LowerAscii(d.as_string()));
     }
   }
   return sub;
@@ -94,7 +94,7 @@ net::Response GraphService::HandleBatch(const net::Request& request, const Graph
     auto sub = ReadSubRequest(v, request);
     if (auto* e = std::get_if<GraphError>(&sub)) return fail(*e);
     SubRequest& s = std::get<SubRequest>(sub);
-    if (!seen.insert(engine::LowerAscii(s.id)).second) return fail(Malformed("Invalid batch payload: request id '" + s.id + "' is not unique."));
+    if (!seen.insert(base::LowerAscii(s.id)).second) return fail(Malformed("Invalid batch payload: request id '" + s.id + "' is not unique."));
     subs.push_back(std::move(s));
   }
   for (const auto& s : subs)
@@ -117,7 +117,7 @@ net::Response GraphService::HandleBatch(const net::Request& request, const Graph
     } else {
       r = Dispatch(s.request, caller, true, ids);
     }
-    status_by_id[engine::LowerAscii(s.id)] = r.status;
+    status_by_id[base::LowerAscii(s.id)] = r.status;
     responses.push_back(SubResponse(s.id, r));
   }
   if (auto synced = durable.Finish(); !synced.ok())

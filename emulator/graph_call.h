@@ -50,12 +50,13 @@ struct Call {
 using Outcome = std::variant<net::Response, GraphError>;
 
 /// What a write transaction returns: a value, or the Graph error that aborted it (the store then
-/// rolls back). A journal failure becomes a 500.
+/// rolls back). A journal failure becomes a 500. Not a base::Result: its error is the answer the
+/// handler sends (Graph's status, code, details and Retry-After), which base::Error does not carry.
 template <class T>
 struct Written {
-  Written(T v) : value(std::move(v)) {}                                                                  // NOLINT: implicit, like Result
-  Written(GraphError e) : error(std::move(e)) {}                                                         // NOLINT
-  Written(const engine::Error& e) : error(GraphError{500, "InternalServerError", e.message, {}, {}}) {}  // NOLINT
+  Written(T v) : value(std::move(v)) {}                                                                // NOLINT: implicit, like Result
+  Written(GraphError e) : error(std::move(e)) {}                                                       // NOLINT
+  Written(const base::Error& e) : error(GraphError{500, "InternalServerError", e.message, {}, {}}) {}  // NOLINT
   bool ok() const { return !error.has_value(); }
   std::optional<T> value;
   std::optional<GraphError> error;

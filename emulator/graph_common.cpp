@@ -8,7 +8,7 @@
 #include "crypto/hash.h"
 #include "emulator/graph_call.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator::graph {
 
@@ -24,7 +24,7 @@ std::variant<json::object, GraphError> Call::Body() const {
 
 bool Call::PreferCreateIfMissing() const {
   auto prefer = request.Header("Prefer");
-  return prefer && engine::LowerAscii(*prefer).find("create-if-missing") != std::string::npos;
+  return prefer && base::LowerAscii(*prefer).find("create-if-missing") != std::string::npos;
 }
 
 net::Response JsonResponse(int status, const json::object& body) {
@@ -67,7 +67,7 @@ std::string NewId() { return crypto::NewUuid4().value(); }
 namespace {
 
 bool SameText(const json::value* v, const std::string& text) {
-  return v && v->is_string() && engine::LowerAscii(v->as_string()) == engine::LowerAscii(text);
+  return v && v->is_string() && base::LowerAscii(v->as_string()) == base::LowerAscii(text);
 }
 
 // The first object (in id order) whose `property` equals `value` ignoring case, if visible.
@@ -83,7 +83,7 @@ const json::object* FindBy(const Call& call, const StoreView& view, Collection c
 }
 
 const json::object* FindById(const Call& call, const ObjectMap& all, const std::string& id) {
-  auto it = all.find(engine::LowerAscii(id));
+  auto it = all.find(base::LowerAscii(id));
   return it != all.end() && Visible(call, it->second) ? &it->second : nullptr;
 }
 

@@ -6,7 +6,7 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator::graph {
 
@@ -39,7 +39,7 @@ json::object Served(const Call& call, const Found& f, bool entity) {
 }
 
 bool SameText(const json::value* v, std::string_view text) {
-  return v && v->is_string() && engine::LowerAscii(v->as_string()) == engine::LowerAscii(text);
+  return v && v->is_string() && base::LowerAscii(v->as_string()) == base::LowerAscii(text);
 }
 
 std::optional<GraphError> RestoreApplication(StoreTxn& txn, json::object app) {

@@ -12,7 +12,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/hash.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator {
 
@@ -189,7 +189,7 @@ json::object NewServicePrincipal(const json::object& app, const TenantInfo& tena
 
 std::string EntraArmId(std::string_view resource_id) {
   std::string out(resource_id);
-  const std::string lower = engine::LowerAscii(out);
+  const std::string lower = base::LowerAscii(out);
   constexpr std::string_view kSegment = "/resourcegroups/";
   for (auto at = lower.find(kSegment); at != std::string::npos; at = lower.find(kSegment, at + 1)) out.replace(at, kSegment.size(), kSegment);
   return out;

@@ -1,7 +1,7 @@
 // /users and /groups: read-only, enough to resolve the identities a manifest names.
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator::graph {
 
@@ -18,7 +18,7 @@ Outcome ListOrGet(Call& call, Collection collection, const char* entity, const s
       const std::string& key = call.path[1].name;
       for (const auto& [id, o] : v.All(collection)) {
         const json::value* upn = o.if_contains("userPrincipalName");
-        bool match = id == engine::LowerAscii(key) || (upn && upn->is_string() && engine::LowerAscii(upn->get_string()) == engine::LowerAscii(key));
+        bool match = id == base::LowerAscii(key) || (upn && upn->is_string() && base::LowerAscii(upn->get_string()) == base::LowerAscii(key));
         if (match && Visible(call, o)) {
           json::object out = Present(o, options.select);
           out["@odata.context"] = context + "/$entity";

@@ -8,7 +8,7 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator::graph {
 
@@ -25,7 +25,7 @@ const Kind kObjectKinds[] = {{Collection::kUsers, "#microsoft.graph.user"},
 // A user, group or service principal by object id, as a directoryObject (with its @odata.type).
 std::optional<json::object> DirectoryObject(const Call& call, const StoreView& v, const std::string& id) {
   for (const auto& k : kObjectKinds)
-    if (const json::object* o = v.Get(k.collection, engine::LowerAscii(id)); o && Visible(call, *o)) {
+    if (const json::object* o = v.Get(k.collection, base::LowerAscii(id)); o && Visible(call, *o)) {
       json::object out = Present(*o, {});
       out["@odata.type"] = k.odata_type;
       return out;
@@ -48,8 +48,8 @@ std::optional<std::string> ReferencedId(const json::object& body) {
   std::string url(ref->get_string());
   auto slash = url.rfind('/');
   std::string id = slash == std::string::npos ? url : url.substr(slash + 1);
-  if (!engine::IsGuid(id)) return std::nullopt;
-  return engine::LowerAscii(id);
+  if (!base::IsGuid(id)) return std::nullopt;
+  return base::LowerAscii(id);
 }
 
 Outcome List(Call& call, const json::object& holder, const char* key, const std::string& context) {
@@ -131,7 +131,7 @@ Outcome HandleRelations(Call& call) {
     if (method != "GET") return GraphError::MethodNotAllowed();
     if (!CanReadPeople(call.caller)) return GraphError::Forbidden();
     auto group = call.store.Read([&](const StoreView& v) -> std::optional<json::object> {
-      const json::object* g = v.Get(Collection::kGroups, engine::LowerAscii(item.key));
+      const json::object* g = v.Get(Collection::kGroups, base::LowerAscii(item.key));
       return g && Visible(call, *g) ? std::optional<json::object>(*g) : std::nullopt;
     });
     if (!group) return GraphError::NotFound(item.key);
@@ -166,7 +166,7 @@ Outcome HandleRelations(Call& call) {
     call.route = method + " " + item_route + "/owners/{id}/$ref";
     if (method != "DELETE") return GraphError::MethodNotAllowed();
     if (!holder) return GraphError::NotFound(item.key);
-    return ChangeOwners(call, collection, StringAt(*holder, "id"), engine::LowerAscii(call.path[rest + 1].name), false);
+    return ChangeOwners(call, collection, StringAt(*holder, "id"), base::LowerAscii(call.path[rest + 1].name), false);
   }
   return GraphError::NoRoute(call.path.back().name);
 }

@@ -10,7 +10,6 @@
 
 #include "crypto/hash.h"
 #include "emulator/graph_call.h"
-#include "engine/graph_rules.h"
 
 namespace entragate::emulator {
 

@@ -7,14 +7,14 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
+#include "emulator/entra_rules.h"
 
 namespace entragate::emulator::graph {
 
 namespace {
 
 const std::string kContext = "/$metadata#servicePrincipals";
-constexpr const char* kDefaultAccessRole = "00000000-0000-0000-0000-000000000000";
 
 GraphError NoBackingApplication(const std::string& app_id) {
   GraphError e =
@@ -128,7 +128,7 @@ struct PrincipalRef {
 };
 
 PrincipalRef FindPrincipal(const Call& call, const StoreView& v, const std::string& id) {
-  std::string key = engine::LowerAscii(id);
+  std::string key = base::LowerAscii(id);
   for (auto [c, type] : {std::pair{Collection::kServicePrincipals, "ServicePrincipal"}, std::pair{Collection::kUsers, "User"},
                          std::pair{Collection::kGroups, "Group"}}) {
     const json::object* o = v.Get(c, key);
@@ -146,7 +146,7 @@ GraphError RoleNotFound(const json::object& resource) {
 std::optional<GraphError> CheckAssignment(const Call& call, const StoreView& v, const json::object& resource, const PrincipalRef& principal,
                                           const std::string& role_id) {
   const json::array& roles = resource.at("appRoles").as_array();
-  if (role_id == kDefaultAccessRole) {
+  if (role_id == entra::kDefaultAccessRoleId) {
     if (!roles.empty()) return RoleNotFound(resource);
   } else {
     auto role = std::find_if(roles.begin(), roles.end(), [&](const json::value& r) { return r.as_object().at("id").as_string() == role_id; });
@@ -178,9 +178,9 @@ Outcome CreateAssignment(Call& call, const Segment& seg, bool via_resource) {
   if (auto e = ValidateWrite(EntityType::kAppRoleAssignment, b, true)) return *e;
   for (const char* required : {"principalId", "resourceId", "appRoleId"})
     if (!b.contains(required) || !b.at(required).is_string()) return GraphError::InvalidProperty(required, "AppRoleAssignment");
-  std::string principal_id = engine::LowerAscii(StringAt(b, "principalId"));
-  std::string resource_id = engine::LowerAscii(StringAt(b, "resourceId"));
-  std::string role_id = engine::LowerAscii(StringAt(b, "appRoleId"));
+  std::string principal_id = base::LowerAscii(StringAt(b, "principalId"));
+  std::string resource_id = base::LowerAscii(StringAt(b, "resourceId"));
+  std::string role_id = base::LowerAscii(StringAt(b, "appRoleId"));
   auto created = call.store.Write([&](StoreTxn& txn) -> Written<json::object> {
     const json::object* url_sp = FindServicePrincipal(call, txn, seg);
     if (!url_sp) return GraphError::NotFound(seg.key);

@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "engine/utf8.h"
+#include "base/utf8.h"
 
 namespace entragate::emulator {
 
@@ -38,7 +38,7 @@ constexpr Limit kLimits[] = {
 std::size_t Characters(std::string_view text) {
   std::size_t n = 0;
   while (!text.empty()) {
-    const auto c = engine::DecodeUtf8(text);
+    const auto c = base::DecodeUtf8(text);
     text.remove_prefix(c.length == 0 ? 1 : c.length);
     ++n;
   }

@@ -1,6 +1,6 @@
 // What a client may write to each entity type, and the rules Graph enforces on it (docs/graph-behaviour.md §1,
-// §2.5–2.7). Rules on the values entragate manages reuse engine/graph_rules, the same definitions the
-// manifest loader checks, so a manifest that validates is a body Graph accepts.
+// §2.5–2.7). Rules on the values entragate manages come from emulator/entra_rules, the local tenant's
+// own reading of them, not from the engine's: a test checks that the two readings agree.
 #include <algorithm>
 #include <set>
 
@@ -8,7 +8,8 @@
 
 #include "emulator/graph_entities.h"
 #include "emulator/graph_size_limits.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
+#include "emulator/entra_rules.h"
 
 namespace entragate::emulator {
 
@@ -132,7 +133,7 @@ bool HasKind(const json::value& v, Kind kind) {
     case Kind::kString: return v.is_string();
     case Kind::kBool: return v.is_bool();
     case Kind::kInt: return v.is_int64() || v.is_uint64();
-    case Kind::kGuid: return v.is_string() && engine::IsGuid(v.as_string());
+    case Kind::kGuid: return v.is_string() && base::IsGuid(v.as_string());
     case Kind::kObject: return v.is_object();
     case Kind::kArray: return v.is_array();
     case Kind::kStringArray:
@@ -147,7 +148,7 @@ std::optional<GraphError> CheckAppRoles(const json::array& roles) {
     if (!r.is_object()) return GraphError::InvalidProperty("appRoles", "Application");
     const auto& role = r.as_object();
     const json::value* id = role.if_contains("id");
-    if (!id || !HasKind(*id, Kind::kGuid) || !ids.insert(engine::LowerAscii(id->as_string())).second)
+    if (!id || !HasKind(*id, Kind::kGuid) || !ids.insert(base::LowerAscii(id->as_string())).second)
       return GraphError::InvalidProperty("id", "AppRole");
     const json::value* types = role.if_contains("allowedMemberTypes");
     if (!types || !HasKind(*types, Kind::kStringArray) || types->as_array().empty())
@@ -156,7 +157,7 @@ std::optional<GraphError> CheckAppRoles(const json::array& roles) {
       if (t.as_string() != "User" && t.as_string() != "Application") return GraphError::InvalidProperty("allowedMemberTypes", "AppRole");
     const json::value* value = role.if_contains("value");
     if (value && !value->is_null()) {
-      if (!value->is_string() || engine::CheckRoleValue(value->as_string()) || !values.insert(std::string(value->as_string())).second)
+      if (!value->is_string() || !entra::IsValidRoleValue(value->as_string()) || !values.insert(std::string(value->as_string())).second)
         return GraphError::InvalidProperty("value", "AppRole");
     }
     if (const json::value* enabled = role.if_contains("isEnabled"); enabled && !enabled->is_bool())
@@ -172,11 +173,9 @@ std::optional<GraphError> CheckAppRoles(const json::array& roles) {
 
 std::optional<GraphError> CheckOptionalClaims(const json::value& claims) {
   if (claims.is_null()) return std::nullopt;
-  static const std::pair<const char*, engine::TokenType> kTypes[] = {
-      {"idToken", engine::TokenType::kIdToken}, {"accessToken", engine::TokenType::kAccessToken}, {"saml2Token", engine::TokenType::kSaml2Token}};
   for (const auto& [key, v] : claims.as_object()) {
-    auto type = std::find_if(std::begin(kTypes), std::end(kTypes), [&](const auto& t) { return key == t.first; });
-    if (type == std::end(kTypes)) return GraphError::UnknownProperty(key);
+    std::optional<entra::TokenKind> kind = entra::TokenKindOfMember(key);
+    if (!kind) return GraphError::UnknownProperty(key);
     if (v.is_null()) continue;
     if (!v.is_array()) return GraphError::InvalidProperty(key, "OptionalClaims");
     for (const auto& c : v.as_array()) {
@@ -190,7 +189,7 @@ std::optional<GraphError> CheckOptionalClaims(const json::value& claims) {
       if (const json::value* more = claim->if_contains("additionalProperties"); more && !HasKind(*more, Kind::kStringArray))
         return GraphError::InvalidProperty("additionalProperties", "OptionalClaim");
       bool predefined = !source || source->is_null();
-      if (predefined && !engine::IsKnownOptionalClaim(type->second, name->as_string())) return GraphError::InvalidProperty("name", "OptionalClaim");
+      if (predefined && !entra::IsPredefinedOptionalClaim(*kind, name->as_string())) return GraphError::InvalidProperty("name", "OptionalClaim");
     }
   }
   return std::nullopt;
@@ -261,8 +260,7 @@ std::optional<GraphError> CheckApplicationValues(const json::object& body) {
   }
   if (const json::value* uris = body.if_contains("identifierUris")) {
     for (const auto& u : uris->as_array())
-      if (u.as_string().empty() || u.as_string().find("://") == json::string::npos)
-        return GraphError::InvalidProperty("identifierUris", "Application");
+      if (!entra::IsWellFormedIdentifierUri(u.as_string())) return GraphError::InvalidProperty("identifierUris", "Application");
   }
   return std::nullopt;
 }

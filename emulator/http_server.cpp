@@ -33,8 +33,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-using engine::Error;
-using engine::MakeError;
+using base::Error;
+using base::MakeError;
 
 using TcpStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -357,7 +357,7 @@ class Connection final : public ConnectionBase, public std::enable_shared_from_t
   std::size_t drained_ = 0;
 };
 
-engine::Result<tcp::endpoint> ResolveListenEndpoint(asio::io_context& ioc, const ServerOptions& options) {
+base::Result<tcp::endpoint> ResolveListenEndpoint(asio::io_context& ioc, const ServerOptions& options) {
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);
   if (!ec) return tcp::endpoint(address, options.port);
@@ -369,7 +369,7 @@ engine::Result<tcp::endpoint> ResolveListenEndpoint(asio::io_context& ioc, const
   return results.begin()->endpoint();
 }
 
-engine::Result<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerTls& tls) {
+base::Result<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerTls& tls) {
   auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   context->set_options(ssl::context::default_workarounds | ssl::context::single_dh_use);
@@ -401,7 +401,7 @@ struct HttpServer::Impl {
     core.handler = std::move(handler);
   }
 
-  engine::Status Listen() {
+  base::Status Listen() {
     auto endpoint = ResolveListenEndpoint(ioc, core.options);
     if (!endpoint) return endpoint.error();
     beast::error_code ec;
@@ -413,7 +413,7 @@ struct HttpServer::Impl {
       return ListenError("listen on", where, ec);
     }
     port = acceptor.local_endpoint(ec).port();
-    return engine::Ok{};
+    return base::Ok{};
   }
 
   static Error ListenError(std::string_view what, const std::string& where, const beast::error_code& ec) {
@@ -483,7 +483,7 @@ struct HttpServer::Impl {
   }
 };
 
-engine::Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions options, Handler handler) {
+base::Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions options, Handler handler) {
   if (!handler) return MakeError(Error::Kind::kInvalid, "the HTTP server needs a handler");
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
   if (impl->core.options.tls) {

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/result.h"
+#include "base/result.h"
 #include "net/http_message.h"
 
 namespace entragate::emulator {
@@ -51,7 +51,7 @@ class HttpServer {
  public:
   /// Listens and starts the worker threads. kInvalid for an unusable host or TLS material, kIo
   /// when the address cannot be bound (e.g. the port is taken).
-  static engine::Result<std::unique_ptr<HttpServer>> Start(ServerOptions options, Handler handler);
+  static base::Result<std::unique_ptr<HttpServer>> Start(ServerOptions options, Handler handler);
 
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

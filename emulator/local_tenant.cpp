@@ -31,7 +31,7 @@ namespace entragate::emulator {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
-using engine::Error;
+using base::Error;
 
 namespace {
 
@@ -39,20 +39,18 @@ int64_t NowSeconds() { return std::chrono::duration_cast<std::chrono::seconds>(s
 
 int64_t NowMs() { return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-engine::Result<std::string> MakeStateDir(const std::string& wanted) {
+base::Result<std::string> MakeStateDir(const std::string& wanted) {
   if (!wanted.empty()) return wanted;
   std::string templ = (fs::temp_directory_path() / "entragate-tenant-XXXXXX").string();
-  if (!::mkdtemp(templ.data())) return engine::MakeError(Error::Kind::kIo, "cannot create a temporary state directory");
+  if (!::mkdtemp(templ.data())) return base::MakeError(Error::Kind::kIo, "cannot create a temporary state directory");
   return templ;
 }
 
-Error CryptoFailure(const std::string& what, const crypto::CryptoError& e) {
-  return engine::MakeError(Error::Kind::kInternal, what + ": " + e.message);
-}
+Error CryptoFailure(const std::string& what, const base::Error& e) { return base::MakeError(Error::Kind::kInternal, what + ": " + e.message); }
 
 // The CA persists in the state dir, so a client that trusts ca.pem keeps trusting restarts; the
 // server certificate is issued anew on each start.
-engine::Result<ServerTls> MakeTls(const std::string& dir, const std::string& host) {
+base::Result<ServerTls> MakeTls(const std::string& dir, const std::string& host) {
   std::string ca_path = dir + "/ca.pem", ca_key_path = dir + "/ca-key.pem";
   int64_t now = NowSeconds();
   if (!fs::exists(ca_path) || !fs::exists(ca_key_path)) {
@@ -65,7 +63,7 @@ engine::Result<ServerTls> MakeTls(const std::string& dir, const std::string& hos
   }
   auto ca_key = crypto::LoadPrivateKeyPemFile(ca_key_path);
   auto ca = crypto::LoadCertificatePemFile(ca_path);
-  if (!ca_key.ok() || !ca.ok()) return engine::MakeError(Error::Kind::kIo, "cannot read the local tenant CA in " + dir);
+  if (!ca_key.ok() || !ca.ok()) return base::MakeError(Error::Kind::kIo, "cannot read the local tenant CA in " + dir);
   auto key = crypto::GenerateRsaKey(2048);
   if (!key.ok()) return CryptoFailure("server key", key.error());
   std::vector<std::string> ips{"127.0.0.1"};
@@ -124,9 +122,9 @@ ManagedIdentityService::CacheStore TokenCacheIn(DirectoryStore& store) {
                                   {"notBefore", k.not_before},
                                   {"expiresOn", k.expires_on}});
     // A failed write only costs a fresh token later, as a restart would.
-    (void)store.Write([&](StoreTxn& txn) -> engine::Status {
+    (void)store.Write([&](StoreTxn& txn) -> base::Status {
       txn.Put(Collection::kMeta, kKey, json::object{{"tokens", std::move(list)}});
-      return engine::Ok{};
+      return base::Ok{};
     });
   };
   return out;
@@ -204,7 +202,7 @@ struct LocalTenant::Impl {
     return {r, {}};
   }
 
-  engine::Status Reset() {
+  base::Status Reset() {
     if (auto done = store->Reset(); !done.ok()) return done;
     identities->FlushAll();  // before the re-seeded identities can be asked for a token
     auto seeded = SeedTenant(*store, options.seed_file);
@@ -214,7 +212,7 @@ struct LocalTenant::Impl {
     admin->admin_key = seeded->admin_key;
     endpoints.admin_key = seeded->admin_key;
     graph->ResetStats();
-    return engine::Ok{};
+    return base::Ok{};
   }
 };
 
@@ -232,7 +230,7 @@ void LocalTenant::Stop() {
   if (impl_->identity_server) impl_->identity_server->Stop();
 }
 
-engine::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenantOptions& options) {
+base::Result<std::unique_ptr<LocalTenant>> LocalTenant::Start(const LocalTenantOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   auto dir = MakeStateDir(options.state_dir);

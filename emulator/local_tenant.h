@@ -11,7 +11,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "engine/result.h"
+#include "base/result.h"
 #include "net/http_message.h"
 
 namespace entragate::emulator {
@@ -40,7 +40,7 @@ struct LocalTenantOptions {
   std::function<int64_t()> limits_now_ms;
   /// HTTPS GET of external issuers' OIDC discovery and JWKS, for federated credentials. The emulator
   /// has no HTTP client of its own: `serve` and tests pass the Graph provider's transport.
-  std::function<engine::Result<net::Response>(const net::Request&)> fetch;
+  std::function<base::Result<net::Response>(const net::Request&)> fetch;
 };
 
 /// What the serve line prints (a contract: tests and scripts read it; README "The local tenant").
@@ -61,7 +61,7 @@ struct LocalTenantEndpoints {
 
 class LocalTenant {
  public:
-  static engine::Result<std::unique_ptr<LocalTenant>> Start(const LocalTenantOptions& options);
+  static base::Result<std::unique_ptr<LocalTenant>> Start(const LocalTenantOptions& options);
   ~LocalTenant();
 
   const LocalTenantEndpoints& endpoints() const;

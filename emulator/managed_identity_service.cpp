@@ -9,7 +9,7 @@
 #include <boost/json.hpp>
 
 #include "crypto/jwt.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 #include "emulator/sts_errors.h"
 
 namespace entragate::emulator {
@@ -36,7 +36,7 @@ bool PathIs(std::string_view target, std::string_view expected, std::string_view
   std::string_view path = target.substr(0, question);
   *query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  return engine::EqualsIgnoreAsciiCase(path, expected);
+  return base::EqualsIgnoreAsciiCase(path, expected);
 }
 
 // ---- Which identity
@@ -69,9 +69,9 @@ std::optional<Selector> ReadSelector(const std::map<std::string, std::string>& q
 // GUIDs and ARM resource ids both compare case-insensitively in Azure.
 bool Matches(const ManagedIdentityInfo& identity, const Selector& selector) {
   switch (selector.kind) {
-    case SelectorKind::kClientId: return engine::EqualsIgnoreAsciiCase(identity.client_id, selector.value);
-    case SelectorKind::kObjectId: return engine::EqualsIgnoreAsciiCase(identity.principal_id, selector.value);
-    case SelectorKind::kResourceId: return engine::EqualsIgnoreAsciiCase(identity.resource_id, selector.value);
+    case SelectorKind::kClientId: return base::EqualsIgnoreAsciiCase(identity.client_id, selector.value);
+    case SelectorKind::kObjectId: return base::EqualsIgnoreAsciiCase(identity.principal_id, selector.value);
+    case SelectorKind::kResourceId: return base::EqualsIgnoreAsciiCase(identity.resource_id, selector.value);
     case SelectorKind::kNone: return false;
   }
   return false;
@@ -120,7 +120,7 @@ std::optional<ManagedIdentityInfo> SelectForAppService(const HostInfo& host, con
 TokenRequester RequesterFor(const HostInfo& host, const ManagedIdentityInfo& identity) {
   TokenRequester requester{identity.client_id, identity.display_name, identity.principal_id, identity.resource_id, {}};
   const bool system = host.system_assigned && host.system_assigned->principal_id == identity.principal_id;
-  if (!system && engine::LowerAscii(host.resource_id).find("/providers/microsoft.compute/") != std::string::npos)
+  if (!system && base::LowerAscii(host.resource_id).find("/providers/microsoft.compute/") != std::string::npos)
     requester.compute_resource_id = host.resource_id;
   return requester;
 }
@@ -225,8 +225,7 @@ void ManagedIdentityService::SaveCacheLocked() const {
   cache_store_.save(kept);
 }
 
-engine::Result<IssuedToken> ManagedIdentityService::Mint(const HostInfo& host, const ManagedIdentityInfo& identity,
-                                                         const std::string& resource) const {
+base::Result<IssuedToken> ManagedIdentityService::Mint(const HostInfo& host, const ManagedIdentityInfo& identity, const std::string& resource) const {
   std::lock_guard lock(cache_mutex_);
   auto key = std::make_tuple(host.name, identity.principal_id, resource);
   const std::int64_t now = now_();

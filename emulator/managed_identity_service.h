@@ -75,7 +75,7 @@ class ManagedIdentityService {
   void SetCacheStore(CacheStore store);
 
  private:
-  engine::Result<IssuedToken> Mint(const HostInfo& host, const ManagedIdentityInfo& identity, const std::string& resource) const;
+  base::Result<IssuedToken> Mint(const HostInfo& host, const ManagedIdentityInfo& identity, const std::string& resource) const;
   net::Response ImdsToken(const net::Request& request, std::string_view query) const;
   net::Response AppServiceToken(const net::Request& request, std::string_view query) const;
 

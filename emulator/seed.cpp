@@ -14,7 +14,7 @@
 namespace entragate::emulator {
 
 namespace json = boost::json;
-using engine::Error;
+using base::Error;
 
 const std::vector<GraphPermission>& GraphPermissions() {
   static const std::vector<GraphPermission> kPermissions = {
@@ -52,7 +52,7 @@ struct Seeder {
 
   std::string IdFor(const std::string& kind, const std::string& name) const { return crypto::Uuid5(tenant.id, kind + "/" + name).value(); }
   Error Problem(const YAML::Node& at, const std::string& message) const {
-    return engine::MakeError(Error::Kind::kInvalid, fmt::format("{}:{}:{}: {}", file, at.Mark().line + 1, at.Mark().column + 1, message));
+    return base::MakeError(Error::Kind::kInvalid, fmt::format("{}:{}:{}: {}", file, at.Mark().line + 1, at.Mark().column + 1, message));
   }
   const json::object* FindSpByName(const std::string& name) const {
     for (const auto& [id, sp] : txn.All(Collection::kServicePrincipals))
@@ -124,7 +124,7 @@ SeedSummary SeedOperator(Seeder& s) {
   return summary;
 }
 
-engine::Status SeedIdentities(Seeder& s, const YAML::Node& root) {
+base::Status SeedIdentities(Seeder& s, const YAML::Node& root) {
   std::map<std::string, std::string> user_assigned;  // name → SP id
   for (const auto& uai : root["userAssignedIdentities"]) {
     std::string name = Str(uai, "name"), resource = Str(uai, "resourceId");
@@ -158,10 +158,10 @@ engine::Status SeedIdentities(Seeder& s, const YAML::Node& root) {
     }
     s.txn.Put(Collection::kHosts, name, h);
   }
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Status SeedPeople(Seeder& s, const YAML::Node& root) {
+base::Status SeedPeople(Seeder& s, const YAML::Node& root) {
   std::map<std::string, std::string> user_ids;  // userPrincipalName → id, for group members
   for (const auto& u : root["users"]) {
     std::string upn = Str(u, "userPrincipalName");
@@ -191,10 +191,10 @@ engine::Status SeedPeople(Seeder& s, const YAML::Node& root) {
     s.txn.Put(Collection::kGroups, id,
               json::object{{"id", id}, {"displayName", name}, {"mailNickname", nick}, {"securityEnabled", true}, {"_members", members}});
   }
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Status SeedApps(Seeder& s, const YAML::Node& root) {
+base::Status SeedApps(Seeder& s, const YAML::Node& root) {
   for (const auto& a : root["applications"]) {
     std::string name = Str(a, "displayName");
     if (name.empty()) return s.Problem(a, "an application needs a displayName");
@@ -215,25 +215,25 @@ engine::Status SeedApps(Seeder& s, const YAML::Node& root) {
     if (role.empty()) return s.Problem(as, "an assignment names an unknown role '" + Str(as, "role") + "'");
     Assign(s, *principal, "ServicePrincipal", *resource, role);
   }
-  return engine::Ok{};
+  return base::Ok{};
 }
 
-engine::Result<YAML::Node> LoadSeed(const std::string& seed_file) {
+base::Result<YAML::Node> LoadSeed(const std::string& seed_file) {
   try {
     if (seed_file.empty()) return YAML::Load(DefaultSeedYaml());
     return YAML::LoadFile(seed_file);
   } catch (const YAML::Exception& e) {
-    return engine::MakeError(Error::Kind::kInvalid,
-                             fmt::format("{}:{}:{}: invalid seed file: {}", seed_file, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return base::MakeError(Error::Kind::kInvalid,
+                           fmt::format("{}:{}:{}: invalid seed file: {}", seed_file, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 
 }  // namespace
 
-engine::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string& seed_file) {
+base::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string& seed_file) {
   bool seeded = store.Read([](const StoreView& v) { return v.Get(Collection::kMeta, "tenant") != nullptr; });
   if (seeded) {
-    return store.Read([](const StoreView& v) -> engine::Result<SeedSummary> {
+    return store.Read([](const StoreView& v) -> base::Result<SeedSummary> {
       const json::object& op = *v.Get(Collection::kMeta, "operator");
       return SeedSummary{std::string(v.Get(Collection::kMeta, "tenant")->at("id").as_string()), std::string(op.at("clientId").as_string()),
                          std::string(op.at("clientSecret").as_string()), std::string(op.at("adminKey").as_string())};
@@ -242,7 +242,7 @@ engine::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string&
   auto root = LoadSeed(seed_file);
   if (!root.ok()) return root.error();
   const YAML::Node& y = root.value();
-  return store.Write([&](StoreTxn& txn) -> engine::Result<SeedSummary> {
+  return store.Write([&](StoreTxn& txn) -> base::Result<SeedSummary> {
     try {
       TenantInfo tenant{Str(y["tenant"], "id"), {}, Str(y["tenant"], "region")};
       if (tenant.id.empty()) tenant.id = crypto::NewUuid4().value();
@@ -262,7 +262,7 @@ engine::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string&
           json::object{{"clientId", summary.operator_client_id}, {"clientSecret", summary.operator_client_secret}, {"adminKey", summary.admin_key}});
       return summary;
     } catch (const YAML::Exception& e) {
-      return engine::MakeError(Error::Kind::kInvalid, fmt::format("{}: invalid seed: {}", seed_file, e.msg));
+      return base::MakeError(Error::Kind::kInvalid, fmt::format("{}: invalid seed: {}", seed_file, e.msg));
     }
   });
 }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "emulator/directory_store.h"
-#include "engine/result.h"
+#include "base/result.h"
 
 namespace entragate::emulator {
 
@@ -30,7 +30,7 @@ struct SeedSummary {
 
 /// Seeds an empty store from `seed_file` (YAML; empty path: the built-in default) or, when the store
 /// already holds a tenant, leaves it alone. Returns what the serve line prints.
-engine::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string& seed_file);
+base::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string& seed_file);
 
 /// The default seed: tenant contoso.onmicrosoft.com (region EU), hosts centos-1 and centos-2 with
 /// system-assigned identities, a user-assigned identity ci-runner attached to centos-1.

@@ -15,7 +15,7 @@ namespace entragate::emulator {
 
 namespace {
 
-using engine::Error;
+using base::Error;
 
 constexpr std::string_view kFileName = "signing-key.pem";
 constexpr std::int64_t kDay = 24 * 60 * 60;
@@ -29,14 +29,14 @@ Error IoError(std::string message) {
   return e;
 }
 
-Error CryptoFailure(std::string_view what, const crypto::CryptoError& error) {
+Error CryptoFailure(std::string_view what, const base::Error& error) {
   Error e;
   e.kind = Error::Kind::kInternal;
   e.message = std::string(what) + ": " + error.message;
   return e;
 }
 
-crypto::CryptoResult<crypto::Certificate> NewCertificate(const crypto::PKey& key, std::int64_t now) {
+base::Result<crypto::Certificate> NewCertificate(const crypto::PKey& key, std::int64_t now) {
   crypto::CertSpec spec;
   spec.common_name = "entragate emulator token signing";
   spec.not_before = now - kDay;  // tolerate a clock that is a little behind
@@ -52,13 +52,13 @@ void SyncDirectory(const std::string& dir) {
   ::close(fd);
 }
 
-engine::Status EnsureDirectory(const std::string& dir) {
+base::Status EnsureDirectory(const std::string& dir) {
   std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) return engine::Ok{};
+  if (std::filesystem::is_directory(dir, ec)) return base::Ok{};
   std::filesystem::create_directories(dir, ec);
   if (ec) return IoError("cannot create state directory " + dir + ": " + ec.message());
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-  return engine::Ok{};
+  return base::Ok{};
 }
 
 }  // namespace
@@ -66,9 +66,9 @@ engine::Status EnsureDirectory(const std::string& dir) {
 SigningKey::SigningKey(crypto::PKey key, crypto::Certificate cert, std::string kid, boost::json::object jwk)
     : key_(std::move(key)), cert_(std::move(cert)), kid_(std::move(kid)), jwk_(std::move(jwk)) {}
 
-engine::Result<SigningKey> SigningKey::FromParts(crypto::PKey key, crypto::Certificate cert) {
+base::Result<SigningKey> SigningKey::FromParts(crypto::PKey key, crypto::Certificate cert) {
   if (!key.IsRsa() || key.Bits() < 2048) {
-    return CryptoFailure("token-signing key", crypto::CryptoError{"not an RSA key of 2048 bits or more"});
+    return CryptoFailure("token-signing key", crypto::Refused("not an RSA key of 2048 bits or more"));
   }
   std::string kid = crypto::X5t(cert);
   auto jwk = crypto::PublicKeyToJwk(key, kid, &cert);
@@ -76,7 +76,7 @@ engine::Result<SigningKey> SigningKey::FromParts(crypto::PKey key, crypto::Certi
   return SigningKey(std::move(key), std::move(cert), std::move(kid), std::move(*jwk));
 }
 
-engine::Result<SigningKey> SigningKey::Generate(std::int64_t now) {
+base::Result<SigningKey> SigningKey::Generate(std::int64_t now) {
   auto key = crypto::GenerateRsaKey(2048);
   if (!key) return CryptoFailure("generate token-signing key", key.error());
   auto cert = NewCertificate(*key, now);
@@ -88,7 +88,7 @@ namespace {
 
 // Writes `pem` under a temporary name, then links it to `path`: link(2) fails if `path` exists, so
 // a second emulator racing us keeps the first key instead of replacing it. false: someone won.
-engine::Result<bool> CreateExclusively(const std::string& path, std::string_view pem) {
+base::Result<bool> CreateExclusively(const std::string& path, std::string_view pem) {
   auto suffix = crypto::NewUuid4();
   if (!suffix) return CryptoFailure("temporary name", suffix.error());
   const std::string tmp = path + ".new-" + *suffix;
@@ -105,7 +105,7 @@ engine::Result<bool> CreateExclusively(const std::string& path, std::string_view
 
 }  // namespace
 
-engine::Result<SigningKey> SigningKey::LoadOrCreate(const std::string& state_dir, std::int64_t now) {
+base::Result<SigningKey> SigningKey::LoadOrCreate(const std::string& state_dir, std::int64_t now) {
   if (auto ok = EnsureDirectory(state_dir); !ok) return ok.error();
   const std::string path = state_dir + "/" + std::string(kFileName);
 

@@ -11,7 +11,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/x509.h"
-#include "engine/result.h"
+#include "base/result.h"
 
 namespace entragate::emulator {
 
@@ -22,9 +22,9 @@ class SigningKey {
   /// fsynced and linked into place, so a crash never leaves a half-written key and two emulators
   /// starting at once end up sharing one key. A file holding only a key gets a certificate added.
   /// `now` (unix seconds) dates a new certificate.
-  static engine::Result<SigningKey> LoadOrCreate(const std::string& state_dir, std::int64_t now);
+  static base::Result<SigningKey> LoadOrCreate(const std::string& state_dir, std::int64_t now);
   /// A key that lives in memory only.
-  static engine::Result<SigningKey> Generate(std::int64_t now);
+  static base::Result<SigningKey> Generate(std::int64_t now);
 
   const crypto::PKey& PrivateKey() const { return key_; }
   const crypto::Certificate& Cert() const { return cert_; }
@@ -38,7 +38,7 @@ class SigningKey {
 
  private:
   SigningKey(crypto::PKey key, crypto::Certificate cert, std::string kid, boost::json::object jwk);
-  static engine::Result<SigningKey> FromParts(crypto::PKey key, crypto::Certificate cert);
+  static base::Result<SigningKey> FromParts(crypto::PKey key, crypto::Certificate cert);
 
   crypto::PKey key_;
   crypto::Certificate cert_;

@@ -12,7 +12,7 @@
 
 namespace entragate::emulator {
 
-using engine::Error;
+using base::Error;
 
 namespace {
 
@@ -31,20 +31,20 @@ std::string HolderPid(int fd) {
 
 }  // namespace
 
-engine::Result<std::unique_ptr<StateLock>> StateLock::Acquire(const std::string& state_dir) {
+base::Result<std::unique_ptr<StateLock>> StateLock::Acquire(const std::string& state_dir) {
   const std::string path = state_dir + "/lock";
   // O_CLOEXEC: a child process (az, a credential helper) must not inherit and outlive the lock.
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot open the lock file '{}': {}", path, std::strerror(errno)));
+  if (fd < 0) return base::MakeError(Error::Kind::kIo, fmt::format("cannot open the lock file '{}': {}", path, std::strerror(errno)));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     const std::string pid = err == EWOULDBLOCK ? HolderPid(fd) : std::string();
     ::close(fd);
-    if (err != EWOULDBLOCK) return engine::MakeError(Error::Kind::kIo, fmt::format("cannot lock '{}': {}", path, std::strerror(err)));
+    if (err != EWOULDBLOCK) return base::MakeError(Error::Kind::kIo, fmt::format("cannot lock '{}': {}", path, std::strerror(err)));
     Error busy =
-        engine::MakeError(Error::Kind::kConflict, fmt::format("the local tenant at {} is in use by {}; stop it, or use another state directory "
-                                                              "(a local tenant has one writer at a time)",
-                                                              state_dir, pid.empty() ? "another process" : "process " + pid));
+        base::MakeError(Error::Kind::kConflict, fmt::format("the local tenant at {} is in use by {}; stop it, or use another state directory "
+                                                            "(a local tenant has one writer at a time)",
+                                                            state_dir, pid.empty() ? "another process" : "process " + pid));
     busy.code = "state_locked";
     return busy;
   }

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/result.h"
+#include "base/result.h"
 
 namespace entragate::emulator {
 
@@ -16,7 +16,7 @@ class StateLock {
  public:
   /// Takes the lock without waiting. Busy: kConflict, code "state_locked", "the local tenant at
   /// DIR is in use by process N; ...".
-  static engine::Result<std::unique_ptr<StateLock>> Acquire(const std::string& state_dir);
+  static base::Result<std::unique_ptr<StateLock>> Acquire(const std::string& state_dir);
   ~StateLock();
   StateLock(const StateLock&) = delete;
   StateLock& operator=(const StateLock&) = delete;

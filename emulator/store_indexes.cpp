@@ -3,7 +3,7 @@
 #include <boost/json/value.hpp>
 
 #include "emulator/directory_store.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator {
 
@@ -41,10 +41,10 @@ template <class F>
 void ForEachValue(const boost::json::object& obj, const char* property, F&& f) {
   const boost::json::value* v = obj.if_contains(property);
   if (!v) return;
-  if (v->is_string()) f(engine::LowerAscii(v->get_string()));
+  if (v->is_string()) f(base::LowerAscii(v->get_string()));
   if (v->is_array())
     for (const auto& item : v->get_array())
-      if (item.is_string()) f(engine::LowerAscii(item.get_string()));
+      if (item.is_string()) f(base::LowerAscii(item.get_string()));
 }
 
 const IdSet kNone;
@@ -57,7 +57,7 @@ const IdSet& StoreIndexes::Find(Collection c, std::string_view property, std::st
   int spec = SpecOf(c, property);
   if (spec < 0) return kNone;
   const auto& by_value = indexes_[static_cast<size_t>(spec)].by_value;
-  auto it = by_value.find(engine::LowerAscii(value));
+  auto it = by_value.find(base::LowerAscii(value));
   return it == by_value.end() ? kNone : it->second;
 }
 

@@ -8,7 +8,7 @@
 #include "emulator/graph_call.h"
 #include "emulator/graph_entities.h"
 #include "emulator/json_read.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator {
 
@@ -16,7 +16,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string Lower(std::string_view s) { return engine::LowerAscii(s); }
+std::string Lower(std::string_view s) { return base::LowerAscii(s); }
 
 int64_t ParseIso(const json::value* v) { return ParseIsoTime(StringOf(v)); }
 

@@ -12,8 +12,8 @@ namespace entragate::emulator::sts {
 
 namespace {
 
-using engine::Error;
-using Kind = engine::Error::Kind;
+using base::Error;
+using Kind = base::Error::Kind;
 
 Error Make(Kind kind, int status, std::string_view oauth_error, std::string message) {
   Error e;
@@ -113,7 +113,7 @@ net::Response JsonResponse(int status, const boost::json::value& body, const Req
   return response;
 }
 
-boost::json::object ErrorBody(const engine::Error& error, const RequestIds& ids, std::string_view authority, std::int64_t now) {
+boost::json::object ErrorBody(const base::Error& error, const RequestIds& ids, std::string_view authority, std::int64_t now) {
   const std::string timestamp = ErrorTimestamp(now);
   const int code = AadstsCode(error.message);
   boost::json::object body;
@@ -130,7 +130,7 @@ boost::json::object ErrorBody(const engine::Error& error, const RequestIds& ids,
   return body;
 }
 
-net::Response ErrorResponse(const engine::Error& error, const RequestIds& ids, std::string_view authority, std::int64_t now) {
+net::Response ErrorResponse(const base::Error& error, const RequestIds& ids, std::string_view authority, std::int64_t now) {
   return JsonResponse(error.http_status, ErrorBody(error, ids, authority, now), ids);
 }
 

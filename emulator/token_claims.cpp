@@ -9,7 +9,7 @@
 #include "crypto/base64.h"
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 #include "emulator/discovery.h"
 #include "emulator/sts_errors.h"
 #include "emulator/token_service.h"
@@ -33,15 +33,14 @@ bool HasOptionalClaim(const ResourceInfo& resource, std::string_view name, std::
 boost::json::array RoleValues(const ResourceInfo& resource, const std::vector<std::string>& assigned) {
   boost::json::array roles;
   for (const auto& role : resource.app_roles) {
-    const bool held =
-        std::any_of(assigned.begin(), assigned.end(), [&](const std::string& id) { return engine::EqualsIgnoreAsciiCase(id, role.id); });
+    const bool held = std::any_of(assigned.begin(), assigned.end(), [&](const std::string& id) { return base::EqualsIgnoreAsciiCase(id, role.id); });
     if (held && !role.value.empty()) roles.emplace_back(role.value);
   }
   return roles;
 }
 
 // Opaque per-token values (uti, aio): random, base64url like Entra's.
-engine::Result<std::string> RandomToken(std::size_t bytes) {
+base::Result<std::string> RandomToken(std::size_t bytes) {
   auto random = crypto::RandomBytes(bytes);
   if (!random) return sts::Internal(random.error().message);
   return crypto::Base64UrlEncode(*random);
@@ -107,8 +106,8 @@ boost::json::object AccessTokenClaims(const ClaimInputs& in, std::string_view au
 
 }  // namespace
 
-engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester& requester, std::string_view resource_identifier,
-                                                           ClientAuthMethod method, std::int64_t lifetime_seconds) const {
+base::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester& requester, std::string_view resource_identifier,
+                                                         ClientAuthMethod method, std::int64_t lifetime_seconds) const {
   const TenantInfo tenant = directory_.Tenant();
   const auto resource = directory_.FindResource(resource_identifier);
   if (!resource) return sts::ResourceNotFound(resource_identifier, tenant.id);
@@ -130,14 +129,14 @@ engine::Result<IssuedToken> TokenService::MintForPrincipal(const TokenRequester&
   return IssuedToken{std::move(*token), std::string(resource_identifier), now, now + lifetime_seconds, lifetime_seconds};
 }
 
-engine::Result<std::string> TokenService::SignAgain(const boost::json::object& claims) const {
+base::Result<std::string> TokenService::SignAgain(const boost::json::object& claims) const {
   const boost::json::value* ver = claims.if_contains("ver");
   const bool v2 = ver && ver->is_string() && ver->get_string() == "2.0";
   return SignAccessToken(claims, v2 ? Version::kV2 : Version::kV1);
 }
 
 // v1 tokens carry the legacy x5t next to kid (the same value); v2 tokens only kid.
-engine::Result<std::string> TokenService::SignAccessToken(const boost::json::object& claims, Version version) const {
+base::Result<std::string> TokenService::SignAccessToken(const boost::json::object& claims, Version version) const {
   boost::json::object header{{"typ", "JWT"}, {"alg", "RS256"}};
   if (version == Version::kV1) header["x5t"] = key_.Kid();
   header["kid"] = key_.Kid();

@@ -10,7 +10,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/hash.h"
-#include "engine/graph_rules.h"
+#include "base/ascii.h"
 #include "emulator/discovery.h"
 #include "emulator/sts_errors.h"
 
@@ -46,7 +46,7 @@ std::vector<std::string> PathSegments(std::string_view path) {
 // counts as absent, as it does for Entra.
 class Form {
  public:
-  static engine::Result<Form> Parse(std::string_view text) {
+  static base::Result<Form> Parse(std::string_view text) {
     Form form;
     for (auto& [name, value] : net::ParseForm(text)) {
       if (!form.fields_.emplace(name, value).second) return sts::DuplicateParameter(name);
@@ -68,7 +68,7 @@ class Form {
 std::string_view FormBody(const net::Request& request) {
   auto type = request.Header("Content-Type");
   if (!type) return request.body;
-  const std::string media = engine::LowerAscii(type->substr(0, type->find(';')));
+  const std::string media = base::LowerAscii(type->substr(0, type->find(';')));
   const auto first = media.find_first_not_of(" \t");
   const auto last = media.find_last_not_of(" \t");
   if (first == std::string::npos || media.substr(first, last - first + 1) != "application/x-www-form-urlencoded") {
@@ -94,7 +94,7 @@ struct BasicCredentials {
 std::optional<BasicCredentials> ParseBasic(const net::Request& request) {
   auto header = request.Header("Authorization");
   constexpr std::string_view kScheme = "basic ";
-  if (!header || header->size() <= kScheme.size() || !engine::EqualsIgnoreAsciiCase(std::string_view(*header).substr(0, kScheme.size()), kScheme)) {
+  if (!header || header->size() <= kScheme.size() || !base::EqualsIgnoreAsciiCase(std::string_view(*header).substr(0, kScheme.size()), kScheme)) {
     return std::nullopt;
   }
   auto decoded = crypto::Base64Decode(std::string_view(*header).substr(kScheme.size()));
@@ -111,14 +111,14 @@ struct ClientRequest {
 
 // Merges HTTP Basic with the body. Basic plus a body secret, or a different body client_id, is
 // the same parameter sent twice.
-engine::Result<ClientRequest> ClientFrom(const net::Request& request, const Form& form) {
+base::Result<ClientRequest> ClientFrom(const net::Request& request, const Form& form) {
   ClientRequest out;
   out.credential.assertion_type = form.Get("client_assertion_type");
   out.credential.assertion = form.Get("client_assertion");
   const auto body_id = form.Get("client_id");
   if (auto basic = ParseBasic(request)) {
     if (form.Get("client_secret")) return sts::DuplicateParameter("client_secret");
-    if (body_id && !engine::EqualsIgnoreAsciiCase(*body_id, basic->client_id)) {
+    if (body_id && !base::EqualsIgnoreAsciiCase(*body_id, basic->client_id)) {
       return sts::DuplicateParameter("client_id");
     }
     out.client_id = std::move(basic->client_id);
@@ -145,7 +145,7 @@ bool IsOpenIdScope(std::string_view scope) { return scope == "openid" || scope =
 
 // v2: every scope must be "{resource}/.default", all of one resource. The OpenID scopes msal may
 // add mean nothing for an app-only token and are ignored.
-engine::Result<std::string> ResourceFromScope(const std::string& scope) {
+base::Result<std::string> ResourceFromScope(const std::string& scope) {
   std::optional<std::string> resource;
   for (const auto& item : SplitOnSpaces(scope)) {
     if (IsOpenIdScope(item)) continue;
@@ -153,14 +153,14 @@ engine::Result<std::string> ResourceFromScope(const std::string& scope) {
                             item.compare(item.size() - kDefaultScopeSuffix.size(), kDefaultScopeSuffix.size(), kDefaultScopeSuffix) == 0;
     if (!has_suffix) return sts::ScopeNotDefault(item);
     std::string identifier = item.substr(0, item.size() - kDefaultScopeSuffix.size());
-    if (resource && !engine::EqualsIgnoreAsciiCase(*resource, identifier)) return sts::InvalidScope(scope);
+    if (resource && !base::EqualsIgnoreAsciiCase(*resource, identifier)) return sts::InvalidScope(scope);
     resource = std::move(identifier);
   }
   if (!resource) return sts::ScopeNotDefault(scope);
   return *resource;
 }
 
-engine::Result<std::string> RequestedResource(const Form& form, bool v2) {
+base::Result<std::string> RequestedResource(const Form& form, bool v2) {
   if (!v2) {
     auto resource = form.Get("resource");
     if (!resource) return sts::ResourceNotProvided();
@@ -181,14 +181,14 @@ struct ResolvedTenant {
 
 // `not_found_error` is the OAuth error of AADSTS90002: the token endpoint says invalid_request,
 // discovery invalid_tenant.
-engine::Result<ResolvedTenant> ResolveTenant(std::string_view segment, const TenantInfo& tenant, std::string_view not_found_error) {
-  if (engine::EqualsIgnoreAsciiCase(segment, "common") || engine::EqualsIgnoreAsciiCase(segment, "organizations")) {
-    return ResolvedTenant{true, engine::LowerAscii(segment)};
+base::Result<ResolvedTenant> ResolveTenant(std::string_view segment, const TenantInfo& tenant, std::string_view not_found_error) {
+  if (base::EqualsIgnoreAsciiCase(segment, "common") || base::EqualsIgnoreAsciiCase(segment, "organizations")) {
+    return ResolvedTenant{true, base::LowerAscii(segment)};
   }
   const bool is_guid = crypto::ParseUuid(segment).ok();
-  if (is_guid && engine::EqualsIgnoreAsciiCase(segment, tenant.id)) return ResolvedTenant{false, tenant.id};
+  if (is_guid && base::EqualsIgnoreAsciiCase(segment, tenant.id)) return ResolvedTenant{false, tenant.id};
   for (const auto& domain : tenant.domains) {
-    if (engine::EqualsIgnoreAsciiCase(segment, domain)) return ResolvedTenant{false, tenant.id};
+    if (base::EqualsIgnoreAsciiCase(segment, domain)) return ResolvedTenant{false, tenant.id};
   }
   if (is_guid || segment.find('.') != std::string_view::npos) {
     return sts::TenantNotFound(segment, not_found_error);
@@ -248,7 +248,7 @@ bool Is(const std::vector<std::string>& segments, std::initializer_list<std::str
   if (segments.size() != tail.size() + 1) return false;
   std::size_t i = 1;
   for (auto want : tail) {
-    if (!engine::EqualsIgnoreAsciiCase(segments[i++], want)) return false;
+    if (!base::EqualsIgnoreAsciiCase(segments[i++], want)) return false;
   }
   return true;
 }
@@ -279,7 +279,7 @@ net::Response TokenService::Handle(const net::Request& request) const {
   }
   if (Is(segments, {"discovery", "v2.0", "keys"})) return HandleKeys(request, tenant, Version::kV2);
   if (Is(segments, {"discovery", "keys"})) return HandleKeys(request, tenant, Version::kV1);
-  if (Is(segments, {"discovery", "instance"}) && engine::EqualsIgnoreAsciiCase(tenant, "common")) {
+  if (Is(segments, {"discovery", "instance"}) && base::EqualsIgnoreAsciiCase(tenant, "common")) {
     return HandleInstanceDiscovery(request, query);
   }
   return NotFound();
@@ -294,7 +294,7 @@ net::Response TokenService::HandleToken(const net::Request& request, std::string
 
 // The checks run in the order Entra reports them: request shape, tenant, grant, client and its
 // credential, then resource and assignment.
-engine::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& request, std::string_view tenant_segment, Version version) const {
+base::Result<IssuedToken> TokenService::IssueForRequest(const net::Request& request, std::string_view tenant_segment, Version version) const {
   if (request.method != "POST") return sts::PostOnly(request.method);
   const TenantInfo tenant = directory_.Tenant();
   auto resolved = ResolveTenant(tenant_segment, tenant, "invalid_request");

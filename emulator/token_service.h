@@ -25,7 +25,7 @@
 #include "emulator/client_auth.h"
 #include "emulator/signing_key.h"
 #include "emulator/token_directory.h"
-#include "engine/result.h"
+#include "base/result.h"
 #include "net/http_message.h"
 
 namespace entragate::emulator {
@@ -74,13 +74,13 @@ class TokenService {
   /// requested token version. The same refusals as the token endpoint: AADSTS500011 (no such
   /// resource) and AADSTS501051 (assignment required, none held). Used by the token endpoint and
   /// by the managed-identity endpoints.
-  engine::Result<IssuedToken> MintForPrincipal(const TokenRequester& requester, std::string_view resource_identifier, ClientAuthMethod method,
-                                               std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
+  base::Result<IssuedToken> MintForPrincipal(const TokenRequester& requester, std::string_view resource_identifier, ClientAuthMethod method,
+                                             std::int64_t lifetime_seconds = kAccessTokenLifetime) const;
 
   /// The access token `claims` (a payload this service signed, "ver" telling v1 from v2) make,
   /// byte for byte the token issued then: RS256 signatures are deterministic. Lets a cache keep
   /// claims instead of tokens.
-  engine::Result<std::string> SignAgain(const boost::json::object& claims) const;
+  base::Result<std::string> SignAgain(const boost::json::object& claims) const;
 
   const std::string& Authority() const { return options_.authority; }
   std::int64_t Now() const { return options_.now(); }
@@ -89,11 +89,11 @@ class TokenService {
   enum class Version { kV1, kV2 };
 
   net::Response HandleToken(const net::Request& request, std::string_view tenant, Version version) const;
-  engine::Result<IssuedToken> IssueForRequest(const net::Request& request, std::string_view tenant, Version version) const;
+  base::Result<IssuedToken> IssueForRequest(const net::Request& request, std::string_view tenant, Version version) const;
   net::Response HandleOpenIdConfiguration(const net::Request& request, std::string_view tenant, Version version) const;
   net::Response HandleKeys(const net::Request& request, std::string_view tenant, Version version) const;
   net::Response HandleInstanceDiscovery(const net::Request& request, std::string_view query) const;
-  engine::Result<std::string> SignAccessToken(const boost::json::object& claims, Version version) const;
+  base::Result<std::string> SignAccessToken(const boost::json::object& claims, Version version) const;
 
   const TokenDirectory& directory_;
   const SigningKey& key_;

@@ -9,29 +9,6 @@
 
 namespace entragate::engine {
 
-bool IsGuid(std::string_view t) {
-  if (t.size() != 36) return false;
-  for (size_t i = 0; i < t.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? t[i] != '-' : !std::isxdigit(static_cast<unsigned char>(t[i]))) return false;
-  }
-  return true;
-}
-
-namespace {
-char LowerAsciiChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-}  // namespace
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), LowerAsciiChar);
-  return out;
-}
-
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return LowerAsciiChar(x) == LowerAsciiChar(y); });
-}
-
 std::optional<std::string> CheckRoleValue(std::string_view value) {
   // docs/graph-behaviour.md §1.4: at most 120 characters from a fixed set, no spaces, not starting with '.'.
   static constexpr std::string_view kPunctuation = ":!#$%&'()*+,-./;=?@[]^_{}~";
@@ -96,20 +73,17 @@ std::vector<std::string> CommonJwtClaims() {
 const std::vector<std::string>& KnownOptionalClaims(TokenType t) {
   static const std::vector<std::string> kAccess = [] {
     auto v = CommonJwtClaims();
-    // idtyp, vnet and xms_cc are access-token only; aud (use_guid) and preferred_username are v1 only.
+    // idtyp is an access-token claim; aud (use_guid) concerns v1 access tokens only.
     v.insert(v.end(), {"idtyp", "vnet", "xms_cc", "xms_edov", "aud", "preferred_username"});
     return Sorted(v);
   }();
   static const std::vector<std::string> kId = [] {
     auto v = CommonJwtClaims();
-    v.insert(v.end(), {"xms_edov", "preferred_username"});
+    v.insert(v.end(), {"vnet", "xms_cc", "xms_edov", "preferred_username"});
     return Sorted(v);
   }();
-  static const std::vector<std::string> kSaml = [] {
-    auto v = CommonJwtClaims();
-    v.erase(std::find(v.begin(), v.end(), "acrs"));  // acrs (auth context) is a JWT claim only
-    return Sorted(v);
-  }();
+  // Only these four of the common set are documented for SAML tokens; the rest are JWT claims.
+  static const std::vector<std::string> kSaml = Sorted({"acct", "email", "groups", "upn"});
   switch (t) {
     case TokenType::kIdToken: return kId;
     case TokenType::kAccessToken: return kAccess;
@@ -162,7 +136,7 @@ std::optional<std::string> CheckIdentifierUriSyntax(std::string_view uri) {
   if (parts->authority.empty()) return "an identifier URI needs a host or id after '://'";
   for (size_t i = 0; i < uri.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(uri[i]);
-    if (std::isspace(c) || c < 0x20) return "an identifier URI must not contain white space";
+    if (std::isspace(c) || c < 0x20 || c == 0x7f) return "an identifier URI must not contain white space";
     if (c == '#') return "an identifier URI must not contain a fragment ('#')";
     if (c == '{') {
       auto close = uri.find('}', i);

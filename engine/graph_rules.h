@@ -1,20 +1,22 @@
 #pragma once
 // Rules Microsoft Graph enforces on the fields entragate manages (docs/graph-behaviour.md §1.4, §2.6, §2.7).
-// The manifest loader checks them so users get a located error before any request is sent; the
-// local tenant emulator enforces the same rules on the wire, from this one definition.
+// The manifest loader checks them so users get a located error before any request is sent. The local
+// tenant has its own, separately written reading (emulator/entra_rules.h) so that a wrong rule here is
+// caught rather than repeated; tests/rules/rules_agreement_test.cpp checks that the two agree.
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/ascii.h"
+
 namespace entragate::engine {
 
-bool IsGuid(std::string_view text);
-/// ASCII case folding, independent of the C locale: Entra compares GUIDs, client ids, domains and
-/// identifier URIs case-insensitively.
-std::string LowerAscii(std::string_view text);
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+// The ASCII helpers live in base/; these names keep the engine's callers unchanged.
+using base::EqualsIgnoreAsciiCase;
+using base::IsGuid;
+using base::LowerAscii;
 
 /// Why `value` cannot be an appRole value (docs/graph-behaviour.md §1.4), or nullopt when it can.
 std::optional<std::string> CheckRoleValue(std::string_view value);

@@ -380,11 +380,11 @@ TEST_CASE("the token service reads a stored object of the wrong shape without fa
   REQUIRE(TokenFor(t, app_id + "/.default").status == 200);  // open: any client gets a token
   for (const json::value& odd : {json::value("no"), json::value(0), json::value(json::array{})}) {
     REQUIRE(t.tenant->store()
-                .Write([&](StoreTxn& txn) -> entragate::engine::Status {
+                .Write([&](StoreTxn& txn) -> entragate::base::Status {
                   json::object o = *txn.Get(Collection::kServicePrincipals, sp_id);
                   o["appRoleAssignmentRequired"] = odd;
                   txn.Put(Collection::kServicePrincipals, sp_id, std::move(o));
-                  return entragate::engine::Ok{};
+                  return entragate::base::Ok{};
                 })
                 .ok());
     net::Response r = TokenFor(t, app_id + "/.default");

@@ -12,10 +12,10 @@
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace entragate::emulator;
-using entragate::engine::Error;
-using entragate::engine::Ok;
-using entragate::engine::Result;
-using entragate::engine::Status;
+using entragate::base::Error;
+using entragate::base::Ok;
+using entragate::base::Result;
+using entragate::base::Status;
 
 namespace {
 
@@ -76,7 +76,7 @@ TEST_CASE("a failed transaction changes nothing, in memory or on disk") {
     Result<int> failed = store->Write([](StoreTxn& txn) -> Result<int> {
       txn.Put(Collection::kApplications, "a", json::object{{"id", "a"}, {"displayName", "Changed"}});
       txn.Put(Collection::kApplications, "c", json::object{{"id", "c"}, {"displayName", "Gamma"}});
-      return entragate::engine::MakeError(Error::Kind::kInvalid, "refused");
+      return entragate::base::MakeError(Error::Kind::kInvalid, "refused");
     });
     CHECK_FALSE(failed.ok());
     CHECK(NameOf(*store, "a") == "Alpha");

@@ -134,6 +134,28 @@ TEST_CASE("identifier URIs: unique in the tenant, default tenant policy, verifie
   CHECK(t.Patch(url_b, {{"identifierUris", json::array{"https://contoso.onmicrosoft.com/orders"}}}).status == 204);
 }
 
+TEST_CASE("identifier URIs: api or https with a host, and a verified domain counts only as the host or its parent") {
+  GraphTestTenant t;
+  json::object a = t.CreateApp("A");
+  std::string url = "/applications/" + std::string(a.at("id").as_string());
+  for (const char* uri : {"http://contoso.onmicrosoft.com/orders", "urn:contoso:orders", "api://orders a", "api://{appId}#x", "api:///x"}) {
+    CAPTURE(uri);
+    CHECK(t.Patch(url, {{"identifierUris", json::array{uri}}}).error_message() ==
+          "Invalid value specified for property 'identifierUris' of resource 'Application'.");
+  }
+  Reply lookalike = t.Patch(url, {{"identifierUris", json::array{"api://notcontoso.onmicrosoft.com/orders"}}});
+  CHECK(lookalike.error_message().starts_with("Failed to add identifier URI api://notcontoso.onmicrosoft.com/orders."));
+  CHECK(t.Patch(url, {{"identifierUris", json::array{"api://orders.contoso.onmicrosoft.com/read"}}}).status == 204);
+}
+
+TEST_CASE("optional claims: SAML tokens offer only acct, email, groups and upn of the common set") {
+  GraphTestTenant t;
+  auto with = [](const char* member, const char* name) { return json::object{{member, json::array{json::object{{"name", name}}}}}; };
+  CHECK(t.Post("/applications", {{"displayName", "A"}, {"optionalClaims", with("saml2Token", "upn")}}).status == 201);
+  CHECK(t.Post("/applications", {{"displayName", "B"}, {"optionalClaims", with("saml2Token", "sid")}}).status == 400);
+  CHECK(t.Post("/applications", {{"displayName", "C"}, {"optionalClaims", with("idToken", "vnet")}}).status == 201);
+}
+
 TEST_CASE("service principals: create, upsert by appId, mirrored roles, NoBackingApplicationObject") {
   GraphTestTenant t;
   json::object app = t.CreateApp("Api", {{"appRoles", json::array{Role(kRoleA, "App.Use")}}, {"tags", json::array{"team:x"}}});

@@ -188,7 +188,7 @@ TEST_CASE("faults: the connection drops after a committed write, the write happe
                  ""};
   auto sent = t.http->Send(r);
   REQUIRE_FALSE(sent.ok());
-  CHECK(sent.error().kind == engine::Error::Kind::kTransient);
+  CHECK(sent.error().kind == base::Error::Kind::kTransient);
   CHECK(t.Graph("GET", "/applications(uniqueName='dropped')").status == 200);
 }
 

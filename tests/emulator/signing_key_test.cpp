@@ -61,6 +61,6 @@ TEST_CASE("the signing key persists: a second load finds the same key, and old t
     REQUIRE(crypto::WritePemFile(state + "/signing-key.pem", "garbage", crypto::FileSecrecy::kSecret).ok());
     auto broken = SigningKey::LoadOrCreate(state, kNow);
     REQUIRE_FALSE(broken.ok());
-    CHECK(broken.error().kind == engine::Error::Kind::kIo);
+    CHECK(broken.error().kind == base::Error::Kind::kIo);
   }
 }

@@ -17,10 +17,10 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace entragate::emulator;
 using namespace entragate::emulator::testing;
-using entragate::engine::Error;
-using entragate::engine::Ok;
-using entragate::engine::Result;
-using entragate::engine::Status;
+using entragate::base::Error;
+using entragate::base::Ok;
+using entragate::base::Result;
+using entragate::base::Status;
 
 namespace {
 
@@ -94,7 +94,7 @@ TEST_CASE("a transaction that fails or throws leaves no trace in the indexes") {
     txn.Put(Collection::kApplications, "a", App("a", "changed"));
     txn.Put(Collection::kApplications, "c", App("c", "new"));
     CHECK(txn.Find(Collection::kApplications, "appId", "new").size() == 1);  // the transaction sees its own change
-    return entragate::engine::MakeError(Error::Kind::kConflict, "refused");
+    return entragate::base::MakeError(Error::Kind::kConflict, "refused");
   });
   CHECK_FALSE(failed.ok());
   CHECK_THROWS(store->Write([](StoreTxn& txn) -> Status {

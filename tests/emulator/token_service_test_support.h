@@ -203,11 +203,11 @@ struct Harness {
     return {kAuthority, [] { return kNow; }, [this](const net::Request& r) { return Serve(r); }};
   }
 
-  engine::Result<net::Response> Serve(const net::Request& request) {
+  base::Result<net::Response> Serve(const net::Request& request) {
     fetched.push_back(request.target);
     if (issuer_down) {
-      engine::Error e;
-      e.kind = engine::Error::Kind::kTransient;
+      base::Error e;
+      e.kind = base::Error::Kind::kTransient;
       e.message = "connection refused";
       return e;
     }

@@ -144,10 +144,10 @@ describe('schema details', () => {
     const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
     const defs = schema.$defs;
     assert.equal(defs.accessTokenClaimName.enum.length, 31);
-    assert.equal(defs.idTokenClaimName.enum.length, 27);
-    assert.equal(defs.saml2TokenClaimName.enum.length, 24);
+    assert.equal(defs.idTokenClaimName.enum.length, 29);
+    assert.equal(defs.saml2TokenClaimName.enum.length, 4);
     const access = new Set(defs.accessTokenClaimName.enum);
-    const expectedId = [...access].filter((n) => !['idtyp', 'vnet', 'xms_cc', 'aud'].includes(n));
+    const expectedId = [...access].filter((n) => !['idtyp', 'aud'].includes(n));
     assert.deepEqual([...defs.idTokenClaimName.enum].sort(), expectedId.sort());
     for (const n of defs.saml2TokenClaimName.enum) assert.ok(access.has(n), n);
   });

@@ -1,10 +1,10 @@
-#include "engine/utf8.h"
+#include "base/utf8.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace entragate::engine {
+namespace entragate::base {
 
 namespace {
 
@@ -68,4 +68,4 @@ std::string EscapeControls(std::string_view s) {
   return out;
 }
 
-}  // namespace entragate::engine
+}  // namespace entragate::base

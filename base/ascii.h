@@ -1,0 +1,15 @@
+#pragma once
+// ASCII text helpers independent of the C locale. Entra compares GUIDs, client ids, domains and
+// identifier URIs case-insensitively, so every layer needs the same folding.
+
+#include <string>
+#include <string_view>
+
+namespace entragate::base {
+
+/// The 8-4-4-4-12 hexadecimal form, in either case, without braces.
+bool IsGuid(std::string_view text);
+std::string LowerAscii(std::string_view text);
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
+}  // namespace entragate::base
