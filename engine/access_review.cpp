@@ -99,7 +99,7 @@ void ApplyChange(AccessReview& review, const Change& c, const AccessSnapshot& s,
       if (observed)
         if (auto id = observed->identities.find(g.principal_name); id != observed->identities.end() && !id->second.display_name.empty())
           g.principal_name = id->second.display_name;
-      if (g.principal_id.empty()) g.principal_id = "app." + Str(c.after, "principal");  // a service principal the plan creates
+      if (g.principal_id.empty()) g.principal_id = AppAt(Str(c.after, "principal")).Render();  // a service principal the plan creates
       AddEntries(*r, g, s, AccessMark::kGained);
       break;
     }

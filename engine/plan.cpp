@@ -9,6 +9,16 @@
 
 namespace entragate::engine {
 
+Change MakeStep(const Address& at, Action action, StepKind kind, std::string id) {
+  Change c;
+  c.address = at.Render();
+  c.id = id.empty() ? c.address : std::move(id);
+  c.action = action;
+  c.kind = kind;
+  c.app = at.app;
+  return c;
+}
+
 namespace json = boost::json;
 
 const char* ToString(Action a) {

@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "engine/address.h"
 #include "engine/diag.h"
 #include "engine/result.h"
 
@@ -55,6 +56,10 @@ struct Change {
   std::vector<std::string> notes;        ///< e.g. "adopting an existing application", "step 1 of 2"
   bool widens_access_drift = false;      ///< the tenant currently grants more than the manifest allows
 };
+
+/// A step at `at`, its address rendered from it; `id` empty: the address is the id too (a second
+/// step at the same address passes at.Variant(…), or a part's address).
+Change MakeStep(const Address& at, Action action, StepKind kind, std::string id = "");
 
 struct PlanSummary {
   int create = 0, update = 0, destroy = 0, grant = 0, revoke = 0, restore = 0;

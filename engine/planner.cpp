@@ -214,7 +214,10 @@ void PlanNewApp(Context& ctx, AppPlan& ap) {
     }
     if (!needs_app_id) payload["identifierUris"] = now;
   }
-  Change c{"app." + app.key, "app." + app.key, Action::kCreate, StepKind::kCreateApp, app.key, {}, payload, payload, {}, app.loc, {}, false};
+  Change c = MakeStep(AppAt(app.key), Action::kCreate, StepKind::kCreateApp);
+  c.after = payload;
+  c.payload = payload;
+  c.source = app.loc;
   c.after.erase("appRoles");
   for (const auto& r : ap.final_roles) c.after[fmt::format("role[{}]", std::string(r.at("value").as_string()))] = r;
   ap.create_step = c.id;
@@ -224,18 +227,15 @@ void PlanNewApp(Context& ctx, AppPlan& ap) {
     json::array uris;
     for (const auto& u : *app.identifier_uris) uris.push_back(json::string(ExpandTenant(u.text, ctx.observed.tenant_id)));
     json::object payload_uris{{"identifierUris", uris}};
-    ctx.Add(Change{"app." + app.key + ".identifier_uris",
-                   "app." + app.key,
-                   Action::kUpdate,
-                   StepKind::kSetAppIdUris,
-                   app.key,
-                   json::object{{"identifierUris", json::array{}}},
-                   payload_uris,
-                   payload_uris,
-                   {ap.create_step},
-                   app.LocOf("identifierUris"),
-                   {"{appId} is known once the application exists"},
-                   false});
+    // Its own id, at the application's address: it finishes the create.
+    Change c = MakeStep(AppAt(app.key), Action::kUpdate, StepKind::kSetAppIdUris, PartOf(app.key, "identifier_uris").Render());
+    c.before = json::object{{"identifierUris", json::array{}}};
+    c.after = payload_uris;
+    c.payload = payload_uris;
+    c.after_steps = {ap.create_step};
+    c.source = app.LocOf("identifierUris");
+    c.notes = {"{appId} is known once the application exists"};
+    ctx.Add(std::move(c));
   }
 }
 
@@ -245,7 +245,8 @@ void PlanExistingApp(Context& ctx, AppPlan& ap) {
   const std::string& owner = ctx.desired.settings.owner;
   std::vector<FieldDiff> diffs = DiffAppFields(app, o.graph, ctx.observed.tenant_id, o.app_id, owner);
   if (diffs.empty()) return;
-  Change c{"app." + app.key, "app." + app.key, Action::kUpdate, StepKind::kUpdateApp, app.key, {}, {}, {}, {}, app.LocOf(diffs[0].field), {}, false};
+  Change c = MakeStep(AppAt(app.key), Action::kUpdate, StepKind::kUpdateApp);
+  c.source = app.LocOf(diffs[0].field);
   for (const auto& d : diffs) {
     c.before[d.graph] = d.before;
     c.after[d.graph] = d.after;
@@ -325,18 +326,12 @@ void PlanPrune(Context& ctx) {
     notes.push_back(ctx.observed.read_at > 0
                         ? fmt::format("Graph keeps a deleted application restorable for 30 days: until about {}", DayAfter(ctx.observed.read_at, 30))
                         : std::string("Graph keeps a deleted application restorable for 30 days"));
-    ctx.Add(Change{"app." + key,
-                   "app." + key,
-                   Action::kDelete,
-                   StepKind::kDeleteApp,
-                   key,
-                   before,
-                   {},
-                   json::object{{"objectId", o.object_id}},
-                   {},
-                   settings.loc,
-                   notes,
-                   false});
+    Change c = MakeStep(AppAt(key), Action::kDelete, StepKind::kDeleteApp);
+    c.before = before;
+    c.payload = json::object{{"objectId", o.object_id}};
+    c.source = settings.loc;
+    c.notes = notes;
+    ctx.Add(std::move(c));
   }
 }
 
@@ -351,39 +346,28 @@ void PlanDeletedApp(Context& ctx, AppPlan& ap) {
   if (const json::value* deleted_at = d.graph.if_contains("deletedDateTime"); deleted_at && deleted_at->is_string())
     before["deletedDateTime"] = *deleted_at;
   if (ctx.desired.settings.purge_deleted && !app.adopt) {
-    ap.deleted_step = "app." + app.key + "#purge";
-    ctx.Add(Change{ap.deleted_step,
-                   "app." + app.key,
-                   Action::kDelete,
-                   StepKind::kPurgeDeletedApp,
-                   app.key,
-                   before,
-                   {},
-                   json::object{{"objectId", d.object_id}},
-                   {},
-                   app.loc,
-                   {"--purge-deleted: deletes the application in deleted items for good; it cannot be restored, and the new one gets a new appId"},
-                   false});
+    ap.deleted_step = AppAt(app.key).Variant("purge");
+    Change c = MakeStep(AppAt(app.key), Action::kDelete, StepKind::kPurgeDeletedApp, ap.deleted_step);
+    c.before = before;
+    c.payload = json::object{{"objectId", d.object_id}};
+    c.source = app.loc;
+    c.notes = {"--purge-deleted: deletes the application in deleted items for good; it cannot be restored, and the new one gets a new appId"};
+    ctx.Add(std::move(c));
     PlanNewApp(ctx, ap);
     return;
   }
-  ap.deleted_step = "app." + app.key + "#restore";
+  ap.deleted_step = AppAt(app.key).Variant("restore");
   json::object after{{"appId", d.app_id}};
   for (const char* field : {"identifierUris", "appRoles"})
     if (const json::value* v = d.graph.if_contains(field); v && v->is_array() && !v->as_array().empty()) after[field] = *v;
-  ctx.Add(Change{ap.deleted_step,
-                 "app." + app.key,
-                 Action::kRestore,
-                 StepKind::kRestoreApp,
-                 app.key,
-                 before,
-                 after,
-                 json::object{{"objectId", d.object_id}, {"appId", d.app_id}},
-                 {},
-                 app.loc,
-                 {"the application is in deleted items: restoring it keeps its appId; its service principal stays deleted and is created again below",
-                  "to delete it for good and create a new one instead, use --purge-deleted"},
-                 false});
+  Change c = MakeStep(AppAt(app.key), Action::kRestore, StepKind::kRestoreApp, ap.deleted_step);
+  c.before = before;
+  c.after = after;
+  c.payload = json::object{{"objectId", d.object_id}, {"appId", d.app_id}};
+  c.source = app.loc;
+  c.notes = {"the application is in deleted items: restoring it keeps its appId; its service principal stays deleted and is created again below",
+             "to delete it for good and create a new one instead, use --purge-deleted"};
+  ctx.Add(std::move(c));
   ap.observed = ap.deleted;
   CheckOwnership(ctx, ap);
   PlanExistingApp(ctx, ap);

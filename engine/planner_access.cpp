@@ -17,7 +17,7 @@ Change* FindMutable(Plan& plan, const std::string& id) {
   return nullptr;
 }
 
-std::string SpStep(const std::string& key) { return "app." + key + ".service_principal"; }
+std::string SpStep(const std::string& key) { return PartOf(key, "service_principal").Render(); }
 
 bool DesiredRequired(const AppPlan& ap) { return ap.app->assignment_required.value_or(false); }
 
@@ -91,8 +91,11 @@ void PlanServicePrincipalCreate(Context& ctx, AppPlan& ap) {
   json::object payload{{"appRoleAssignmentRequired", DesiredRequired(ap)}};
   std::vector<std::string> deps;
   if (!ap.create_step.empty()) deps.push_back(ap.create_step);
-  Change c{
-      SpStep(app.key), SpStep(app.key), Action::kCreate, StepKind::kCreateServicePrincipal, app.key, {}, payload, payload, deps, app.loc, {}, false};
+  Change c = MakeStep(PartOf(app.key, "service_principal"), Action::kCreate, StepKind::kCreateServicePrincipal);
+  c.after = payload;
+  c.payload = payload;
+  c.after_steps = deps;
+  c.source = app.loc;
   ap.sp_create_step = c.id;
   ctx.Add(std::move(c));
 }
@@ -120,7 +123,7 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
       kept.push_back(existing);
       continue;
     }
-    std::string address = fmt::format("app.{}.access[{}][{}]", app.key, g.role, g.principal);
+    std::string address = AccessAt(app.key, g.role, g.principal).Render();
     json::object after{{"principal", g.principal}, {"principalType", p.type}, {"role", g.role}, {"appRoleId", role_id}};
     json::object payload{{"principal", g.principal}, {"principalIsApp", g.principal_is_app}, {"principalId", p.object_id}, {"appRoleId", role_id}};
     std::vector<std::string> deps;
@@ -130,7 +133,12 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     // A role about to be disabled can still be assigned now, and only now.
     if (ap.roles_disabled.count(g.role))
       if (Change* disable = FindMutable(ctx.plan, ap.roles_disable_step)) disable->after_steps.push_back(address);
-    ctx.Add(Change{address, address, Action::kGrant, StepKind::kGrant, app.key, {}, after, payload, deps, g.loc, {}, false});
+    Change c = MakeStep(AccessAt(app.key, g.role, g.principal), Action::kGrant, StepKind::kGrant);
+    c.after = after;
+    c.payload = payload;
+    c.after_steps = deps;
+    c.source = g.loc;
+    ctx.Add(std::move(c));
     ap.grant_steps.push_back(address);
     if (!p.object_id.empty()) ap.grants_to[LowerAscii(p.object_id)].push_back(address);
   }
@@ -141,7 +149,8 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     std::string who = a.principal_display_name.empty() ? a.principal_id : a.principal_display_name;
     for (const auto& [name, id] : ctx.observed.identities)
       if (LowerAscii(id.object_id) == LowerAscii(a.principal_id)) who = name;
-    std::string address = fmt::format("app.{}.access[{}][{}]", app.key, role, who);
+    Address at = AccessAt(app.key, role, who);
+    std::string address = at.Render();
     json::object before{
         {"principal", who}, {"principalId", a.principal_id}, {"principalType", a.principal_type}, {"role", role}, {"since", a.created}};
     json::object payload{{"assignmentId", a.id}};
@@ -150,7 +159,12 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     // waiting for that identity's grants only keeps the step graph free of cycles.
     auto own = ap.grants_to.find(LowerAscii(a.principal_id));
     std::vector<std::string> deps = own == ap.grants_to.end() ? std::vector<std::string>{} : own->second;
-    Change c{address, address, Action::kRevoke, StepKind::kRevoke, app.key, before, {}, payload, deps, loc, {}, true};
+    Change c = MakeStep(at, Action::kRevoke, StepKind::kRevoke);
+    c.before = before;
+    c.payload = payload;
+    c.after_steps = deps;
+    c.source = loc;
+    c.widens_access_drift = true;
     c.notes.push_back("not in the manifest: this assignment lets an identity obtain tokens the manifest does not allow");
     if (RoleIdFor(ap, role).empty())
       if (Change* roles = FindMutable(ctx.plan, ap.roles_remove_step)) roles->after_steps.push_back(address);
@@ -170,18 +184,12 @@ void PlanServicePrincipalUpdate(Context& ctx, AppPlan& ap) {
   // off, which lets everyone in, waits for the revokes, so narrowing always comes first.
   std::vector<std::string> deps = want ? ap.grant_steps : ap.revoke_steps;
   json::object payload{{"appRoleAssignmentRequired", want}};
-  Change c{SpStep(app.key),
-           SpStep(app.key),
-           Action::kUpdate,
-           StepKind::kUpdateServicePrincipal,
-           app.key,
-           json::object{{"appRoleAssignmentRequired", have}},
-           payload,
-           payload,
-           deps,
-           app.LocOf("assignmentRequired"),
-           {},
-           false};
+  Change c = MakeStep(PartOf(app.key, "service_principal"), Action::kUpdate, StepKind::kUpdateServicePrincipal);
+  c.before = json::object{{"appRoleAssignmentRequired", have}};
+  c.after = payload;
+  c.payload = payload;
+  c.after_steps = deps;
+  c.source = app.LocOf("assignmentRequired");
   if (want) c.widens_access_drift = true, c.notes.push_back("assignment is not required now: any service principal in the tenant can get a token");
   if (!want) c.notes.push_back("turning assignment off lets every service principal in the tenant get a token (without roles)");
   ctx.Add(std::move(c));

@@ -17,7 +17,7 @@ namespace {
 struct Holder {
   const char* key;          ///< manifest key, for messages
   const char* on;           ///< payload "on": application or servicePrincipal
-  std::string address;      ///< app.K.owners / app.K.service_principal.owners
+  Address address;          ///< app.K.owners / app.K.service_principal.owners
   std::string create_step;  ///< the step that creates the holder, when it does not exist yet
 };
 
@@ -36,7 +36,7 @@ OwnerPrincipal ResolveOwner(Context& ctx, const Owner& o, const char* key, const
           std::find(ctx.desired.only_apps.begin(), ctx.desired.only_apps.end(), o.principal) == ctx.desired.only_apps.end())
         return {};
     if (other.observed && other.observed->service_principal) return {other.observed->service_principal->object_id, "ServicePrincipal", "", true};
-    return {"", "ServicePrincipal", "app." + o.principal + ".service_principal", true};
+    return {"", "ServicePrincipal", PartOf(o.principal, "service_principal").Render(), true};
   }
   auto it = ctx.observed.identities.find(o.principal);
   if (it == ctx.observed.identities.end() || it->second.object_id.empty()) {
@@ -75,14 +75,20 @@ void PlanHolder(Context& ctx, AppPlan& ap, const std::vector<Owner>& wanted, con
       kept.insert(LowerAscii(p.object_id));
       continue;
     }
-    std::string address = fmt::format("{}[{}]", h.address, o.principal);
+    Address at = h.address;
+    at.keys = {o.principal};
+    std::string address = at.Render();
     json::object after{{"owner", o.principal}, {"ownerType", p.type}};
     // "principal" as in grants: the executor hands the provider the ids of the app it names.
     json::object payload{{"on", h.on}, {"principal", o.principal}, {"principalIsApp", o.principal_is_app}, {"ownerId", p.object_id}};
     std::vector<std::string> deps;
     if (!h.create_step.empty()) deps.push_back(h.create_step);
     if (!p.create_step.empty() && p.create_step != h.create_step) deps.push_back(p.create_step);
-    Change c{address, address, Action::kGrant, StepKind::kAddOwner, app.key, {}, after, payload, deps, o.loc, {}, false};
+    Change c = MakeStep(at, Action::kGrant, StepKind::kAddOwner);
+    c.after = after;
+    c.payload = payload;
+    c.after_steps = deps;
+    c.source = o.loc;
     c.notes.push_back(fmt::format("an owner of the {} can change who gets tokens for this app",
                                   std::string_view(h.on) == "application" ? "application" : "service principal"));
     ctx.Add(std::move(c));
@@ -91,21 +97,16 @@ void PlanHolder(Context& ctx, AppPlan& ap, const std::vector<Owner>& wanted, con
   for (const auto& o : have) {
     if (kept.count(o.id)) continue;
     std::string who = NameOf(ctx, o);
-    std::string address = fmt::format("{}[{}]", h.address, who);
-    if (ctx.plan.Find(address)) address = fmt::format("{}[{}]", h.address, o.id);  // two owners with one display name
+    Address at = h.address;
+    at.keys = {who};
+    if (ctx.plan.Find(at.Render())) at.keys = {o.id};  // two owners with one display name
     json::object before{{"owner", who}, {"ownerId", o.id}, {"ownerType", o.type}};
-    Change c{address,
-             address,
-             Action::kRevoke,
-             StepKind::kRemoveOwner,
-             app.key,
-             before,
-             {},
-             json::object{{"on", h.on}, {"ownerId", o.id}},
-             adds,
-             app.LocOf(h.key),
-             {},
-             true};
+    Change c = MakeStep(at, Action::kRevoke, StepKind::kRemoveOwner);
+    c.before = before;
+    c.payload = json::object{{"on", h.on}, {"ownerId", o.id}};
+    c.after_steps = adds;
+    c.source = app.LocOf(h.key);
+    c.widens_access_drift = true;
     c.notes.push_back("not in the manifest: an owner can change who gets tokens for this app");
     if (staying == 0 && &o == &have.back())
       c.notes.push_back(
@@ -123,13 +124,13 @@ void PlanOwners(Context& ctx, AppPlan& ap) {
   static const std::vector<ObservedOwner> kNone;
   if (app.owners) {
     const auto* have = ap.observed && ap.observed->owners ? &*ap.observed->owners : &kNone;
-    PlanHolder(ctx, ap, *app.owners, *have, {"owners", "application", "app." + app.key + ".owners", ap.create_step});
+    PlanHolder(ctx, ap, *app.owners, *have, {"owners", "application", PartOf(app.key, "owners"), ap.create_step});
   }
   if (app.sp_owners) {
     const ObservedServicePrincipal* sp = ap.observed && ap.observed->service_principal ? &*ap.observed->service_principal : nullptr;
     const auto* have = sp && sp->owners ? &*sp->owners : &kNone;
     PlanHolder(ctx, ap, *app.sp_owners, *have,
-               {"servicePrincipalOwners", "servicePrincipal", "app." + app.key + ".service_principal.owners", ap.sp_create_step});
+               {"servicePrincipalOwners", "servicePrincipal", PartOf(app.key, "service_principal.owners"), ap.sp_create_step});
   }
 }
 

@@ -170,12 +170,14 @@ void PlanRoles(Context& ctx, AppPlan& ap) {
   bool add = !SameRoles(s.added, s.observed), disable = !SameRoles(s.disabled, s.added), finish = !SameRoles(s.final, s.disabled);
   if (!add && !disable && !finish) return;
   int total = int(add) + int(disable) + int(finish), n = 0;
-  std::string base = "app." + app.key + ".roles";
+  Address roles = PartOf(app.key, "roles");
   SourceLoc loc = app.LocOf("appRoles");
   std::string previous;
-  auto step = [&](bool last, const char* suffix, StepKind kind, const Roles& from, const Roles& to, const char* why) {
-    std::string id = last ? base : base + suffix;
-    Change c{id, base, Action::kUpdate, kind, app.key, {}, {}, json::object{{"appRoles", ToArray(to)}}, {}, loc, {}, false};
+  auto step = [&](bool last, const char* variant, StepKind kind, const Roles& from, const Roles& to, const char* why) {
+    std::string id = last ? roles.Render() : roles.Variant(variant);
+    Change c = MakeStep(roles, Action::kUpdate, kind, id);
+    c.payload = json::object{{"appRoles", ToArray(to)}};
+    c.source = loc;
     if (kind == StepKind::kDisableRoles) {
       for (const auto& r : to)
         if (!Enabled(r) && Enabled(*ById(from, IdOfRole(r)))) c.after[fmt::format("role[{}]", ValueOf(r))] = json::object{{"isEnabled", false}};
@@ -190,7 +192,7 @@ void PlanRoles(Context& ctx, AppPlan& ap) {
     return id;
   };
   if (add) {
-    std::string id = step(!disable && !finish, "#add", StepKind::kUpdateRoles, s.observed, s.added,
+    std::string id = step(!disable && !finish, "add", StepKind::kUpdateRoles, s.observed, s.added,
                           "new and re-enabled roles first, so they can be granted before others go");
     for (const auto& r : s.added) {
       const json::object* o = ById(s.observed, IdOfRole(r));
@@ -199,7 +201,7 @@ void PlanRoles(Context& ctx, AppPlan& ap) {
   }
   if (disable) {
     ap.roles_disable_step =
-        step(!finish, "#disable", StepKind::kDisableRoles, s.added, s.disabled, "Graph changes or removes a role only once it is disabled");
+        step(!finish, "disable", StepKind::kDisableRoles, s.added, s.disabled, "Graph changes or removes a role only once it is disabled");
     for (const auto& o : s.observed)
       if (Enabled(o) && !Enabled(*ById(s.disabled, IdOfRole(o)))) ap.roles_disabled.insert(ValueOf(o));
   }

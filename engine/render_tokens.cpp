@@ -29,11 +29,11 @@ std::string TokenLifetimeNote(const std::vector<const Change*>& changes, int64_t
   std::set<std::string> who;
   for (const Change* c : changes) {
     if (c->kind == StepKind::kRevoke)
-      who.insert(fmt::format("{} ({} on app.{})", Str(c->before, "principal"), Str(c->before, "role"), c->app));
+      who.insert(fmt::format("{} ({} on {})", Str(c->before, "principal"), Str(c->before, "role"), AppAt(c->app).Render()));
     else if (TurnsAssignmentOn(*c))
-      who.insert(fmt::format("every identity without an assignment on app.{}", c->app));
+      who.insert(fmt::format("every identity without an assignment on {}", AppAt(c->app).Render()));
     else if (c->kind == StepKind::kDeleteApp)
-      who.insert(fmt::format("every holder of a token for app.{}", c->app));
+      who.insert(fmt::format("every holder of a token for {}", AppAt(c->app).Render()));
   }
   if (who.empty()) return {};
   std::time_t latest = static_cast<std::time_t>(now + 24 * 3600);
