@@ -20,7 +20,7 @@
 
 #include "bench/workload.h"
 #include "emulator/faults.h"
-#include "emulator/graph_service.h"
+#include "emulator/graph/graph_service.h"
 #include "emulator/local_tenant.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"

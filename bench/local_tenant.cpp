@@ -20,8 +20,8 @@
 #include <fmt/format.h>
 
 #include "bench/workload.h"
-#include "emulator/directory_store.h"
-#include "emulator/graph_service.h"
+#include "emulator/store/directory_store.h"
+#include "emulator/graph/graph_service.h"
 #include "emulator/local_tenant.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "bench/workload.h"
-#include "emulator/graph_service.h"
+#include "emulator/graph/graph_service.h"
 #include "emulator/local_tenant.h"
 #include "engine/executor.h"
 #include "engine/manifest.h"

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include "crypto/hash.h"
-#include "emulator/graph_call.h"
-#include "emulator/graph_entities.h"
-#include "emulator/json_read.h"
+#include "emulator/graph/graph_call.h"
+#include "emulator/graph/graph_entities.h"
+#include "emulator/graph/json_read.h"
 
 namespace entragate::emulator {
 

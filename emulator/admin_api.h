@@ -5,11 +5,11 @@
 #include <functional>
 #include <string>
 
-#include "emulator/directory_store.h"
+#include "emulator/store/directory_store.h"
 #include "emulator/faults.h"
-#include "emulator/graph_service.h"
-#include "emulator/managed_identity_service.h"
-#include "emulator/tenant_clock.h"
+#include "emulator/graph/graph_service.h"
+#include "emulator/identity/managed_identity_service.h"
+#include "emulator/store/tenant_clock.h"
 #include "net/http_message.h"
 
 namespace entragate::emulator {

@@ -22,8 +22,8 @@
 
 #include <boost/json/object.hpp>
 
-#include "emulator/graph_errors.h"
-#include "emulator/graph_limits.h"
+#include "emulator/graph/graph_errors.h"
+#include "emulator/graph/graph_limits.h"
 #include "base/result.h"
 #include "net/http_message.h"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "emulator/graph_service.h"
-#include "emulator/signing_key.h"
+#include "emulator/graph/graph_service.h"
+#include "emulator/identity/signing_key.h"
 
 namespace entragate::emulator {
 

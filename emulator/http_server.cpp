@@ -22,8 +22,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include "crypto/hash.h"
-#include "emulator/graph_entities.h"
-#include "emulator/graph_errors.h"
+#include "emulator/graph/graph_entities.h"
+#include "emulator/graph/graph_errors.h"
 
 namespace entragate::emulator {
 namespace {

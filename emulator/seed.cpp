@@ -9,7 +9,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/hash.h"
-#include "emulator/graph_entities.h"
+#include "emulator/graph/graph_entities.h"
 
 namespace entragate::emulator {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "emulator/directory_store.h"
+#include "emulator/store/directory_store.h"
 #include "base/result.h"
 
 namespace entragate::emulator {

@@ -1,7 +1,7 @@
 #pragma once
 // Rules Microsoft Graph enforces on the fields entragate manages (docs/graph-behaviour.md §1.4, §2.6, §2.7).
 // The manifest loader checks them so users get a located error before any request is sent. The local
-// tenant has its own, separately written reading (emulator/entra_rules.h) so that a wrong rule here is
+// tenant has its own, separately written reading (emulator/graph/entra_rules.h) so that a wrong rule here is
 // caught rather than repeated; tests/rules/rules_agreement_test.cpp checks that the two agree.
 
 #include <optional>

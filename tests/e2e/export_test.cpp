@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "emulator/directory_store.h"
-#include "emulator/graph_call.h"
-#include "emulator/graph_entities.h"
+#include "emulator/store/directory_store.h"
+#include "emulator/graph/graph_call.h"
+#include "emulator/graph/graph_entities.h"
 #include "engine/export.h"
 #include "providers/graph/provider/export_reader.h"
 #include "tests/e2e/rig.h"

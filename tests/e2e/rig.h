@@ -13,7 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "emulator/faults.h"
-#include "emulator/graph_service.h"
+#include "emulator/graph/graph_service.h"
 #include "emulator/local_tenant.h"
 #include "engine/diag_render.h"
 #include "engine/executor.h"

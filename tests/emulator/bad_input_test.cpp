@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "emulator/local_tenant.h"
-#include "emulator/store_token_directory.h"
+#include "emulator/graph/store_token_directory.h"
 #include "tests/emulator/graph_test_tenant.h"
 #include "tests/graph/tenant_fixture.h"
 

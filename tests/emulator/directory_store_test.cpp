@@ -7,7 +7,7 @@
 
 #include <boost/json.hpp>
 
-#include "emulator/directory_store.h"
+#include "emulator/store/directory_store.h"
 
 namespace fs = std::filesystem;
 namespace json = boost::json;

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "emulator/token_directory.h"
+#include "emulator/identity/token_directory.h"
 
 namespace entragate::emulator::testing {
 

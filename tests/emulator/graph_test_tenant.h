@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 #include <doctest/doctest.h>
 
-#include "emulator/graph_service.h"
+#include "emulator/graph/graph_service.h"
 #include "emulator/http_server.h"
 #include "providers/graph/transport/http_transport.h"
 #include "emulator/seed.h"

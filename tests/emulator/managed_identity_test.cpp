@@ -1,4 +1,4 @@
-#include "emulator/managed_identity_service.h"
+#include "emulator/identity/managed_identity_service.h"
 
 #include <string>
 #include <utility>
@@ -9,8 +9,8 @@
 
 #include "crypto/hash.h"
 #include "crypto/jwt.h"
-#include "emulator/signing_key.h"
-#include "emulator/token_service.h"
+#include "emulator/identity/signing_key.h"
+#include "emulator/identity/token_service.h"
 #include "net/http_message.h"
 #include "tests/emulator/fake_token_directory.h"
 #include "tests/emulator/json_test_helpers.h"

@@ -1,4 +1,4 @@
-#include "emulator/odata_filter.h"
+#include "emulator/graph/odata_filter.h"
 
 #include <string>
 #include <string_view>

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "emulator/directory_store.h"
+#include "emulator/store/directory_store.h"
 #include "emulator/local_tenant.h"
 
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 
 #include <boost/json.hpp>
 
-#include "emulator/directory_store.h"
+#include "emulator/store/directory_store.h"
 #include "tests/emulator/graph_test_tenant.h"
 
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "emulator/managed_identity_service.h"
+#include "emulator/identity/managed_identity_service.h"
 #include "tests/emulator/http_tenant.h"
 
 using namespace entragate;

@@ -3,7 +3,7 @@
 // directory: the tenant's keys and certificates (generated at run time, RSA once per process), the
 // directory, request builders and the exact refusals the identity platform answers with.
 
-#include "emulator/token_service.h"
+#include "emulator/identity/token_service.h"
 
 #include <sys/stat.h>
 
@@ -21,7 +21,7 @@
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
-#include "emulator/signing_key.h"
+#include "emulator/identity/signing_key.h"
 #include "net/http_message.h"
 #include "tests/emulator/fake_token_directory.h"
 #include "tests/emulator/json_test_helpers.h"

@@ -7,7 +7,7 @@
 
 #include <boost/json.hpp>
 
-#include "emulator/directory_store.h"
+#include "emulator/store/directory_store.h"
 #include "emulator/http_server.h"
 #include "engine/model.h"
 #include "providers/graph/provider/access_reader.h"

@@ -1,5 +1,5 @@
 // Graph's rules are read twice, on purpose: engine/graph_rules is what `validate` refuses before a
-// request is sent, emulator/entra_rules is what the local tenant refuses on the wire. Each was written
+// request is sent, emulator/graph/entra_rules is what the local tenant refuses on the wire. Each was written
 // from the documentation on its own, so that a mistake in one is caught by the other instead of
 // repeated. These tests feed both readings the same inputs and expect the documented verdict from each.
 #include <doctest/doctest.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "emulator/entra_rules.h"
+#include "emulator/graph/entra_rules.h"
 #include "engine/graph_rules.h"
 
 namespace engine = entragate::engine;
