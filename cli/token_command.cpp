@@ -13,12 +13,9 @@
 #include "cli/terminal.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
-#include "emulator/admin_api.h"
-#include "emulator/store/directory_store.h"
 #include "emulator/graph/graph_entities.h"
 #include "emulator/local_tenant.h"
 #include "emulator/identity/managed_identity_service.h"
-#include "emulator/store/tenant_clock.h"
 #include "engine/graph_rules.h"
 #include "providers/graph/credentials/managed_identity_credential.h"
 
@@ -35,30 +32,7 @@ struct TokenOptions {
   TargetOptions target;
 };
 
-struct Workload {
-  std::string host;       ///< where the identity's workload runs
-  std::string client_id;  ///< set for a user-assigned identity (the selector)
-  std::string kind;       ///< "system-assigned" / "user-assigned"
-};
-
-std::optional<Workload> FindWorkload(emulator::LocalTenant& local, const std::string& name, std::string& why) {
-  return local.store().Read([&](const emulator::StoreView& v) -> std::optional<Workload> {
-    const json::object* sp = nullptr;
-    for (const auto& [id, o] : v.All(emulator::Collection::kServicePrincipals))
-      if (o.at("servicePrincipalType") == "ManagedIdentity" && o.at("displayName") == json::value(name)) sp = &o;
-    if (!sp) {
-      why = fmt::format("no managed identity named '{}' in the local tenant", name);
-      return std::nullopt;
-    }
-    for (const auto& [host, h] : v.All(emulator::Collection::kHosts)) {
-      if (h.at("systemAssigned") == sp->at("id")) return Workload{host, "", "system-assigned"};
-      for (const auto& ua : h.at("userAssigned").as_array())
-        if (ua == sp->at("id")) return Workload{host, std::string(sp->at("appId").as_string()), "user-assigned"};
-    }
-    why = fmt::format("managed identity '{}' is not attached to any host", name);
-    return std::nullopt;
-  });
-}
+using Workload = emulator::ManagedIdentityWorkload;
 
 net::Request ManagedIdentityRequest(const emulator::LocalTenantEndpoints& e, const Workload& w, const TokenOptions& o) {
   std::string resource = net::PercentEncode(o.resource);
@@ -119,9 +93,7 @@ void PrintCacheState(emulator::LocalTenant& local, const std::set<std::string>& 
   const json::value* exp = jwt->payload.if_contains("exp");
   const json::value* uti = jwt->payload.if_contains("uti");
   if (!iat || !iat->is_int64() || !exp || !exp->is_int64() || !uti || !uti->is_string()) return;
-  emulator::TenantClock clock;
-  emulator::RestoreClock(local.store(), clock);
-  const std::int64_t now = clock.NowSeconds();
+  const std::int64_t now = local.TenantNowSeconds();
   const std::string until = emulator::IsoTime(exp->as_int64() - emulator::kManagedIdentityCacheMargin);
   if (kept.count(std::string(uti->as_string()))) {
     fmt::print(
@@ -136,14 +108,7 @@ void PrintCacheState(emulator::LocalTenant& local, const std::set<std::string>& 
 // A manifest app key (its uniqueName) stands for that application's first App ID URI, or appId.
 std::string ResolveResource(emulator::LocalTenant& local, const std::string& resource) {
   if (resource.find("://") != std::string::npos || engine::IsGuid(resource)) return resource;
-  return local.store().Read([&](const emulator::StoreView& v) {
-    for (const auto& [id, app] : v.All(emulator::Collection::kApplications)) {
-      if (app.at("uniqueName") != json::value(resource)) continue;
-      const json::array& uris = app.at("identifierUris").as_array();
-      return uris.empty() ? std::string(app.at("appId").as_string()) : std::string(uris[0].as_string());
-    }
-    return resource;
-  });
+  return local.ResourceOfApp(resource).value_or(resource);
 }
 
 int RunLocal(TokenOptions o) {
@@ -152,10 +117,9 @@ int RunLocal(TokenOptions o) {
     fmt::print(stderr, "entragate: {}\n", target.error().message);
     return kExitError;
   }
-  std::string why;
-  auto workload = FindWorkload(*target.value()->local(), o.identity, why);
-  if (!workload) {
-    fmt::print(stderr, "entragate: {}\n", why);
+  auto workload = target.value()->local()->FindWorkload(o.identity);
+  if (!workload.ok()) {
+    fmt::print(stderr, "entragate: {}\n", workload.error().message);
     return kExitError;
   }
   if (o.protocol == "imds" && o.target.imds_host != workload->host) {

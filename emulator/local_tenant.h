@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/json/object.hpp>
@@ -59,6 +60,13 @@ struct LocalTenantEndpoints {
   boost::json::object ToJson() const;
 };
 
+/// Where a managed identity's workload runs: the host whose endpoints hand out its tokens.
+struct ManagedIdentityWorkload {
+  std::string host;
+  std::string client_id;  ///< set for a user-assigned identity (the selector the workload sends)
+  std::string kind;       ///< "system-assigned" / "user-assigned"
+};
+
 class LocalTenant {
  public:
   static base::Result<std::unique_ptr<LocalTenant>> Start(const LocalTenantOptions& options);
@@ -70,6 +78,15 @@ class LocalTenant {
   FaultInjector& faults();
   ManagedIdentityService& identities();
   void Stop();
+
+  // What `entragate token` asks of the local tenant (local_tenant_lookups.cpp), so that the CLI
+  // needs none of the store's layout.
+  /// The workload of the managed identity with this display name; kNotFound says why not.
+  base::Result<ManagedIdentityWorkload> FindWorkload(const std::string& managed_identity_name);
+  /// The application whose uniqueName is `unique_name`: its first App ID URI, else its appId.
+  std::optional<std::string> ResourceOfApp(const std::string& unique_name);
+  /// The tenant's clock (it may run ahead of the system's: `serve` can advance it), in seconds.
+  int64_t TenantNowSeconds();
 
  private:
   struct Impl;
