@@ -241,6 +241,7 @@ class Run {
       out.status = !r.ok ? StepStatus::kFailed : r.unchanged ? StepStatus::kUnchanged : StepStatus::kDone;
       out.error = r.error;
       if (r.ok && r.learnt) Learn(ctx_, *out.change, *r.learnt);
+      if (r.ok && r.wrote_app) ctx_.apps[out.change->app].written = true;
       running_[i] = false;
       MarkSettled(i);
       if (!r.ok) failed.push_back(i);

@@ -25,6 +25,9 @@ struct AppIds {
   std::string object_id;
   std::string app_id;
   std::string sp_id;
+  /// This run wrote the application, its roles or its service principal (a step said wrote_app):
+  /// Graph may not show the change everywhere yet, so what depends on it may meet replication lag.
+  bool written = false;
 };
 
 struct ApplyContext {
@@ -37,6 +40,7 @@ struct StepResult {
   bool unchanged = false;        ///< already in effect (an upsert that changed nothing, "already gone")
   Error error;                   ///< when !ok: Graph's code, message and request-id
   std::optional<AppIds> learnt;  ///< ids a create step made known
+  bool wrote_app = false;        ///< it changed the application or its service principal (AppIds::written)
 };
 
 class Provider {

@@ -4,8 +4,6 @@
 // idempotent (upserts by alternate key; "already exists" and "already gone" count as done).
 
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 
 #include "engine/provider.h"
@@ -29,10 +27,6 @@ class GraphProvider : public engine::Provider {
   /// Fills state.deleted with the deleted items the manifest's missing apps match.
   engine::Status ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state);
   GraphClient& client_;
-  std::mutex mutex_;
-  /// App keys whose application, roles or service principal this run wrote: a later request that
-  /// depends on them may meet replication lag (404, or Graph's 400s for a reference not there yet).
-  std::set<std::string> written_;
 };
 
 /// The Graph properties the planner compares; reads ask only for these.

@@ -53,9 +53,6 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
   std::vector<GraphRequest> requests;
   std::vector<StepResult> results(steps.size());
   std::vector<int> request_of(steps.size(), -1);
-  // Calls may run at once (a pipelined apply): the lock guards only what this run wrote, never
-  // the requests in flight.
-  std::unique_lock lock(mutex_);
   auto ids = [&](const std::string& key) {
     auto it = ctx.apps.find(key);
     return it == ctx.apps.end() ? engine::AppIds{} : it->second;
@@ -104,7 +101,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         const json::value* is_app = c.payload.if_contains("principalIsApp");
         if (is_app && is_app->is_bool() && is_app->as_bool()) {
           principal = ids(JsonString(c.payload, "principal")).sp_id;
-          r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
+          r.consistency_expected = ids(JsonString(c.payload, "principal")).written;
         }
         if (app.sp_id.empty() || principal.empty()) {
           results[i] = Failed(Missing(c, "service principal"));
@@ -145,7 +142,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         const json::value* is_app = c.payload.if_contains("principalIsApp");
         if (c.kind == StepKind::kAddOwner && is_app && is_app->is_bool() && is_app->as_bool()) {
           owner = ids(JsonString(c.payload, "principal")).sp_id;
-          r.consistency_expected = written_.count(JsonString(c.payload, "principal")) > 0;
+          r.consistency_expected = ids(JsonString(c.payload, "principal")).written;
         }
         if (holder.empty() || owner.empty()) {
           results[i] = Failed(Missing(c, on_app ? "object id" : "service principal"));
@@ -164,13 +161,11 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
         break;
       }
     }
-    r.consistency_expected = r.consistency_expected || written_.count(c.app) > 0;
+    r.consistency_expected = r.consistency_expected || app.written;
     request_of[i] = static_cast<int>(requests.size());
     requests.push_back(std::move(r));
   }
-  lock.unlock();
   auto responses = client_.SendBatch(requests);
-  lock.lock();
   // Creates that found the object already there (204) return no ids: look them up in one more round.
   std::vector<size_t> lookups;
   std::vector<GraphRequest> lookup_requests;
@@ -195,7 +190,7 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
     results[i] = Done();
     if (c.kind != StepKind::kGrant && c.kind != StepKind::kRevoke && c.kind != StepKind::kDeleteApp && c.kind != StepKind::kAddOwner &&
         c.kind != StepKind::kRemoveOwner)
-      written_.insert(c.app);
+      results[i].wrote_app = true;
     if (c.kind == StepKind::kRestoreApp) {  // the restored app's ids, for the steps that follow
       const json::object* b = resp.value().body.if_object();
       results[i].learnt =
@@ -218,7 +213,6 @@ std::vector<StepResult> GraphProvider::Apply(const std::vector<const Change*>& s
               : GraphRequest{"GET", "/servicePrincipals" + KeySegment("appId", ids(c.app).app_id) + "?$select=id", {}, std::nullopt, true, true});
     }
   }
-  lock.unlock();
   auto found = client_.SendBatch(lookup_requests);
   for (size_t k = 0; k < lookups.size(); ++k) {
     size_t i = lookups[k];
