@@ -30,7 +30,8 @@ TEST_CASE("every request carries the bearer token and a fresh client-request-id,
 
 TEST_CASE("low priority marks every request and every batch sub-request") {
   Harness h;
-  auto client = h.Client([](GraphClientOptions& o) { o.low_priority = true; });
+  auto client = h.Client();
+  GraphClient::LowPriority low(*client, true);
   h.transport.responder = [](const std::string&, const std::string&, const net::Headers&) { return Answer{200, json::object{}, {}}; };
   REQUIRE(client->Send(Get("/applications")).ok());
   auto results = client->SendBatch({Get("/applications"), Get("/servicePrincipals")});

@@ -79,7 +79,6 @@ struct ClientStats {
 
 struct GraphClientOptions {
   std::string graph_root;         ///< the version root, e.g. https://graph.microsoft.com/v1.0 (no trailing '/')
-  bool low_priority = false;      ///< `x-ms-throttle-priority: Low` on every request (drift scans)
   int max_batches_in_flight = 4;  ///< concurrent $batch requests in SendBatch / ListAll
   RetryLimits limits;
   /// Graph's budget for this app + tenant (--graph-budget). Unset: the small tier, raised while the
@@ -144,9 +143,8 @@ class GraphClient {
   std::vector<engine::Result<std::vector<boost::json::object>>> ListAllQueries(const std::vector<GraphRequest>& queries);
 
   ClientStats stats() const;
-  /// True while requests go out at low throttle priority: options.low_priority, or a LowPriority
-  /// scope is open.
-  bool low_priority() const { return options_.low_priority || low_priority_scopes_.load() > 0; }
+  /// True while a LowPriority scope is open: requests go out at low throttle priority.
+  bool low_priority() const { return low_priority_scopes_.load() > 0; }
   /// While it lives, every request this client sends is marked `x-ms-throttle-priority: Low` and
   /// keeps the pacer's larger reserve (a drift scan's read). `on` false: a scope that does nothing.
   class LowPriority {
