@@ -25,6 +25,17 @@ Change& Context::Add(Change change) {
   return plan.changes.back();
 }
 
+std::string Context::IdentityNameOf(const std::string& principal_id, const std::string& fallback) const {
+  if (!identity_by_id_) {
+    identity_by_id_.emplace();
+    // In name order, the last name wins where two identities resolved to one object.
+    for (const auto& [name, id] : observed.identities)
+      if (!id.object_id.empty()) (*identity_by_id_)[LowerAscii(id.object_id)] = name;
+  }
+  auto it = identity_by_id_->find(LowerAscii(principal_id));
+  return it == identity_by_id_->end() ? fallback : it->second;
+}
+
 std::string Str(const json::value& object, const char* key) {
   const json::object* o = object.if_object();
   const json::value* v = o ? o->if_contains(key) : nullptr;
@@ -298,9 +309,7 @@ std::vector<std::string> LosersOf(const Context& ctx, const ObservedApp& o) {
   if (const json::value* roles = o.graph.if_contains("appRoles"); roles && roles->is_array())
     for (const auto& r : roles->as_array()) role_values[LowerAscii(Str(r, "id"))] = Str(r, "value");
   for (const auto& a : o.service_principal->assigned_to) {
-    std::string who = a.principal_display_name.empty() ? a.principal_id : a.principal_display_name;
-    for (const auto& [name, id] : ctx.observed.identities)
-      if (LowerAscii(id.object_id) == LowerAscii(a.principal_id)) who = name;
+    std::string who = ctx.IdentityNameOf(a.principal_id, a.principal_display_name.empty() ? a.principal_id : a.principal_display_name);
     std::string role = role_values.count(a.app_role_id) ? role_values[a.app_role_id] : a.app_role_id;
     out.push_back(fmt::format("{} ({})", who, role.empty() ? "default access" : role));
   }
@@ -463,7 +472,7 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
   plan.manifest_files = desired.files;
   plan.environment = desired.environment;
   plan.only_apps = desired.only_apps;
-  Context ctx{desired, observed, diags, plan, {}};
+  Context ctx{desired, observed, diags, plan, {}, {}};
   CheckTenantGuard(ctx);
   for (const auto& app : desired.apps) {
     AppPlan& ap = ctx.apps[app.key];
@@ -521,23 +530,27 @@ std::string ObservedDigest(const ObservedState& observed) {
     text += ':';
     text += json::serialize(value);
   };
+  auto ids = [&](const char* name, const auto& items, auto id_of) {
+    text += fmt::format(",\"{}\":[", name);
+    for (size_t i = 0; i < items.size(); ++i) text += (i ? "," : "") + json::serialize(json::string(id_of(items[i])));
+    text += ']';
+  };
+  // Each entry is {"app":…,"sp":…,"required":…,"assignments":[…]} (then "owners", "spOwners" when
+  // read), written piece by piece: the app's JSON is serialised where it is, never copied.
   for (const auto& [key, app] : observed.apps) {
-    json::array assignments;
-    if (app.service_principal)
-      for (const auto& a : app.service_principal->assigned_to) assignments.push_back(json::string(a.id));
-    json::object entry{{"app", app.graph},
-                       {"sp", app.service_principal ? json::value(app.service_principal->object_id) : json::value(nullptr)},
-                       {"required", app.service_principal && app.service_principal->assignment_required},
-                       {"assignments", std::move(assignments)}};
+    const ObservedServicePrincipal* sp = app.service_principal ? &*app.service_principal : nullptr;
+    if (text.size() > 1) text += ',';
+    text += json::serialize(json::string(key));
+    text += ":{\"app\":" + json::serialize(app.graph);
+    text += ",\"sp\":" + (sp ? json::serialize(json::string(sp->object_id)) : std::string("null"));
+    text += sp && sp->assignment_required ? ",\"required\":true" : ",\"required\":false";
+    static const std::vector<ObservedAssignment> kNone;
+    ids("assignments", sp ? sp->assigned_to : kNone, [](const ObservedAssignment& a) { return a.id; });
     // Owners only when read (the manifest states them), so digests of sets without owners stay as they were.
-    auto ids = [](const std::vector<ObservedOwner>& owners) {
-      json::array out;
-      for (const auto& o : owners) out.push_back(json::string(o.id));
-      return out;
-    };
-    if (app.owners) entry["owners"] = ids(*app.owners);
-    if (app.service_principal && app.service_principal->owners) entry["spOwners"] = ids(*app.service_principal->owners);
-    member(key, entry);
+    auto owner_id = [](const ObservedOwner& o) { return o.id; };
+    if (app.owners) ids("owners", *app.owners, owner_id);
+    if (sp && sp->owners) ids("spOwners", *sp->owners, owner_id);
+    text += '}';
   }
   json::array prunable;
   for (const auto& p : observed.prunable) prunable.push_back(json::string(p.object_id));

@@ -1,6 +1,8 @@
 // The service principal and `access`: grants before assignment is required, revokes last (so
 // identities that stay allowed never lose access), revokes of a removed role before the role goes.
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -104,7 +106,11 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
   const App& app = *ap.app;
   if (!app.access) return;
   const ObservedServicePrincipal* sp = ap.observed && ap.observed->service_principal ? &*ap.observed->service_principal : nullptr;
-  std::vector<const ObservedAssignment*> kept;
+  std::unordered_set<const ObservedAssignment*> kept;
+  // Principal and role ids folded once: an app can hold thousands of assignments.
+  std::unordered_map<std::string, const ObservedAssignment*> held;
+  if (sp)
+    for (const auto& a : sp->assigned_to) held[LowerAscii(a.principal_id) + '/' + LowerAscii(a.app_role_id)] = &a;
   for (const auto& g : *app.access) {
     Principal p = ResolvePrincipal(ctx, g);
     if (!p.ok) {
@@ -115,14 +121,11 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     }
     if (!CheckMemberType(ctx, ap, g, p)) continue;
     std::string role_id = RoleIdFor(ap, g.role);
-    const ObservedAssignment* existing = nullptr;
-    if (sp && !p.object_id.empty())
-      for (const auto& a : sp->assigned_to)
-        if (LowerAscii(a.principal_id) == LowerAscii(p.object_id) && LowerAscii(a.app_role_id) == role_id) existing = &a;
-    if (existing) {
-      kept.push_back(existing);
-      continue;
-    }
+    if (!p.object_id.empty())
+      if (auto it = held.find(LowerAscii(p.object_id) + '/' + role_id); it != held.end()) {
+        kept.insert(it->second);
+        continue;
+      }
     std::string address = AccessAt(app.key, g.role, g.principal).Render();
     json::object after{{"principal", g.principal}, {"principalType", p.type}, {"role", g.role}, {"appRoleId", role_id}};
     json::object payload{{"principal", g.principal}, {"principalIsApp", g.principal_is_app}, {"principalId", p.object_id}, {"appRoleId", role_id}};
@@ -144,11 +147,9 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
   }
   if (!sp) return;
   for (const auto& a : sp->assigned_to) {
-    if (std::find(kept.begin(), kept.end(), &a) != kept.end()) continue;
+    if (kept.count(&a)) continue;
     std::string role = RoleValueFor(ap, a.app_role_id);
-    std::string who = a.principal_display_name.empty() ? a.principal_id : a.principal_display_name;
-    for (const auto& [name, id] : ctx.observed.identities)
-      if (LowerAscii(id.object_id) == LowerAscii(a.principal_id)) who = name;
+    std::string who = ctx.IdentityNameOf(a.principal_id, a.principal_display_name.empty() ? a.principal_id : a.principal_display_name);
     Address at = AccessAt(app.key, role, who);
     std::string address = at.Render();
     json::object before{

@@ -2,8 +2,10 @@
 // Internals shared by the planner's translation units. Not for use outside engine/planner*.cpp.
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -42,6 +44,9 @@ struct Context {
   std::map<std::string, AppPlan> apps;  ///< by key
 
   Change& Add(Change change);
+  /// The manifest's name for a principal id (any case), else `fallback`.
+  std::string IdentityNameOf(const std::string& principal_id, const std::string& fallback) const;
+  mutable std::optional<std::unordered_map<std::string, std::string>> identity_by_id_;  ///< lower-case object id -> name
 };
 
 /// A string member of a JSON object read from the tenant; empty when absent or not a string.
