@@ -116,20 +116,21 @@ GraphRequest Envelope(const std::vector<GraphRequest>& requests, const std::vect
 }
 
 // Sub-responses by id; they may come in any order. One without an id or a status is left out.
-std::map<std::string, GraphResponse> SubResponses(const GraphResponse& envelope) {
+// Each sub-response's body is moved out of the envelope, not copied: a page of 999 items is large.
+std::map<std::string, GraphResponse> SubResponses(GraphResponse& envelope) {
   std::map<std::string, GraphResponse> answers;
-  const json::object* body = envelope.body.if_object();
-  const json::value* responses = body ? body->if_contains("responses") : nullptr;
+  json::object* body = envelope.body.if_object();
+  json::value* responses = body ? body->if_contains("responses") : nullptr;
   if (!responses || !responses->is_array()) return answers;
-  for (const auto& v : responses->get_array()) {
-    const json::object* o = v.if_object();
+  for (auto& v : responses->get_array()) {
+    json::object* o = v.if_object();
     const json::value* id = o ? o->if_contains("id") : nullptr;
     std::optional<int> status = StatusOf(o ? o->if_contains("status") : nullptr);
     if (!id || !id->is_string() || !status) continue;
     GraphResponse sub;
     sub.status = *status;
     sub.headers = HeadersOf(o->if_contains("headers"));
-    if (const json::value* b = o->if_contains("body")) sub.body = *b;
+    if (json::value* b = o->if_contains("body")) sub.body = std::move(*b);
     sub.request_id = GraphRequestId(sub.headers, sub.body);
     if (sub.request_id.empty()) sub.request_id = envelope.request_id;
     answers[std::string(id->get_string())] = std::move(sub);

@@ -17,14 +17,14 @@ Error PageError(const GraphRequest& query, const std::string& what) {
   return engine::MakeError(Error::Kind::kInternal, fmt::format("{}: {}", RequestKind(query.method, query.path), what));
 }
 
-// Appends the page's items; returns its nextLink, or "" on the last page.
-engine::Result<std::string> TakePage(const GraphRequest& query, const json::value& body, std::vector<json::object>& items) {
-  const json::object* page = body.if_object();
-  const json::value* value = page ? page->if_contains("value") : nullptr;
+// Moves the page's items out of its body; returns its nextLink, or "" on the last page.
+engine::Result<std::string> TakePage(const GraphRequest& query, json::value& body, std::vector<json::object>& items) {
+  json::object* page = body.if_object();
+  json::value* value = page ? page->if_contains("value") : nullptr;
   if (!value || !value->is_array()) return PageError(query, "the response is not a collection page (no \"value\" array)");
-  for (const auto& item : value->get_array()) {
+  for (auto& item : value->get_array()) {
     if (!item.is_object()) return PageError(query, "a collection item is not an object");
-    items.push_back(item.get_object());
+    items.push_back(std::move(item.get_object()));
   }
   const json::value* next = page->if_contains("@odata.nextLink");
   if (!next || next->is_null()) return std::string();

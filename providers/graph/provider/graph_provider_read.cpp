@@ -112,12 +112,12 @@ engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<s
   return r;
 }
 
-engine::ObservedApp ToObservedApp(const json::object& app) {
+engine::ObservedApp ToObservedApp(json::object app) {
   engine::ObservedApp o;
   o.object_id = LowerAscii(JsonString(app, "id"));
   o.app_id = LowerAscii(JsonString(app, "appId"));
   o.unique_name = JsonString(app, "uniqueName");
-  o.graph = app;
+  o.graph = std::move(app);
   return o;
 }
 
@@ -230,8 +230,14 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       hits.push_back(&it->first);
     }
     for (const std::string* oid : hits) {
-      state.apps[app.key] = ToObservedApp(apps_by_id.at(*oid));
-      matched.insert(*oid);
+      // The read JSON moves into the observed app; an object two manifest apps match (a key and
+      // an adopt id) is copied from the first one's.
+      if (matched.insert(*oid).second) {
+        state.apps[app.key] = ToObservedApp(std::move(apps_by_id.at(*oid)));
+      } else {
+        auto first = std::find_if(state.apps.begin(), state.apps.end(), [&](const auto& kv) { return kv.second.object_id == *oid; });
+        if (first != state.apps.end()) state.apps[app.key] = engine::ObservedApp(first->second);
+      }
     }
   }
   // A managed app that lost its marker tag (drift) is still found by its alternate key.
@@ -258,8 +264,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   }
   if (auto deleted = ReadDeletedApps(desired, state); !deleted.ok()) return deleted.error();
   bool prune = desired.settings.prune_apps && !owner_tag.empty();
-  for (const auto& [oid, o] : apps_by_id)
-    if (!matched.count(oid) && prune && HasTag(o, owner_tag)) state.prunable.push_back(ToObservedApp(o));
+  for (auto& [oid, o] : apps_by_id)
+    if (!matched.count(oid) && prune && HasTag(o, owner_tag)) state.prunable.push_back(ToObservedApp(std::move(o)));
   // Round 2: service principals not found through the tag (e.g. made elsewhere), then assignments.
   // Prunable apps are read as fully as managed ones: the plan says what goes with them.
   std::vector<engine::ObservedApp*> all;
@@ -274,7 +280,7 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       if (!r.ok()) return r.error();
       for (auto& o : r.value()) {
         if (auto bad = CheckAnswer(Answer::kServicePrincipal, o)) return *bad;
-        sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = o;
+        sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = std::move(o);
       }
     }
   }
