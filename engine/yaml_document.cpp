@@ -1,14 +1,14 @@
 #include "engine/yaml_document.h"
 
+#include <optional>
 #include <regex>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include "engine/yaml_bytes.h"
+#include "engine/yaml_core_schema.h"
 #include "engine/yaml_strict.h"
 
 namespace entragate::engine {
@@ -28,99 +28,134 @@ class Refused : public std::runtime_error {
   YAML::Mark mark_;
 };
 
-// Walks the parser's events without building a tree. yaml-cpp shares aliased nodes, so parsing never
-// explodes, but anything that later walks the tree would visit an alias as often as it is referenced:
-// count nodes as if aliases were expanded, and refuse documents where that count runs away.
-// With `expected` (the conformant parser's events), every event must also match the next expected
-// one, so the tree yaml-cpp builds from the same events says what YAML 1.2 says.
-class ExpansionCounter : public YAML::EventHandler {
+YAML::Mark MarkAt(const StrictEvent& e) {
+  YAML::Mark mark;
+  mark.line = e.line - 1;
+  mark.column = e.column - 1;
+  return mark;
+}
+
+// yaml-cpp shares aliased nodes, so parsing never explodes, but anything that later walks the tree
+// visits an alias as often as it is referenced: count the conformant parser's nodes as if aliases
+// were expanded, and refuse documents where that count runs away, before yaml-cpp reads them.
+void CheckExpansion(const std::vector<StrictEvent>& events, const YamlLimits& limits) {
+  struct Frame {
+    const std::string* anchor;
+    size_t count;
+  };
+  std::vector<Frame> stack;
+  std::unordered_map<std::string, size_t> anchored_size;
+  size_t total = 0;
+  // Counts saturate at the limit, so the sums cannot overflow.
+  auto add = [&](const StrictEvent& at, size_t n) {
+    total = std::min(total + n, limits.max_expanded_nodes + 1);
+    for (auto& f : stack) f.count = std::min(f.count + n, limits.max_expanded_nodes + 1);
+    if (total > limits.max_expanded_nodes)
+      throw Refused("E0005", MarkAt(at),
+                    fmt::format("YAML aliases expand to more than {} nodes; refusing to read this "
+                                "document (an alias expansion bomb?)",
+                                limits.max_expanded_nodes));
+  };
+  for (const auto& e : events) {
+    switch (e.kind) {
+      case StrictEvent::Kind::kMapStart:
+      case StrictEvent::Kind::kSeqStart:
+        add(e, 1);
+        stack.push_back({&e.anchor, 1});
+        break;
+      case StrictEvent::Kind::kMapEnd:
+      case StrictEvent::Kind::kSeqEnd:
+        if (!stack.empty()) {
+          if (!stack.back().anchor->empty()) anchored_size[*stack.back().anchor] = stack.back().count;
+          stack.pop_back();
+        }
+        break;
+      case StrictEvent::Kind::kScalar:
+      case StrictEvent::Kind::kNull:
+        add(e, 1);
+        if (!e.anchor.empty()) anchored_size[e.anchor] = 1;
+        break;
+      case StrictEvent::Kind::kAlias: {
+        auto it = anchored_size.find(e.anchor);
+        add(e, it == anchored_size.end() ? 1 : it->second);
+        break;
+      }
+    }
+  }
+}
+
+// The tree yaml-cpp built must say what YAML 1.2 says: walked in document order, every node matches
+// the conformant parser's next event. An alias matches its node without a walk (its anchor's node
+// was compared where it stood).
+class TreeMatcher {
  public:
-  ExpansionCounter(const YamlLimits& limits, const std::vector<StrictEvent>* expected = nullptr) : limits_(limits), expected_(expected) {}
+  explicit TreeMatcher(const std::vector<StrictEvent>& expected) : expected_(expected) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Match(mark, StrictEvent::Kind::kNull);
-    Leaf(mark, anchor);
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
-    Match(mark, StrictEvent::Kind::kScalar, tag == "?", &value);
-    Leaf(mark, anchor);
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Match(mark, StrictEvent::Kind::kAlias);
-    auto it = anchored_size_.find(anchor);
-    Add(mark, it == anchored_size_.end() ? 1 : it->second);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
-    Match(mark, StrictEvent::Kind::kSeqStart);
-    Open(mark, anchor);
-  }
-  void OnSequenceEnd() override {
-    Match(YAML::Mark::null_mark(), StrictEvent::Kind::kSeqEnd);
-    Close();
-  }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
-    Match(mark, StrictEvent::Kind::kMapStart);
-    Open(mark, anchor);
-  }
-  void OnMapEnd() override {
-    Match(YAML::Mark::null_mark(), StrictEvent::Kind::kMapEnd);
-    Close();
-  }
-
-  /// Throws when yaml-cpp stopped short of the conformant parser's events.
-  void Finish() const {
-    if (expected_ && next_ < expected_->size()) Disagree((*expected_)[next_], Show((*expected_)[next_]), "nothing");
+  void Match(const YAML::Node& root) {
+    // "..." or a comment alone: YAML 1.2 sees no document, yaml-cpp an empty one. Same meaning.
+    if (expected_.empty() && root.IsNull()) return;
+    Walk(root);
+    if (next_ < expected_.size()) Disagree(expected_[next_], Show(expected_[next_]), "nothing");
   }
 
  private:
-  struct Frame {
-    YAML::anchor_t anchor;
-    size_t count;
-  };
-
-  void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
-    Add(mark, 1);
-    if (anchor) anchored_size_[anchor] = 1;
+  void Walk(const YAML::Node& node) {
+    const StrictEvent* want = Next(node);
+    if (want->kind == StrictEvent::Kind::kAlias) return;
+    switch (node.Type()) {
+      case YAML::NodeType::Sequence:
+        Expect(*want, node, StrictEvent::Kind::kSeqStart);
+        for (const auto& item : node) Walk(item);
+        Expect(*Next(node), node, StrictEvent::Kind::kSeqEnd);
+        return;
+      case YAML::NodeType::Map:
+        Expect(*want, node, StrictEvent::Kind::kMapStart);
+        for (const auto& entry : node) {
+          Walk(entry.first);
+          Walk(entry.second);
+        }
+        Expect(*Next(node), node, StrictEvent::Kind::kMapEnd);
+        return;
+      case YAML::NodeType::Scalar: {
+        bool plain = node.Tag() == "?";
+        if (want->kind != StrictEvent::Kind::kScalar || want->plain != plain || want->value != node.Scalar())
+          Disagree(*want, Show(*want), Show(Seen(node)));
+        return;
+      }
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined: Expect(*want, node, StrictEvent::Kind::kNull); return;
+    }
   }
-  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
-    Add(mark, 1);
-    if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw Refused("E0005", mark, fmt::format("YAML nesting is deeper than {} levels; refusing to read it", limits_.max_depth));
-    stack_.push_back({anchor, 1});
+  const StrictEvent* Next(const YAML::Node& node) {
+    if (next_ >= expected_.size()) {
+      StrictEvent got = Seen(node);
+      Disagree(got, "nothing more", Show(got));
+    }
+    return &expected_[next_++];
   }
-  void Close() {
-    Frame done = stack_.back();
-    stack_.pop_back();
-    if (done.anchor) anchored_size_[done.anchor] = done.count;
+  static void Expect(const StrictEvent& want, const YAML::Node& node, StrictEvent::Kind kind) {
+    if (want.kind != kind) Disagree(want, Show(want), Show(Seen(node, kind)));
   }
-  // Counts saturate at the limit, so the sums cannot overflow.
-  void Add(const YAML::Mark& mark, size_t n) {
-    total_ = std::min(total_ + n, limits_.max_expanded_nodes + 1);
-    for (auto& f : stack_) f.count = std::min(f.count + n, limits_.max_expanded_nodes + 1);
-    if (total_ > limits_.max_expanded_nodes)
-      throw Refused("E0005", mark,
-                    fmt::format("YAML aliases expand to more than {} nodes; refusing to read this "
-                                "document (an alias expansion bomb?)",
-                                limits_.max_expanded_nodes));
-  }
-
-  void Match(const YAML::Mark& mark, StrictEvent::Kind kind, bool plain = false, const std::string* value = nullptr) {
-    if (!expected_) return;
-    // "..." or a comment alone: YAML 1.2 sees no document, yaml-cpp an empty one. Same meaning.
-    if (expected_->empty() && next_ == 0 && kind == StrictEvent::Kind::kNull) return;
-    StrictEvent got{kind, plain, value ? *value : std::string(), mark.line + 1, mark.column + 1};
-    if (next_ >= expected_->size()) Disagree(got, "nothing more", Show(got));
-    const StrictEvent& want = (*expected_)[next_++];
-    bool same = want.kind == kind && (kind != StrictEvent::Kind::kScalar || (want.plain == plain && want.value == *value));
-    if (!same) Disagree(want, Show(want), Show(got));
+  // What yaml-cpp read at `node`, as an event (`kind` for the end of a collection).
+  static StrictEvent Seen(const YAML::Node& node, std::optional<StrictEvent::Kind> kind = std::nullopt) {
+    StrictEvent e;
+    e.line = node.Mark().line + 1;
+    e.column = node.Mark().column + 1;
+    switch (node.Type()) {
+      case YAML::NodeType::Sequence: e.kind = StrictEvent::Kind::kSeqStart; break;
+      case YAML::NodeType::Map: e.kind = StrictEvent::Kind::kMapStart; break;
+      case YAML::NodeType::Scalar:
+        e.kind = StrictEvent::Kind::kScalar;
+        e.plain = node.Tag() == "?";
+        e.value = node.Scalar();
+        break;
+      default: e.kind = StrictEvent::Kind::kNull;
+    }
+    if (kind) e.kind = *kind;
+    return e;
   }
   [[noreturn]] static void Disagree(const StrictEvent& at, const std::string& want, const std::string& got) {
-    YAML::Mark mark;
-    mark.line = at.line - 1;
-    mark.column = at.column - 1;
-    throw Refused("E0004", mark,
+    throw Refused("E0004", MarkAt(at),
                   fmt::format("unsupported YAML: YAML 1.2 reads {} here, but entragate's reader would read {}; "
                               "write this value more simply (one line, plain or quoted, without rare escapes "
                               "such as \\N)",
@@ -132,12 +167,8 @@ class ExpansionCounter : public YAML::EventHandler {
     return fmt::format("{} '{}'", yaml_detail::Describe(e), text);
   }
 
-  const YamlLimits& limits_;
-  const std::vector<StrictEvent>* expected_;
+  const std::vector<StrictEvent>& expected_;
   size_t next_ = 0;
-  std::vector<Frame> stack_;
-  std::unordered_map<YAML::anchor_t, size_t> anchored_size_;
-  size_t total_ = 0;
 };
 
 SourceLoc MarkLoc(const std::string& file, const YAML::Mark& mark) {
@@ -160,17 +191,9 @@ std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::
   auto strict = yaml_detail::ReadStrictEvents(file, text, diags, limits.max_depth);
   if (!strict) return std::nullopt;
   try {
-    std::istringstream first_pass(text);
-    YAML::Parser parser(first_pass);
-    ExpansionCounter counter(limits, &*strict);
-    parser.HandleNextDocument(counter);
-    counter.Finish();
-    ExpansionCounter second(limits);
-    if (parser.HandleNextDocument(second)) {
-      diags.Error("E0006", {file, 1, 1, 1}, "a manifest file holds one YAML document, but this one has several ('---' separators)");
-      return std::nullopt;
-    }
+    CheckExpansion(*strict, limits);
     YAML::Node root = YAML::Load(text);
+    TreeMatcher(*strict).Match(root);
     return root;
   } catch (const Refused& e) {
     diags.Error(e.code(), MarkLoc(file, e.mark()), e.what());
@@ -190,25 +213,22 @@ YamlType TypeOf(const YAML::Node& node) {
     case YAML::NodeType::Map: return YamlType::kMap;
     case YAML::NodeType::Scalar: break;
   }
-  static const std::regex kNull("~|null|Null|NULL|");
-  static const std::regex kBool("true|True|TRUE|false|False|FALSE");
-  static const std::regex kInt("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  using namespace yaml_detail;
   const std::string& s = node.Scalar();
   // A core-schema tag (!!int 42) asks for that type; any other tag, or quotes, make a string.
   const std::string& tag = node.Tag();
   static const std::string kCore = "tag:yaml.org,2002:";
   if (tag != "?") {
-    if (tag == kCore + "null" && std::regex_match(s, kNull)) return YamlType::kNull;
-    if (tag == kCore + "bool" && std::regex_match(s, kBool)) return YamlType::kBool;
-    if (tag == kCore + "int" && std::regex_match(s, kInt)) return YamlType::kInt;
-    if (tag == kCore + "float" && (std::regex_match(s, kFloat) || std::regex_match(s, kInt))) return YamlType::kFloat;
+    if (tag == kCore + "null" && IsCoreNull(s)) return YamlType::kNull;
+    if (tag == kCore + "bool" && IsCoreBool(s)) return YamlType::kBool;
+    if (tag == kCore + "int" && IsCoreInt(s)) return YamlType::kInt;
+    if (tag == kCore + "float" && (IsCoreFloat(s) || IsCoreInt(s))) return YamlType::kFloat;
     return YamlType::kString;
   }
-  if (std::regex_match(s, kNull)) return YamlType::kNull;
-  if (std::regex_match(s, kBool)) return YamlType::kBool;
-  if (std::regex_match(s, kInt)) return YamlType::kInt;
-  if (std::regex_match(s, kFloat)) return YamlType::kFloat;
+  if (IsCoreNull(s)) return YamlType::kNull;
+  if (IsCoreBool(s)) return YamlType::kBool;
+  if (IsCoreInt(s)) return YamlType::kInt;
+  if (IsCoreFloat(s)) return YamlType::kFloat;
   return YamlType::kString;
 }
 

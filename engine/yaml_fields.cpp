@@ -61,7 +61,8 @@ const YamlEntry* MapReader::Require(std::string_view key, bool required) const {
 }
 
 bool MapReader::Expect(const YamlEntry& e, YamlType type) const {
-  return ExpectType(ctx_, e.value, type, fmt::format("'{}' in {}", e.key, what_), e.value_loc);
+  // The message is made only when it is needed: this runs for every field of every app.
+  return TypeOf(e.value) == type || ExpectType(ctx_, e.value, type, fmt::format("'{}' in {}", e.key, what_), e.value_loc);
 }
 
 std::optional<std::string> MapReader::String(std::string_view key, bool required) const {
@@ -108,9 +109,10 @@ std::optional<std::vector<std::pair<std::string, SourceLoc>>> MapReader::StringL
 std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YAML::Node& seq, std::string_view what) {
   std::vector<std::pair<std::string, SourceLoc>> out;
   std::set<std::string> seen;
+  SourceLoc list_loc = ctx.Loc(seq);
   for (const auto& item : seq) {
-    SourceLoc loc = ctx.Loc(item, ctx.Loc(seq));
-    if (!ExpectType(ctx, item, YamlType::kString, fmt::format("an item of {}", what), loc)) continue;
+    SourceLoc loc = ctx.Loc(item, list_loc);
+    if (TypeOf(item) != YamlType::kString && !ExpectType(ctx, item, YamlType::kString, fmt::format("an item of {}", what), loc)) continue;
     std::optional<std::string> value = item.Scalar();
     if (ctx.expand && !value->empty()) value = ctx.expand(*value, loc);
     if (!value) continue;

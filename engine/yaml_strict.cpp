@@ -110,14 +110,24 @@ std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file
           return std::nullopt;
         }
         continue;
-      case FYET_MAPPING_START: ev.kind = Kind::kMapStart; break;
-      case FYET_SEQUENCE_START: ev.kind = Kind::kSeqStart; break;
+      case FYET_MAPPING_START:
+        ev.kind = Kind::kMapStart;
+        ev.anchor = TokenText(e->mapping_start.anchor);
+        break;
+      case FYET_SEQUENCE_START:
+        ev.kind = Kind::kSeqStart;
+        ev.anchor = TokenText(e->sequence_start.anchor);
+        break;
       case FYET_MAPPING_END: ev.kind = Kind::kMapEnd; break;
       case FYET_SEQUENCE_END: ev.kind = Kind::kSeqEnd; break;
-      case FYET_ALIAS: ev.kind = Kind::kAlias; break;
+      case FYET_ALIAS:
+        ev.kind = Kind::kAlias;
+        ev.anchor = TokenText(e->alias.anchor);
+        break;
       case FYET_SCALAR: {
         int line = ev.line, column = ev.column;
         ev = FromScalar(e);
+        ev.anchor = TokenText(e->scalar.anchor);
         ev.line = line;
         // libfyaml marks where a quoted scalar's text starts; point at its opening quote instead.
         fy_scalar_style style = e->scalar.value ? fy_token_scalar_style(e->scalar.value) : FYSS_PLAIN;

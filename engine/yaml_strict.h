@@ -20,6 +20,7 @@ struct StrictEvent {
   Kind kind = Kind::kNull;
   bool plain = false;        ///< scalars: plain and untagged, so the core schema decides their type
   std::string value;         ///< scalars: the text after YAML 1.2 escapes and folding
+  std::string anchor;        ///< the node's anchor name; for an alias, the anchor it refers to
   int line = 1, column = 1;  ///< 1-based
 };
 

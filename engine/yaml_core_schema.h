@@ -1,0 +1,15 @@
+#pragma once
+// YAML 1.2's core schema: which plain scalars are null, booleans, integers and floats. Every plain
+// scalar of a manifest is typed here, so these are plain character tests rather than regexes.
+// Not for use outside engine/yaml_document.cpp.
+
+#include <string_view>
+
+namespace entragate::engine::yaml_detail {
+
+bool IsCoreNull(std::string_view s);   ///< ~ null Null NULL, or nothing
+bool IsCoreBool(std::string_view s);   ///< true True TRUE false False FALSE
+bool IsCoreInt(std::string_view s);    ///< [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
+bool IsCoreFloat(std::string_view s);  ///< [-+]?(.[0-9]+|[0-9]+(.[0-9]*)?)([eE][-+]?[0-9]+)? | [-+]?.inf | .nan (3 spellings each)
+
+}  // namespace entragate::engine::yaml_detail
