@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -396,26 +398,36 @@ void WaitForDeletedSteps(Context& ctx) {
 // Kahn's algorithm, keeping the planner's order among steps that are free to run. Returns the steps
 // left over, which wait on each other: a planner bug, reported rather than applied.
 std::vector<std::string> OrderSteps(Plan& plan) {
-  std::vector<Change> ordered;
-  std::set<std::string> done, known;
-  for (const auto& c : plan.changes) known.insert(c.id);
-  std::vector<bool> used(plan.changes.size(), false);
-  while (ordered.size() < plan.changes.size()) {
+  // The order is worked out on indices; each step then moves once (a plan can hold 200,000 steps).
+  const size_t n = plan.changes.size();
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(n);
+  for (size_t i = 0; i < n; ++i) index.emplace(plan.changes[i].id, i);
+  std::vector<size_t> order;
+  order.reserve(n);
+  std::vector<bool> used(n, false), done(n, false);
+  auto ready = [&](const std::string& dep) {
+    auto it = index.find(dep);
+    return it == index.end() || done[it->second];  // a step the plan does not hold waits for nothing
+  };
+  while (order.size() < n) {
     bool progressed = false;
-    for (size_t i = 0; i < plan.changes.size(); ++i) {
+    for (size_t i = 0; i < n; ++i) {
       if (used[i]) continue;
       const auto& deps = plan.changes[i].after_steps;
-      if (!std::all_of(deps.begin(), deps.end(), [&](const std::string& d) { return done.count(d) || !known.count(d); })) continue;
-      used[i] = true;
-      done.insert(plan.changes[i].id);
-      ordered.push_back(plan.changes[i]);
+      if (!std::all_of(deps.begin(), deps.end(), ready)) continue;
+      used[i] = done[i] = true;
+      order.push_back(i);
       progressed = true;
     }
     if (!progressed) break;
   }
   std::vector<std::string> stuck;
-  for (size_t i = 0; i < plan.changes.size(); ++i)
-    if (!used[i]) ordered.push_back(plan.changes[i]), stuck.push_back(plan.changes[i].id);
+  for (size_t i = 0; i < n; ++i)
+    if (!used[i]) order.push_back(i), stuck.push_back(plan.changes[i].id);
+  std::vector<Change> ordered;
+  ordered.reserve(n);
+  for (size_t i : order) ordered.push_back(std::move(plan.changes[i]));
   plan.changes = std::move(ordered);
   return stuck;
 }
