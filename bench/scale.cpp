@@ -93,18 +93,19 @@ double CpuSeconds(const rusage& u) {
 
 // ---- the child side -------------------------------------------------------------------------
 
-// CPU seconds per phase of a child, "load:1.20,read:0.80,...", to say where a row's time goes.
+// CPU seconds per phase of a child and the peak RSS at its end, "load:1.20s/180MB,read:…", to say
+// where a row's time and memory go.
 struct PhaseClock {
-  double last = Now();
+  double last = Now().first;
   std::string text;
-  static double Now() {
+  static std::pair<double, long> Now() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
-    return CpuSeconds(u);
+    return {CpuSeconds(u), u.ru_maxrss / 1024};
   }
   void Lap(const char* name) {
-    double now = Now();
-    text += fmt::format("{}{}:{:.2f}", text.empty() ? "" : ",", name, now - last);
+    auto [now, peak_mb] = Now();
+    text += fmt::format("{}{}:{:.2f}s/{}MB", text.empty() ? "" : ",", name, now - last, peak_mb);
     last = now;
   }
 };
@@ -177,9 +178,13 @@ int ChildPlan(const Args& a) {
   size_t bytes = text.size();
   phases.Lap("render");
   if (a.Has("out")) {
-    std::string saved = engine::PlanJsonText(plan) + "\n";  // as `plan -o` does
-    std::ofstream(a.Get("out"), std::ios::binary) << saved;
-    bytes = saved.size();
+    std::ofstream saved(a.Get("out"), std::ios::binary);  // streamed, as `plan -o` does
+    bytes = 1;
+    engine::WritePlanJson(plan, [&](std::string_view piece) {
+      saved.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+      bytes += piece.size();
+    });
+    saved << '\n';
     phases.Lap("save");
   }
   if (a.Has("apply")) {

@@ -12,7 +12,7 @@ namespace entragate::cli {
 
 namespace {
 
-bool WriteAll(int fd, const std::string& text) {
+bool WriteAll(int fd, std::string_view text) {
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -28,10 +28,28 @@ bool WriteAll(int fd, const std::string& text) {
 // Plans, exports and drift reports describe who may get tokens for what: readable by the owner only
 // (0600), and durable before they replace the old file.
 bool WriteFileAtomically(const std::string& path, const std::string& text) {
+  return WriteFileAtomically(path, [&](const TextSink& sink) { sink(text); });
+}
+
+bool WriteFileAtomically(const std::string& path, const std::function<void(const TextSink&)>& produce) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return false;
-  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, text) && ::fsync(fd) == 0;
+  bool ok = ::fchmod(fd, 0600) == 0;
+  // Pieces are gathered into writes of about 1 MiB; after a failed write the rest is dropped.
+  std::string buffer;
+  auto flush = [&] {
+    ok = ok && WriteAll(fd, buffer);
+    buffer.clear();
+  };
+  if (ok)
+    produce([&](std::string_view piece) {
+      if (!ok) return;
+      buffer += piece;
+      if (buffer.size() >= (1u << 20)) flush();
+    });
+  flush();
+  ok = ok && ::fsync(fd) == 0;
   ok = ::close(fd) == 0 && ok;
   std::error_code ec;
   if (ok) std::filesystem::rename(tmp, path, ec);

@@ -52,14 +52,19 @@ int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   const engine::Plan& plan = planned->plan;
   engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
   if (!o.out.empty()) render.full_plan_hint = fmt::format("the full plan is saved in `{}` (read it with `entragate show {}`)", o.out, o.out);
-  if (o.format == "json")
-    fmt::print("{}\n", engine::PlanJsonText(plan));
-  else if (o.format == "markdown")
+  if (o.format == "json") {
+    engine::WritePlanJson(plan, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
+    std::fputc('\n', stdout);
+  } else if (o.format == "markdown")
     fmt::print("{}", engine::RenderPlanMarkdown(plan, render));
   else
     fmt::print("{}", engine::RenderPlanText(plan, render));
   if (!o.out.empty()) {
-    if (!WriteFileAtomically(o.out, engine::PlanJsonText(plan) + "\n")) {
+    auto saved = [&](const TextSink& sink) {
+      engine::WritePlanJson(plan, sink);
+      sink("\n");
+    };
+    if (!WriteFileAtomically(o.out, saved)) {
       fmt::print(stderr, "entragate: cannot write the plan to '{}'\n", o.out);
       return kExitError;
     }

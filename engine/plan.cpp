@@ -184,17 +184,23 @@ json::object PlanToJson(const Plan& plan) {
   return out;
 }
 
-std::string PlanJsonText(const Plan& plan) {
+void WritePlanJson(const Plan& plan, const std::function<void(std::string_view)>& sink) {
   std::string header = json::serialize(PlanHeaderJson(plan));
   // The only unescaped `"changes":[]` in the text is the key itself: quotes inside strings are escaped.
-  const std::string empty = "\"changes\":[]";
+  const std::string_view empty = "\"changes\":[]";
   size_t at = header.find(empty);
-  std::string out = header.substr(0, at + empty.size() - 1);
+  sink(std::string_view(header).substr(0, at + empty.size() - 1));
   for (size_t i = 0; i < plan.changes.size(); ++i) {
-    if (i) out += ',';
-    out += json::serialize(ChangeToJson(plan.changes[i]));
+    std::string change = json::serialize(ChangeToJson(plan.changes[i]));
+    if (i) sink(",");
+    sink(change);
   }
-  out += header.substr(at + empty.size() - 1);
+  sink(std::string_view(header).substr(at + empty.size() - 1));
+}
+
+std::string PlanJsonText(const Plan& plan) {
+  std::string out;
+  WritePlanJson(plan, [&](std::string_view piece) { out += piece; });
   return out;
 }
 

@@ -5,7 +5,9 @@
 // form (schemas/plan.v1.schema.json) round-trips.
 
 #include <optional>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -98,6 +100,9 @@ struct Plan {
 boost::json::object PlanToJson(const Plan& plan);
 /// serialize(PlanToJson(plan)), made one step at a time: a large plan is never one DOM.
 std::string PlanJsonText(const Plan& plan);
+/// The same text, handed to `sink` a piece at a time (the header, then a change at a time), so a
+/// plan of 200,000 steps is never one string in memory.
+void WritePlanJson(const Plan& plan, const std::function<void(std::string_view)>& sink);
 /// Also checks the step graph (plan_graph.h): a plan whose steps cannot all run is refused.
 Result<Plan> PlanFromJson(const boost::json::object& json);
 
