@@ -45,10 +45,25 @@ const std::string kSpSelect = "$select=id,appId,displayName,servicePrincipalType
 
 std::string AppsPath() { return fmt::format("/applications?$select={}&$top=999", kApplicationSelect()); }
 
+/// What a collection query of a round is for.
+enum class Query {
+  kOrganization,
+  kApps,
+  kDeleted,           ///< deleted applications
+  kSpByAppId,         ///< service principals of the apps found or asked for
+  kSpByName,          ///< service principals of names that are no application here
+  kServicePrincipal,  ///< principals of assignments and owners, by id
+  kUser,
+  kGroup,
+  kMiNames,     ///< managed identities sharing a display name with one exported
+  kGroupNames,  ///< groups sharing a display name with one exported
+};
+
 /// Collection queries with what each one is for, so that one ListAll serves a whole round.
 struct Queries {
-  std::vector<std::string> paths, purposes;
-  void Add(const std::vector<std::string>& more, const std::string& purpose) {
+  std::vector<std::string> paths;
+  std::vector<Query> purposes;
+  void Add(const std::vector<std::string>& more, Query purpose) {
     for (const auto& p : more) {
       paths.push_back(p);
       purposes.push_back(purpose);
@@ -57,12 +72,24 @@ struct Queries {
 };
 
 // What each round's purpose reads, so every item is checked before it is read.
-Answer KindOf(const std::string& purpose) {
-  if (purpose == "apps") return Answer::kApplication;
-  if (purpose == "by-app-id" || purpose == "by-name" || purpose == "ServicePrincipal" || purpose == "mi-names") return Answer::kServicePrincipal;
-  if (purpose == "assignments") return Answer::kAssignment;
-  return Answer::kDirectoryObject;  // organization, User, Group, group-names
+Answer KindOf(Query purpose) {
+  switch (purpose) {
+    case Query::kApps: return Answer::kApplication;
+    case Query::kSpByAppId:
+    case Query::kSpByName:
+    case Query::kServicePrincipal:
+    case Query::kMiNames: return Answer::kServicePrincipal;
+    case Query::kOrganization:
+    case Query::kDeleted:
+    case Query::kUser:
+    case Query::kGroup:
+    case Query::kGroupNames: return Answer::kDirectoryObject;
+  }
+  return Answer::kDirectoryObject;
 }
+
+// The principal type an assignment or owner names, for the queries that read principals by id.
+const char* PrincipalType(Query purpose) { return purpose == Query::kUser ? "User" : purpose == Query::kGroup ? "Group" : "ServicePrincipal"; }
 
 class Reader {
  public:
@@ -90,7 +117,7 @@ class Reader {
     auto pages = client_.ListAll(q.paths);
     for (size_t i = 0; i < pages.size(); ++i) {
       if (!pages[i].ok()) {
-        if (q.purposes[i] == "organization" || q.purposes[i] == "deleted") continue;
+        if (q.purposes[i] == Query::kOrganization || q.purposes[i] == Query::kDeleted) continue;
         return pages[i].error();
       }
       for (const auto& o : pages[i].value()) {
@@ -103,20 +130,21 @@ class Reader {
 
   engine::Status ReadApps() {
     Queries q;
-    q.Add({"/organization?$select=id"}, "organization");
-    if (sel_.all) q.Add({AppsPath()}, "apps");
+    q.Add({"/organization?$select=id"}, Query::kOrganization);
+    if (sel_.all) q.Add({AppsPath()}, Query::kApps);
     // Deleted applications are not listed under /applications; those the selection names are said.
-    q.Add({"/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,tags,deletedDateTime&$top=999"}, "deleted");
+    q.Add({"/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,tags,deletedDateTime&$top=999"},
+          Query::kDeleted);
     std::vector<std::string> ids;
     for (const auto& id : sel_.app_ids) ids.push_back(LowerAscii(id));
-    q.Add(InQueries(AppsPath(), "appId", ids), "apps");
-    q.Add(InQueries(AppsPath(), "displayName", sel_.display_names), "apps");
+    q.Add(InQueries(AppsPath(), "appId", ids), Query::kApps);
+    q.Add(InQueries(AppsPath(), "displayName", sel_.display_names), Query::kApps);
     for (const auto& tag : sel_.tags)
-      q.Add({AppsPath() + "&$filter=" + FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(tag)))}, "apps");
-    return Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "organization")
+      q.Add({AppsPath() + "&$filter=" + FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(tag)))}, Query::kApps);
+    return Round(q, [&](Query purpose, const json::object& o) {
+      if (purpose == Query::kOrganization)
         out_.tenant_id = LowerAscii(JsonString(o, "id"));
-      else if (purpose == "deleted")
+      else if (purpose == Query::kDeleted)
         deleted_.push_back(o);
       else
         apps_[LowerAscii(JsonString(o, "id"))] = o;
@@ -177,10 +205,10 @@ class Reader {
     for (const auto& [id, app] : apps_) app_ids.push_back(LowerAscii(JsonString(app, "appId")));
     for (const auto& id : sel_.app_ids) app_ids.push_back(LowerAscii(id));
     Queries q;
-    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "appId", app_ids), "by-app-id");
-    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "displayName", UnmatchedNames()), "by-name");
-    return Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "by-app-id")
+    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "appId", app_ids), Query::kSpByAppId);
+    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "displayName", UnmatchedNames()), Query::kSpByName);
+    return Round(q, [&](Query purpose, const json::object& o) {
+      if (purpose == Query::kSpByAppId)
         sps_by_app_id_[LowerAscii(JsonString(o, "appId"))] = o;
       else
         sps_by_name_[LowerAscii(JsonString(o, "displayName"))].push_back(o);
@@ -318,24 +346,24 @@ class Reader {
         }
     }
     Queries q;
-    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "id", ids["ServicePrincipal"]), "ServicePrincipal");
-    q.Add(InQueries("/users?$select=id,displayName,userPrincipalName&$top=999", "id", ids["User"]), "User");
-    q.Add(InQueries("/groups?$select=id,displayName&$top=999", "id", ids["Group"]), "Group");
+    q.Add(InQueries("/servicePrincipals?" + kSpSelect, "id", ids["ServicePrincipal"]), Query::kServicePrincipal);
+    q.Add(InQueries("/users?$select=id,displayName,userPrincipalName&$top=999", "id", ids["User"]), Query::kUser);
+    q.Add(InQueries("/groups?$select=id,displayName&$top=999", "id", ids["Group"]), Query::kGroup);
     q.Add(InQueries("/servicePrincipals?$select=id,displayName&$top=999", "displayName", names["ServicePrincipal"],
                     " and servicePrincipalType eq 'ManagedIdentity'"),
-          "mi-names");
-    q.Add(InQueries("/groups?$select=id,displayName&$top=999", "displayName", names["Group"]), "group-names");
-    std::map<std::string, std::set<std::string>> holders;  // "mi-names"/"group-names" + lower-case name → object ids
-    engine::Status done = Round(q, [&](const std::string& purpose, const json::object& o) {
-      if (purpose == "mi-names" || purpose == "group-names")
-        holders[purpose + LowerAscii(JsonString(o, "displayName"))].insert(LowerAscii(JsonString(o, "id")));
+          Query::kMiNames);
+    q.Add(InQueries("/groups?$select=id,displayName&$top=999", "displayName", names["Group"]), Query::kGroupNames);
+    std::map<std::pair<Query, std::string>, std::set<std::string>> holders;  // (kMiNames/kGroupNames, lower-case name) → object ids
+    engine::Status done = Round(q, [&](Query purpose, const json::object& o) {
+      if (purpose == Query::kMiNames || purpose == Query::kGroupNames)
+        holders[{purpose, LowerAscii(JsonString(o, "displayName"))}].insert(LowerAscii(JsonString(o, "id")));
       else
-        AddPrincipal(purpose, o);
+        AddPrincipal(PrincipalType(purpose), o);
     });
     if (!done.ok()) return done;
     for (auto& [id, p] : out_.principals) {
-      const char* kind = p.type == "Group" ? "group-names" : "mi-names";
-      const auto& same_name = holders[kind + LowerAscii(p.display_name)];
+      Query kind = p.type == "Group" ? Query::kGroupNames : Query::kMiNames;
+      const auto& same_name = holders[{kind, LowerAscii(p.display_name)}];
       p.unique_display_name = same_name.size() == 1 && same_name.count(id);
     }
     return engine::Ok{};

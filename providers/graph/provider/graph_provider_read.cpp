@@ -27,12 +27,22 @@ const char* kApplicationSelect() {
 
 namespace {
 
+/// What a query of the first round is for.
+enum class Query {
+  kApps,          ///< managed (tagged) or adopted applications
+  kManagedSps,    ///< service principals carrying the marker tag
+  kIdentitySp,    ///< service principals (managed identities among them) the manifest's identities name
+  kIdentityUser,  ///< users the manifest's identities name
+  kIdentityGroup,
+  kOrganization,
+};
+
 struct Queries {
   std::vector<std::string> paths;
-  std::vector<std::string> purpose;  ///< what each path is for
-  void Add(std::string path, std::string why) {
+  std::vector<Query> purpose;  ///< what each path is for
+  void Add(std::string path, Query why) {
     paths.push_back(std::move(path));
-    purpose.push_back(std::move(why));
+    purpose.push_back(why);
   }
 };
 
@@ -41,55 +51,58 @@ const std::string kSpSelect = "$select=id,appId,displayName,servicePrincipalType
 void IdentityQueries(const engine::DesiredState& d, Queries& q) {
   std::map<IdentitySelector, std::vector<std::string>> by;
   for (const auto& [name, id] : d.identities) by[id.selector].push_back(id.value);
-  auto add_in = [&](const std::string& base, const std::string& prop, IdentitySelector s, const std::string& extra, const std::string& why) {
+  auto add_in = [&](const std::string& base, const std::string& prop, IdentitySelector s, const std::string& extra, Query why) {
     if (by.count(s))
       for (auto& p : InQueries(base, prop, by[s], extra)) q.Add(p, why);
   };
   add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kManagedIdentity, " and servicePrincipalType eq 'ManagedIdentity'",
-         "sp");
-  add_in("/servicePrincipals?" + kSpSelect, "appId", IdentitySelector::kAppId, "", "sp");
-  add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kServicePrincipal, "", "sp");
-  add_in("/servicePrincipals?" + kSpSelect, "id", IdentitySelector::kObjectId, "", "sp");
-  add_in("/users?$select=id,displayName,userPrincipalName&$top=999", "id", IdentitySelector::kObjectId, "", "user");
-  add_in("/groups?$select=id,displayName&$top=999", "id", IdentitySelector::kObjectId, "", "group");
+         Query::kIdentitySp);
+  add_in("/servicePrincipals?" + kSpSelect, "appId", IdentitySelector::kAppId, "", Query::kIdentitySp);
+  add_in("/servicePrincipals?" + kSpSelect, "displayName", IdentitySelector::kServicePrincipal, "", Query::kIdentitySp);
+  add_in("/servicePrincipals?" + kSpSelect, "id", IdentitySelector::kObjectId, "", Query::kIdentitySp);
+  add_in("/users?$select=id,displayName,userPrincipalName&$top=999", "id", IdentitySelector::kObjectId, "", Query::kIdentityUser);
+  add_in("/groups?$select=id,displayName&$top=999", "id", IdentitySelector::kObjectId, "", Query::kIdentityGroup);
   for (const auto& [name, id] : d.identities) {
     if (id.selector == IdentitySelector::kResourceId)
-      q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + FilterUrlComponent("alternativeNames/any(a:a eq " + ODataString(id.value) + ")"), "sp");
+      q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + FilterUrlComponent("alternativeNames/any(a:a eq " + ODataString(id.value) + ")"),
+            Query::kIdentitySp);
     bool guid = engine::IsGuid(id.value);
     if (id.selector == IdentitySelector::kGroup)
       q.Add("/groups?$select=id,displayName&$top=999&$filter=" + FilterUrlComponent((guid ? "id eq " : "displayName eq ") + ODataString(id.value)),
-            "group");
+            Query::kIdentityGroup);
     if (id.selector == IdentitySelector::kUser)
       q.Add("/users?$select=id,displayName,userPrincipalName&$top=999&$filter=" +
                 FilterUrlComponent((guid ? "id eq " : "userPrincipalName eq ") + ODataString(id.value)),
-            "user");
+            Query::kIdentityUser);
   }
 }
 
-bool Matches(const engine::Identity& id, const json::object& o, const std::string& kind) {
+bool Matches(const engine::Identity& id, const json::object& o, Query kind) {
   auto eq = [](const std::string& a, const std::string& b) { return LowerAscii(a) == LowerAscii(b); };
   switch (id.selector) {
     case IdentitySelector::kManagedIdentity:
-      return kind == "sp" && eq(JsonString(o, "displayName"), id.value) && JsonString(o, "servicePrincipalType") == "ManagedIdentity";
-    case IdentitySelector::kAppId: return kind == "sp" && eq(JsonString(o, "appId"), id.value);
-    case IdentitySelector::kServicePrincipal: return kind == "sp" && eq(JsonString(o, "displayName"), id.value);
+      return kind == Query::kIdentitySp && eq(JsonString(o, "displayName"), id.value) && JsonString(o, "servicePrincipalType") == "ManagedIdentity";
+    case IdentitySelector::kAppId: return kind == Query::kIdentitySp && eq(JsonString(o, "appId"), id.value);
+    case IdentitySelector::kServicePrincipal: return kind == Query::kIdentitySp && eq(JsonString(o, "displayName"), id.value);
     case IdentitySelector::kObjectId: return eq(JsonString(o, "id"), id.value);
     case IdentitySelector::kResourceId: {
-      const json::value* names = kind == "sp" ? o.if_contains("alternativeNames") : nullptr;
+      const json::value* names = kind == Query::kIdentitySp ? o.if_contains("alternativeNames") : nullptr;
       if (!names || !names->is_array()) return false;
       for (const auto& n : names->get_array())
         if (n.is_string() && eq(std::string(n.get_string()), id.value)) return true;
       return false;
     }
-    case IdentitySelector::kGroup: return kind == "group" && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "displayName"), id.value));
-    case IdentitySelector::kUser: return kind == "user" && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "userPrincipalName"), id.value));
+    case IdentitySelector::kGroup:
+      return kind == Query::kIdentityGroup && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "displayName"), id.value));
+    case IdentitySelector::kUser:
+      return kind == Query::kIdentityUser && (eq(JsonString(o, "id"), id.value) || eq(JsonString(o, "userPrincipalName"), id.value));
   }
   return false;
 }
 
-engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<std::pair<std::string, json::object>>& found) {
+engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<std::pair<Query, json::object>>& found) {
   engine::ResolvedIdentity r{id.name, "", "", "", ""};
-  std::vector<std::pair<std::string, const json::object*>> hits;
+  std::vector<std::pair<Query, const json::object*>> hits;
   for (const auto& [kind, o] : found)
     if (Matches(id, o, kind) &&
         std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return JsonString(*h.second, "id") == JsonString(o, "id"); }))
@@ -97,7 +110,7 @@ engine::ResolvedIdentity Resolve(const engine::Identity& id, const std::vector<s
   if (hits.size() == 1) {
     const auto& [kind, o] = hits[0];
     r.object_id = LowerAscii(JsonString(*o, "id"));
-    r.principal_type = kind == "sp" ? "ServicePrincipal" : kind == "user" ? "User" : "Group";
+    r.principal_type = kind == Query::kIdentitySp ? "ServicePrincipal" : kind == Query::kIdentityUser ? "User" : "Group";
     r.display_name = JsonString(*o, "displayName");
     return r;
   }
@@ -167,32 +180,34 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
   std::string owner_tag = engine::OwnerTag(desired.settings.owner);
   std::string mark = owner_tag.empty() ? std::string(engine::kMarkerTag) : owner_tag;
   std::string marker = FilterUrlComponent(fmt::format("tags/any(t:t eq {})", ODataString(mark)));
-  q.Add(fmt::format("/applications?$select={}&$top=999&$filter={}", kApplicationSelect(), marker), "apps");
-  q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + marker, "managed-sps");
+  q.Add(fmt::format("/applications?$select={}&$top=999&$filter={}", kApplicationSelect(), marker), Query::kApps);
+  q.Add("/servicePrincipals?" + kSpSelect + "&$filter=" + marker, Query::kManagedSps);
   std::vector<std::string> adopt_app_ids, adopt_object_ids;
   for (const auto& app : desired.apps)
     if (app.adopt) (app.adopt->by == engine::Adopt::By::kAppId ? adopt_app_ids : adopt_object_ids).push_back(app.adopt->id);
-  for (auto& p : InQueries(fmt::format("/applications?$select={}&$top=999", kApplicationSelect()), "appId", adopt_app_ids)) q.Add(p, "apps");
-  for (auto& p : InQueries(fmt::format("/applications?$select={}&$top=999", kApplicationSelect()), "id", adopt_object_ids)) q.Add(p, "apps");
+  for (auto& p : InQueries(fmt::format("/applications?$select={}&$top=999", kApplicationSelect()), "appId", adopt_app_ids)) q.Add(p, Query::kApps);
+  for (auto& p : InQueries(fmt::format("/applications?$select={}&$top=999", kApplicationSelect()), "id", adopt_object_ids)) q.Add(p, Query::kApps);
   IdentityQueries(desired, q);
-  q.Add("/organization?$select=id,verifiedDomains", "organization");
+  q.Add("/organization?$select=id,verifiedDomains", Query::kOrganization);
   auto pages = client_.ListAll(q.paths);
   std::map<std::string, json::object> apps_by_id, sps_by_app_id;
-  std::vector<std::pair<std::string, json::object>> found;
+  std::vector<std::pair<Query, json::object>> found;
   for (size_t i = 0; i < pages.size(); ++i) {
-    const std::string& why = q.purpose[i];
+    Query why = q.purpose[i];
     if (!pages[i].ok()) {
-      if (why == "organization") continue;  // optional: without it, the tenant id comes from the token
+      if (why == Query::kOrganization) continue;  // optional: without it, the tenant id comes from the token
       return pages[i].error();
     }
     for (auto& o : pages[i].value()) {
-      Answer kind = why == "apps" ? Answer::kApplication : why == "managed-sps" || why == "sp" ? Answer::kServicePrincipal : Answer::kDirectoryObject;
+      Answer kind = why == Query::kApps                                      ? Answer::kApplication
+                    : why == Query::kManagedSps || why == Query::kIdentitySp ? Answer::kServicePrincipal
+                                                                             : Answer::kDirectoryObject;
       if (auto bad = CheckAnswer(kind, o)) return *bad;
-      if (why == "apps")
+      if (why == Query::kApps)
         apps_by_id[LowerAscii(JsonString(o, "id"))] = std::move(o);
-      else if (why == "managed-sps")
+      else if (why == Query::kManagedSps)
         sps_by_app_id[LowerAscii(JsonString(o, "appId"))] = std::move(o);
-      else if (why == "organization") {
+      else if (why == Query::kOrganization) {
         state.tenant_id = LowerAscii(JsonString(o, "id"));
         if (const json::value* domains = o.if_contains("verifiedDomains"))
           if (domains->is_array())  // a list of objects: checked above
