@@ -50,6 +50,22 @@ TEST_CASE("ListAll follows every nextLink, sending the next pages of several col
   CHECK(sent[2].target == kRoot + "/applications?$top=2&$skiptoken=p3");
 }
 
+TEST_CASE("ListAll for answers read once gives the same items, each in its answer's arena, whether it came in a $batch or alone") {
+  Harness h;
+  auto client = h.Client();
+  h.transport.responder = [](const std::string&, const std::string& url, const net::Headers&) { return Page(url); };
+  auto kept = client->ListAll({"/applications?$top=2", "/servicePrincipals?$top=2"});
+  auto once = client->ListAll({"/applications?$top=2", "/servicePrincipals?$top=2"}, graph::AnswerUse::kReadOnce);
+  for (size_t i = 0; i < 2; ++i) {
+    REQUIRE(kept[i].ok());
+    REQUIRE(once[i].ok());
+    CHECK(Ids(once[i].value()) == Ids(kept[i].value()));
+    for (const auto& item : kept[i].value()) CHECK_FALSE(item.storage().is_deallocate_trivial());
+    // a5 came in an answer of its own, the others out of $batch envelopes: none was copied out of its arena.
+    for (const auto& item : once[i].value()) CHECK(item.storage().is_deallocate_trivial());
+  }
+}
+
 TEST_CASE("ListAll sends a query's headers again with every page") {
   Harness h;
   auto client = h.Client();

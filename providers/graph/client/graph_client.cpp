@@ -120,16 +120,15 @@ std::string GraphRequestId(const net::Headers& headers, const json::value& body)
 
 namespace {
 
-GraphResponse ToGraphResponse(net::Response http) {
-  GraphResponse out;
-  out.status = http.status;
-  out.headers = std::move(http.headers);
-  if (!http.body.empty()) {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(http.body, ec);
-    out.body = ec ? json::value(json::string(http.body)) : std::move(parsed);
-  }
-  return out;
+// The body is moved into place by construction: assigning a value into one of another memory
+// resource (an arena's into a default one) would copy it.
+GraphResponse ToGraphResponse(net::Response http, AnswerUse use) {
+  if (http.body.empty()) return GraphResponse{http.status, std::move(http.headers), json::value(), ""};
+  boost::system::error_code ec;
+  json::storage_ptr memory = use == AnswerUse::kReadOnce ? json::make_shared_resource<json::monotonic_resource>() : json::storage_ptr();
+  json::value parsed = json::parse(http.body, ec, memory);
+  if (ec) return GraphResponse{http.status, std::move(http.headers), json::value(json::string(http.body)), ""};
+  return GraphResponse{http.status, std::move(http.headers), std::move(parsed), ""};
 }
 
 }  // namespace
@@ -300,7 +299,7 @@ engine::Result<GraphResponse> GraphClient::Send(const GraphRequest& request) {
   return SendWithRetry(request, progress);
 }
 
-engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& request, Progress& progress) {
+engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& request, Progress& progress, AnswerUse use) {
   RequestCost cost = CostOf(request);
   bool envelope = request.path == "/$batch";
   for (;;) {
@@ -314,7 +313,8 @@ engine::Result<GraphResponse> GraphClient::SendWithRetry(const GraphRequest& req
       e.message = RequestKind(request.method, request.path) + ": " + e.message;
       return e;
     }
-    auto answer = http.ok() ? engine::Result<GraphResponse>(ToGraphResponse(std::move(http).value())) : engine::Result<GraphResponse>(http.error());
+    auto answer =
+        http.ok() ? engine::Result<GraphResponse>(ToGraphResponse(std::move(http).value(), use)) : engine::Result<GraphResponse>(http.error());
     if (answer.ok()) answer->request_id = GraphRequestId(answer->headers, answer->body);
     // An envelope's sub-responses are learnt from one by one (SendGroup), unless it was refused whole.
     if (answer.ok() && (!envelope || answer->status == 429)) Learn(answer.value(), cost, progress.epoch);

@@ -33,6 +33,12 @@
 
 namespace entragate::graph {
 
+/// What the caller does with the JSON of the answers. kReadOnce: it reads them on one thread and
+/// drops them (e.g. converts assignments to structs), so each HTTP answer is parsed into an arena of
+/// its own and freed in one piece. Such values must not be copied or changed on other threads,
+/// nor kept: copies of them allocate from that arena, which is not thread-safe.
+enum class AnswerUse { kKept, kReadOnce };
+
 struct GraphRequest {
   std::string method;  ///< "GET", "POST", "PATCH", "PUT", "DELETE"
   /// Relative to the version root: "/applications?$select=id", built with odata.h for any data in it.
@@ -132,15 +138,16 @@ class GraphClient {
   /// max_batches_in_flight at once. A sub-request that is throttled or transient is retried on its
   /// own (packed with the other retries) once the largest Retry-After has passed; the rest keep
   /// their answers. A lone request is sent without an envelope. Results are in input order.
-  std::vector<engine::Result<GraphResponse>> SendBatch(const std::vector<GraphRequest>& requests);
+  std::vector<engine::Result<GraphResponse>> SendBatch(const std::vector<GraphRequest>& requests, AnswerUse use = AnswerUse::kKept);
 
   /// Every item of each collection query, following @odata.nextLink to the end. First pages of all
   /// paths travel together in $batch requests, then all second pages, and so on. A path's error
   /// (including a nextLink outside graph_root, which is never followed) fails that path only.
-  std::vector<engine::Result<std::vector<boost::json::object>>> ListAll(const std::vector<std::string>& paths);
+  std::vector<engine::Result<std::vector<boost::json::object>>> ListAll(const std::vector<std::string>& paths, AnswerUse use = AnswerUse::kKept);
   /// ListAll with headers per query (e.g. ConsistencyLevel: eventual), sent again with every page
   /// because Graph does not carry them into next pages. Only GET requests make sense here.
-  std::vector<engine::Result<std::vector<boost::json::object>>> ListAllQueries(const std::vector<GraphRequest>& queries);
+  std::vector<engine::Result<std::vector<boost::json::object>>> ListAllQueries(const std::vector<GraphRequest>& queries,
+                                                                               AnswerUse use = AnswerUse::kKept);
 
   ClientStats stats() const;
   /// True while a LowPriority scope is open: requests go out at low throttle priority.
@@ -175,7 +182,7 @@ class GraphClient {
     uint64_t epoch = 0;          ///< the pacer's hold generation of the last send
   };
 
-  engine::Result<GraphResponse> SendWithRetry(const GraphRequest& request, Progress& progress);
+  engine::Result<GraphResponse> SendWithRetry(const GraphRequest& request, Progress& progress, AnswerUse use = AnswerUse::kKept);
   /// One HTTP exchange: adds the headers every request carries (token, client-request-id,
   /// priority) and counts it, with the sub-requests of a $batch envelope.
   engine::Result<net::Response> Exchange(const GraphRequest& request, const std::string& token);
@@ -196,7 +203,7 @@ class GraphClient {
 
   /// SendBatch: one envelope (or one plain request) for the pending inputs `members`.
   void SendGroup(const std::vector<GraphRequest>& requests, const std::vector<size_t>& members, std::vector<Progress>& progress,
-                 std::vector<std::optional<engine::Result<GraphResponse>>>& results);
+                 std::vector<std::optional<engine::Result<GraphResponse>>>& results, AnswerUse use);
   void RunBounded(size_t count, const std::function<void(size_t)>& work) const;
   /// ListAll: the path of the page an @odata.nextLink points to, relative to graph_root.
   engine::Result<std::string> NextPage(const GraphRequest& query, const std::string& link) const;

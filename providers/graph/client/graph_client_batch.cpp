@@ -50,7 +50,7 @@ std::optional<int> StatusOf(const json::value* v) {
 
 }  // namespace
 
-std::vector<engine::Result<GraphResponse>> GraphClient::SendBatch(const std::vector<GraphRequest>& requests) {
+std::vector<engine::Result<GraphResponse>> GraphClient::SendBatch(const std::vector<GraphRequest>& requests, AnswerUse use) {
   std::vector<std::optional<engine::Result<GraphResponse>>> results(requests.size());
   std::vector<Progress> progress(requests.size());
   // Each round sends every request still without a final answer; the policy ends the rounds (the
@@ -61,7 +61,7 @@ std::vector<engine::Result<GraphResponse>> GraphClient::SendBatch(const std::vec
       if (!results[i]) pending.push_back(i);
     if (pending.empty()) break;
     std::vector<std::vector<size_t>> groups = Pack(pending);
-    RunBounded(groups.size(), [&](size_t g) { SendGroup(requests, groups[g], progress, results); });
+    RunBounded(groups.size(), [&](size_t g) { SendGroup(requests, groups[g], progress, results, use); });
   }
   std::vector<engine::Result<GraphResponse>> out;
   out.reserve(requests.size());
@@ -127,13 +127,12 @@ std::map<std::string, GraphResponse> SubResponses(GraphResponse& envelope) {
     const json::value* id = o ? o->if_contains("id") : nullptr;
     std::optional<int> status = StatusOf(o ? o->if_contains("status") : nullptr);
     if (!id || !id->is_string() || !status) continue;
-    GraphResponse sub;
-    sub.status = *status;
-    sub.headers = HeadersOf(o->if_contains("headers"));
-    if (json::value* b = o->if_contains("body")) sub.body = std::move(*b);
+    // Constructed, not assigned, so the body keeps the envelope's memory resource (see AnswerUse).
+    json::value* b = o->if_contains("body");
+    GraphResponse sub{*status, HeadersOf(o->if_contains("headers")), b ? json::value(std::move(*b)) : json::value(), ""};
     sub.request_id = GraphRequestId(sub.headers, sub.body);
     if (sub.request_id.empty()) sub.request_id = envelope.request_id;
-    answers[std::string(id->get_string())] = std::move(sub);
+    answers.emplace(std::string(id->get_string()), std::move(sub));
   }
   return answers;
 }
@@ -141,16 +140,16 @@ std::map<std::string, GraphResponse> SubResponses(GraphResponse& envelope) {
 }  // namespace
 
 void GraphClient::SendGroup(const std::vector<GraphRequest>& requests, const std::vector<size_t>& members, std::vector<Progress>& progress,
-                            std::vector<std::optional<engine::Result<GraphResponse>>>& results) {
+                            std::vector<std::optional<engine::Result<GraphResponse>>>& results, AnswerUse use) {
   if (members.size() == 1) {  // an envelope around one request only costs bytes
-    results[members[0]] = SendWithRetry(requests[members[0]], progress[members[0]]);
+    results[members[0]] = SendWithRetry(requests[members[0]], progress[members[0]], use);
     return;
   }
   Progress envelope_progress;
   for (size_t i : members) envelope_progress.not_before_ms = std::max(envelope_progress.not_before_ms, progress[i].not_before_ms);
   for (size_t i : members)
     if (progress[i].attempts++ == 0) progress[i].started_ms = options_.now_ms();
-  auto sent = SendWithRetry(Envelope(requests, members, low_priority()), envelope_progress);
+  auto sent = SendWithRetry(Envelope(requests, members, low_priority()), envelope_progress, use);
   if (!sent.ok()) {
     for (size_t i : members) {
       Error e = sent.error();

@@ -34,14 +34,14 @@ engine::Result<std::string> TakePage(const GraphRequest& query, json::value& bod
 
 }  // namespace
 
-std::vector<engine::Result<std::vector<json::object>>> GraphClient::ListAll(const std::vector<std::string>& paths) {
+std::vector<engine::Result<std::vector<json::object>>> GraphClient::ListAll(const std::vector<std::string>& paths, AnswerUse use) {
   std::vector<GraphRequest> queries;
   queries.reserve(paths.size());
   for (const auto& path : paths) queries.push_back(GraphRequest{"GET", path, {}, std::nullopt, false, std::nullopt});
-  return ListAllQueries(queries);
+  return ListAllQueries(queries, use);
 }
 
-std::vector<engine::Result<std::vector<json::object>>> GraphClient::ListAllQueries(const std::vector<GraphRequest>& queries) {
+std::vector<engine::Result<std::vector<json::object>>> GraphClient::ListAllQueries(const std::vector<GraphRequest>& queries, AnswerUse use) {
   std::vector<GraphRequest> current = queries;  // each one's next page; headers stay, as Graph needs
   std::vector<std::vector<json::object>> items(queries.size());
   std::vector<std::optional<Error>> errors(queries.size());
@@ -50,7 +50,7 @@ std::vector<engine::Result<std::vector<json::object>>> GraphClient::ListAllQueri
   while (!active.empty()) {
     std::vector<GraphRequest> round;
     for (size_t i : active) round.push_back(current[i]);
-    std::vector<engine::Result<GraphResponse>> pages = SendBatch(round);
+    std::vector<engine::Result<GraphResponse>> pages = SendBatch(round, use);
     std::vector<size_t> unfinished;
     for (size_t k = 0; k < active.size(); ++k) {
       size_t i = active[k];

@@ -337,7 +337,8 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
           with_sp[i]->service_principal->object_id));
     size_t slice_size = assignment_paths.size();
     if (first == 0) assignment_paths.insert(assignment_paths.end(), owner_paths.begin(), owner_paths.end());
-    auto assignments = client_.ListAll(assignment_paths);
+    // Read once into structs, then dropped: each answer's JSON lives in an arena of its own.
+    auto assignments = client_.ListAll(assignment_paths, AnswerUse::kReadOnce);
     for (size_t k = slice_size; k < assignments.size(); ++k) {
       if (!assignments[k].ok()) return assignments[k].error();
       auto& owners = owner_lists[k - slice_size]->emplace();
