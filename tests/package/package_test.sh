@@ -17,7 +17,7 @@ check "scripts/package makes entragate_${version}_<arch>.deb" test -f "$deb" -a 
 field() { dpkg-deb -f "$deb" "$1"; }
 check "version is the project's" test "$(field Version)" = "$version"
 depends=$(field Depends)
-for lib in libc6 libstdc++6 libssl3 libyaml-cpp libfmt libboost-json1.81.0 libboost-url1.81.0; do
+for lib in libc6 libstdc++6 libssl3 libyaml-cpp libfmt libboost-json1.81.0 libboost-url1.81.0 libjemalloc2; do
   check "Depends (from dpkg-shlibdeps) names $lib" contains "$depends" "$lib"
 done
 # Every dependency resolves on this machine (what apt would check), at the version asked for.
