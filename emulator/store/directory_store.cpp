@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <sstream>
 #include <vector>
 
@@ -146,30 +147,40 @@ class DirectoryStore::Data : public StoreView {
  public:
   const ObjectMap& All(Collection c) const override { return maps[static_cast<size_t>(c)]; }
   const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override { return indexes.Find(c, property, value); }
-  // Every change goes through Set and Drop, so the indexes follow the objects.
-  void Set(Collection c, const std::string& id, json::object value) {
+  // Every change goes through Set and Drop, so the indexes follow the objects. What they replace
+  // is moved to `replaced` (when given) rather than copied: an undo record costs no copy.
+  void Set(Collection c, const std::string& id, json::object value, std::optional<json::object>* replaced = nullptr) {
     ObjectMap& m = maps[static_cast<size_t>(c)];
     auto it = m.find(id);
     if (it != m.end()) {
       indexes.Remove(c, id, it->second);
+      if (replaced) replaced->emplace(std::move(it->second));
       it->second = std::move(value);
     } else {
       it = m.emplace(id, std::move(value)).first;
     }
     indexes.Add(c, id, it->second);
   }
-  void Drop(Collection c, const std::string& id) {
+  void Drop(Collection c, const std::string& id, std::optional<json::object>* replaced = nullptr) {
     ObjectMap& m = maps[static_cast<size_t>(c)];
     auto it = m.find(id);
     if (it == m.end()) return;
     indexes.Remove(c, id, it->second);
+    if (replaced) replaced->emplace(std::move(it->second));
     m.erase(it);
   }
-  void SetText(Collection c, const std::string& id, Text text) {
-    if (text)
-      texts[static_cast<size_t>(c)][id] = std::move(text);
-    else
-      texts[static_cast<size_t>(c)].erase(id);
+  /// Returns the text it replaced.
+  Text SetText(Collection c, const std::string& id, Text text) {
+    TextMap& m = texts[static_cast<size_t>(c)];
+    Text old;
+    if (text) {
+      Text& slot = m[id];
+      old = std::exchange(slot, std::move(text));
+    } else if (auto it = m.find(id); it != m.end()) {
+      old = std::move(it->second);
+      m.erase(it);
+    }
+    return old;
   }
   void Clear() {
     for (auto& m : maps) m.clear();
@@ -196,13 +207,11 @@ class DirectoryStore::Txn : public StoreTxn {
   const ObjectMap& All(Collection c) const override { return data_.All(c); }
   const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override { return data_.Find(c, property, value); }
   void Put(Collection c, const std::string& id, json::object value) override {
-    Remember(c, id);
-    data_.Set(c, id, std::move(value));
+    data_.Set(c, id, std::move(value), &Remember(c, id).before);
     changes_.push_back({c, id});
   }
   void Erase(Collection c, const std::string& id) override {
-    Remember(c, id);
-    data_.Drop(c, id);
+    data_.Drop(c, id, &Remember(c, id).before);
     changes_.push_back({c, id});
   }
 
@@ -212,16 +221,23 @@ class DirectoryStore::Txn : public StoreTxn {
   };
   struct Undo {
     Key key;
-    std::optional<json::object> before;
+    bool existed = false;                ///< false: undone by dropping the object
+    std::optional<json::object> before;  ///< what the change replaced, moved out of the store
   };
   std::vector<Key> changes_;
   std::vector<Undo> undo_;
+  /// Once committed, what the transaction replaced (undo records, old journal texts), kept to be
+  /// freed with the transaction after the exclusive lock is released.
+  std::vector<Undo> replaced_;
+  std::vector<Text> replaced_texts_;
   Data& data_;
 
  private:
-  void Remember(Collection c, const std::string& id) {
-    const json::object* before = data_.Get(c, id);
-    undo_.push_back({{c, id}, before ? std::optional<json::object>(*before) : std::nullopt});
+  // The record comes first, so that a change cut short by an exception is still undone.
+  Undo& Remember(Collection c, const std::string& id) {
+    bool existed = data_.Get(c, id) != nullptr;
+    undo_.push_back({{c, id}, existed, std::nullopt});
+    return undo_.back();
   }
 };
 
@@ -296,8 +312,8 @@ void DirectoryStore::Rollback(StoreTxn& base) noexcept {
   auto& txn = static_cast<Txn&>(base);
   for (auto it = txn.undo_.rbegin(); it != txn.undo_.rend(); ++it) {
     if (it->before)
-      data_->Set(it->key.c, it->key.id, *it->before);
-    else
+      data_->Set(it->key.c, it->key.id, std::move(*it->before));
+    else if (!it->existed)
       data_->Drop(it->key.c, it->key.id);
   }
   txn.undo_.clear();
@@ -320,7 +336,13 @@ base::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
     const json::object* now = data_->Get(key.c, key.id);
     texts.push_back(now ? std::make_shared<const std::string>(json::serialize(*now)) : nullptr);
     if (line.size() > 1) line += ',';
-    line += fmt::format("[{},{},{}]", static_cast<int>(key.c), json::serialize(json::string(key.id)), texts.back() ? *texts.back() : "null");
+    line += '[';
+    line += std::to_string(static_cast<int>(key.c));
+    line += ',';
+    line += json::serialize(json::string(key.id));
+    line += ',';
+    line += texts.back() ? *texts.back() : "null";
+    line += ']';
   }
   line += "]\n";
   if (!WriteAll(journal_fd_, line)) {
@@ -328,8 +350,10 @@ base::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
     Rollback(txn);
     return error;
   }
-  txn.undo_.clear();  // journaled: from here on the change stands, whatever follows
-  for (size_t i = 0; i < txn.changes_.size(); ++i) data_->SetText(txn.changes_[i].c, txn.changes_[i].id, texts[i]);
+  txn.replaced_ = std::move(txn.undo_);  // journaled: from here on the change stands, whatever follows
+  txn.undo_.clear();
+  for (size_t i = 0; i < txn.changes_.size(); ++i)
+    txn.replaced_texts_.push_back(data_->SetText(txn.changes_[i].c, txn.changes_[i].id, std::move(texts[i])));
   sequence = ++appended_;
   ++writes_;
   ++journal_entries_;

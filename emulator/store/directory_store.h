@@ -102,9 +102,10 @@ class DirectoryStore {
   template <class F>
   auto Write(F&& fn) -> decltype(fn(std::declval<StoreTxn&>())) {
     uint64_t sequence = 0;
+    std::unique_ptr<StoreTxn> txn;  // outlives the lock: what a commit replaced is freed after it
     auto result = [&]() -> decltype(fn(std::declval<StoreTxn&>())) {
       std::unique_lock lock(mutex_);
-      auto txn = BeginTxn();
+      txn = BeginTxn();
       UndoUnlessCommitted guard{*this, *txn};
       auto r = fn(*txn);
       if (!r.ok()) return r;

@@ -246,3 +246,31 @@ TEST_CASE("an empty state directory made by someone else with the umask's 0755 i
   REQUIRE(store.ok());
   CHECK(ModeOf(dir.path) == fs::perms::owner_all);
 }
+
+TEST_CASE("a failed transaction that wrote one object twice and created another is undone, indexes included") {
+  TempDir dir;
+  auto store = Open(dir);
+  auto app = [](const char* id, const char* app_id) { return json::object{{"id", id}, {"appId", app_id}, {"displayName", id}}; };
+  REQUIRE(store
+              ->Write([&](StoreTxn& txn) -> Status {
+                txn.Put(Collection::kApplications, "a", app("a", "app-a"));
+                return Ok{};
+              })
+              .ok());
+  Result<int> failed = store->Write([&](StoreTxn& txn) -> Result<int> {
+    txn.Put(Collection::kApplications, "a", app("a", "app-a2"));
+    txn.Put(Collection::kApplications, "a", app("a", "app-a3"));
+    txn.Put(Collection::kApplications, "n", app("n", "app-n"));
+    txn.Put(Collection::kApplications, "n", app("n", "app-n2"));
+    txn.Erase(Collection::kApplications, "a");
+    return entragate::base::MakeError(Error::Kind::kInvalid, "refused");
+  });
+  CHECK_FALSE(failed.ok());
+  store->Read([](const StoreView& v) {
+    CHECK(v.All(Collection::kApplications).size() == 1);
+    CHECK(v.Get(Collection::kApplications, "a")->at("appId").as_string() == "app-a");
+    CHECK(v.Find(Collection::kApplications, "appId", "app-a").count("a") == 1);
+    for (const char* gone : {"app-a2", "app-a3", "app-n", "app-n2"}) CHECK(v.Find(Collection::kApplications, "appId", gone).empty());
+    return 0;
+  });
+}
