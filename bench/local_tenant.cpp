@@ -185,6 +185,11 @@ int Run(const Args& a, int apps, int grants) {
   fmt::print("  no-change plan (CPU)   : {:.2f} s, client and tenant together\n", plan_cpu);
   fmt::print("  plan after the read    : {} changes (expected 0); {} HTTP requests, {} $batch sub-requests\n", again.changes.size(),
              after.requests - before.requests, after.batch_subrequests - before.batch_subrequests);
+  // The client paces itself to Graph's budget as it assumes it (small tier until answers show more):
+  // time spent so is the client's, not the tenant's.
+  graph::ClientStats plan_stats = plan_client.stats();
+  fmt::print("  plan's pacer waits     : {:.2f} s wall ({} resource units charged)\n", static_cast<double>(plan_stats.waited_wall_ms) / 1000,
+             plan_stats.resource_units);
   fmt::print("  $batch writes          : {:.0f} writes/s  (goal >= 10,000); {} clients x {} envelopes of 20, {} failed, {} journal fsyncs\n",
              writes_per_s, a.writers, a.envelopes, failed, syncs);
   return again.changes.empty() && failed == 0 ? 0 : 1;
