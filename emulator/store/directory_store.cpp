@@ -161,6 +161,36 @@ class DirectoryStore::Data : public StoreView {
     }
     indexes.Add(c, id, it->second);
   }
+  /// Sets `members` of the existing object; what they replaced goes to `replaced`, the names of
+  /// those it lacked to `added`. False when there is no such object.
+  bool SetMembers(Collection c, const std::string& id, json::object members, json::object& replaced, std::vector<std::string>& added) {
+    ObjectMap& m = maps[static_cast<size_t>(c)];
+    auto it = m.find(id);
+    if (it == m.end()) return false;
+    indexes.Remove(c, id, it->second);
+    for (auto& member : members) {
+      json::value* now = it->second.if_contains(member.key());
+      if (now) {
+        replaced[member.key()] = std::move(*now);
+        *now = std::move(member.value());
+      } else {
+        added.emplace_back(member.key());
+        it->second[member.key()] = std::move(member.value());
+      }
+    }
+    indexes.Add(c, id, it->second);
+    return true;
+  }
+  /// Undoes SetMembers.
+  void RestoreMembers(Collection c, const std::string& id, json::object& replaced, const std::vector<std::string>& added) {
+    ObjectMap& m = maps[static_cast<size_t>(c)];
+    auto it = m.find(id);
+    if (it == m.end()) return;
+    indexes.Remove(c, id, it->second);
+    for (const auto& name : added) it->second.erase(name);
+    for (auto& member : replaced) it->second[member.key()] = std::move(member.value());
+    indexes.Add(c, id, it->second);
+  }
   void Drop(Collection c, const std::string& id, std::optional<json::object>* replaced = nullptr) {
     ObjectMap& m = maps[static_cast<size_t>(c)];
     auto it = m.find(id);
@@ -210,6 +240,15 @@ class DirectoryStore::Txn : public StoreTxn {
     data_.Set(c, id, std::move(value), &Remember(c, id).before);
     changes_.push_back({c, id});
   }
+  bool PutMembers(Collection c, const std::string& id, json::object members) override {
+    if (!data_.Get(c, id)) return false;
+    Undo& undo = Remember(c, id);
+    undo.members = true;
+    undo.before.emplace();
+    data_.SetMembers(c, id, std::move(members), *undo.before, undo.added);
+    changes_.push_back({c, id});
+    return true;
+  }
   void Erase(Collection c, const std::string& id) override {
     data_.Drop(c, id, &Remember(c, id).before);
     changes_.push_back({c, id});
@@ -223,6 +262,8 @@ class DirectoryStore::Txn : public StoreTxn {
     Key key;
     bool existed = false;                ///< false: undone by dropping the object
     std::optional<json::object> before;  ///< what the change replaced, moved out of the store
+    bool members = false;                ///< a PutMembers: `before` holds only the members it replaced
+    std::vector<std::string> added;      ///< and these are the members it added
   };
   std::vector<Key> changes_;
   std::vector<Undo> undo_;
@@ -235,8 +276,10 @@ class DirectoryStore::Txn : public StoreTxn {
  private:
   // The record comes first, so that a change cut short by an exception is still undone.
   Undo& Remember(Collection c, const std::string& id) {
-    bool existed = data_.Get(c, id) != nullptr;
-    undo_.push_back({{c, id}, existed, std::nullopt});
+    Undo undo;
+    undo.key = {c, id};
+    undo.existed = data_.Get(c, id) != nullptr;
+    undo_.push_back(std::move(undo));
     return undo_.back();
   }
 };
@@ -311,7 +354,9 @@ std::unique_ptr<StoreTxn> DirectoryStore::BeginTxn() { return std::make_unique<T
 void DirectoryStore::Rollback(StoreTxn& base) noexcept {
   auto& txn = static_cast<Txn&>(base);
   for (auto it = txn.undo_.rbegin(); it != txn.undo_.rend(); ++it) {
-    if (it->before)
+    if (it->members)
+      data_->RestoreMembers(it->key.c, it->key.id, *it->before, it->added);
+    else if (it->before)
       data_->Set(it->key.c, it->key.id, std::move(*it->before));
     else if (!it->existed)
       data_->Drop(it->key.c, it->key.id);

@@ -69,6 +69,10 @@ class StoreView {
 class StoreTxn : public StoreView {
  public:
   virtual void Put(Collection c, const std::string& id, boost::json::object value) = 0;
+  /// Sets these top-level members of the existing object `id` (adding those it lacks) and leaves
+  /// the others as they are: a change of a few members without a copy of the whole object.
+  /// Returns false (and changes nothing) when there is no such object.
+  virtual bool PutMembers(Collection c, const std::string& id, boost::json::object members) = 0;
   virtual void Erase(Collection c, const std::string& id) = 0;
 };
 

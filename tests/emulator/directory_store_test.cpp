@@ -274,3 +274,42 @@ TEST_CASE("a failed transaction that wrote one object twice and created another 
     return 0;
   });
 }
+
+TEST_CASE("PutMembers changes only the members it names: journaled, indexed, and undone whole when the write fails") {
+  TempDir dir;
+  {
+    auto store = Open(dir);
+    REQUIRE(store
+                ->Write([&](StoreTxn& txn) -> Status {
+                  txn.Put(Collection::kApplications, "a", json::object{{"id", "a"}, {"appId", "app-a"}, {"displayName", "Alpha"}, {"notes", "n"}});
+                  return Ok{};
+                })
+                .ok());
+    Result<int> failed = store->Write([&](StoreTxn& txn) -> Result<int> {
+      CHECK(txn.PutMembers(Collection::kApplications, "a", json::object{{"appId", "app-b"}, {"tags", json::array{"t"}}}));
+      CHECK(txn.Get(Collection::kApplications, "a")->at("appId").as_string() == "app-b");  // the transaction sees its change
+      CHECK_FALSE(txn.PutMembers(Collection::kApplications, "missing", json::object{{"notes", "x"}}));
+      return entragate::base::MakeError(Error::Kind::kInvalid, "refused");
+    });
+    CHECK_FALSE(failed.ok());
+    store->Read([](const StoreView& v) {
+      CHECK(*v.Get(Collection::kApplications, "a") == json::object{{"id", "a"}, {"appId", "app-a"}, {"displayName", "Alpha"}, {"notes", "n"}});
+      CHECK(v.Find(Collection::kApplications, "appId", "app-a").count("a") == 1);
+      CHECK(v.Find(Collection::kApplications, "appId", "app-b").empty());
+      CHECK(v.Get(Collection::kApplications, "missing") == nullptr);
+      return 0;
+    });
+    REQUIRE(store
+                ->Write([&](StoreTxn& txn) -> Status {
+                  txn.PutMembers(Collection::kApplications, "a", json::object{{"displayName", "Alpha 2"}, {"tags", json::array{"t"}}});
+                  return Ok{};
+                })
+                .ok());
+  }
+  auto reopened = Open(dir);
+  reopened->Read([](const StoreView& v) {
+    CHECK(*v.Get(Collection::kApplications, "a") ==
+          json::object{{"id", "a"}, {"appId", "app-a"}, {"displayName", "Alpha 2"}, {"notes", "n"}, {"tags", json::array{"t"}}});
+    return 0;
+  });
+}
