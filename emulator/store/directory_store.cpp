@@ -101,8 +101,7 @@ const json::object* StoreView::Get(Collection c, const std::string& id) const {
 
 std::vector<const json::object*> StoreView::FindObjects(Collection c, std::string_view property, std::string_view value) const {
   std::vector<const json::object*> out;
-  for (const auto& id : Find(c, property, value))
-    if (const json::object* o = Get(c, id)) out.push_back(o);
+  for (const auto& [id, o] : Find(c, property, value)) out.push_back(o);
   return out;
 }
 
