@@ -179,10 +179,21 @@ std::vector<std::string> RemovedRoleIds(const json::array& before, const json::a
 void AfterApplicationChange(StoreTxn& txn, const json::object& app, const std::vector<std::string>& removed_roles) {
   for (const json::object* sp : txn.FindObjects(Collection::kServicePrincipals, "appId", StringAt(app, "appId"))) {
     if (sp->at("appId") != app.at("appId")) continue;
-    json::object updated = *sp;
-    SyncServicePrincipal(updated, app);
-    std::string sp_id(StringAt(updated, "id"));
-    txn.Put(Collection::kServicePrincipals, sp_id, std::move(updated));
+    // What it mirrors, worked out apart: most changes (notes, URLs, owners...) leave it as it was,
+    // and then it is neither copied nor written again.
+    json::object mirrored;
+    if (const json::value* own = sp->if_contains("_ownTags")) mirrored["_ownTags"] = *own;
+    SyncServicePrincipal(mirrored, app);
+    std::string sp_id(StringAt(*sp, "id"));
+    bool changed = std::any_of(mirrored.begin(), mirrored.end(), [&](const json::key_value_pair& m) {
+      const json::value* now = sp->if_contains(m.key());
+      return !now || *now != m.value();
+    });
+    if (changed) {
+      json::object updated = *sp;
+      for (auto& m : mirrored) updated[m.key()] = std::move(m.value());
+      txn.Put(Collection::kServicePrincipals, sp_id, std::move(updated));
+    }
     std::vector<std::string> doomed;
     if (!removed_roles.empty())
       for (const json::object* a : txn.FindObjects(Collection::kAppRoleAssignments, "resourceId", sp_id))
@@ -194,8 +205,28 @@ void AfterApplicationChange(StoreTxn& txn, const json::object& app, const std::v
   }
 }
 
-std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::object& app, const json::object& body) {
-  json::object before = app;
+// A PATCH of none of the members the checks compare before and after (roles, identifier URIs and
+// the API that decides which URIs are allowed) is worked out on those members alone and set in
+// place: ApplyBody changes only the members the body names. Most PATCHes are such, and the whole
+// application is then never copied.
+bool ChangesOnlyPlainMembers(const json::object& body) {
+  return std::none_of(body.begin(), body.end(),
+                      [](const json::key_value_pair& m) { return m.key() == "appRoles" || m.key() == "identifierUris" || m.key() == "api"; });
+}
+
+void ApplyPlainUpdate(StoreTxn& txn, const json::object& stored, const json::object& body) {
+  json::object members;
+  for (const auto& m : body)
+    if (const json::value* now = stored.if_contains(m.key())) members[m.key()] = *now;
+  ApplyBody(members, body);
+  std::string id(StringAt(stored, "id"));
+  txn.PutMembers(Collection::kApplications, id, std::move(members));
+  AfterApplicationChange(txn, *txn.Get(Collection::kApplications, id), {});
+}
+
+// `before` is the stored application, `app` the copy the change is made on: `before` stays as it
+// was until `app` replaces it.
+std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, const json::object& before, json::object app, const json::object& body) {
   ApplyBody(app, body);
   if (body.contains("appRoles"))
     if (auto e = CheckRoleChanges(before.at("appRoles").as_array(), app.at("appRoles").as_array())) return e;
@@ -204,8 +235,8 @@ std::optional<GraphError> ApplyUpdate(const Call& call, StoreTxn& txn, json::obj
   if (body.contains("appRoles") && before.at("appRoles") != app.at("appRoles")) app["_rolesChangedMs"] = call.now_ms;
   std::vector<std::string> removed = RemovedRoleIds(before.at("appRoles").as_array(), app.at("appRoles").as_array());
   std::string id(StringAt(app, "id"));
-  txn.Put(Collection::kApplications, id, app);
-  AfterApplicationChange(txn, app, removed);
+  txn.Put(Collection::kApplications, id, std::move(app));
+  AfterApplicationChange(txn, *txn.Get(Collection::kApplications, id), removed);
   return std::nullopt;
 }
 
@@ -306,8 +337,11 @@ Outcome Update(Call& call, const Segment& seg) {
   auto done = call.store.Write([&](StoreTxn& txn) -> Written<bool> {
     const json::object* found = FindApplication(lookup, txn, seg);
     if (!found) return GraphError::NotFound(seg.key);
-    json::object app = *found;
-    if (auto e = ApplyUpdate(call, txn, app, b)) return *e;
+    if (ChangesOnlyPlainMembers(b)) {
+      ApplyPlainUpdate(txn, *found, b);
+      return true;
+    }
+    if (auto e = ApplyUpdate(call, txn, *found, *found, b)) return *e;
     return true;
   });
   if (!done.ok()) return *done.error;

@@ -65,16 +65,29 @@ std::variant<SubRequest, GraphError> ReadSubRequest(const json::value& v, const 
   return sub;
 }
 
-json::object SubResponse(const std::string& id, const net::Response& r) {
+// One entry of "responses", as JSON text: {"id":…,"status":…,"headers":{…},"body":…}. A JSON body is
+// spliced in as the text the handler serialized (parsing it only to serialize it again was most of
+// the cost of a batch of listings); any other body becomes a JSON value if it parses, else a string.
+void AppendSubResponse(std::string& out, const std::string& id, const net::Response& r) {
   json::object headers;
   for (const auto& [k, v] : r.headers) headers[k] = v;
-  json::object out{{"id", id}, {"status", r.status}, {"headers", headers}};
-  if (!r.body.empty()) {
+  std::string head = json::serialize(json::object{{"id", id}, {"status", r.status}, {"headers", headers}});
+  if (r.body.empty()) {
+    out += head;
+    return;
+  }
+  head.pop_back();  // the closing brace: the body goes in before it
+  out += head;
+  out += ",\"body\":";
+  std::optional<std::string> type = r.Header("Content-Type");
+  if (type && base::LowerAscii(*type).starts_with("application/json")) {
+    out += r.body;
+  } else {
     boost::system::error_code ec;
     json::value body = json::parse(r.body, ec);
-    out["body"] = ec ? json::value(r.body) : body;
+    out += json::serialize(ec ? json::value(json::string(r.body)) : body);
   }
-  return out;
+  out += '}';
 }
 
 }  // namespace
@@ -102,7 +115,7 @@ net::Response GraphService::HandleBatch(const net::Request& request, const Graph
       if (!seen.count(d)) return fail(Malformed("Invalid batch payload: dependsOn names an unknown request id '" + d + "'."));
 
   std::map<std::string, int> status_by_id;
-  json::array responses;
+  std::string responses;
   // One fsync for every write of the batch, once they are all done and before any answer is sent.
   DirectoryStore::DurableScope durable(store_);
   for (const auto& s : subs) {
@@ -118,14 +131,15 @@ net::Response GraphService::HandleBatch(const net::Request& request, const Graph
       r = Dispatch(s.request, caller, true, ids);
     }
     status_by_id[base::LowerAscii(s.id)] = r.status;
-    responses.push_back(SubResponse(s.id, r));
+    responses += responses.empty() ? "{\"responses\":[" : ",";
+    AppendSubResponse(responses, s.id, r);
   }
   if (auto synced = durable.Finish(); !synced.ok())
     return fail(GraphError{500, "InternalServerError", "The server encountered an internal error while handling the request.", {}, {}});
   net::Response out;
   out.status = 200;
   out.headers["Content-Type"] = "application/json";
-  out.body = json::serialize(json::object{{"responses", responses}});
+  out.body = std::move(responses) + "]}";
   return out;
 }
 

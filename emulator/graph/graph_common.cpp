@@ -143,16 +143,19 @@ Outcome GetEntity(Call& call, Finder find, const Segment& seg, std::string_view 
 
 namespace {
 
-// The ids the listing can come from, in id order, when an index narrows them; nullopt: all.
-std::optional<std::vector<std::string>> Candidates(const StoreView& v, Collection c, const QueryOptions& options,
-                                                   const std::optional<IndexedKey>& key) {
+// The objects the listing can come from, in id order, when an index narrows them; nullopt: all.
+using Candidate = std::pair<std::string_view, const json::object*>;  ///< id (the index's own text), object
+std::optional<std::vector<Candidate>> Candidates(const StoreView& v, Collection c, const QueryOptions& options,
+                                                 const std::optional<IndexedKey>& key) {
   auto lookup = [&](const std::string& property, const std::vector<std::string>& values) {
-    std::vector<std::string> ids;
+    std::vector<Candidate> found;
     for (const auto& value : values)
-      for (const auto& id : v.Find(c, property, value)) ids.push_back(id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    return ids;
+      for (const auto& [id, obj] : v.Find(c, property, value)) found.emplace_back(id, obj);
+    if (values.size() > 1) {  // one value's ids are already in order and distinct
+      std::sort(found.begin(), found.end());
+      found.erase(std::unique(found.begin(), found.end()), found.end());
+    }
+    return found;
   };
   if (key && StoreIndexes::Indexed(c, key->property)) return lookup(key->property, {key->value});
   if (options.filter)
@@ -182,10 +185,12 @@ Outcome ListEntities(Call& call, Collection collection, std::string_view filter_
       list.push_back(&obj);
     };
     const ObjectMap& objects = v.All(collection);
-    if (auto ids = Candidates(v, collection, options, key)) {
-      auto it = after ? std::upper_bound(ids->begin(), ids->end(), *after) : ids->begin();
-      for (; it != ids->end() && list.size() < wanted; ++it)
-        if (auto found = objects.find(*it); found != objects.end()) consider(found->second);
+    if (auto found = Candidates(v, collection, options, key)) {
+      auto it = found->begin();
+      if (after)
+        it = std::upper_bound(found->begin(), found->end(), std::string_view(*after),
+                              [](std::string_view id, const Candidate& x) { return id < x.first; });
+      for (; it != found->end() && list.size() < wanted; ++it) consider(*it->second);
     } else {
       for (auto it = after ? objects.upper_bound(*after) : objects.begin(); it != objects.end() && list.size() < wanted; ++it) consider(it->second);
     }
@@ -202,8 +207,8 @@ Outcome ListEntities(Call& call, Collection collection, std::string_view filter_
 void EraseAssignmentsOf(StoreTxn& txn, const std::string& sp_id) {
   std::set<std::string> doomed;
   for (const char* side : {"resourceId", "principalId"})
-    for (const auto& id : txn.Find(Collection::kAppRoleAssignments, side, sp_id))
-      if (StringAt(*txn.Get(Collection::kAppRoleAssignments, id), side) == sp_id) doomed.insert(id);
+    for (const auto& [id, a] : txn.Find(Collection::kAppRoleAssignments, side, sp_id))
+      if (StringAt(*a, side) == sp_id) doomed.insert(id);
   for (const auto& id : doomed) txn.Erase(Collection::kAppRoleAssignments, id);
 }
 

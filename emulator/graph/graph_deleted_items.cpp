@@ -144,8 +144,8 @@ int PurgeDeletedItems(StoreTxn& txn, int64_t now_s) {
 
 bool UniqueNameTaken(const StoreView& view, std::string_view unique_name, std::string_view except_id, int64_t now_s) {
   for (Collection c : {Collection::kApplications, Collection::kDeletedApplications})
-    for (const auto& id : view.Find(c, "uniqueName", unique_name)) {
-      const json::object& app = *view.Get(c, id);
+    for (const auto& [id, found] : view.Find(c, "uniqueName", unique_name)) {
+      const json::object& app = *found;
       if (id == except_id || (c == Collection::kDeletedApplications && PastRetention(app, now_s))) continue;
       if (SameText(app.if_contains("uniqueName"), unique_name)) return true;
     }

@@ -31,6 +31,7 @@ int64_t ParseIsoTime(std::string_view text);
 json::object NewApplication(const TenantInfo& tenant, const std::string& id, const std::string& app_id);
 json::object NewServicePrincipal(const json::object& app, const TenantInfo& tenant, const std::string& id);
 /// Copies what a service principal mirrors from its application (display name, roles, tags, names).
+/// Of the service principal it reads only "_ownTags", so it can fill an object holding just that.
 void SyncServicePrincipal(json::object& sp, const json::object& app);
 /// An ARM resource id as Entra writes it into alternativeNames and tokens: the resourceGroups segment
 /// in lower case (docs/graph-behaviour.md §13.3); the rest as given.

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <sstream>
 #include <vector>
 
@@ -100,8 +101,7 @@ const json::object* StoreView::Get(Collection c, const std::string& id) const {
 
 std::vector<const json::object*> StoreView::FindObjects(Collection c, std::string_view property, std::string_view value) const {
   std::vector<const json::object*> out;
-  for (const auto& id : Find(c, property, value))
-    if (const json::object* o = Get(c, id)) out.push_back(o);
+  for (const auto& [id, o] : Find(c, property, value)) out.push_back(o);
   return out;
 }
 
@@ -146,30 +146,70 @@ class DirectoryStore::Data : public StoreView {
  public:
   const ObjectMap& All(Collection c) const override { return maps[static_cast<size_t>(c)]; }
   const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override { return indexes.Find(c, property, value); }
-  // Every change goes through Set and Drop, so the indexes follow the objects.
-  void Set(Collection c, const std::string& id, json::object value) {
+  // Every change goes through Set and Drop, so the indexes follow the objects. What they replace
+  // is moved to `replaced` (when given) rather than copied: an undo record costs no copy.
+  void Set(Collection c, const std::string& id, json::object value, std::optional<json::object>* replaced = nullptr) {
     ObjectMap& m = maps[static_cast<size_t>(c)];
     auto it = m.find(id);
     if (it != m.end()) {
       indexes.Remove(c, id, it->second);
+      if (replaced) replaced->emplace(std::move(it->second));
       it->second = std::move(value);
     } else {
       it = m.emplace(id, std::move(value)).first;
     }
     indexes.Add(c, id, it->second);
   }
-  void Drop(Collection c, const std::string& id) {
+  /// Sets `members` of the existing object; what they replaced goes to `replaced`, the names of
+  /// those it lacked to `added`. False when there is no such object.
+  bool SetMembers(Collection c, const std::string& id, json::object members, json::object& replaced, std::vector<std::string>& added) {
+    ObjectMap& m = maps[static_cast<size_t>(c)];
+    auto it = m.find(id);
+    if (it == m.end()) return false;
+    indexes.Remove(c, id, it->second);
+    for (auto& member : members) {
+      json::value* now = it->second.if_contains(member.key());
+      if (now) {
+        replaced[member.key()] = std::move(*now);
+        *now = std::move(member.value());
+      } else {
+        added.emplace_back(member.key());
+        it->second[member.key()] = std::move(member.value());
+      }
+    }
+    indexes.Add(c, id, it->second);
+    return true;
+  }
+  /// Undoes SetMembers.
+  void RestoreMembers(Collection c, const std::string& id, json::object& replaced, const std::vector<std::string>& added) {
     ObjectMap& m = maps[static_cast<size_t>(c)];
     auto it = m.find(id);
     if (it == m.end()) return;
     indexes.Remove(c, id, it->second);
+    for (const auto& name : added) it->second.erase(name);
+    for (auto& member : replaced) it->second[member.key()] = std::move(member.value());
+    indexes.Add(c, id, it->second);
+  }
+  void Drop(Collection c, const std::string& id, std::optional<json::object>* replaced = nullptr) {
+    ObjectMap& m = maps[static_cast<size_t>(c)];
+    auto it = m.find(id);
+    if (it == m.end()) return;
+    indexes.Remove(c, id, it->second);
+    if (replaced) replaced->emplace(std::move(it->second));
     m.erase(it);
   }
-  void SetText(Collection c, const std::string& id, Text text) {
-    if (text)
-      texts[static_cast<size_t>(c)][id] = std::move(text);
-    else
-      texts[static_cast<size_t>(c)].erase(id);
+  /// Returns the text it replaced.
+  Text SetText(Collection c, const std::string& id, Text text) {
+    TextMap& m = texts[static_cast<size_t>(c)];
+    Text old;
+    if (text) {
+      Text& slot = m[id];
+      old = std::exchange(slot, std::move(text));
+    } else if (auto it = m.find(id); it != m.end()) {
+      old = std::move(it->second);
+      m.erase(it);
+    }
+    return old;
   }
   void Clear() {
     for (auto& m : maps) m.clear();
@@ -196,13 +236,20 @@ class DirectoryStore::Txn : public StoreTxn {
   const ObjectMap& All(Collection c) const override { return data_.All(c); }
   const IdSet& Find(Collection c, std::string_view property, std::string_view value) const override { return data_.Find(c, property, value); }
   void Put(Collection c, const std::string& id, json::object value) override {
-    Remember(c, id);
-    data_.Set(c, id, std::move(value));
+    data_.Set(c, id, std::move(value), &Remember(c, id).before);
     changes_.push_back({c, id});
   }
+  bool PutMembers(Collection c, const std::string& id, json::object members) override {
+    if (!data_.Get(c, id)) return false;
+    Undo& undo = Remember(c, id);
+    undo.members = true;
+    undo.before.emplace();
+    data_.SetMembers(c, id, std::move(members), *undo.before, undo.added);
+    changes_.push_back({c, id});
+    return true;
+  }
   void Erase(Collection c, const std::string& id) override {
-    Remember(c, id);
-    data_.Drop(c, id);
+    data_.Drop(c, id, &Remember(c, id).before);
     changes_.push_back({c, id});
   }
 
@@ -212,16 +259,27 @@ class DirectoryStore::Txn : public StoreTxn {
   };
   struct Undo {
     Key key;
-    std::optional<json::object> before;
+    bool existed = false;                ///< false: undone by dropping the object
+    std::optional<json::object> before;  ///< what the change replaced, moved out of the store
+    bool members = false;                ///< a PutMembers: `before` holds only the members it replaced
+    std::vector<std::string> added;      ///< and these are the members it added
   };
   std::vector<Key> changes_;
   std::vector<Undo> undo_;
+  /// Once committed, what the transaction replaced (undo records, old journal texts), kept to be
+  /// freed with the transaction after the exclusive lock is released.
+  std::vector<Undo> replaced_;
+  std::vector<Text> replaced_texts_;
   Data& data_;
 
  private:
-  void Remember(Collection c, const std::string& id) {
-    const json::object* before = data_.Get(c, id);
-    undo_.push_back({{c, id}, before ? std::optional<json::object>(*before) : std::nullopt});
+  // The record comes first, so that a change cut short by an exception is still undone.
+  Undo& Remember(Collection c, const std::string& id) {
+    Undo undo;
+    undo.key = {c, id};
+    undo.existed = data_.Get(c, id) != nullptr;
+    undo_.push_back(std::move(undo));
+    return undo_.back();
   }
 };
 
@@ -295,9 +353,11 @@ std::unique_ptr<StoreTxn> DirectoryStore::BeginTxn() { return std::make_unique<T
 void DirectoryStore::Rollback(StoreTxn& base) noexcept {
   auto& txn = static_cast<Txn&>(base);
   for (auto it = txn.undo_.rbegin(); it != txn.undo_.rend(); ++it) {
-    if (it->before)
-      data_->Set(it->key.c, it->key.id, *it->before);
-    else
+    if (it->members)
+      data_->RestoreMembers(it->key.c, it->key.id, *it->before, it->added);
+    else if (it->before)
+      data_->Set(it->key.c, it->key.id, std::move(*it->before));
+    else if (!it->existed)
       data_->Drop(it->key.c, it->key.id);
   }
   txn.undo_.clear();
@@ -320,7 +380,13 @@ base::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
     const json::object* now = data_->Get(key.c, key.id);
     texts.push_back(now ? std::make_shared<const std::string>(json::serialize(*now)) : nullptr);
     if (line.size() > 1) line += ',';
-    line += fmt::format("[{},{},{}]", static_cast<int>(key.c), json::serialize(json::string(key.id)), texts.back() ? *texts.back() : "null");
+    line += '[';
+    line += std::to_string(static_cast<int>(key.c));
+    line += ',';
+    line += json::serialize(json::string(key.id));
+    line += ',';
+    line += texts.back() ? *texts.back() : "null";
+    line += ']';
   }
   line += "]\n";
   if (!WriteAll(journal_fd_, line)) {
@@ -328,8 +394,10 @@ base::Status DirectoryStore::Commit(StoreTxn& base, uint64_t& sequence) {
     Rollback(txn);
     return error;
   }
-  txn.undo_.clear();  // journaled: from here on the change stands, whatever follows
-  for (size_t i = 0; i < txn.changes_.size(); ++i) data_->SetText(txn.changes_[i].c, txn.changes_[i].id, texts[i]);
+  txn.replaced_ = std::move(txn.undo_);  // journaled: from here on the change stands, whatever follows
+  txn.undo_.clear();
+  for (size_t i = 0; i < txn.changes_.size(); ++i)
+    txn.replaced_texts_.push_back(data_->SetText(txn.changes_[i].c, txn.changes_[i].id, std::move(texts[i])));
   sequence = ++appended_;
   ++writes_;
   ++journal_entries_;

@@ -69,6 +69,10 @@ class StoreView {
 class StoreTxn : public StoreView {
  public:
   virtual void Put(Collection c, const std::string& id, boost::json::object value) = 0;
+  /// Sets these top-level members of the existing object `id` (adding those it lacks) and leaves
+  /// the others as they are: a change of a few members without a copy of the whole object.
+  /// Returns false (and changes nothing) when there is no such object.
+  virtual bool PutMembers(Collection c, const std::string& id, boost::json::object members) = 0;
   virtual void Erase(Collection c, const std::string& id) = 0;
 };
 
@@ -102,9 +106,10 @@ class DirectoryStore {
   template <class F>
   auto Write(F&& fn) -> decltype(fn(std::declval<StoreTxn&>())) {
     uint64_t sequence = 0;
+    std::unique_ptr<StoreTxn> txn;  // outlives the lock: what a commit replaced is freed after it
     auto result = [&]() -> decltype(fn(std::declval<StoreTxn&>())) {
       std::unique_lock lock(mutex_);
-      auto txn = BeginTxn();
+      txn = BeginTxn();
       UndoUnlessCommitted guard{*this, *txn};
       auto r = fn(*txn);
       if (!r.ok()) return r;

@@ -64,7 +64,7 @@ const IdSet& StoreIndexes::Find(Collection c, std::string_view property, std::st
 void StoreIndexes::Add(Collection c, const std::string& id, const boost::json::object& obj) {
   for (size_t i = 0; i < kSpecCount; ++i) {
     if (kSpecs[i].collection != c) continue;
-    ForEachValue(obj, kSpecs[i].property, [&](std::string key) { indexes_[i].by_value[std::move(key)].insert(id); });
+    ForEachValue(obj, kSpecs[i].property, [&](std::string key) { indexes_[i].by_value[std::move(key)].insert_or_assign(id, &obj); });
   }
 }
 

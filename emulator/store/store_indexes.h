@@ -7,7 +7,7 @@
 
 #include <array>
 #include <cstddef>
-#include <set>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,8 +21,10 @@ namespace entragate::emulator {
 
 enum class Collection;
 
-/// Object ids, in id order (the order collections are served in).
-using IdSet = std::set<std::string, std::less<>>;
+/// Object ids, in id order (the order collections are served in), each with the stored object it
+/// names: a lookup needs no second search of the collection. The pointers stay valid while the
+/// object is in the store (a change replaces its value in place; removing it removes the entry).
+using IdSet = std::map<std::string, const boost::json::object*, std::less<>>;
 
 class StoreIndexes {
  public:
@@ -34,6 +36,7 @@ class StoreIndexes {
   /// an indexed property; otherwise, and when none match, an empty set.
   const IdSet& Find(Collection c, std::string_view property, std::string_view value) const;
 
+  /// `obj` is the stored object itself (the index keeps its address).
   void Add(Collection c, const std::string& id, const boost::json::object& obj);
   void Remove(Collection c, const std::string& id, const boost::json::object& obj);
   void Clear();

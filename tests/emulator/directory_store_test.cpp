@@ -246,3 +246,70 @@ TEST_CASE("an empty state directory made by someone else with the umask's 0755 i
   REQUIRE(store.ok());
   CHECK(ModeOf(dir.path) == fs::perms::owner_all);
 }
+
+TEST_CASE("a failed transaction that wrote one object twice and created another is undone, indexes included") {
+  TempDir dir;
+  auto store = Open(dir);
+  auto app = [](const char* id, const char* app_id) { return json::object{{"id", id}, {"appId", app_id}, {"displayName", id}}; };
+  REQUIRE(store
+              ->Write([&](StoreTxn& txn) -> Status {
+                txn.Put(Collection::kApplications, "a", app("a", "app-a"));
+                return Ok{};
+              })
+              .ok());
+  Result<int> failed = store->Write([&](StoreTxn& txn) -> Result<int> {
+    txn.Put(Collection::kApplications, "a", app("a", "app-a2"));
+    txn.Put(Collection::kApplications, "a", app("a", "app-a3"));
+    txn.Put(Collection::kApplications, "n", app("n", "app-n"));
+    txn.Put(Collection::kApplications, "n", app("n", "app-n2"));
+    txn.Erase(Collection::kApplications, "a");
+    return entragate::base::MakeError(Error::Kind::kInvalid, "refused");
+  });
+  CHECK_FALSE(failed.ok());
+  store->Read([](const StoreView& v) {
+    CHECK(v.All(Collection::kApplications).size() == 1);
+    CHECK(v.Get(Collection::kApplications, "a")->at("appId").as_string() == "app-a");
+    CHECK(v.Find(Collection::kApplications, "appId", "app-a").count("a") == 1);
+    for (const char* gone : {"app-a2", "app-a3", "app-n", "app-n2"}) CHECK(v.Find(Collection::kApplications, "appId", gone).empty());
+    return 0;
+  });
+}
+
+TEST_CASE("PutMembers changes only the members it names: journaled, indexed, and undone whole when the write fails") {
+  TempDir dir;
+  {
+    auto store = Open(dir);
+    REQUIRE(store
+                ->Write([&](StoreTxn& txn) -> Status {
+                  txn.Put(Collection::kApplications, "a", json::object{{"id", "a"}, {"appId", "app-a"}, {"displayName", "Alpha"}, {"notes", "n"}});
+                  return Ok{};
+                })
+                .ok());
+    Result<int> failed = store->Write([&](StoreTxn& txn) -> Result<int> {
+      CHECK(txn.PutMembers(Collection::kApplications, "a", json::object{{"appId", "app-b"}, {"tags", json::array{"t"}}}));
+      CHECK(txn.Get(Collection::kApplications, "a")->at("appId").as_string() == "app-b");  // the transaction sees its change
+      CHECK_FALSE(txn.PutMembers(Collection::kApplications, "missing", json::object{{"notes", "x"}}));
+      return entragate::base::MakeError(Error::Kind::kInvalid, "refused");
+    });
+    CHECK_FALSE(failed.ok());
+    store->Read([](const StoreView& v) {
+      CHECK(*v.Get(Collection::kApplications, "a") == json::object{{"id", "a"}, {"appId", "app-a"}, {"displayName", "Alpha"}, {"notes", "n"}});
+      CHECK(v.Find(Collection::kApplications, "appId", "app-a").count("a") == 1);
+      CHECK(v.Find(Collection::kApplications, "appId", "app-b").empty());
+      CHECK(v.Get(Collection::kApplications, "missing") == nullptr);
+      return 0;
+    });
+    REQUIRE(store
+                ->Write([&](StoreTxn& txn) -> Status {
+                  txn.PutMembers(Collection::kApplications, "a", json::object{{"displayName", "Alpha 2"}, {"tags", json::array{"t"}}});
+                  return Ok{};
+                })
+                .ok());
+  }
+  auto reopened = Open(dir);
+  reopened->Read([](const StoreView& v) {
+    CHECK(*v.Get(Collection::kApplications, "a") ==
+          json::object{{"id", "a"}, {"appId", "app-a"}, {"displayName", "Alpha 2"}, {"notes", "n"}, {"tags", json::array{"t"}}});
+    return 0;
+  });
+}

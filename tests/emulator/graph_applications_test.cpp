@@ -231,3 +231,22 @@ TEST_CASE("authorization: no token 401, foreign token 401, missing permission 40
   CHECK(t.Get("/applications", "reader").status == 200);
   CHECK(t.Call("POST", "/applications", R"({"displayName":"x"})", "reader").status == 403);
 }
+
+TEST_CASE("an application PATCH keeps its service principal in step, and a PATCH of nothing it mirrors leaves it as it was") {
+  GraphTestTenant t;
+  json::object app = t.CreateApp("Api", {{"appRoles", json::array{Role(kRoleA, "App.Use")}}});
+  std::string id(app.at("id").as_string()), app_id(app.at("appId").as_string());
+  std::string sp_url = "/servicePrincipals/" + std::string(t.CreateSp(app_id).at("id").as_string());
+  REQUIRE(t.Patch("/applications/" + id, {{"displayName", "Api 2"}, {"tags", json::array{"team:y"}}}).status == 204);
+  REQUIRE(t.Patch("/applications/" + id, {{"appRoles", json::array{Role(kRoleA, "App.Use"), Role(kRoleB, "App.Read")}}}).status == 204);
+  REQUIRE(t.Patch("/applications/" + id, {{"identifierUris", json::array{"api://" + app_id}}}).status == 204);
+  json::object sp = t.Get(sp_url).obj();
+  CHECK(sp.at("appDisplayName").as_string() == "Api 2");
+  CHECK(sp.at("displayName").as_string() == "Api");  // its own name is not mirrored
+  CHECK(sp.at("tags") == json::array{"team:y"});
+  CHECK(sp.at("appRoles").as_array().size() == 2);
+  CHECK(sp.at("servicePrincipalNames") == json::array{json::string(app_id), json::string("api://" + app_id)});
+  REQUIRE(t.Patch("/applications/" + id, {{"notes", "unrelated"}}).status == 204);
+  CHECK(t.Get("/applications/" + id + "?$select=notes").obj().at("notes").as_string() == "unrelated");
+  CHECK(t.Get(sp_url).obj() == sp);
+}

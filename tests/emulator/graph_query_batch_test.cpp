@@ -79,6 +79,35 @@ TEST_CASE("$batch: ids, relative urls, dependsOn with 424, per-request results")
   CHECK(stats.batch_subrequests == 3);  // the 424 never ran
 }
 
+TEST_CASE("$batch: each body is what the request alone is answered with, a count as a number, a 204 without one") {
+  GraphTestTenant t;
+  std::string id(t.CreateApp("Batched").at("id").as_string());
+  json::array requests{
+      json::object{{"id", "list"}, {"method", "GET"}, {"url", "/applications?$select=id,displayName"}},
+      json::object{{"id", "missing"}, {"method", "GET"}, {"url", "/applications/does-not-exist"}},
+      json::object{{"id", "count"}, {"method", "GET"}, {"url", "/applications/$count"}, {"headers", json::object{{"ConsistencyLevel", "eventual"}}}},
+      json::object{{"id", "patch"},
+                   {"method", "PATCH"},
+                   {"url", "/applications/" + id},
+                   {"headers", json::object{{"Content-Type", "application/json"}}},
+                   {"body", json::object{{"notes", "batched"}}}},
+  };
+  Reply r = t.Post("/$batch", {{"requests", requests}});
+  REQUIRE(r.status == 200);
+  std::map<std::string, json::object> by_id;
+  for (const auto& x : r.obj().at("responses").as_array()) by_id[std::string(x.at("id").as_string())] = x.as_object();
+  REQUIRE(by_id.size() == 4);
+  CHECK(by_id["list"].at("body") == t.Get("/applications?$select=id,displayName").body);
+  CHECK(by_id["missing"].at("status").as_int64() == 404);
+  CHECK(by_id["missing"].at("body").at("error").at("code").as_string() == "Request_ResourceNotFound");
+  Reply counted = t.Call("GET", "/applications/$count", "", "operator", {{"ConsistencyLevel", "eventual"}});
+  CHECK(by_id["count"].at("body") == json::value(std::stoll(counted.text)));
+  CHECK(by_id["count"].at("body").as_int64() >= 1);
+  CHECK(by_id["patch"].at("status").as_int64() == 204);
+  CHECK_FALSE(by_id["patch"].contains("body"));
+  CHECK(by_id["patch"].at("headers").is_object());
+}
+
 TEST_CASE("$batch: malformed batches are refused whole with 400") {
   GraphTestTenant t;
   json::array dup{json::object{{"id", "1"}, {"method", "GET"}, {"url", "/applications"}},

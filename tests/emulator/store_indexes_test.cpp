@@ -50,8 +50,12 @@ Status Put(DirectoryStore& store, Collection c, const std::string& id, json::obj
 
 std::vector<std::string> Ids(const DirectoryStore& store, Collection c, const std::string& property, const std::string& value) {
   return store.Read([&](const StoreView& v) {
-    const IdSet& ids = v.Find(c, property, value);
-    return std::vector<std::string>(ids.begin(), ids.end());
+    std::vector<std::string> ids;
+    for (const auto& [id, obj] : v.Find(c, property, value)) {
+      CHECK(obj == v.Get(c, id));  // the index names the stored object itself
+      ids.push_back(id);
+    }
+    return ids;
   });
 }
 
