@@ -42,12 +42,19 @@ bool WriteFileAtomically(const std::string& path, const std::function<void(const
     ok = ok && WriteAll(fd, buffer);
     buffer.clear();
   };
-  if (ok)
-    produce([&](std::string_view piece) {
-      if (!ok) return;
-      buffer += piece;
-      if (buffer.size() >= (1u << 20)) flush();
-    });
+  try {
+    if (ok)
+      produce([&](std::string_view piece) {
+        if (!ok) return;
+        buffer += piece;
+        if (buffer.size() >= (1u << 20)) flush();
+      });
+  } catch (...) {  // e.g. out of memory while making the text: no descriptor or partial file is left
+    ::close(fd);
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
   flush();
   ok = ok && ::fsync(fd) == 0;
   ok = ::close(fd) == 0 && ok;

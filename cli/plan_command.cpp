@@ -53,8 +53,9 @@ int RunPlan(const PlanOptions& o, const GlobalOptions& g) {
   engine::RenderOptions render{UseColor(stdout, g.no_color), "plan", {}};
   if (!o.out.empty()) render.full_plan_hint = fmt::format("the full plan is saved in `{}` (read it with `entragate show {}`)", o.out, o.out);
   if (o.format == "json") {
-    engine::WritePlanJson(plan, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
-    std::fputc('\n', stdout);
+    // fmt::print throws on a failed write (a full disk behind `>`), which main reports as an error.
+    engine::WritePlanJson(plan, [](std::string_view piece) { fmt::print("{}", piece); });
+    fmt::print("\n");
   } else if (o.format == "markdown")
     fmt::print("{}", engine::RenderPlanMarkdown(plan, render));
   else

@@ -1,5 +1,6 @@
 #include "engine/yaml_document.h"
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 #include <unordered_map>
@@ -76,6 +77,10 @@ void CheckExpansion(const std::vector<StrictEvent>& events, const YamlLimits& li
         if (!e.anchor.empty()) anchored_size[e.anchor] = 1;
         break;
       case StrictEvent::Kind::kAlias: {
+        // An alias inside the node it names makes the tree a cycle: no walk of it would end.
+        if (std::any_of(stack.begin(), stack.end(), [&](const Frame& f) { return *f.anchor == e.anchor; }))
+          throw Refused("E0005", MarkAt(e),
+                        fmt::format("the alias *{} is inside the node it refers to (a cycle); refusing to read this document", e.anchor));
         auto it = anchored_size.find(e.anchor);
         add(e, it == anchored_size.end() ? 1 : it->second);
         break;

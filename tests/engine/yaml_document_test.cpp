@@ -54,6 +54,21 @@ TEST_CASE("an alias expansion bomb is refused, not expanded") {
   CHECK(d.items()[0].message == "YAML aliases expand to more than 100000 nodes; refusing to read this document (an alias expansion bomb?)");
 }
 
+TEST_CASE("an alias inside the node it names (a cycle) is refused at the alias") {
+  for (const char* text : {"apps: &x\n  a: *x\n", "identities: &x [1, [*x]]\n"}) {
+    CAPTURE(text);
+    Diagnostics d;
+    CHECK_FALSE(ParseYamlDocument("cycle.yaml", text, d));
+    REQUIRE(d.items().size() == 1);
+    CHECK(d.items()[0].code == "E0005");
+    CHECK(d.items()[0].message == "the alias *x is inside the node it refers to (a cycle); refusing to read this document");
+    CHECK(d.items()[0].loc.line == (std::string(text).rfind("apps", 0) == 0 ? 2 : 1));
+  }
+  Diagnostics d;  // an anchor used again after its node closed is an ordinary alias
+  CHECK(ParseYamlDocument("ok.yaml", "a: &x [1]\nb: [*x, *x]\n", d));
+  CHECK_FALSE(d.has_errors());
+}
+
 TEST_CASE("modest use of aliases is fine") {
   Diagnostics d;
   CHECK(ParseYamlDocument("ok.yaml", AliasBomb(3), d));  // 1,000 leaves

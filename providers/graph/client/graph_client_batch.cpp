@@ -132,7 +132,7 @@ std::map<std::string, GraphResponse> SubResponses(GraphResponse& envelope) {
     GraphResponse sub{*status, HeadersOf(o->if_contains("headers")), b ? json::value(std::move(*b)) : json::value(), ""};
     sub.request_id = GraphRequestId(sub.headers, sub.body);
     if (sub.request_id.empty()) sub.request_id = envelope.request_id;
-    answers.emplace(std::string(id->get_string()), std::move(sub));
+    answers.insert_or_assign(std::string(id->get_string()), std::move(sub));  // a repeated id: the last one counts
   }
   return answers;
 }

@@ -234,7 +234,11 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     by_unique_name[JsonString(o, "uniqueName")].push_back(&oid);
     by_app_id[LowerAscii(JsonString(o, "appId"))].push_back(&oid);
   }
+  // The last hit of each app is its observed app (two hits: a key and an adopt id naming different
+  // objects). The read JSON moves into it, unless another app sees the same object (then it is copied).
   std::set<std::string> matched;
+  std::vector<std::pair<const std::string*, const std::string*>> chosen;  // app key, object id
+  std::unordered_map<std::string, int> uses;
   for (const auto& app : desired.apps) {
     std::vector<const std::string*> hits;
     if (!app.adopt) {
@@ -244,16 +248,15 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     } else if (auto it = apps_by_id.find(app.adopt->id); it != apps_by_id.end()) {
       hits.push_back(&it->first);
     }
-    for (const std::string* oid : hits) {
-      // The read JSON moves into the observed app; an object two manifest apps match (a key and
-      // an adopt id) is copied from the first one's.
-      if (matched.insert(*oid).second) {
-        state.apps[app.key] = ToObservedApp(std::move(apps_by_id.at(*oid)));
-      } else {
-        auto first = std::find_if(state.apps.begin(), state.apps.end(), [&](const auto& kv) { return kv.second.object_id == *oid; });
-        if (first != state.apps.end()) state.apps[app.key] = engine::ObservedApp(first->second);
-      }
+    for (const std::string* oid : hits) matched.insert(*oid);
+    if (!hits.empty()) {
+      chosen.emplace_back(&app.key, hits.back());
+      ++uses[*hits.back()];
     }
+  }
+  for (const auto& [key, oid] : chosen) {
+    json::object& read = apps_by_id.at(*oid);
+    state.apps[*key] = --uses[*oid] == 0 ? ToObservedApp(std::move(read)) : ToObservedApp(read);
   }
   // A managed app that lost its marker tag (drift) is still found by its alternate key.
   std::vector<std::string> untagged;
