@@ -2,13 +2,15 @@
 // file lays out the documents, adds the comments and quotes what YAML would read as a non-string.
 #include <algorithm>
 #include <functional>
-#include <regex>
+#include <set>
+#include <string_view>
 #include <type_traits>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "engine/export_internal.h"
+#include "engine/yaml_core_schema.h"
 
 namespace entragate::engine::export_detail {
 
@@ -17,10 +19,10 @@ namespace {
 // Plain scalars the loader would read as null, a boolean or a number (YAML 1.2 core schema), and the
 // YAML 1.1 booleans other tools still honour: such strings are written quoted.
 bool ReadsAsNonString(const std::string& s) {
-  static const std::regex kNonString(
-      "~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|"
-      "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-  return s.empty() || std::regex_match(s, kNonString);
+  using namespace yaml_detail;
+  static const std::set<std::string_view> kYaml11Booleans = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                                             "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
+  return IsCoreNull(s) || IsCoreBool(s) || IsCoreInt(s) || IsCoreFloat(s) || kYaml11Booleans.count(s) > 0;
 }
 
 YAML::Emitter& Text(YAML::Emitter& e, const std::string& s) {

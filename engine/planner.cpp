@@ -405,10 +405,10 @@ std::vector<std::string> OrderSteps(Plan& plan) {
   for (size_t i = 0; i < n; ++i) index.emplace(plan.changes[i].id, i);
   std::vector<size_t> order;
   order.reserve(n);
-  std::vector<bool> used(n, false), done(n, false);
+  std::vector<bool> used(n, false);  // placed in the order: its dependants may follow
   auto ready = [&](const std::string& dep) {
     auto it = index.find(dep);
-    return it == index.end() || done[it->second];  // a step the plan does not hold waits for nothing
+    return it == index.end() || used[it->second];  // a step the plan does not hold waits for nothing
   };
   while (order.size() < n) {
     bool progressed = false;
@@ -416,7 +416,7 @@ std::vector<std::string> OrderSteps(Plan& plan) {
       if (used[i]) continue;
       const auto& deps = plan.changes[i].after_steps;
       if (!std::all_of(deps.begin(), deps.end(), ready)) continue;
-      used[i] = done[i] = true;
+      used[i] = true;
       order.push_back(i);
       progressed = true;
     }

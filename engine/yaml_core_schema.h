@@ -1,7 +1,8 @@
 #pragma once
 // YAML 1.2's core schema: which plain scalars are null, booleans, integers and floats. Every plain
 // scalar of a manifest is typed here, so these are plain character tests rather than regexes.
-// Not for use outside engine/yaml_document.cpp.
+// Used by the reader (engine/yaml_document.cpp) and the exporter, which quotes strings that would
+// read as something else (engine/export_yaml.cpp); not for use elsewhere.
 
 #include <string_view>
 

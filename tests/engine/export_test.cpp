@@ -242,6 +242,13 @@ TEST_CASE("one file per app: adopt without a uniqueName, another app named by it
   CHECK(HasNote(out, "app 'no-sp': has no service principal"));
 }
 
+TEST_CASE("tags that YAML 1.2 or YAML 1.1 would read as other types are quoted, plain words are not") {
+  ExportSource s = TestApp();
+  s.apps[0].application["tags"] = json::array{"entragate:managed", "yes", "Off", "0x1F", ".inf", "~", "1e3", "plain"};
+  ExportOutput out = ExportManifests(s, ExportLayout::kOneFile);
+  CHECK(out.files[0].text.find("tags: [\"yes\", \"Off\", \"0x1F\", \".inf\", \"~\", \"1e3\", plain]") != std::string::npos);
+}
+
 TEST_CASE("strings YAML would read as something else are quoted, defaults are not written") {
   ExportSource s = TestApp();
   s.apps[0].application["displayName"] = "2024";
