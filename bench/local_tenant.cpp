@@ -126,7 +126,7 @@ int Run(const Args& a, int apps, int grants) {
   // The setup is not what is measured: its client is told a budget the local tenant does not
   // enforce (limits are off), so it waits on the tenant rather than on its pacer's model of Graph.
   graph::GraphClientOptions setup_client;
-  setup_client.budget = graph::GraphBudget{1e9, 10000, 1e9, 150000};
+  setup_client.budget = graph::UnmeteredBudget();
   auto bt = bench::StartBenchTenant("entragate-bench-local", a.identities, setup_client);
   if (!bt) return 1;
   const auto& e = bt->e();
@@ -150,9 +150,11 @@ int Run(const Args& a, int apps, int grants) {
   uint64_t setup_writes = bt->tenant->graph().Stats().writes - setup_before.writes;
   if (!report.ok()) return fmt::print(stderr, "setup apply failed\n"), 1;
 
-  // The plan is another run of the CLI: a client of its own, whose pacer the apply has not spent.
+  // The plan is another run of the CLI: a client of its own, whose pacer the apply has not spent,
+  // paced as `entragate --target local` paces it (to the local tenant's limits: none here).
   graph::GraphClientOptions o;
   o.graph_root = e.graph;
+  o.budget = graph::UnmeteredBudget();
   graph::GraphClient plan_client(*bt->transport, token, o);
   graph::GraphProvider plan_provider(plan_client);
   (void)token();  // the token is cached, as a CLI run finds it in its token cache
@@ -187,8 +189,7 @@ int Run(const Args& a, int apps, int grants) {
   fmt::print("  no-change plan (CPU)   : {:.2f} s, client and tenant together\n", plan_cpu);
   fmt::print("  plan after the read    : {} changes (expected 0); {} HTTP requests, {} $batch sub-requests\n", again.changes.size(),
              after.requests - before.requests, after.batch_subrequests - before.batch_subrequests);
-  // The client paces itself to Graph's budget as it assumes it (small tier until answers show more):
-  // time spent so is the client's, not the tenant's.
+  // Time the client spent pacing itself is the client's, not the tenant's (none without limits).
   graph::ClientStats plan_stats = plan_client.stats();
   fmt::print("  plan's pacer waits     : {:.2f} s wall ({} resource units charged)\n", static_cast<double>(plan_stats.waited_wall_ms) / 1000,
              plan_stats.resource_units);

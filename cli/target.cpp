@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "emulator/faults.h"
 #include "emulator/local_tenant.h"
 #include "engine/graph_rules.h"
 #include "providers/graph/client/graph_client.h"
@@ -151,6 +152,17 @@ engine::Status OpenLocal(const TargetOptions& o, Target::Impl& t) {
   return engine::Ok{};
 }
 
+// The local tenant enforces the limits it was configured with and no others (none, unless a test
+// gives it some), so the client paces to exactly those instead of the small tier Graph's answers
+// would have to raise: an apply against the local tenant runs as fast as the local tenant goes.
+graph::GraphBudget LocalBudget(emulator::LocalTenant& local) {
+  emulator::LimitBudget limits = local.faults().config().Budget();
+  graph::GraphBudget budget = graph::UnmeteredBudget();
+  if (limits.resource_units > 0) budget.resource_units = static_cast<double>(limits.resource_units), budget.ru_window_ms = limits.ru_window_ms;
+  if (limits.writes > 0) budget.writes = static_cast<double>(limits.writes), budget.write_window_ms = limits.write_window_ms;
+  return budget;
+}
+
 engine::Status OpenGraph(const TargetOptions& o, Target::Impl& t) {
   graph::GetEnv getenv = [](const char* name) -> std::optional<std::string> {
     const char* v = std::getenv(name);
@@ -189,6 +201,7 @@ engine::Result<std::unique_ptr<Target>> Target::Open(const TargetOptions& option
   graph::GraphClientOptions client_options;
   client_options.graph_root = impl->graph_root;
   if (auto paced = ApplyPacing(options.pacing, client_options, isatty(fileno(stderr)) == 1); !paced.ok()) return paced.error();
+  if (impl->local && !client_options.budget) client_options.budget = LocalBudget(*impl->local);
   impl->stack = graph::MakeGraphStack(*impl->transport, std::move(impl->credential), impl->scope, std::move(client_options));
   return std::unique_ptr<Target>(new Target(std::move(impl)));
 }

@@ -254,3 +254,17 @@ TEST_CASE("a limit percentage that matches our model raises nothing") {
   }
   CHECK(p.learnt().writes == doctest::Approx(100));
 }
+
+TEST_CASE("an unmetered budget (a local tenant without limits) never makes a sender wait, yet a 429 still holds the scope") {
+  Clock c;
+  PacerOptions o;
+  o.budget = UnmeteredBudget();
+  o.budget_given = true;
+  Pacer p(o, c.Fn());
+  // Far beyond every tier: a 100,000-write apply and as many reads, all at one instant.
+  CHECK(SendAll(p, c, 100000, RequestCost{2, 20}) == 0);
+  CHECK(SendAll(p, c, 100000, kRead) == 0);
+  auto before = p.Reserve(kRead, false);
+  p.OnThrottled(before.epoch, 5000, true, false);
+  CHECK(p.Reserve(kRead, false).wait_ms >= 5000);
+}

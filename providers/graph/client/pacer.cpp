@@ -12,6 +12,8 @@ std::optional<GraphBudget> GraphBudgetPreset(std::string_view name) {
   return std::nullopt;
 }
 
+GraphBudget UnmeteredBudget() { return GraphBudget{1e12, 10000, 1e12, 150000}; }
+
 namespace {
 
 bool HasOption(std::string_view query, std::string_view name) {

@@ -32,6 +32,10 @@ struct GraphBudget {
 /// quota is 3,000 / 150 s in all three. Unset for anything else.
 std::optional<GraphBudget> GraphBudgetPreset(std::string_view name);
 
+/// The budget of a tenant that enforces no limits (the local tenant unless it was given some):
+/// buckets too large to empty, so nothing waits but for a 429.
+GraphBudget UnmeteredBudget();
+
 /// What one request costs, as Graph charges it (docs/graph-behaviour.md §5.3).
 struct RequestCost {
   int resource_units = 1;
