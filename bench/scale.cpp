@@ -97,6 +97,7 @@ double CpuSeconds(const rusage& u) {
 // where a row's time and memory go.
 struct PhaseClock {
   double last = Now().first;
+  std::chrono::steady_clock::time_point last_wall = std::chrono::steady_clock::now();
   std::string text;
   static std::pair<double, long> Now() {
     rusage u{};
@@ -105,8 +106,11 @@ struct PhaseClock {
   }
   void Lap(const char* name) {
     auto [now, peak_mb] = Now();
-    text += fmt::format("{}{}:{:.2f}s/{}MB", text.empty() ? "" : ",", name, now - last, peak_mb);
+    auto wall = std::chrono::steady_clock::now();
+    text += fmt::format("{}{}:{:.2f}s/{:.2f}s-wall/{}MB", text.empty() ? "" : ",", name, now - last,
+                        std::chrono::duration<double>(wall - last_wall).count(), peak_mb);
     last = now;
+    last_wall = wall;
   }
 };
 
@@ -126,6 +130,8 @@ Client Connect(std::unique_ptr<graph::Transport> transport, const std::string& g
   o.graph_root = graph_root;
   graph::GraphStack s;
   if (!authority.empty()) {
+    // A local tenant without limits, paced as `entragate --target local` paces it (cli/target.cpp).
+    o.budget = graph::UnmeteredBudget();
     s = graph::MakeSecretStack(*c.transport, {authority, tenant, client_id}, secret, o);
   } else {
     s.client = std::make_unique<graph::GraphClient>(
@@ -187,15 +193,19 @@ int ChildPlan(const Args& a) {
     saved << '\n';
     phases.Lap("save");
   }
+  double apply_wall = 0;
   if (a.Has("apply")) {
+    auto started = std::chrono::steady_clock::now();
     engine::ExecuteOptions options;
-    options.max_steps_per_call = 20;  // as `entragate apply` does
-    options.parallelism = static_cast<size_t>(a.Int("parallelism", 16));
+    options.max_steps_per_call = 20;                                      // as `entragate apply` does
+    options.parallelism = static_cast<size_t>(a.Int("parallelism", 32));  // entragate apply's default
     engine::ExecutionReport report = engine::Execute(plan, observed.value(), *c.provider, options);
     if (!report.ok()) return fmt::print(stderr, "apply: {} failed, {} skipped\n", report.failed, report.skipped), 1;
+    phases.Lap("apply");
+    apply_wall = Seconds(started);
   }
-  fmt::print("changes={} requests={} bytes={} answering={:.3f} phases={}\n", plan.changes.size(), c.client->stats().http_requests, bytes,
-             replay ? replay->answering_seconds() : 0.0, phases.text);
+  fmt::print("changes={} requests={} bytes={} answering={:.3f} apply_wall={:.3f} phases={}\n", plan.changes.size(), c.client->stats().http_requests,
+             bytes, replay ? replay->answering_seconds() : 0.0, apply_wall, phases.text);
   return 0;
 }
 
@@ -426,13 +436,15 @@ int main(int argc, char** argv) {
       ChildRun r = RunChild(args);
       auto after = t->tenant->graph().Stats();
       walls[k] = r.ok ? r.wall_s : -1;
+      fmt::print("  (at {} ms: {})\n", k ? latency : 0, r.result["phases"]);
       if (k == 0) {
         writes = after.writes - before.writes;
-        double rate = static_cast<double>(writes) / r.wall_s;
+        // The writes' rate while they are made: the apply's own wall time, not the manifest's load.
+        double rate = static_cast<double>(writes) / std::max(1e-3, std::atof(r.result["apply_wall"].c_str()));
         print_now(Row(fmt::format("local tenant writes through $batch ({} x {} apply)", n, g),
                       fmt::format("{:.0f} writes/s ({} writes, {} req){}", rate, writes, r.result["requests"], Failed(r)), ">= 10,000 writes/s",
                       r.ok && rate >= 10000));
-        fmt::print("  (the client paces writes to Graph's write quota; bench_local_tenant measures the tenant's own rate)\n");
+        fmt::print("  (the apply's steps through the client; bench_local_tenant measures the tenant's own rate)\n");
       }
     }
     double ratio = walls[0] > 0 ? walls[1] / walls[0] : 0;

@@ -22,7 +22,10 @@ struct TransportOptions {
   /// Sending the request and receiving the whole response, per attempt.
   std::chrono::milliseconds request_timeout{100000};
   /// Connections (busy and idle) per scheme+host+port; a Send beyond it waits for one to free up.
-  int max_connections_per_host = 8;
+  /// As many as `apply --parallelism` may have requests in flight: Graph limits what a client
+  /// spends (the pacer's buckets), not how many connections it opens, and each request in flight
+  /// needs a connection of its own (HTTP/1.1).
+  int max_connections_per_host = 64;
   /// "http://host:port" (or "host:port") of a proxy that tunnels https with CONNECT. Plain http
   /// (loopback only) never goes through it. Proxy credentials are not supported.
   std::optional<std::string> https_proxy;
