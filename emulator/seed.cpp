@@ -1,6 +1,8 @@
 #include "emulator/seed.h"
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -9,7 +11,9 @@
 
 #include "crypto/base64.h"
 #include "crypto/hash.h"
+#include "emulator/graph/directory_role_templates.h"
 #include "emulator/graph/graph_entities.h"
+#include "base/ascii.h"
 
 namespace entragate::emulator {
 
@@ -24,6 +28,7 @@ const std::vector<GraphPermission>& GraphPermissions() {
       {"AppRoleAssignment.ReadWrite.All", "06b708a9-e830-4db3-a914-8e69da51d44f"},
       {"Directory.Read.All", "7ab1d382-f21e-4acd-a863-ba3e13f7da61"},
       {"Group.Read.All", "5b567255-7703-4780-807c-7be8301ae99b"},
+      {"RoleManagement.Read.Directory", "483bed4a-2ad3-4361-a73b-c83ccdbdc53c"},
       {"User.Read.All", "df021288-bdef-4463-88db-98f22de89214"},
   };
   return kPermissions;
@@ -40,6 +45,8 @@ users:
   - { userPrincipalName: alice@contoso.onmicrosoft.com, displayName: Alice }
 groups:
   - { displayName: Support Engineers, members: [alice@contoso.onmicrosoft.com] }
+directoryRoles:
+  - { role: Cloud Application Administrator, members: [alice@contoso.onmicrosoft.com] }
 )";
 }
 
@@ -218,6 +225,54 @@ base::Status SeedApps(Seeder& s, const YAML::Node& root) {
   return base::Ok{};
 }
 
+// A directory role's member: a user by userPrincipalName, a service principal or a group by
+// displayName (ignoring case). Returns the one object id, or why there is not exactly one.
+std::string RoleMemberId(const Seeder& s, const std::string& name, std::string& why) {
+  std::vector<std::string> found;
+  auto match = [&](Collection c, const char* property) {
+    for (const auto& [id, o] : s.txn.All(c))
+      if (const json::value* v = o.if_contains(property); v && v->is_string() && base::LowerAscii(v->get_string()) == base::LowerAscii(name))
+        found.push_back(id);
+  };
+  match(Collection::kUsers, "userPrincipalName");
+  match(Collection::kServicePrincipals, "displayName");
+  match(Collection::kGroups, "displayName");
+  if (found.size() == 1) return found[0];
+  why =
+      found.empty()
+          ? fmt::format("unknown directory role member '{}' (a user's userPrincipalName, or a service principal's or group's displayName)", name)
+          : fmt::format("directory role member '{}' names {} objects; give a name only one user, service principal or group has", name, found.size());
+  return "";
+}
+
+// directoryRoles: [ { role: NAME, members: [...] } ]. Only the roles listed are activated: a tenant
+// lists only the roles it has activated (docs/graph-behaviour.md §14).
+base::Status SeedDirectoryRoles(Seeder& s, const YAML::Node& root) {
+  std::set<std::string> seen;
+  for (const auto& r : root["directoryRoles"]) {
+    std::string name = Str(r, "role");
+    const BuiltInRole* role = FindBuiltInRole(name);
+    if (!role) {
+      std::string known;
+      for (const auto& b : BuiltInRoles()) known += (known.empty() ? "" : ", ") + std::string(b.display_name);
+      std::string what = name.empty() ? "a directory role needs a role" : "unknown directory role '" + name + "'";
+      return s.Problem(r["role"] ? r["role"] : r, what + " (the local tenant has " + known + ")");
+    }
+    if (!seen.insert(role->template_id).second) return s.Problem(r["role"], "directory role '" + name + "' is listed twice");
+    std::string id = s.IdFor("directoryRole", role->template_id);
+    json::object stored = NewDirectoryRole(id, *role);
+    json::array members;
+    for (const auto& m : r["members"]) {
+      std::string why, member = RoleMemberId(s, m.as<std::string>(), why);
+      if (member.empty()) return s.Problem(m, why);
+      if (std::find(members.begin(), members.end(), json::value(member)) == members.end()) members.emplace_back(member);
+    }
+    stored["_members"] = std::move(members);
+    s.txn.Put(Collection::kDirectoryRoles, id, std::move(stored));
+  }
+  return base::Ok{};
+}
+
 base::Result<YAML::Node> LoadSeed(const std::string& seed_file) {
   try {
     if (seed_file.empty()) return YAML::Load(DefaultSeedYaml());
@@ -255,7 +310,7 @@ base::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string& s
       Seeder s{txn, tenant, seed_file.empty() ? "<default seed>" : seed_file};
       SeedGraph(s);
       SeedSummary summary = SeedOperator(s);
-      for (auto step : {SeedIdentities, SeedPeople, SeedApps})
+      for (auto step : {SeedIdentities, SeedPeople, SeedApps, SeedDirectoryRoles})
         if (auto done = step(s, y); !done.ok()) return done.error();
       txn.Put(
           Collection::kMeta, "operator",

@@ -33,7 +33,8 @@ struct SeedSummary {
 base::Result<SeedSummary> SeedTenant(DirectoryStore& store, const std::string& seed_file);
 
 /// The default seed: tenant contoso.onmicrosoft.com (region EU), hosts centos-1 and centos-2 with
-/// system-assigned identities, a user-assigned identity ci-runner attached to centos-1.
+/// system-assigned identities, a user-assigned identity ci-runner attached to centos-1, and user
+/// Alice, a member of group Support Engineers and of the Cloud Application Administrator role.
 const char* DefaultSeedYaml();
 
 }  // namespace entragate::emulator

@@ -82,6 +82,8 @@ bool CanWriteApplications(const GraphCaller& caller);
 bool CanWriteAssignments(const GraphCaller& caller);
 bool CanCreateAssignments(const GraphCaller& caller);  ///< AppRoleAssignment.ReadWrite.All and a read of applications
 bool CanReadPeople(const GraphCaller& caller);
+/// RoleManagement.Read.Directory or a permission above it (docs/graph-behaviour.md §14).
+bool CanReadDirectoryRoles(const GraphCaller& caller);
 
 /// A filtered, sorted list of visible objects from a collection.
 std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all, const QueryOptions& options);
@@ -115,6 +117,11 @@ Outcome HandleDirectory(Call& call);  ///< /directory/deletedItems
 /// Owners of applications and service principals, members of groups (graph_relations.cpp).
 bool IsRelationRoute(const Call& call);
 Outcome HandleRelations(Call& call);
+/// The users, groups and service principals whose ids `holder` keeps in `key` ("_owners",
+/// "_members"), as directoryObjects with their @odata.type; honours $select only.
+Outcome ListDirectoryObjects(Call& call, const json::object& holder, const char* key);
+/// /directoryRoles and their members, read-only (graph_directory_roles.cpp).
+Outcome HandleDirectoryRoles(Call& call);
 
 /// Deleted items stay restorable this long (tenant time), then the directory purges them.
 inline constexpr int64_t kSoftDeleteSeconds = 30 * 86400;

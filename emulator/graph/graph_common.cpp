@@ -117,6 +117,10 @@ bool CanCreateAssignments(const GraphCaller& c) {
   return CanWriteAssignments(c) && HasAny(c, {"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"});
 }
 bool CanReadPeople(const GraphCaller& c) { return HasAny(c, {"User.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}); }
+// Application.ReadWrite.All is not among them: it manages applications, not the directory's roles.
+bool CanReadDirectoryRoles(const GraphCaller& c) {
+  return HasAny(c, {"RoleManagement.Read.Directory", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"});
+}
 
 std::variant<std::vector<const json::object*>, GraphError> Query(const Call& call, const ObjectMap& all, const QueryOptions& options) {
   std::vector<const json::object*> out;

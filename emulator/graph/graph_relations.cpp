@@ -1,6 +1,7 @@
 // Directory-object relations: the owners of an application or a service principal (GET owners,
 // POST owners/$ref, DELETE owners/{id}/$ref) and the direct members of a group (GET members).
-// Stored on the object as "_owners" / "_members" (lists of object ids), which reads never show.
+// Stored on the object as "_owners" / "_members" (lists of object ids), which reads never show;
+// directory roles keep their members the same way (graph_directory_roles.cpp).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -108,6 +109,8 @@ Outcome ChangeOwners(Call& call, Collection collection, const std::string& holde
 }
 
 }  // namespace
+
+Outcome ListDirectoryObjects(Call& call, const json::object& holder, const char* key) { return List(call, holder, key, "directoryObjects"); }
 
 bool IsRelationRoute(const Call& call) {
   if (call.path.empty()) return false;

@@ -94,6 +94,7 @@ Outcome RouteToHandler(Call& call) {
   if (set == "users" || set == "groups") return graph::HandlePeople(call);
   if (set == "organization" && call.path.size() == 1) return graph::HandleOrganization(call);
   if (set == "directory") return graph::HandleDirectory(call);
+  if (set == "directoryRoles") return graph::HandleDirectoryRoles(call);
   return GraphError::NoRoute(set);
 }
 

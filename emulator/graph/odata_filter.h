@@ -41,7 +41,7 @@ struct Node;
 class Filter;
 
 /// Parses `text` (already percent-decoded) as a $filter on a collection of `entity_type`
-/// ("application", "servicePrincipal", "user", "group" or "appRoleAssignment"). `advanced` is
+/// ("application", "servicePrincipal", "user", "group", "appRoleAssignment" or "directoryRole"). `advanced` is
 /// true when the request carries both `ConsistencyLevel: eventual` and `$count=true`; `ne`, `not`
 /// and `endswith` are refused without it, and so is an `or`/`in` of more than 15 expressions.
 std::variant<Filter, FilterError> ParseFilter(std::string_view text, std::string_view entity_type, bool advanced);

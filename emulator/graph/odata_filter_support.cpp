@@ -84,6 +84,13 @@ constexpr PropertySpec kAppRoleAssignmentProperties[] = {
     {"principalDisplayName", kStr, false, kCapEq | kCapStartsWith},
 };
 
+// directoryRole: eq only, and no advanced queries (docs/graph-behaviour.md §14).
+constexpr PropertySpec kDirectoryRoleProperties[] = {
+    {"displayName", kStr, false, kCapEq},
+    {"description", kStr, false, kCapEq},
+    {"roleTemplateId", kStr, false, kCapEq},
+};
+
 struct ResourceSpec {
   std::string_view entity_type;
   std::string_view type_name;  ///< as Graph names the resource in error messages
@@ -96,6 +103,7 @@ constexpr ResourceSpec kResources[] = {
     {"user", "User", kUserProperties},
     {"group", "Group", kGroupProperties},
     {"appRoleAssignment", "AppRoleAssignment", kAppRoleAssignmentProperties},
+    {"directoryRole", "DirectoryRole", kDirectoryRoleProperties},
 };
 
 // An unknown entity type filters on nothing, so every clause is refused.

@@ -88,8 +88,8 @@ std::string ParseJournalLine(const std::string& line, std::vector<JournalChange>
 
 const char* ToString(Collection c) {
   static constexpr std::array<const char*, kCollectionCount> kNames = {
-      "applications", "servicePrincipals",       "appRoleAssignments", "users", "groups", "deletedApplications", "hosts",
-      "meta",         "deletedServicePrincipals"};
+      "applications", "servicePrincipals",        "appRoleAssignments", "users", "groups", "deletedApplications", "hosts",
+      "meta",         "deletedServicePrincipals", "directoryRoles"};
   return kNames[static_cast<size_t>(c)];
 }
 
@@ -564,6 +564,7 @@ base::Status DirectoryStore::Load() {
     for (int i = 0; i < kCollectionCount; ++i) {
       auto c = static_cast<Collection>(i);
       const json::value* objects = root.as_object().if_contains(ToString(c));
+      // A snapshot written before a collection existed has no member for it: the collection starts empty.
       if (!objects || !objects->is_object()) continue;
       for (const auto& [id, obj] : objects->as_object())
         if (obj.is_object()) {

@@ -45,9 +45,10 @@ enum class Collection {
   kDeletedApplications,       ///< soft-deleted applications (restorable in Graph for 30 days)
   kHosts,                     ///< emulator-only: VMs/app services and their managed identities
   kMeta,                      ///< emulator-only: tenant, operator app, counters
-  kDeletedServicePrincipals,  ///< soft-deleted service principals (last: journals keep their indexes)
+  kDeletedServicePrincipals,  ///< soft-deleted service principals
+  kDirectoryRoles,            ///< activated directory roles (new collections go last: journals keep their numbers)
 };
-inline constexpr int kCollectionCount = 9;
+inline constexpr int kCollectionCount = 10;
 const char* ToString(Collection c);
 
 using ObjectMap = std::map<std::string, boost::json::object>;

@@ -46,7 +46,8 @@ check "testapp: centos-1 holds App.Use directly" test "$(js "$work/all.json" 'co
 check "reports: Alice through group Support Engineers" contains "$(js "$work/all.json" 'const a=j.apps.find(a=>a.key==="reports"); console.log(a.access.map(x=>x.principal.displayName+":"+x.role+":"+x.how+":"+(x.group?x.group.displayName:"")).join())')" "Alice:Reports.Read:group:Support Engineers"
 check "open-api: any identity in the tenant" test "$(js "$work/all.json" 'console.log(j.apps.find(a=>a.key==="open-api").anyIdentityCanGetToken)')" = true
 check "who can change access lists the operator app for every app" test "$(js "$work/all.json" 'console.log(j.apps.every(a=>a.whoCanChangeAccess.some(c=>c.principal.displayName==="entragate-operator" && c.why.includes("Application.ReadWrite.All"))))')" = true
-check "a note says directory roles were not read" contains "$(js "$work/all.json" 'console.log(j.notes.join())')" "directory roles"
+check "who can change access lists the seed's Cloud Application Administrator (Alice) for every app" test "$(js "$work/all.json" 'console.log(j.apps.every(a=>a.whoCanChangeAccess.some(c=>c.principal.userPrincipalName==="alice@contoso.onmicrosoft.com" && c.principal.type==="User" && c.why==="Cloud Application Administrator")))')" = true
+check "directory roles were read: no note says otherwise" test "$(js "$work/all.json" 'console.log(j.notes.some(n=>n.includes("were not read")))')" = false
 
 # Every format says the same: one CSV row per holder (plus one for an app open to everyone).
 e access --all --format csv -o "$work/all.csv" 2>/dev/null
@@ -55,8 +56,10 @@ check "csv: Alice's row names the group" grep -q '^reports,.*,Alice,.*,Reports.R
 out=$(e access --all); rc=$?
 check "table: exits 0 and shows each app with its holders" bash -c '[[ "$1" =~ centos-1\ +ServicePrincipal\ +App\.Use\ +direct ]]' _ "$out"
 check "table: who can change access" contains "$out" "entragate-operator (ServicePrincipal): holds Application.ReadWrite.All on Microsoft Graph"
+check "table: the directory-role holder among them" contains "$out" "Alice <alice@contoso.onmicrosoft.com> (User): Cloud Application Administrator"
 out=$(e access --all --format markdown)
 check "markdown: a section per app" bash -c 'for k in testapp reports open-api; do [[ "$1" == *"### $k"* ]] || exit 1; done' _ "$out"
+check "markdown: the directory-role holder among who can change access" contains "$out" "Alice &lt;alice&#64;contoso.onmicrosoft.com&gt; (Cloud Application Administrator)"
 
 # Drift that widened access: ci-runner is granted by a manifest the next one does not know.
 cp -r "$work/m" "$work/w"
@@ -109,6 +112,7 @@ if command -v chromium >/dev/null; then
   for i in $(js "$work/plan.json" 'console.log(j.identities.map(p=>p.id.toLowerCase()).join(" "))'); do [[ "$dom" == *"data-identity=\"$i\""* ]] || ok=0; done
   check "chromium DOM: every app and every identity" test $ok -eq 1
   check "chromium DOM: the gained, lost and widening cells are marked" bash -c '[[ "$1" == *"data-change=\"gained\""* && "$1" == *"data-change=\"lost\""* && "$1" == *"data-widening=\"1\""* ]]' _ "$dom"
+  check "chromium DOM: the directory-role holder is among who can change access" contains "$dom" '<li>Alice <span class="t">(User)</span>: Cloud Application Administrator</li>'
   check "chromium DOM: the page's script ran and wired every column" bash -c '[[ "$1" == *"data-ready=\"$2\""* ]]' _ "$dom" "$(js "$work/plan.json" 'console.log(j.apps.length)')"
   if [ -n "$artifacts" ]; then
     mkdir -p "$artifacts"

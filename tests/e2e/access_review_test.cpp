@@ -4,6 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
 
 #include "engine/access_render.h"
 #include "engine/access_review.h"
@@ -56,6 +60,44 @@ int Status(Rig& rig, const std::string& method, const std::string& path, std::op
   return r.ok() ? r->status : r.error().http_status;
 }
 
+// Keeps what every request carried (its URL and body): a $batch names its sub-requests' URLs in its body.
+class RecordingTransport : public graph::Transport {
+ public:
+  explicit RecordingTransport(graph::Transport& inner) : inner_(inner) {}
+  engine::Result<net::Response> Send(const net::Request& request) override {
+    {
+      std::lock_guard lock(mutex_);
+      sent_ += request.target + "\n" + request.body + "\n";
+    }
+    return inner_.Send(request);
+  }
+  std::string sent() {
+    std::lock_guard lock(mutex_);
+    return sent_;
+  }
+
+ private:
+  graph::Transport& inner_;
+  std::mutex mutex_;
+  std::string sent_;
+};
+
+// Removes the operator's assignments of these Graph permissions (the next token it gets lacks them).
+void RevokeFromOperator(Rig& rig, const std::set<std::string>& permissions) {
+  json::value graph_sp = rig.Get("/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')");
+  std::string graph_id(graph_sp.at("id").as_string());
+  std::map<std::string, std::string> value_of;  // app role id → permission
+  for (const auto& r : graph_sp.at("appRoles").as_array()) value_of[std::string(r.at("id").as_string())] = r.at("value").as_string();
+  int revoked = 0;
+  json::value assigned = rig.Get("/servicePrincipals/" + graph_id + "/appRoleAssignedTo?$top=999");
+  for (const auto& a : assigned.at("value").as_array()) {
+    if (a.at("principalDisplayName") != "entragate-operator" || !permissions.count(value_of[std::string(a.at("appRoleId").as_string())])) continue;
+    REQUIRE(Status(rig, "DELETE", "/servicePrincipals/" + graph_id + "/appRoleAssignedTo/" + std::string(a.at("id").as_string())) == 204);
+    ++revoked;
+  }
+  REQUIRE(revoked == static_cast<int>(permissions.size()));
+}
+
 }  // namespace
 
 TEST_CASE("access review: owners through owners/$ref, users through groups, the operator as one who can change access") {
@@ -94,7 +136,9 @@ TEST_CASE("access review: owners through owners/$ref, users through groups, the 
   REQUIRE(via != reports.entries.end());
   CHECK(via->identity.upn == "alice@contoso.onmicrosoft.com");
   CHECK(via->group.display_name == "Support Engineers");
-  CHECK_FALSE(review.notes.empty());  // directory roles: the local tenant does not serve them
+  // The default seed makes Alice Cloud Application Administrator: she can change every app's access.
+  for (const auto& a : review.apps) CHECK_MESSAGE(Changer(a, "Alice", "Cloud Application Administrator"), a.key);
+  CHECK(std::none_of(review.notes.begin(), review.notes.end(), [](const std::string& n) { return n.find("were not read") != std::string::npos; }));
 
   std::string ambiguous;
   auto who = engine::FindReviewPrincipal(Snapshot(rig), "alice@contoso.onmicrosoft.com", ambiguous);
@@ -143,6 +187,53 @@ TEST_CASE("access review of a plan: gains, losses, drift that widened access, th
   CHECK(html.find("data-widening=\"1\"") != std::string::npos);
   CHECK(html.find("http://") == std::string::npos);  // nothing to fetch
   CHECK(html.find("https://") == std::string::npos);
+}
+
+TEST_CASE("access review: directory-role holders are read from /directoryRoles, their members without $top") {
+  Rig rig;
+  REQUIRE(rig.Apply(kManifest).ok());
+  RecordingTransport recording(rig.transport());
+  Rig::Stack stack = rig.StackThrough(recording);
+  auto snapshot = stack.provider->ReadAccess({});
+  REQUIRE_MESSAGE(snapshot.ok(), (snapshot.ok() ? "" : snapshot.error().message));
+  CHECK(snapshot->directory_roles_read);
+  REQUIRE(snapshot->directory_role_holders.size() == 1);
+  CHECK(snapshot->directory_role_holders[0].who.upn == "alice@contoso.onmicrosoft.com");
+  CHECK(snapshot->directory_role_holders[0].who.type == "User");
+  CHECK(snapshot->directory_role_holders[0].why == "Cloud Application Administrator");
+  // Graph documents no $top on a directory role's members (docs/graph-behaviour.md §14).
+  std::string sent = recording.sent();
+  std::regex member_url(R"(directoryRoles/[0-9a-f-]+/members[^"\s]*)");
+  int urls = 0;
+  for (auto it = std::sregex_iterator(sent.begin(), sent.end(), member_url); it != std::sregex_iterator(); ++it, ++urls) {
+    CAPTURE(it->str());
+    CHECK(it->str().find("$select=") != std::string::npos);
+    CHECK(it->str().find("$top") == std::string::npos);
+  }
+  CHECK(urls == 1);
+}
+
+TEST_CASE("access review: an operator refused /directoryRoles gets a note saying so, and the rest of the review") {
+  Rig rig;
+  REQUIRE(rig.Apply(kManifest).ok());
+  // Without Directory.Read.All and RoleManagement.Read.Directory, Graph refuses /directoryRoles.
+  RevokeFromOperator(rig, {"Directory.Read.All", "RoleManagement.Read.Directory"});
+  Rig::Stack fresh = rig.StackThrough(rig.transport());  // a new token, without the revoked roles
+  auto snapshot = fresh.provider->ReadAccess({});
+  REQUIRE_MESSAGE(snapshot.ok(), (snapshot.ok() ? "" : snapshot.error().message));
+  CHECK_FALSE(snapshot->directory_roles_read);
+  CHECK(snapshot->directory_role_holders.empty());
+  engine::AccessReview review = engine::BuildAccessReview(*snapshot);
+  auto note =
+      std::find_if(review.notes.begin(), review.notes.end(), [](const std::string& n) { return n.find("were not read") != std::string::npos; });
+  REQUIRE(note != review.notes.end());
+  CHECK(note->find("directory roles (Global, Privileged Role, Application and Cloud Application Administrator)") == 0);
+  CHECK(note->find("Insufficient privileges to complete the operation.") != std::string::npos);
+  for (const auto& a : review.apps) {
+    CHECK_FALSE(Changer(a, "Alice", "Cloud Application Administrator"));
+    CHECK(Changer(a, "entragate-operator", "holds Application.ReadWrite.All on Microsoft Graph"));
+  }
+  CHECK(AppOf(review, "testapp").entries.size() == 1);  // the rest of the review is read as before
 }
 
 }  // namespace entragate::testing

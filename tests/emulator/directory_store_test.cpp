@@ -129,6 +129,29 @@ TEST_CASE("the journal is folded into a snapshot as it grows, and nothing is los
   CHECK(reopened->Read([](const StoreView& v) { return v.All(Collection::kApplications).size(); }) == 2100);
 }
 
+TEST_CASE("a snapshot written before a collection existed still loads: the new collection starts empty and takes writes") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  // The snapshot of a state directory from before directoryRoles (the last collection) was added.
+  std::ofstream(dir.path / "snapshot.json") << R"({"applications":{"a":{"id":"a","displayName":"Alpha"}},"servicePrincipals":{},)"
+                                               R"("appRoleAssignments":{},"users":{},"groups":{},"deletedApplications":{},"hosts":{},)"
+                                               R"("meta":{},"deletedServicePrincipals":{}})";
+  {
+    auto store = Open(dir);
+    CHECK(NameOf(*store, "a") == "Alpha");
+    CHECK(store->Read([](const StoreView& v) { return v.All(Collection::kDirectoryRoles).size(); }) == 0);
+    REQUIRE(store
+                ->Write([](StoreTxn& txn) -> Status {
+                  txn.Put(Collection::kDirectoryRoles, "r", json::object{{"id", "r"}, {"displayName", "Global Administrator"}});
+                  return Ok{};
+                })
+                .ok());
+  }
+  auto reopened = Open(dir);
+  CHECK(NameOf(*reopened, "a") == "Alpha");
+  CHECK(reopened->Read([](const StoreView& v) { return v.Get(Collection::kDirectoryRoles, "r") != nullptr; }));
+}
+
 TEST_CASE("reset empties the tenant durably") {
   TempDir dir;
   {
@@ -165,10 +188,10 @@ TEST_CASE("a journal line of the wrong shape is refused with its line number, ne
       {R"([5])", "change 1: not [collection, id, object]"},
       {R"([[0,"x"]])", "change 1: not [collection, id, object]"},
       {R"([[0,"x",{},4]])", "change 1: not [collection, id, object]"},
-      {R"([[99,"x",{}]])", "change 1: the collection is not a number from 0 to 8"},
-      {R"([[-1,"x",{}]])", "change 1: the collection is not a number from 0 to 8"},
-      {R"([["0","x",{}]])", "change 1: the collection is not a number from 0 to 8"},
-      {R"([[1.5,"x",{}]])", "change 1: the collection is not a number from 0 to 8"},
+      {R"([[99,"x",{}]])", "change 1: the collection is not a number from 0 to 9"},
+      {R"([[-1,"x",{}]])", "change 1: the collection is not a number from 0 to 9"},
+      {R"([["0","x",{}]])", "change 1: the collection is not a number from 0 to 9"},
+      {R"([[1.5,"x",{}]])", "change 1: the collection is not a number from 0 to 9"},
       {R"([[0,7,{}]])", "change 1: the id is not a non-empty string"},
       {R"([[0,"",{}]])", "change 1: the id is not a non-empty string"},
       {R"([[0,"x",{}],[0,"y","text"]])", "change 2: the object is neither an object nor null"},

@@ -6,7 +6,7 @@
 using namespace entragate::emulator;
 using namespace entragate::emulator::testing;
 
-TEST_CASE("the example seed creates hosts, identities, people and a legacy app with a working secret") {
+TEST_CASE("the example seed creates hosts, identities, people, a directory-role holder and a legacy app with a working secret") {
   GraphTestTenant t("examples/seeds/two-vms.yaml");
   CHECK(t.summary().tenant_id == "7e8c5963-8c6b-472e-b9c9-43118267cdbf");
   Reply mis = t.Get("/servicePrincipals?$filter=servicePrincipalType eq 'ManagedIdentity'&$select=displayName,alternativeNames");
@@ -16,6 +16,11 @@ TEST_CASE("the example seed creates hosts, identities, people and a legacy app w
   CHECK(legacy.obj().at("value").at(0).at("passwordCredentials").as_array().size() == 1);
   CHECK(legacy.obj().at("value").at(0).at("passwordCredentials").at(0).at("hint").as_string() == "leg");
   CHECK(t.Get("/users/alice@contoso.onmicrosoft.com").status == 200);
+  Reply roles = t.Get("/directoryRoles?$filter=displayName eq 'Cloud Application Administrator'");
+  REQUIRE(roles.obj().at("value").as_array().size() == 1);
+  Reply holders = t.Get("/directoryRoles/" + std::string(roles.obj().at("value").at(0).at("id").as_string()) + "/members");
+  REQUIRE(holders.obj().at("value").as_array().size() == 1);
+  CHECK(holders.obj().at("value").at(0).at("displayName") == "Alice");
   // The same seed gives the same ids on every machine.
   GraphTestTenant again("examples/seeds/two-vms.yaml");
   CHECK(again.SpIdByName("centos-1") == t.SpIdByName("centos-1"));

@@ -29,6 +29,9 @@ constexpr const char* kGraphAppId = "00000003-0000-0000-c000-000000000000";
 constexpr const char* kAppSelect = "$select=id,appId,uniqueName,displayName,tags";
 constexpr const char* kSpSelect = "$select=id,appId,displayName,appRoleAssignmentRequired,appRoles,servicePrincipalType";
 constexpr const char* kObjectSelect = "$select=id,displayName,userPrincipalName,servicePrincipalType&$top=999";
+// A directory role's members come in one answer of up to 1,000, and Graph documents no $top there
+// (docs/graph-behaviour.md §14): only $select is sent.
+constexpr const char* kRoleMemberSelect = "$select=id,displayName,userPrincipalName,servicePrincipalType";
 constexpr const char* kAssignedSelect = "$select=principalId,principalType,principalDisplayName,appRoleId,createdDateTime&$top=999";
 
 // The Graph permissions that let a service principal change who holds roles on any application.
@@ -157,7 +160,7 @@ void ReadDirectoryRoles(GraphClient& client, engine::AccessSnapshot& out) {
   for (const auto& r : roles[0].value())
     for (const auto& known : kDirectoryRoles)
       if (LowerAscii(JsonString(r, "roleTemplateId")) == known.template_id) {
-        paths.push_back("/directoryRoles/" + JsonString(r, "id") + "/members?" + kObjectSelect);
+        paths.push_back("/directoryRoles/" + JsonString(r, "id") + "/members?" + kRoleMemberSelect);
         names.emplace_back(known.name);
       }
   Lists members = client.ListAll(paths);
