@@ -154,17 +154,18 @@ const std::vector<std::string> kTopKeys = {"version", "tenant", "identities", "a
 
 Fragment ReadFile(const std::string& file, const std::string& text, const Scope& scope, Diagnostics& diags) {
   Fragment out;
-  auto root = ParseYamlDocument(file, text, diags);
-  if (!root) return out;
+  auto document = ParseYamlDocument(file, text, diags);
+  if (!document) return out;
+  const YamlNode& root = document->root();
   YamlContext ctx{file, diags, [&](const std::string& value, const SourceLoc& loc) {
                     return manifest_detail::ExpandVars(scope.envs, scope.env, value, loc, diags);
                   }};
   SourceLoc top_loc{file, 1, 1, 1};
-  if (TypeOf(*root) == YamlType::kNull) {
+  if (TypeOf(root) == YamlType::kNull) {
     diags.Error("E0104", top_loc, "the manifest is empty; it needs at least 'version: 1'");
     return out;
   }
-  MapReader top(ctx, *root, "the manifest", top_loc, kTopKeys);
+  MapReader top(ctx, root, "the manifest", top_loc, kTopKeys);
   if (!top.is_map()) return out;
   if (auto version = top.Int("version", true); version && *version != 1) {
     diags.Error("E0105", top.Find("version")->value_loc, fmt::format("unsupported manifest version {}; this entragate reads version 1", *version));
@@ -185,12 +186,12 @@ Fragment ReadFile(const std::string& file, const std::string& text, const Scope&
 void ReadFileEnvironments(const std::string& file, const std::string& text, manifest_detail::Environments& envs, Diagnostics& diags) {
   if (text.find("environments") == std::string::npos) return;  // cannot declare any
   Diagnostics parse;
-  auto root = ParseYamlDocument(file, text, parse);
-  if (!root || TypeOf(*root) != YamlType::kMap) return;
+  auto document = ParseYamlDocument(file, text, parse);
+  if (!document || TypeOf(document->root()) != YamlType::kMap) return;
   Diagnostics keys;  // duplicate or odd keys: the second pass reports those
   YamlContext quiet{file, keys, nullptr};
   YamlContext ctx{file, diags, nullptr};
-  for (const auto& e : MapEntries(quiet, *root, "the manifest", {file, 1, 1, 1}))
+  for (const auto& e : MapEntries(quiet, document->root(), "the manifest", {file, 1, 1, 1}))
     if (e.key == "environments") return manifest_detail::ReadEnvironments(ctx, e, envs);
 }
 

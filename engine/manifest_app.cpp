@@ -75,7 +75,7 @@ std::string ClaimHint(TokenType type, const std::string& name) {
   return DidYouMean(name, KnownOptionalClaims(type));
 }
 
-std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YAML::Node& item, TokenType type, const std::string& what) {
+std::optional<OptionalClaim> ReadClaim(const YamlContext& ctx, const YamlNode& item, TokenType type, const std::string& what) {
   OptionalClaim claim;
   claim.loc = ctx.Loc(item);
   if (TypeOf(item) == YamlType::kString) {

@@ -169,7 +169,7 @@ std::optional<std::string> ExpandVars(const Environments& envs, const Environmen
 bool AppInEnvironment(const YamlContext& ctx, const YamlEntry& entry, const Environments& envs, const Environment* env) {
   if (TypeOf(entry.value) != YamlType::kMap || !entry.value["environments"]) return true;
   YamlContext plain{ctx.file, ctx.diags, nullptr};  // environment names are never variables
-  YAML::Node list = entry.value["environments"];
+  const YamlNode& list = entry.value["environments"];
   SourceLoc at = plain.Loc(list);
   std::string what = fmt::format("environments of app '{}'", entry.key);
   if (!ExpectType(plain, list, YamlType::kSequence, what, at)) return true;

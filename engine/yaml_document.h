@@ -1,15 +1,14 @@
 #pragma once
-// Turns one manifest file's text into a yaml-cpp node tree, refusing what would hurt: files over the
-// size limit, bytes that are not UTF-8 text, anything YAML 1.2 rejects or yaml-cpp would read
-// differently from YAML 1.2, alias expansion bombs, absurd nesting, several documents in one file.
-// Every refusal is a located diagnostic. The only place that parses YAML text.
+// Turns one manifest file's text into its YAML 1.2 node tree (yaml_tree.h), refusing what would hurt:
+// files over the size limit, bytes that are not UTF-8 text, anything YAML 1.2 rejects, alias
+// expansion bombs, absurd nesting, several documents in one file. Every refusal is a located
+// diagnostic. The only place that parses manifest text.
 
 #include <optional>
 #include <string>
 
-#include <yaml-cpp/yaml.h>
-
 #include "engine/diag.h"
+#include "engine/yaml_tree.h"
 
 namespace entragate::engine {
 
@@ -20,16 +19,17 @@ struct YamlLimits {
 };
 
 /// Parses `text` (the contents of `file`). On failure reports E0003–E0008 and returns nullopt.
-/// An empty or comment-only file yields a Null node.
-std::optional<YAML::Node> ParseYamlDocument(const std::string& file, const std::string& text, Diagnostics& diags, const YamlLimits& limits = {});
+/// An empty or comment-only file yields a Null root.
+std::optional<YamlDocument> ParseYamlDocument(const std::string& file, const std::string& text, Diagnostics& diags, const YamlLimits& limits = {});
 
 /// YAML 1.2 core-schema type of a node, as a JSON conversion would see it. A quoted scalar is always
 /// a string; a plain one may be null, a boolean, an integer or a float.
 enum class YamlType { kNull, kBool, kInt, kFloat, kString, kSequence, kMap };
-YamlType TypeOf(const YAML::Node& node);
+YamlType TypeOf(const YamlNode& node);
 const char* Describe(YamlType t);  ///< "a string", "a mapping", …
 
-/// The 1-based location of a node; when yaml-cpp has none (null values), `fallback`.
-SourceLoc LocOf(const std::string& file, const YAML::Node& node, const SourceLoc& fallback = {});
+/// The 1-based location of a node; for a null or missing one, `fallback` (an empty value is best
+/// shown at its key).
+SourceLoc LocOf(const std::string& file, const YamlNode& node, const SourceLoc& fallback = {});
 
 }  // namespace entragate::engine

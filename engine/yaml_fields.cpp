@@ -7,7 +7,7 @@
 
 namespace entragate::engine {
 
-bool ExpectType(const YamlContext& ctx, const YAML::Node& node, YamlType type, std::string_view what, const SourceLoc& loc) {
+bool ExpectType(const YamlContext& ctx, const YamlNode& node, YamlType type, std::string_view what, const SourceLoc& loc) {
   YamlType actual = TypeOf(node);
   if (actual == type) return true;
   std::string hint;
@@ -19,27 +19,29 @@ bool ExpectType(const YamlContext& ctx, const YAML::Node& node, YamlType type, s
   return false;
 }
 
-std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YAML::Node& node, std::string_view what, const SourceLoc& where) {
+std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YamlNode& node, std::string_view what, const SourceLoc& where) {
   std::vector<YamlEntry> out;
   if (!ExpectType(ctx, node, YamlType::kMap, what, where)) return out;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    SourceLoc key_loc = ctx.Loc(it->first, where);
-    if (!it->first.IsScalar()) {
-      ctx.diags.Error("E0102", key_loc, fmt::format("{}: a key must be a plain name, found {}", what, Describe(TypeOf(it->first))));
+  out.reserve(node.size());
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YamlNode& k = node.key(i);
+    SourceLoc key_loc = ctx.Loc(k, where);
+    if (!k.IsScalar()) {
+      ctx.diags.Error("E0102", key_loc, fmt::format("{}: a key must be a plain name, found {}", what, Describe(TypeOf(k))));
       continue;
     }
-    std::string key = it->first.Scalar();
+    const std::string& key = k.Scalar();
     auto first = std::find_if(out.begin(), out.end(), [&](const YamlEntry& e) { return e.key == key; });
     if (first != out.end()) {
       ctx.diags.Error("E0103", key_loc, fmt::format("duplicate key '{}' in {}; it was first given at {}", key, what, first->key_loc.ToString()));
       continue;
     }
-    out.push_back({key, key_loc, it->second, ctx.Loc(it->second, key_loc)});
+    out.push_back({key, key_loc, node.value(i), ctx.Loc(node.value(i), key_loc)});
   }
   return out;
 }
 
-MapReader::MapReader(const YamlContext& ctx, const YAML::Node& node, std::string what, const SourceLoc& where, std::vector<std::string> allowed)
+MapReader::MapReader(const YamlContext& ctx, const YamlNode& node, std::string what, const SourceLoc& where, std::vector<std::string> allowed)
     : ctx_(ctx), what_(std::move(what)), where_(where) {
   is_map_ = TypeOf(node) == YamlType::kMap;
   entries_ = MapEntries(ctx, node, what_, where);
@@ -106,7 +108,7 @@ std::optional<std::vector<std::pair<std::string, SourceLoc>>> MapReader::StringL
   return StringItems(ctx_, e->value, fmt::format("'{}' in {}", key, what_));
 }
 
-std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YAML::Node& seq, std::string_view what) {
+std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YamlNode& seq, std::string_view what) {
   std::vector<std::pair<std::string, SourceLoc>> out;
   std::set<std::string> seen;
   SourceLoc list_loc = ctx.Loc(seq);

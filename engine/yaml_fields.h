@@ -9,8 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "engine/diag.h"
 #include "engine/yaml_document.h"
 
@@ -24,19 +22,19 @@ struct YamlContext {
   /// the manifest's ${var.NAME}. Returns nullopt after reporting a problem.
   std::function<std::optional<std::string>(const std::string& text, const SourceLoc& loc)> expand = nullptr;
 
-  SourceLoc Loc(const YAML::Node& node, const SourceLoc& fallback = {}) const { return LocOf(file, node, fallback); }
+  SourceLoc Loc(const YamlNode& node, const SourceLoc& fallback = {}) const { return LocOf(file, node, fallback); }
 };
 
 struct YamlEntry {
   std::string key;
   SourceLoc key_loc;
-  YAML::Node value;
+  const YamlNode& value;
   SourceLoc value_loc;  ///< the key's location when the value is null
 };
 
 /// The entries of a mapping with free-form keys (apps, identities, roles). Reports E0102 when `node`
 /// is not a mapping and E0103 for a key given twice (the first one wins).
-std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YAML::Node& node, std::string_view what, const SourceLoc& where);
+std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YamlNode& node, std::string_view what, const SourceLoc& where);
 
 /// A mapping with a fixed set of keys. `where` is the position of the key that owns the mapping: a
 /// missing key is reported there. Unknown keys (E0101, with "did you mean") and duplicates are
@@ -44,7 +42,7 @@ std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YAML::Node& node
 /// empty strings (E0219).
 class MapReader {
  public:
-  MapReader(const YamlContext& ctx, const YAML::Node& node, std::string what, const SourceLoc& where, std::vector<std::string> allowed);
+  MapReader(const YamlContext& ctx, const YamlNode& node, std::string what, const SourceLoc& where, std::vector<std::string> allowed);
 
   bool is_map() const { return is_map_; }
   const std::vector<YamlEntry>& entries() const { return entries_; }
@@ -73,9 +71,9 @@ class MapReader {
 };
 
 /// Reports E0102 unless `node` has `type`; "in <what>" names the place.
-bool ExpectType(const YamlContext& ctx, const YAML::Node& node, YamlType type, std::string_view what, const SourceLoc& loc);
+bool ExpectType(const YamlContext& ctx, const YamlNode& node, YamlType type, std::string_view what, const SourceLoc& loc);
 
 /// The items of a list of strings (E0102 for other items, E0110 for duplicates), with locations.
-std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YAML::Node& seq, std::string_view what);
+std::vector<std::pair<std::string, SourceLoc>> StringItems(const YamlContext& ctx, const YamlNode& seq, std::string_view what);
 
 }  // namespace entragate::engine

@@ -48,6 +48,7 @@ StrictEvent FromScalar(fy_event* e) {
   fy_token* value = e->scalar.value;
   out.value = TokenText(value);
   out.plain = (!value || fy_token_scalar_style(value) == FYSS_PLAIN) && !e->scalar.tag;
+  out.tag = TokenText(e->scalar.tag);
   out.kind = out.plain && IsNullText(out.value) ? Kind::kNull : Kind::kScalar;
   return out;
 }
@@ -73,19 +74,6 @@ void ReportParseError(const std::string& file, fy_diag* diag, Diagnostics& diags
 }
 
 }  // namespace
-
-const char* Describe(const StrictEvent& e) {
-  switch (e.kind) {
-    case Kind::kMapStart: return "the start of a mapping";
-    case Kind::kMapEnd: return "the end of a mapping";
-    case Kind::kSeqStart: return "the start of a list";
-    case Kind::kSeqEnd: return "the end of a list";
-    case Kind::kScalar: return e.plain ? "a plain scalar" : "a quoted, block or tagged scalar";
-    case Kind::kNull: return "an empty value";
-    case Kind::kAlias: return "an alias";
-  }
-  return "?";
-}
 
 std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text, Diagnostics& diags, int max_depth) {
   auto diag = QuietDiag();

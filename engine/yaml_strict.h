@@ -1,9 +1,7 @@
 #pragma once
-// The YAML 1.2 conformance gate. yaml-cpp, which builds the node tree, accepts documents the
-// specification rejects (an unterminated quote swallows the rest of the file) and decodes a few
-// escapes wrongly. libfyaml, which passes the whole YAML test suite, parses every file first; its
-// events are kept so that the tree yaml-cpp builds can be checked against them, event by event.
-// Not for use outside engine/yaml_document.cpp.
+// The YAML parser of manifests: libfyaml, which passes the whole YAML test suite. Its events, reduced
+// to what the reader needs, are checked (alias expansion) and made into the node tree (yaml_tree.h).
+// Not for use outside engine/yaml_document.cpp and engine/yaml_tree.cpp.
 
 #include <optional>
 #include <string>
@@ -20,6 +18,7 @@ struct StrictEvent {
   Kind kind = Kind::kNull;
   bool plain = false;        ///< scalars: plain and untagged, so the core schema decides their type
   std::string value;         ///< scalars: the text after YAML 1.2 escapes and folding
+  std::string tag;           ///< scalars: the explicit tag, resolved; empty: none
   std::string anchor;        ///< the node's anchor name; for an alias, the anchor it refers to
   int line = 1, column = 1;  ///< 1-based
 };
@@ -27,7 +26,5 @@ struct StrictEvent {
 /// The events of the first document of `text`, or nullopt after reporting E0004 (a YAML 1.2
 /// error, located), E0005 (nesting deeper than max_depth) or E0006 (several documents).
 std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file, std::string_view text, Diagnostics& diags, int max_depth);
-
-const char* Describe(const StrictEvent& e);  ///< "a mapping", "the scalar 'x'", … for messages
 
 }  // namespace entragate::engine::yaml_detail
