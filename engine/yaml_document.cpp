@@ -82,6 +82,41 @@ void CheckExpansion(const std::vector<StrictEvent>& events, const YamlLimits& li
   }
 }
 
+// libfyaml 0.7.12 (Debian 12's) misreads an empty block scalar (`key: |` with nothing indented
+// below it) inside an indented collection: it takes the sibling lines that follow as the scalar's
+// text, so `description: |` could swallow the app's `access:`. YAML 1.2 says such a scalar is empty
+// because its content must be indented more than its parent. Refuse what the parser read that way.
+void CheckBlockScalars(const std::vector<StrictEvent>& events, std::string_view text) {
+  using K = StrictEvent::Kind;
+  if (std::none_of(events.begin(), events.end(), [](const StrictEvent& e) { return e.block; })) return;
+  std::vector<std::string_view> lines;
+  for (size_t at = 0; at <= text.size();) {
+    size_t end = std::min(text.find('\n', at), text.size());
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  std::vector<int> parents;  // the columns of the open collections
+  for (const auto& e : events) {
+    if (e.kind == K::kMapStart || e.kind == K::kSeqStart) parents.push_back(e.column);
+    if ((e.kind == K::kMapEnd || e.kind == K::kSeqEnd) && !parents.empty()) parents.pop_back();
+    if (!e.block || parents.empty() || e.line < 1) continue;
+    bool has_text = e.value.find_first_not_of('\n') != std::string::npos;
+    for (size_t i = static_cast<size_t>(e.line - 1); has_text && i < lines.size(); ++i) {
+      size_t spaces = lines[i].find_first_not_of(' ');
+      // Only spaces make an empty line; a tab after them is text (YAML test suite Y79Y).
+      if (spaces == std::string_view::npos || lines[i].substr(spaces).find_first_not_of('\r') == std::string_view::npos) continue;
+      if (static_cast<int>(spaces) >= parents.back()) break;  // indented past its parent: real content
+      StrictEvent at = e;
+      at.line = e.line > 1 ? e.line - 1 : e.line;  // the line with the | or >
+      size_t indicator = e.line > 1 ? lines[static_cast<size_t>(e.line - 2)].find_last_of("|>") : std::string_view::npos;
+      at.column = indicator == std::string_view::npos ? 1 : static_cast<int>(indicator) + 1;
+      throw Refused("E0004", at,
+                    "unsupported YAML: this block scalar (| or >) has no text indented below it, and the YAML parser would "
+                    "read the lines after it as its text; write an empty value as \"\" or indent its text");
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<YamlDocument> ParseYamlDocument(const std::string& file, const std::string& text, Diagnostics& diags, const YamlLimits& limits) {
@@ -95,6 +130,7 @@ std::optional<YamlDocument> ParseYamlDocument(const std::string& file, const std
   if (!strict) return std::nullopt;
   try {
     CheckExpansion(*strict, limits);
+    CheckBlockScalars(*strict, text);
   } catch (const Refused& e) {
     diags.Error(e.code(), e.Loc(file), e.what());
     return std::nullopt;
@@ -144,10 +180,12 @@ const char* Describe(YamlType t) {
 
 SourceLoc LocOf(const std::string& file, const YamlNode& node, const SourceLoc& fallback) {
   if (!node.IsDefined() || node.IsNull() || node.line() < 1) return fallback.valid() ? fallback : SourceLoc{file, 1, 1, 1};
+  // A block scalar's text starts below its | or >, and runs over lines: its key says it better.
+  if (node.block() && fallback.valid()) return fallback;
   SourceLoc loc{file, node.line(), node.column(), 1};
   if (node.IsScalar()) {
     // Underline the scalar as written; quoted scalars are two columns wider than their value.
-    bool quoted = !node.plain() && node.tag().empty();
+    bool quoted = node.quoted();
     loc.length = std::max<int>(1, static_cast<int>(node.Scalar().size()) + (quoted ? 2 : 0));
   }
   return loc;

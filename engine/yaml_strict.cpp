@@ -49,6 +49,9 @@ StrictEvent FromScalar(fy_event* e) {
   out.value = TokenText(value);
   out.plain = (!value || fy_token_scalar_style(value) == FYSS_PLAIN) && !e->scalar.tag;
   out.tag = TokenText(e->scalar.tag);
+  fy_scalar_style style = value ? fy_token_scalar_style(value) : FYSS_PLAIN;
+  out.quoted = style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED;
+  out.block = style == FYSS_LITERAL || style == FYSS_FOLDED;
   out.kind = out.plain && IsNullText(out.value) ? Kind::kNull : Kind::kScalar;
   return out;
 }
@@ -118,9 +121,14 @@ std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file
         ev.anchor = TokenText(e->scalar.anchor);
         ev.line = line;
         // libfyaml marks where a quoted scalar's text starts; point at its opening quote instead.
-        fy_scalar_style style = e->scalar.value ? fy_token_scalar_style(e->scalar.value) : FYSS_PLAIN;
-        bool quoted = style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED;
-        ev.column = quoted && column > 1 ? column - 1 : column;
+        ev.column = ev.quoted && column > 1 ? column - 1 : column;
+        if (!e->scalar.value) {
+          // A tag (or anchor) with no value has no mark of its own: the tag's, else none at all
+          // (the reader then shows the key).
+          const fy_mark* m = e->scalar.tag ? fy_token_start_mark(e->scalar.tag) : nullptr;
+          ev.line = m ? m->line + 1 : 0;
+          ev.column = m ? m->column + 1 : 0;
+        }
         break;
       }
       default: continue;  // stream and document boundaries

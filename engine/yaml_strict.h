@@ -17,10 +17,12 @@ struct StrictEvent {
   enum class Kind : char { kMapStart, kMapEnd, kSeqStart, kSeqEnd, kScalar, kNull, kAlias };
   Kind kind = Kind::kNull;
   bool plain = false;        ///< scalars: plain and untagged, so the core schema decides their type
+  bool quoted = false;       ///< scalars: single- or double-quoted (the position is the opening quote)
+  bool block = false;        ///< scalars: literal or folded (| or >): the position is the content's
   std::string value;         ///< scalars: the text after YAML 1.2 escapes and folding
   std::string tag;           ///< scalars: the explicit tag, resolved; empty: none
   std::string anchor;        ///< the node's anchor name; for an alias, the anchor it refers to
-  int line = 1, column = 1;  ///< 1-based
+  int line = 1, column = 1;  ///< 1-based; 0 when the parser gives none (a tagged empty value)
 };
 
 /// The events of the first document of `text`, or nullopt after reporting E0004 (a YAML 1.2

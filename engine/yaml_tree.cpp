@@ -58,6 +58,8 @@ YamlDocument TreeBuilder::Build(std::vector<StrictEvent>&& events) {
       default:
         n.kind_ = YamlNode::Kind::kScalar;
         n.plain_ = e.plain;
+        n.quoted_ = e.quoted;
+        n.block_ = e.block;
         n.text_ = std::move(e.value);
         n.tag_ = std::move(e.tag);
     }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace entragate::engine {
@@ -19,6 +20,12 @@ class TreeBuilder;
 class YamlNode {
  public:
   enum class Kind : char { kUndefined, kNull, kScalar, kSequence, kMap };
+
+  YamlNode() = default;
+  YamlNode(YamlNode&&) = default;  // only while a document is built (its vector never grows)
+  YamlNode& operator=(YamlNode&&) = default;
+  YamlNode(const YamlNode&) = delete;  // nodes are referred to, never copied
+  YamlNode& operator=(const YamlNode&) = delete;
 
   Kind kind() const { return kind_; }
   /// Undefined: a key the mapping does not have (operator[]), or an index past the end.
@@ -33,10 +40,14 @@ class YamlNode {
   const std::string& Scalar() const { return text_; }
   /// A plain scalar without a tag: the core schema decides its type (yaml_document.h TypeOf).
   bool plain() const { return plain_; }
+  bool quoted() const { return quoted_; }  ///< single- or double-quoted
+  bool block() const { return block_; }    ///< literal or folded (| or >)
   /// The explicit tag, resolved ("tag:yaml.org,2002:int" for !!int, "!local" as written); empty: none.
   const std::string& tag() const { return tag_; }
-  int line() const { return line_; }      ///< 1-based; 0 for an undefined node
-  int column() const { return column_; }  ///< 1-based; a quoted scalar's is its opening quote
+  /// 1-based; 0 for an undefined node and a tagged empty value. A quoted scalar's column is its
+  /// opening quote; a block scalar's position is its first content line, not its indicator.
+  int line() const { return line_; }
+  int column() const { return column_; }
 
   /// Items of a sequence, entries of a mapping; 0 for anything else.
   size_t size() const { return kind_ == Kind::kMap ? children_.size() / 2 : children_.size(); }
@@ -65,7 +76,7 @@ class YamlNode {
  private:
   friend class yaml_detail::TreeBuilder;
   Kind kind_ = Kind::kUndefined;
-  bool plain_ = false;
+  bool plain_ = false, quoted_ = false, block_ = false;
   int line_ = 0, column_ = 0;
   std::string text_, tag_;
   std::vector<const YamlNode*> children_;  ///< mappings: key, value, key, value, …
@@ -75,8 +86,12 @@ class YamlNode {
 class YamlDocument {
  public:
   YamlDocument() = default;
-  YamlDocument(YamlDocument&&) = default;
-  YamlDocument& operator=(YamlDocument&&) = default;
+  YamlDocument(YamlDocument&& o) noexcept : nodes_(std::move(o.nodes_)), root_(std::exchange(o.root_, nullptr)) {}
+  YamlDocument& operator=(YamlDocument&& o) noexcept {
+    nodes_ = std::move(o.nodes_);
+    root_ = std::exchange(o.root_, nullptr);
+    return *this;
+  }
   YamlDocument(const YamlDocument&) = delete;
   YamlDocument& operator=(const YamlDocument&) = delete;
 

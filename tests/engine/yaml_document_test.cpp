@@ -242,3 +242,57 @@ TEST_CASE("escapes YAML 1.2 defines are decoded, and control characters they mak
   CHECK(node->root().key(0).Scalar() == std::string("test\0app", 8));
   CHECK(node->root().value(0).Scalar() == "\x1b[31mA\xc3\xa9");
 }
+
+TEST_CASE("every kind of node is located where it is written") {
+  Diagnostics d;
+  const std::string text =
+      "map:\n"                  // 1
+      "  key: plain\n"          // 2
+      "flow: {a: 'q', b: 1}\n"  // 3
+      "seq:\n"                  // 4
+      "  - first\n"             // 5
+      "tagged: !!str \"12\"\n"  // 6
+      "bare: !!str\n"           // 7
+      "block: |\n"              // 8
+      "  two\n"                 // 9
+      "  lines\n";              // 10
+  auto doc = ParseYamlDocument("loc.yaml", text, d);
+  REQUIRE(doc);
+  const YamlNode& root = doc->root();
+  auto at = [](const SourceLoc& l) { return std::to_string(l.line) + ":" + std::to_string(l.column) + "+" + std::to_string(l.length); };
+  SourceLoc key{"loc.yaml", 99, 1, 1};                   // what a caller passes: the key's place
+  CHECK(at(LocOf("loc.yaml", root["map"])) == "2:3+1");  // a block mapping: its first key
+  CHECK(at(LocOf("loc.yaml", root["map"]["key"])) == "2:8+5");
+  CHECK(at(LocOf("loc.yaml", root["flow"])) == "3:7+1");        // a flow mapping: its '{'
+  CHECK(at(LocOf("loc.yaml", root["flow"]["a"])) == "3:11+3");  // single-quoted: the quotes too
+  CHECK(at(LocOf("loc.yaml", root["seq"])) == "5:3+1");         // a block sequence: its first '-'
+  CHECK(at(LocOf("loc.yaml", root["seq"].item(0))) == "5:5+5");
+  CHECK(at(LocOf("loc.yaml", root["tagged"])) == "6:15+4");  // tagged and quoted: the quotes
+  CHECK(TypeOf(root["tagged"]) == YamlType::kString);
+  CHECK(root["bare"].Scalar().empty());
+  CHECK(TypeOf(root["bare"]) == YamlType::kString);
+  CHECK(at(LocOf("loc.yaml", root["bare"], key)) == "7:7+1");  // an empty tagged value: its tag
+  CHECK(root["block"].Scalar() == "two\nlines\n");
+  CHECK(at(LocOf("loc.yaml", root["block"], key)) == "99:1+1");  // a block scalar: its key
+}
+
+TEST_CASE("an empty block scalar the parser would read as the lines after it is refused, a real one is read") {
+  // libfyaml 0.7.12 reads `d: |` with nothing indented below it, inside an indented collection,
+  // as holding the sibling lines that follow; YAML 1.2 says it is empty.
+  for (const char* text : {"a:\n  d: |\n\n  b: false\n", "a:\n  - |\n  - x\n", "apps:\n  x:\n    description: >\n    access: {}\n"}) {
+    CAPTURE(text);
+    Diagnostic e = OnlyError(text);
+    CHECK(e.code == "E0004");
+    CHECK(e.message.find("write an empty value as \"\"") != std::string::npos);
+  }
+  Diagnostic at = OnlyError("a:\n  d: |\n  b: false\n");
+  CHECK(at.loc.line == 2);
+  CHECK(at.loc.column == 6);  // the |
+  Diagnostics d;
+  auto doc = ParseYamlDocument("ok.yaml", "a:\n  d: |\n    text\n  b: false\ntop: |\n\nnext: 1\n", d);
+  REQUIRE(doc);
+  CHECK(doc->root()["a"]["d"].Scalar() == "text\n");
+  CHECK(TypeOf(doc->root()["a"]["b"]) == YamlType::kBool);
+  CHECK(doc->root()["top"].Scalar().empty());
+  CHECK(doc->root()["next"].Scalar() == "1");
+}

@@ -106,6 +106,27 @@ TEST_CASE("concurrent requests from several threads are all answered correctly")
   CHECK(server->connections_accepted() <= 8);  // one per thread at most: idle connections are reused
 }
 
+TEST_CASE("requests beyond max_connections_per_host wait for a connection instead of opening more") {
+  auto server = StartServer({});
+  TransportOptions options;
+  options.max_connections_per_host = 2;
+  auto transport = MakeHttpTransport(options);
+  std::atomic<int> correct{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string body = std::to_string(t) + "-" + std::to_string(i);
+        auto got = transport->Send(Post(Url("http", *server, "/t"), body));
+        if (got.ok() && got->body == "POST /t\n\n" + body) ++correct;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(correct.load() == 80);
+  CHECK(server->connections_accepted() <= 2);
+}
+
 TEST_CASE("an idle connection the server closed is not used again, even for POST") {
   auto first = StartServer({});
   const std::uint16_t port = first->port();
