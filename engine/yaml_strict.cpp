@@ -52,6 +52,9 @@ StrictEvent FromScalar(fy_event* e) {
   fy_scalar_style style = value ? fy_token_scalar_style(value) : FYSS_PLAIN;
   out.quoted = style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED;
   out.block = style == FYSS_LITERAL || style == FYSS_FOLDED;
+  // libfyaml 0.7.12 gives an empty block scalar at the end of the file as one NUL character. Block
+  // scalars have no escapes and the file holds no NUL byte (yaml_bytes.h), so any NUL is that.
+  if (out.block) out.value.erase(std::remove(out.value.begin(), out.value.end(), '\0'), out.value.end());
   out.kind = out.plain && IsNullText(out.value) ? Kind::kNull : Kind::kScalar;
   return out;
 }
