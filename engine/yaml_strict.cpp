@@ -47,9 +47,9 @@ StrictEvent FromScalar(fy_event* e) {
   StrictEvent out;
   fy_token* value = e->scalar.value;
   out.value = TokenText(value);
-  out.plain = (!value || fy_token_scalar_style(value) == FYSS_PLAIN) && !e->scalar.tag;
-  out.tag = TokenText(e->scalar.tag);
   fy_scalar_style style = value ? fy_token_scalar_style(value) : FYSS_PLAIN;
+  out.plain = style == FYSS_PLAIN && !e->scalar.tag;
+  out.tag = TokenText(e->scalar.tag);
   out.quoted = style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED;
   out.block = style == FYSS_LITERAL || style == FYSS_FOLDED;
   // libfyaml 0.7.12 gives an empty block scalar at the end of the file as one NUL character. Block

@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <regex>
 #include <set>
 
 #include "engine/access_render.h"
 #include "engine/access_review.h"
 #include "tests/e2e/rig.h"
+#include "tests/graph/recording_transport.h"
 
 namespace entragate::testing {
 namespace {
@@ -59,28 +59,6 @@ int Status(Rig& rig, const std::string& method, const std::string& path, std::op
   auto r = rig.client().Send({method, path, {}, std::move(body), false, true});
   return r.ok() ? r->status : r.error().http_status;
 }
-
-// Keeps what every request carried (its URL and body): a $batch names its sub-requests' URLs in its body.
-class RecordingTransport : public graph::Transport {
- public:
-  explicit RecordingTransport(graph::Transport& inner) : inner_(inner) {}
-  engine::Result<net::Response> Send(const net::Request& request) override {
-    {
-      std::lock_guard lock(mutex_);
-      sent_ += request.target + "\n" + request.body + "\n";
-    }
-    return inner_.Send(request);
-  }
-  std::string sent() {
-    std::lock_guard lock(mutex_);
-    return sent_;
-  }
-
- private:
-  graph::Transport& inner_;
-  std::mutex mutex_;
-  std::string sent_;
-};
 
 // Removes the operator's assignments of these Graph permissions (the next token it gets lacks them).
 void RevokeFromOperator(Rig& rig, const std::set<std::string>& permissions) {
@@ -202,7 +180,8 @@ TEST_CASE("access review: directory-role holders are read from /directoryRoles, 
   CHECK(snapshot->directory_role_holders[0].who.type == "User");
   CHECK(snapshot->directory_role_holders[0].why == "Cloud Application Administrator");
   // Graph documents no $top on a directory role's members (docs/graph-behaviour.md §14).
-  std::string sent = recording.sent();
+  std::string sent;  // a $batch names its sub-requests' URLs in its body
+  for (const auto& r : recording.Take()) sent += r.target + "\n" + r.body + "\n";
   std::regex member_url(R"(directoryRoles/[0-9a-f-]+/members[^"\s]*)");
   int urls = 0;
   for (auto it = std::sregex_iterator(sent.begin(), sent.end(), member_url); it != std::sregex_iterator(); ++it, ++urls) {

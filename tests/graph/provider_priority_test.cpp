@@ -3,12 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <mutex>
-#include <utility>
 #include <vector>
 
 #include "engine/manifest.h"
 #include "providers/graph/provider/graph_provider.h"
+#include "tests/graph/recording_transport.h"
 #include "tests/graph/tenant_fixture.h"
 
 using namespace entragate;
@@ -31,28 +30,6 @@ apps:
     displayName: Billing
 )";
 
-// Passes every request on to the tenant and keeps a copy.
-class Recorder : public graph::Transport {
- public:
-  explicit Recorder(graph::Transport& next) : next_(next) {}
-  engine::Result<net::Response> Send(const net::Request& request) override {
-    {
-      std::lock_guard lock(mutex_);
-      sent_.push_back(request);
-    }
-    return next_.Send(request);
-  }
-  std::vector<net::Request> Take() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(sent_, {});
-  }
-
- private:
-  graph::Transport& next_;
-  std::mutex mutex_;
-  std::vector<net::Request> sent_;
-};
-
 // Every request of `sent` and every sub-request of its $batch envelopes: low priority or not.
 std::vector<bool> Priorities(const std::vector<net::Request>& sent) {
   std::vector<bool> low;
@@ -69,7 +46,7 @@ std::vector<bool> Priorities(const std::vector<net::Request>& sent) {
 
 TEST_CASE("ReadOptions.low_priority marks every request of that read, and no other") {
   TenantFixture t;
-  Recorder recorder(*t.http);
+  RecordingTransport recorder(*t.http);
   graph::GraphClientOptions options;
   options.graph_root = t.e().graph;
   std::string bearer = t.token;

@@ -87,22 +87,32 @@ TEST_CASE("keep-alive: sequential requests share one connection") {
   }
 }
 
-TEST_CASE("concurrent requests from several threads are all answered correctly") {
-  auto server = StartServer(TlsOptions(TestPki().server));
-  auto transport = MakeHttpTransport(TrustingTestCa());
+namespace {
+
+// Sends `per_thread` POSTs from each of `threads` threads at once; returns how many came back with
+// their own body echoed.
+int PostFromThreads(Transport& transport, const std::string& url, int threads, int per_thread) {
   std::atomic<int> correct{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 20; ++i) {
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
         const std::string body = std::to_string(t) + "-" + std::to_string(i);
-        auto got = transport->Send(Post(Url("https", *server, "/t"), body));
+        auto got = transport.Send(Post(url, body));
         if (got.ok() && got->body == "POST /t\n\n" + body) ++correct;
       }
     });
   }
-  for (auto& thread : threads) thread.join();
-  CHECK(correct.load() == 160);
+  for (auto& thread : running) thread.join();
+  return correct.load();
+}
+
+}  // namespace
+
+TEST_CASE("concurrent requests from several threads are all answered correctly") {
+  auto server = StartServer(TlsOptions(TestPki().server));
+  auto transport = MakeHttpTransport(TrustingTestCa());
+  CHECK(PostFromThreads(*transport, Url("https", *server, "/t"), 8, 20) == 160);
   CHECK(server->connections_accepted() <= 8);  // one per thread at most: idle connections are reused
 }
 
@@ -111,19 +121,7 @@ TEST_CASE("requests beyond max_connections_per_host wait for a connection instea
   TransportOptions options;
   options.max_connections_per_host = 2;
   auto transport = MakeHttpTransport(options);
-  std::atomic<int> correct{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 10; ++i) {
-        const std::string body = std::to_string(t) + "-" + std::to_string(i);
-        auto got = transport->Send(Post(Url("http", *server, "/t"), body));
-        if (got.ok() && got->body == "POST /t\n\n" + body) ++correct;
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  CHECK(correct.load() == 80);
+  CHECK(PostFromThreads(*transport, Url("http", *server, "/t"), 8, 10) == 80);
   CHECK(server->connections_accepted() <= 2);
 }
 
