@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace entragate::base {
 
@@ -20,6 +21,12 @@ char LowerAsciiChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c 
 
 std::string LowerAscii(std::string_view text) {
   std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), LowerAsciiChar);
+  return out;
+}
+
+std::string LowerAscii(std::string&& text) {
+  std::string out(std::move(text));
   std::transform(out.begin(), out.end(), out.begin(), LowerAsciiChar);
   return out;
 }

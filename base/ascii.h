@@ -10,6 +10,9 @@ namespace entragate::base {
 /// The 8-4-4-4-12 hexadecimal form, in either case, without braces.
 bool IsGuid(std::string_view text);
 std::string LowerAscii(std::string_view text);
+/// Folds a string it owns in place: no second allocation for LowerAscii(JsonString(…)).
+std::string LowerAscii(std::string&& text);
+inline std::string LowerAscii(const char* text) { return LowerAscii(std::string_view(text)); }
 bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
 }  // namespace entragate::base

@@ -1,6 +1,8 @@
 #include "providers/graph/provider/answer_shapes.h"
 
 #include <initializer_list>
+#include <optional>
+#include <string_view>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -49,13 +51,16 @@ bool Has(const json::value& v, Kind k) {
   return false;
 }
 
-// `where` prefixes the member's name ("appRoles[2]."), so the message points at it.
-std::string Check(const json::object& o, std::initializer_list<Member> members, const std::string& where = "") {
+// The message names the member with its place: "api." for `where`, or "appRoles[2]." for an item
+// of a list, spelled out only when there is a problem (most answers have none).
+std::string Check(const json::object& o, std::initializer_list<Member> members, std::string_view where = "", std::optional<size_t> item = {}) {
   for (const auto& m : members) {
     const json::value* v = o.if_contains(m.name);
     bool missing = !v || v->is_null();
-    if (missing ? m.required : !Has(*v, m.kind))
-      return fmt::format("\"{}{}\" {} (it must be {})", where, m.name, missing ? "missing" : "of another type", Describe(m.kind));
+    if (missing ? m.required : !Has(*v, m.kind)) {
+      std::string place = item ? fmt::format("{}[{}].", where, *item) : std::string(where);
+      return fmt::format("\"{}{}\" {} (it must be {})", place, m.name, missing ? "missing" : "of another type", Describe(m.kind));
+    }
   }
   return "";
 }
@@ -65,9 +70,8 @@ std::string CheckList(const json::object& o, const char* list, std::initializer_
   if (!v || !v->is_array()) return "";  // its own check has judged the list itself
   const json::array& items = v->get_array();
   for (size_t i = 0; i < items.size(); ++i) {
-    std::string where = fmt::format("{}[{}]", list, i);
-    if (!items[i].is_object()) return fmt::format("\"{}\" of another type (it must be an object)", where);
-    if (std::string p = Check(items[i].get_object(), members, where + "."); !p.empty()) return p;
+    if (!items[i].is_object()) return fmt::format("\"{}[{}]\" of another type (it must be an object)", list, i);
+    if (std::string p = Check(items[i].get_object(), members, list, i); !p.empty()) return p;
   }
   return "";
 }
