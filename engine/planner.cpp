@@ -38,6 +38,25 @@ std::string Context::IdentityNameOf(const std::string& principal_id, const std::
   return it == identity_by_id_->end() ? fallback : it->second;
 }
 
+namespace {
+
+template <typename T>
+const T* Indexed(std::optional<std::unordered_map<std::string_view, const T*>>& index, const std::map<std::string, T>& all, std::string_view name) {
+  if (!index) {
+    index.emplace();
+    index->reserve(all.size());
+    for (const auto& [key, value] : all) index->emplace(key, &value);
+  }
+  auto it = index->find(name);
+  return it == index->end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+const ResolvedIdentity* Context::Resolved(std::string_view name) const { return Indexed(resolved_by_name_, observed.identities, name); }
+
+const Identity* Context::Named(std::string_view name) const { return Indexed(identity_by_name_, desired.identities, name); }
+
 std::string Str(const json::value& object, const char* key) {
   const json::object* o = object.if_object();
   const json::value* v = o ? o->if_contains(key) : nullptr;
@@ -484,7 +503,7 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
   plan.manifest_files = desired.files;
   plan.environment = desired.environment;
   plan.only_apps = desired.only_apps;
-  Context ctx{desired, observed, diags, plan, {}, {}};
+  Context ctx{desired, observed, diags, plan, {}, {}, {}, {}};
   CheckTenantGuard(ctx);
   for (const auto& app : desired.apps) {
     AppPlan& ap = ctx.apps[app.key];
@@ -534,17 +553,40 @@ Plan ComputePlan(const DesiredState& desired, const ObservedState& observed, Dia
 
 // The text of one JSON object, {key: {app, sp, required, assignments}, …, "#prunable": […],
 // "#deleted": {…}}, made one app at a time so that a large tenant is never one DOM.
+namespace {
+
+// What json::serialize(json::string(s)) writes, without its two temporaries when nothing needs
+// escaping (ids, mostly): the digest's form must not change.
+void AppendJsonString(std::string& text, std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    text += json::serialize(json::string(s));
+    return;
+  }
+  text += '"';
+  text += s;
+  text += '"';
+}
+
+}  // namespace
+
 std::string ObservedDigest(const ObservedState& observed) {
   std::string text = "{";
   auto member = [&](const std::string& key, const json::value& value) {
     if (text.size() > 1) text += ',';
-    text += json::serialize(json::string(key));
+    AppendJsonString(text, key);
     text += ':';
     text += json::serialize(value);
   };
   auto ids = [&](const char* name, const auto& items, auto id_of) {
     text += fmt::format(",\"{}\":[", name);
-    for (size_t i = 0; i < items.size(); ++i) text += (i ? "," : "") + json::serialize(json::string(id_of(items[i])));
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) text += ',';
+      AppendJsonString(text, id_of(items[i]));
+    }
     text += ']';
   };
   // Each entry is {"app":…,"sp":…,"required":…,"assignments":[…]} (then "owners", "spOwners" when
@@ -552,14 +594,19 @@ std::string ObservedDigest(const ObservedState& observed) {
   for (const auto& [key, app] : observed.apps) {
     const ObservedServicePrincipal* sp = app.service_principal ? &*app.service_principal : nullptr;
     if (text.size() > 1) text += ',';
-    text += json::serialize(json::string(key));
-    text += ":{\"app\":" + json::serialize(app.graph);
-    text += ",\"sp\":" + (sp ? json::serialize(json::string(sp->object_id)) : std::string("null"));
+    AppendJsonString(text, key);
+    text += ":{\"app\":";
+    text += json::serialize(app.graph);
+    text += ",\"sp\":";
+    if (sp)
+      AppendJsonString(text, sp->object_id);
+    else
+      text += "null";
     text += sp && sp->assignment_required ? ",\"required\":true" : ",\"required\":false";
     static const std::vector<ObservedAssignment> kNone;
-    ids("assignments", sp ? sp->assigned_to : kNone, [](const ObservedAssignment& a) { return a.id; });
+    ids("assignments", sp ? sp->assigned_to : kNone, [](const ObservedAssignment& a) -> const std::string& { return a.id; });
     // Owners only when read (the manifest states them), so digests of sets without owners stay as they were.
-    auto owner_id = [](const ObservedOwner& o) { return o.id; };
+    auto owner_id = [](const ObservedOwner& o) -> const std::string& { return o.id; };
     if (app.owners) ids("owners", *app.owners, owner_id);
     if (sp && sp->owners) ids("spOwners", *sp->owners, owner_id);
     text += '}';

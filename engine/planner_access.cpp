@@ -1,6 +1,8 @@
 // The service principal and `access`: grants before assignment is required, revokes last (so
 // identities that stay allowed never lose access), revokes of a removed role before the role goes.
 #include <algorithm>
+#include <cstdint>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -42,11 +44,37 @@ std::string RoleValueFor(const AppPlan& ap, const std::string& id) {
   return id == kDefaultAccessRoleId ? "default access" : id;
 }
 
+// Views into the observed state, which outlives the planning of an app.
 struct Principal {
-  std::string object_id;    ///< empty: created by this plan (an app of the manifest)
-  std::string type;         ///< ServicePrincipal, User, Group
-  std::string create_step;  ///< the step that creates it, when it does not exist yet
+  std::string_view object_id;  ///< empty: created by this plan (an app of the manifest)
+  std::string_view type;       ///< ServicePrincipal, User, Group
+  std::string create_step;     ///< the step that creates it, when it does not exist yet
   bool ok = false;
+};
+
+// A held assignment's key: principal and role ids, compared without case and without a folded copy
+// (an app can hold thousands of assignments, and a plan reads 200,000).
+struct HeldKey {
+  std::string_view principal_id, role_id;
+};
+
+struct HeldKeyHash {
+  size_t operator()(const HeldKey& k) const {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a over the folded bytes, a separator between the two
+    auto add = [&](std::string_view s) {
+      for (char c : s) h = (h ^ static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)) * 1099511628211ULL;
+    };
+    add(k.principal_id);
+    h = (h ^ '/') * 1099511628211ULL;
+    add(k.role_id);
+    return static_cast<size_t>(h);
+  }
+};
+
+struct HeldKeyEqual {
+  bool operator()(const HeldKey& a, const HeldKey& b) const {
+    return base::EqualsIgnoreAsciiCase(a.principal_id, b.principal_id) && base::EqualsIgnoreAsciiCase(a.role_id, b.role_id);
+  }
 };
 
 Principal ResolvePrincipal(Context& ctx, const Grant& g) {
@@ -55,9 +83,9 @@ Principal ResolvePrincipal(Context& ctx, const Grant& g) {
     if (other.observed && other.observed->service_principal) return {other.observed->service_principal->object_id, "ServicePrincipal", "", true};
     return {"", "ServicePrincipal", SpStep(g.principal), true};
   }
-  auto it = ctx.observed.identities.find(g.principal);
-  if (it == ctx.observed.identities.end() || it->second.object_id.empty()) return {};
-  return {it->second.object_id, it->second.principal_type, "", true};
+  const ResolvedIdentity* id = ctx.Resolved(g.principal);
+  if (!id || id->object_id.empty()) return {};
+  return {id->object_id, id->principal_type, "", true};
 }
 
 // An objectId identity's kind is known only once resolved: check it against the role now.
@@ -67,7 +95,8 @@ bool CheckMemberType(Context& ctx, const AppPlan& ap, const Grant& g, const Prin
   const char* needed = p.type == "ServicePrincipal" ? "Application" : "User";
   const auto& allowed = role->allowed_member_types;
   // Groups named by `group:` were warned about when the manifest was read; an objectId shows its kind only now.
-  bool by_object_id = ctx.desired.identities.count(g.principal) && ctx.desired.identities.at(g.principal).selector == IdentitySelector::kObjectId;
+  const Identity* named = ctx.Named(g.principal);
+  bool by_object_id = named && named->selector == IdentitySelector::kObjectId;
   if (by_object_id && p.type == "Group" && std::find(allowed.begin(), allowed.end(), "Application") != allowed.end() &&
       std::find(allowed.begin(), allowed.end(), "User") != allowed.end())
     ctx.diags.Warning("W0230", g.loc,
@@ -108,21 +137,25 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
   const ObservedServicePrincipal* sp = ap.observed && ap.observed->service_principal ? &*ap.observed->service_principal : nullptr;
   std::unordered_set<const ObservedAssignment*> kept;
   // Principal and role ids folded once: an app can hold thousands of assignments.
-  std::unordered_map<std::string, const ObservedAssignment*> held;
+  std::unordered_map<HeldKey, const ObservedAssignment*, HeldKeyHash, HeldKeyEqual> held;
   if (sp)
-    for (const auto& a : sp->assigned_to) held[LowerAscii(a.principal_id) + '/' + LowerAscii(a.app_role_id)] = &a;
+    for (const auto& a : sp->assigned_to) held[HeldKey{a.principal_id, a.app_role_id}] = &a;
+  // Role value → id, as RoleIdFor finds it (the first role of that value), once per app.
+  std::unordered_map<std::string, std::string> role_ids;
+  for (const auto& g : *app.access)
+    if (!role_ids.count(g.role)) role_ids.emplace(g.role, RoleIdFor(ap, g.role));
   for (const auto& g : *app.access) {
     Principal p = ResolvePrincipal(ctx, g);
     if (!p.ok) {
-      auto it = ctx.observed.identities.find(g.principal);
-      std::string why = it == ctx.observed.identities.end() ? "it was not looked up" : it->second.problem;
+      const ResolvedIdentity* id = ctx.Resolved(g.principal);
+      std::string why = id ? id->problem : "it was not looked up";
       ctx.diags.Error("E0302", g.loc, fmt::format("identity '{}' cannot be resolved in the tenant: {}", g.principal, why));
       continue;
     }
     if (!CheckMemberType(ctx, ap, g, p)) continue;
-    std::string role_id = RoleIdFor(ap, g.role);
+    const std::string& role_id = role_ids.at(g.role);
     if (!p.object_id.empty())
-      if (auto it = held.find(LowerAscii(p.object_id) + '/' + role_id); it != held.end()) {
+      if (auto it = held.find(HeldKey{p.object_id, role_id}); it != held.end()) {
         kept.insert(it->second);
         continue;
       }
@@ -143,7 +176,7 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     c.source = g.loc;
     ctx.Add(std::move(c));
     ap.grant_steps.push_back(address);
-    if (!p.object_id.empty()) ap.grants_to[LowerAscii(p.object_id)].push_back(address);
+    if (!p.object_id.empty()) ap.grants_to[LowerAscii(std::string(p.object_id))].push_back(address);
   }
   if (!sp) return;
   for (const auto& a : sp->assigned_to) {

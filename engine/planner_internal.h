@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -47,6 +48,12 @@ struct Context {
   /// The manifest's name for a principal id (any case), else `fallback`.
   std::string IdentityNameOf(const std::string& principal_id, const std::string& fallback) const;
   mutable std::optional<std::unordered_map<std::string, std::string>> identity_by_id_;  ///< lower-case object id -> name
+  /// How the manifest identity `name` resolved in the tenant; null when it was not looked up. Hashed:
+  /// it is asked once per grant.
+  const ResolvedIdentity* Resolved(std::string_view name) const;
+  const Identity* Named(std::string_view name) const;  ///< the manifest's identity `name`, or null
+  mutable std::optional<std::unordered_map<std::string_view, const ResolvedIdentity*>> resolved_by_name_;
+  mutable std::optional<std::unordered_map<std::string_view, const Identity*>> identity_by_name_;
 };
 
 /// A string member of a JSON object read from the tenant; empty when absent or not a string.

@@ -1,6 +1,8 @@
 // App roles: matched by value; an enabled role that changes or goes is first disabled in its own
 // request (docs/graph-behaviour.md §2.5); assignments of a role that goes are revoked before it goes.
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -97,12 +99,24 @@ const json::object* ById(const Roles& roles, const std::string& id) {
   return nullptr;
 }
 
-// Graph keeps the collection's order, which carries no meaning: compare as sets by id.
-bool SameRoles(Roles a, Roles b) {
-  auto by_id = [](const json::object& x, const json::object& y) { return IdOfRole(x) < IdOfRole(y); };
-  std::sort(a.begin(), a.end(), by_id);
-  std::sort(b.begin(), b.end(), by_id);
-  return a == b;
+// Graph keeps the collection's order, which carries no meaning: compare as sets by id. Canonical
+// roles carry their id folded already; pointers are sorted, so no role is copied.
+bool SameRoles(const Roles& a, const Roles& b) {
+  if (a.size() != b.size()) return false;
+  auto sorted = [](const Roles& roles) {
+    std::vector<std::pair<std::string_view, const json::object*>> out;
+    out.reserve(roles.size());
+    for (const auto& r : roles) {
+      const json::value* id = r.if_contains("id");
+      out.emplace_back(id && id->is_string() ? std::string_view(id->get_string()) : std::string_view(), &r);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    return out;
+  };
+  auto x = sorted(a), y = sorted(b);
+  for (size_t i = 0; i < x.size(); ++i)
+    if (*x[i].second != *y[i].second) return false;
+  return true;
 }
 
 json::array ToArray(const Roles& roles) {
@@ -166,6 +180,8 @@ void PlanRoles(Context& ctx, AppPlan& ap) {
   ap.final_roles = desired_json;
   Roles desired;
   for (const auto& d : desired_json) desired.push_back(Canonical(d.as_object()));
+  // The common case, nothing to change, needs none of the intermediate collections.
+  if (SameRoles(observed, desired)) return;
   RoleStates s = ComputeRoleStates(observed, desired);
   bool add = !SameRoles(s.added, s.observed), disable = !SameRoles(s.disabled, s.added), finish = !SameRoles(s.final, s.disabled);
   if (!add && !disable && !finish) return;

@@ -128,3 +128,16 @@ TEST_CASE("a plan round-trips through JSON") {
   CHECK(json::serialize(PlanToJson(back.value())) == json::serialize(PlanToJson(p)));
   CHECK(PlanToJson(p).at("format_version") == "1");
 }
+
+// A saved plan carries this digest and apply compares it with the tenant read again: a digest that
+// changed its form between versions would refuse every plan saved by the previous one.
+TEST_CASE("the observed digest keeps its form: the same state hashes as it did before") {
+  ObservedState o = Applied(Desired(kManifest));
+  auto& sp = *o.apps["testapp"].service_principal;
+  sp.assigned_to.push_back({"id \"quoted\" \\ and\ttab \x01 ünï", "r", "p", "User", "Name", "2026-01-01T00:00:00Z"});
+  o.apps["testapp"].owners = std::vector<ObservedOwner>{{"owner-1", "User", "Ann"}};
+  o.apps["odd \"key\""] = o.apps["testapp"];
+  o.prunable.push_back(o.apps["testapp"]);
+  o.deleted["gone"] = o.apps["testapp"];
+  CHECK(ObservedDigest(o) == "fe3080b6a00d0f826bca118b6b08982cccc114d298dace3a6877808006ba0698");
+}
