@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 #include <set>
 
 #include <boost/json.hpp>
@@ -60,11 +59,6 @@ std::string NameBook::Take(const std::string& base) {
 
 namespace {
 
-bool IsName(const std::string& s) {
-  static const std::regex kName("[A-Za-z0-9][A-Za-z0-9._-]{0,119}");
-  return std::regex_match(s, kName);
-}
-
 bool HasTag(const json::object& app, const std::string& tag) {
   auto tags = Strings(app.if_contains("tags"));
   return std::find(tags.begin(), tags.end(), tag) != tags.end();
@@ -80,7 +74,7 @@ std::vector<AppDoc> KeyApps(const ExportSource& s, NameBook& names) {
     d.src = &app;
     d.app_id = LowerAscii(Str(app.application, "appId"));
     std::string unique = Str(app.application, "uniqueName");
-    if (IsName(unique) && !names.Has(unique)) d.key = names.Take(unique);
+    if (IsValidName(unique) && !names.Has(unique)) d.key = names.Take(unique);
     d.adopt = !HasTag(app.application, kMarkerTag);
     docs.push_back(std::move(d));
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -25,11 +26,6 @@ std::string DerivedRoleId(const std::string& app_key, const std::string& role_va
 }
 
 namespace manifest_detail {
-
-bool IsValidName(const std::string& name) {
-  static const std::regex kName("[A-Za-z0-9][A-Za-z0-9._-]{0,119}");
-  return std::regex_match(name, kName);
-}
 
 std::optional<Identity> ReadIdentity(const YamlContext& ctx, const YamlEntry& entry) {
   static const std::vector<IdentitySelector> kSelectors = {
@@ -90,8 +86,6 @@ std::optional<std::pair<std::string, SourceLoc>> ReadTenantValue(const YamlConte
 }  // namespace manifest_detail
 
 namespace {
-
-using manifest_detail::IsValidName;
 
 // What one file contributes before merging.
 struct Fragment {
@@ -243,7 +237,14 @@ void MergeEnvironment(const manifest_detail::Environment& env, DesiredState& sta
 }
 
 DesiredState Finish(DesiredState state, Diagnostics& diags, const manifest_detail::Environments& envs) {
-  std::sort(state.apps.begin(), state.apps.end(), [](const App& a, const App& b) { return a.key < b.key; });
+  // Sorted by key through their indexes, then each app moved once: an app is a large object.
+  std::vector<size_t> order(state.apps.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return state.apps[a].key < state.apps[b].key; });
+  std::vector<App> sorted;
+  sorted.reserve(order.size());
+  for (size_t i : order) sorted.push_back(std::move(state.apps[i]));
+  state.apps = std::move(sorted);
   manifest_detail::CheckReferences(state, diags, envs.Bindings());
   diags.Sort();
   for (const auto& d : diags.items())

@@ -22,7 +22,4 @@ void CheckReferences(DesiredState& state, Diagnostics& diags, const std::map<std
 /// (E0214 otherwise), with the value's location.
 std::optional<std::pair<std::string, SourceLoc>> ReadTenantValue(const YamlContext& ctx, const MapReader& r);
 
-/// The pattern app keys and identity names must match.
-bool IsValidName(const std::string& name);
-
 }  // namespace entragate::engine::manifest_detail

@@ -4,6 +4,12 @@
 
 namespace entragate::engine {
 
+bool IsValidName(std::string_view name) {
+  auto alnum = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  return !name.empty() && name.size() <= 120 && alnum(name[0]) &&
+         std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
 const char* ToYamlKey(IdentitySelector s) {
   switch (s) {
     case IdentitySelector::kManagedIdentity: return "managedIdentity";

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/diag.h"
@@ -149,5 +150,9 @@ struct DesiredState {
 
   const App* FindApp(const std::string& key) const;
 };
+
+/// What app keys, identity and environment names must look like: letters, digits, '.', '_' and '-',
+/// starting with a letter or digit, at most 120 characters.
+bool IsValidName(std::string_view name);
 
 }  // namespace entragate::engine

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -23,6 +25,11 @@ std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YamlNode& node, 
   std::vector<YamlEntry> out;
   if (!ExpectType(ctx, node, YamlType::kMap, what, where)) return out;
   out.reserve(node.size());
+  // Duplicates are found by a scan in the small maps of an app, by an index in `apps` (10,000 keys
+  // would cost 50 million comparisons).
+  constexpr size_t kScanned = 16;
+  std::unordered_map<std::string_view, size_t> index;
+  if (node.size() > kScanned) index.reserve(node.size());
   for (size_t i = 0; i < node.size(); ++i) {
     const YamlNode& k = node.key(i);
     SourceLoc key_loc = ctx.Loc(k, where);
@@ -31,8 +38,14 @@ std::vector<YamlEntry> MapEntries(const YamlContext& ctx, const YamlNode& node, 
       continue;
     }
     const std::string& key = k.Scalar();
-    auto first = std::find_if(out.begin(), out.end(), [&](const YamlEntry& e) { return e.key == key; });
-    if (first != out.end()) {
+    const YamlEntry* first = nullptr;
+    if (node.size() > kScanned) {
+      auto [at, added] = index.emplace(key, out.size());
+      if (!added) first = &out[at->second];
+    } else if (auto it = std::find_if(out.begin(), out.end(), [&](const YamlEntry& e) { return e.key == key; }); it != out.end()) {
+      first = &*it;
+    }
+    if (first) {
       ctx.diags.Error("E0103", key_loc, fmt::format("duplicate key '{}' in {}; it was first given at {}", key, what, first->key_loc.ToString()));
       continue;
     }

@@ -281,3 +281,17 @@ apps:
   CHECK(w.message == "app role 'Both' of app 'api' allows Application members, but it is granted to group 'ops': only the group's users get it");
   REQUIRE(s.warnings.size() == 1);
 }
+
+TEST_CASE("names: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 120 characters") {
+  CHECK(IsValidName("orders-api"));
+  CHECK(IsValidName("A.b_c-9"));
+  CHECK(IsValidName("9lives"));
+  CHECK(IsValidName(std::string(120, 'a')));
+  CHECK_FALSE(IsValidName(std::string(121, 'a')));
+  CHECK_FALSE(IsValidName(""));
+  CHECK_FALSE(IsValidName("-lead"));
+  CHECK_FALSE(IsValidName(".lead"));
+  CHECK_FALSE(IsValidName("has space"));
+  CHECK_FALSE(IsValidName("ünï"));
+  CHECK_FALSE(IsValidName("slash/inside"));
+}
