@@ -198,7 +198,7 @@ int ChildPlan(const Args& a) {
     auto started = std::chrono::steady_clock::now();
     engine::ExecuteOptions options;
     options.max_steps_per_call = 20;                                      // as `entragate apply` does
-    options.parallelism = static_cast<size_t>(a.Int("parallelism", 32));  // entragate apply's default
+    options.parallelism = static_cast<size_t>(a.Int("parallelism", 64));  // entragate apply's default
     engine::ExecutionReport report = engine::Execute(plan, observed.value(), *c.provider, options);
     if (!report.ok()) return fmt::print(stderr, "apply: {} failed, {} skipped\n", report.failed, report.skipped), 1;
     phases.Lap("apply");

@@ -34,7 +34,7 @@ struct ApplyOptions {
   bool auto_approve = false;
   bool allow_delete = false;
   bool purge_deleted = false;
-  size_t parallelism = 32;
+  size_t parallelism = 64;
   TargetOptions target;
 };
 
