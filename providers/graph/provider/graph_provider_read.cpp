@@ -327,10 +327,11 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     }
   }
   // Assignments are read a slice of service principals at a time and kept as plain structs, so
-  // Graph's JSON for all of them is never in memory at once. A slice is a whole number of $batch
-  // envelopes: the requests are the same as for one big list.
+  // Graph's JSON for all of them is never in memory at once. A slice is as many $batch envelopes as
+  // the client sends at once (32 of 20): the requests are the same as for one big list, and a slice
+  // is one round trip.
   // The owners travel with the first slice, in the same $batch requests.
-  constexpr size_t kSlice = 50 * 20;
+  constexpr size_t kSlice = 32 * 20;
   for (size_t first = 0; first < with_sp.size() || (first == 0 && !owner_paths.empty()); first += kSlice) {
     size_t end = std::min(with_sp.size(), first + kSlice);
     std::vector<std::string> assignment_paths;
