@@ -14,6 +14,7 @@
 #include "cli/docs.h"
 #include "cli/git_commit.h"
 #include "cli/version.h"
+#include "engine/yaml_document.h"
 
 namespace entragate::cli {
 
@@ -55,18 +56,22 @@ std::string VersionText() {
       "build type: {}\n"
       "compiler:   {}\n"
       "built with: {}\n"
-      "runtime:    openssl {}",
-      kVersion, Commit(), kBuildType, Compiler(), libs, OpenSSL_version(OPENSSL_VERSION_STRING));
+      "runtime:    openssl {}, libfyaml {}",
+      kVersion, Commit(), kBuildType, Compiler(), libs, OpenSSL_version(OPENSSL_VERSION_STRING), engine::YamlParserVersion());
 }
 
 std::string VersionJson() {
   boost::json::object libs;
   for (const auto& l : Libraries()) libs[l.name] = l.version;
   boost::json::object doc{
-      {"format_version", "1"},    {"version", kVersion},
-      {"commit", kGitCommit},     {"dirty", kGitDirty},
-      {"build_type", kBuildType}, {"compiler", Compiler()},
-      {"libraries", libs},        {"runtime", boost::json::object{{"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)}}},
+      {"format_version", "1"},
+      {"version", kVersion},
+      {"commit", kGitCommit},
+      {"dirty", kGitDirty},
+      {"build_type", kBuildType},
+      {"compiler", Compiler()},
+      {"libraries", libs},
+      {"runtime", boost::json::object{{"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)}, {"libfyaml", engine::YamlParserVersion()}}},
   };
   return boost::json::serialize(doc);
 }

@@ -25,6 +25,9 @@ std::optional<YamlDocument> ParseYamlDocument(const std::string& file, const std
 /// YAML 1.2 core-schema type of a node, as a JSON conversion would see it. A quoted scalar is always
 /// a string; a plain one may be null, a boolean, an integer or a float.
 enum class YamlType { kNull, kBool, kInt, kFloat, kString, kSequence, kMap };
+/// The version of the YAML parser library loaded at run time (libfyaml), for `entragate version`.
+std::string YamlParserVersion();
+
 YamlType TypeOf(const YamlNode& node);
 const char* Describe(YamlType t);  ///< "a string", "a mapping", …
 

@@ -153,3 +153,12 @@ std::optional<std::vector<StrictEvent>> ReadStrictEvents(const std::string& file
 }
 
 }  // namespace entragate::engine::yaml_detail
+
+namespace entragate::engine {
+
+std::string YamlParserVersion() {
+  const char* v = fy_library_version();
+  return v ? v : "unknown";
+}
+
+}  // namespace entragate::engine

@@ -30,6 +30,8 @@ check "a directory of broken files reports all of them" test "$(grep -c 'error\[
 
 out=$("$bin" --version); rc=$?
 check "--version" contains "$out" "entragate 0."
+# libfyaml parses every manifest: the version says which one is loaded.
+check "--version names the YAML parser" contains "$out" "libfyaml 0."
 out=$("$bin" validate --help); rc=$?
 check "validate --help documents exit status" contains "$out" "Exit status: 0 when the set is valid, 1 otherwise."
 "$bin" validate >/dev/null 2>&1; rc=$?
