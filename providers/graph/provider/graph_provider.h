@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/provider.h"
 #include "providers/graph/client/graph_client.h"
@@ -24,8 +25,10 @@ class GraphProvider : public engine::Provider {
                                                      const std::string& tenant_id) override;  ///< export_reader.cpp
 
  private:
-  /// Fills state.deleted with the deleted items the manifest's missing apps match.
-  engine::Status ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state);
+  using ListedPages = std::vector<engine::Result<std::vector<boost::json::object>>>;
+  /// Fills state.deleted with the deleted items the manifest's missing apps match; `listed`: the
+  /// deleted items when already read, else null.
+  engine::Status ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state, ListedPages* listed);
   GraphClient& client_;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <future>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -150,15 +152,23 @@ bool HasTag(const json::object& o, const std::string& tag) {
 
 }  // namespace
 
+namespace {
+
+std::string DeletedAppsPath() {
+  return fmt::format("/directory/deletedItems/microsoft.graph.application?$select={},deletedDateTime&$top=999", kApplicationSelect());
+}
+
+}  // namespace
+
 // Apps the manifest wants that the tenant does not have may be in deleted items (for 30 days after a
 // delete, their uniqueName stays taken): the planner restores them instead of a create Graph refuses.
-engine::Status GraphProvider::ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state) {
+// `listed`: deleted items already read (with the by-key reads), else they are read here if needed.
+engine::Status GraphProvider::ReadDeletedApps(const engine::DesiredState& desired, engine::ObservedState& state, ListedPages* listed) {
   std::vector<const engine::App*> wanted;
   for (const auto& app : desired.apps)
     if (!state.apps.count(app.key) && (!app.adopt || app.adopt->by == engine::Adopt::By::kAppId)) wanted.push_back(&app);
   if (wanted.empty()) return engine::Ok{};
-  auto pages =
-      client_.ListAll({fmt::format("/directory/deletedItems/microsoft.graph.application?$select={},deletedDateTime&$top=999", kApplicationSelect())});
+  ListedPages pages = listed ? std::move(*listed) : client_.ListAll({DeletedAppsPath()});
   if (!pages[0].ok()) return pages[0].error();
   for (const auto& o : pages[0].value()) {
     if (auto bad = CheckAnswer(Answer::kApplication, o)) return *bad;
@@ -267,6 +277,10 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
       by_key.push_back(
           {"GET", "/applications" + KeySegment("uniqueName", app.key) + "?$select=" + kApplicationSelect(), {}, std::nullopt, false, true});
     }
+  // Apps not found by tag are usually new ones, which the plan also looks for in deleted items:
+  // that list is read while the by-key reads run, one round trip fewer before a first apply.
+  std::future<ListedPages> deleted_list;
+  if (!by_key.empty()) deleted_list = std::async(std::launch::async, [this] { return client_.ListAll({DeletedAppsPath()}); });
   auto keyed = client_.SendBatch(by_key);
   for (size_t i = 0; i < keyed.size(); ++i) {
     if (!keyed[i].ok()) {
@@ -280,7 +294,9 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     if (auto bad = CheckAnswer(Answer::kApplication, *app)) return *bad;
     state.apps[untagged[i]] = ToObservedApp(*app);
   }
-  if (auto deleted = ReadDeletedApps(desired, state); !deleted.ok()) return deleted.error();
+  std::optional<ListedPages> listed;
+  if (deleted_list.valid()) listed = deleted_list.get();
+  if (auto deleted = ReadDeletedApps(desired, state, listed ? &*listed : nullptr); !deleted.ok()) return deleted.error();
   bool prune = desired.settings.prune_apps && !owner_tag.empty();
   for (auto& [oid, o] : apps_by_id)
     if (!matched.count(oid) && prune && HasTag(o, owner_tag)) state.prunable.push_back(ToObservedApp(std::move(o)));
