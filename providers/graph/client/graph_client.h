@@ -85,7 +85,7 @@ struct ClientStats {
 
 struct GraphClientOptions {
   std::string graph_root;          ///< the version root, e.g. https://graph.microsoft.com/v1.0 (no trailing '/')
-  int max_batches_in_flight = 32;  ///< concurrent $batch requests in SendBatch / ListAll (the pacer spends the budget; this hides latency)
+  int max_batches_in_flight = 64;  ///< concurrent $batch requests in SendBatch / ListAll (the pacer spends the budget; this hides latency)
   RetryLimits limits;
   /// Graph's budget for this app + tenant (--graph-budget). Unset: the small tier, raised while the
   /// answers show room (x-ms-throttle-limit-percentage absent at our limit).

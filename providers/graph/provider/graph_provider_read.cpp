@@ -343,9 +343,9 @@ engine::Result<engine::ObservedState> GraphProvider::Read(const engine::DesiredS
     }
   }
   // Assignments are read a slice of service principals at a time and kept as plain structs, so
-  // Graph's JSON for all of them is never in memory at once. A slice is as many $batch envelopes as
-  // the client sends at once (32 of 20): the requests are the same as for one big list, and a slice
-  // is one round trip.
+  // Graph's JSON for all of them is never in memory at once. A slice is 32 whole $batch envelopes
+  // of 20 (the client sends up to 64 at once): the requests are the same as for one big list, a
+  // slice is one round trip, and its threads' work is what 2 cores can take without contending.
   // The owners travel with the first slice, in the same $batch requests.
   constexpr size_t kSlice = 32 * 20;
   for (size_t first = 0; first < with_sp.size() || (first == 0 && !owner_paths.empty()); first += kSlice) {
