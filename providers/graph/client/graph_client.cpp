@@ -104,7 +104,7 @@ std::string RequestKind(std::string_view method, std::string_view path) {
 
 namespace {
 
-// splitmix64's finaliser: a bijection on 64 bits, so distinct inputs give distinct outputs.
+// splitmix64's finaliser: a bijection on 64 bits, so distinct counters give distinct 64-bit halves.
 uint64_t Mix(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -114,7 +114,9 @@ uint64_t Mix(uint64_t z) {
 }  // namespace
 
 // A correlation id must be unique, not secret: a per-process random key mixed with a counter. The
-// CSPRNG took a lock per call and reseeded on every new thread, a visible share of a large read.
+// GUID's version and variant bits take 6 of the 128, so two ids of a process could only collide if
+// both halves met in their remaining 122 bits: never in practice. The CSPRNG took a lock per call
+// and reseeded on every new thread, a visible share of a large read.
 std::string NewClientRequestId() {
   static const uint64_t key = [] {
     std::random_device device;
