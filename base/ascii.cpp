@@ -15,10 +15,6 @@ bool IsGuid(std::string_view t) {
   return true;
 }
 
-namespace {
-char LowerAsciiChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-}  // namespace
-
 std::string LowerAscii(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), LowerAsciiChar);

@@ -9,6 +9,7 @@ namespace entragate::base {
 
 /// The 8-4-4-4-12 hexadecimal form, in either case, without braces.
 bool IsGuid(std::string_view text);
+inline char LowerAsciiChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 std::string LowerAscii(std::string_view text);
 /// Folds a string it owns in place: no second allocation for LowerAscii(JsonString(…)).
 std::string LowerAscii(std::string&& text);

@@ -62,7 +62,7 @@ struct HeldKeyHash {
   size_t operator()(const HeldKey& k) const {
     uint64_t h = 1469598103934665603ULL;  // FNV-1a over the folded bytes, a separator between the two
     auto add = [&](std::string_view s) {
-      for (char c : s) h = (h ^ static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)) * 1099511628211ULL;
+      for (char c : s) h = (h ^ static_cast<unsigned char>(base::LowerAsciiChar(c))) * 1099511628211ULL;
     };
     add(k.principal_id);
     h = (h ^ '/') * 1099511628211ULL;
@@ -176,7 +176,7 @@ void PlanAccess(Context& ctx, AppPlan& ap) {
     c.source = g.loc;
     ctx.Add(std::move(c));
     ap.grant_steps.push_back(address);
-    if (!p.object_id.empty()) ap.grants_to[LowerAscii(std::string(p.object_id))].push_back(address);
+    if (!p.object_id.empty()) ap.grants_to[LowerAscii(p.object_id)].push_back(address);
   }
   if (!sp) return;
   for (const auto& a : sp->assigned_to) {

@@ -38,19 +38,19 @@ OwnerPrincipal ResolveOwner(Context& ctx, const Owner& o, const char* key, const
     if (other.observed && other.observed->service_principal) return {other.observed->service_principal->object_id, "ServicePrincipal", "", true};
     return {"", "ServicePrincipal", PartOf(o.principal, "service_principal").Render(), true};
   }
-  auto it = ctx.observed.identities.find(o.principal);
-  if (it == ctx.observed.identities.end() || it->second.object_id.empty()) {
-    std::string why = it == ctx.observed.identities.end() ? "it was not looked up" : it->second.problem;
+  const ResolvedIdentity* id = ctx.Resolved(o.principal);
+  if (!id || id->object_id.empty()) {
+    std::string why = id ? id->problem : "it was not looked up";
     ctx.diags.Error("E0302", o.loc, fmt::format("identity '{}' cannot be resolved in the tenant: {}", o.principal, why));
     return {};
   }
-  if (it->second.principal_type == "Group") {
+  if (id->principal_type == "Group") {
     ctx.diags.Error("E0307", o.loc,
                     fmt::format("'{}' in {} of app '{}' is a group in the tenant; Graph lets only users and service principals be owners",
                                 o.principal, key, app));
     return {};
   }
-  return {it->second.object_id, it->second.principal_type, "", true};
+  return {id->object_id, id->principal_type, "", true};
 }
 
 // The manifest's name for an owner the tenant lists, else its display name (or id).

@@ -150,10 +150,6 @@ bool HasTag(const json::object& o, const std::string& tag) {
   return std::any_of(tags->get_array().begin(), tags->get_array().end(), [&](const json::value& t) { return t.is_string() && t.as_string() == tag; });
 }
 
-}  // namespace
-
-namespace {
-
 std::string DeletedAppsPath() {
   return fmt::format("/directory/deletedItems/microsoft.graph.application?$select={},deletedDateTime&$top=999", kApplicationSelect());
 }
